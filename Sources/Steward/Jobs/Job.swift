@@ -1,0 +1,68 @@
+import Foundation
+
+/// A typed job: the conforming type *is* its parameters (Codable), and `run` is its handler.
+///
+/// ```swift
+/// struct SendWelcomeEmail: Job {
+///     static let name = "email.welcome"
+///     var userID: Int
+///     func run(context: JobContext) async throws -> String {
+///         context.reportProgress(JobProgress(percent: 50, message: "rendering"))
+///         return "sent to \(userID)"
+///     }
+/// }
+/// ```
+/// A job whose `run` returns nothing has no result; any `Encodable` output is kept as JSON.
+public protocol Job: Codable, Sendable {
+    /// What the handler returns; kept as the job's JSON result when it is `Encodable`.
+    associatedtype Output: Sendable = Void
+    /// The job's registered name, stable across deployments.
+    static var name: String { get }
+    /// The queue it goes to unless the caller names another; default `"default"`.
+    static var queue: String { get }
+    /// Runs one attempt. Throwing fails the attempt (retried by the retry policy); honour task
+    /// cancellation, which is how timeouts, cancels and shutdown stop a handler.
+    func run(context: JobContext) async throws -> Output
+}
+
+extension Job {
+    /// The default queue.
+    public static var queue: String { "default" }
+}
+
+/// A handler failure that must not be retried: the job goes straight to dead letters.
+public struct PermanentJobError: Error, Sendable, CustomStringConvertible {
+    /// Why the job cannot succeed.
+    public var message: String
+    /// Creates a permanent failure.
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The error an attempt fails with when it runs longer than its timeout.
+public struct JobTimeout: Error, Sendable, CustomStringConvertible {
+    /// The timeout that was exceeded.
+    public var timeout: Duration
+    public var description: String { "attempt exceeded its timeout of \(timeout.seconds)s" }
+}
+
+/// The error for a job whose payload does not decode into its job type; never retried.
+public struct PayloadDecodingError: Error, Sendable, CustomStringConvertible {
+    /// The job name.
+    public var job: String
+    /// What the decoder said.
+    public var reason: String
+    public var description: String { "payload of '\(job)' does not decode: \(reason)" }
+}
+
+/// The error for a claimed job whose name no handler is registered for in this worker.
+public struct UnregisteredJobError: Error, Sendable, CustomStringConvertible {
+    /// The job name.
+    public var job: String
+    public var description: String { "no handler registered for job '\(job)' in this worker" }
+}
+
+/// The type name Steward records for an error and matches against `retryOn`.
+public func errorTypeName(_ error: any Error) -> String {
+    String(describing: type(of: error))
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+
+/// What a handler knows about the attempt it runs: ids, attempt numbers, metadata, a logger,
+/// progress reporting and cancellation.
+public struct JobContext: Sendable {
+    /// The job's id.
+    public let id: JobID
+    /// The job's registered name.
+    public let name: String
+    /// The queue it was claimed from.
+    public let queue: String
+    /// This attempt's number, starting at 1.
+    public let attempt: Int
+    /// How many attempts the job may have.
+    public let maxAttempts: Int
+    /// The job's metadata.
+    public let metadata: [String: String]
+    /// The job's payload, as JSON text.
+    public let payload: String
+    /// When the job was enqueued.
+    public let enqueuedAt: Date
+    /// The id of the worker running it.
+    public let workerID: String
+    /// A logger carrying `job.id`, `job.name`, `job.queue` and `job.attempt`.
+    public var logger: Logger
+    let progressSink: @Sendable (JobProgress) -> Void
+
+    /// Creates a context; the worker does this, tests may too.
+    public init(
+        id: JobID, name: String, queue: String, attempt: Int, maxAttempts: Int, metadata: [String: String],
+        payload: String, enqueuedAt: Date, workerID: String, logger: Logger,
+        progressSink: @escaping @Sendable (JobProgress) -> Void = { _ in }
+    ) {
+        self.id = id
+        self.name = name
+        self.queue = queue
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.metadata = metadata
+        self.payload = payload
+        self.enqueuedAt = enqueuedAt
+        self.workerID = workerID
+        self.logger = logger
+        self.progressSink = progressSink
+    }
+
+    /// Records progress; persisted shortly after (reports are coalesced, the latest wins).
+    public func reportProgress(_ progress: JobProgress) {
+        progressSink(progress)
+    }
+
+    /// Records progress from its parts.
+    public func reportProgress(step: Int? = nil, of totalSteps: Int? = nil, percent: Double? = nil, message: String? = nil) {
+        var pct = percent
+        if pct == nil, let step, let totalSteps, totalSteps > 0 {
+            pct = Double(step) / Double(totalSteps) * 100
+        }
+        progressSink(JobProgress(step: step, totalSteps: totalSteps, percent: pct, message: message))
+    }
+
+    /// Whether the attempt was asked to stop (timeout, cancel, lost lease, shutdown).
+    public var isCancelled: Bool { Task.isCancelled }
+
+    /// Throws `CancellationError` if the attempt was asked to stop.
+    public func checkCancellation() throws {
+        try Task.checkCancellation()
+    }
+}

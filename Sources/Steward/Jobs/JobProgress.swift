@@ -1,0 +1,36 @@
+/// A running job's progress report, persisted and shown by `steward job status`.
+public struct JobProgress: Codable, Sendable, Equatable {
+    /// The current step number, if the job counts steps.
+    public var step: Int?
+    /// How many steps there are, if known.
+    public var totalSteps: Int?
+    /// Completion in percent (0...100).
+    public var percent: Double?
+    /// A human-readable note on what the job is doing.
+    public var message: String?
+
+    /// Creates a progress report; every part is optional.
+    public init(step: Int? = nil, totalSteps: Int? = nil, percent: Double? = nil, message: String? = nil) {
+        self.step = step
+        self.totalSteps = totalSteps
+        self.percent = percent.map { Swift.min(100, Swift.max(0, $0)) }
+        self.message = message
+    }
+}
+
+/// The last error a job raised: its type name, message and the attempt that raised it.
+public struct JobErrorInfo: Codable, Sendable, Equatable {
+    /// The error's type name (what `retryOn` matches), e.g. `URLError` or `JobTimeout`.
+    public var type: String
+    /// The error's description.
+    public var message: String
+    /// The attempt (1-based) that raised it.
+    public var attempt: Int
+
+    /// Creates an error record.
+    public init(type: String, message: String, attempt: Int) {
+        self.type = type
+        self.message = message
+        self.attempt = attempt
+    }
+}

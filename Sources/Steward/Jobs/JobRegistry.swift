@@ -1,0 +1,61 @@
+import Foundation
+import Synchronization
+
+/// An untyped handler: payload JSON in, optional result JSON out.
+public typealias JobHandlerFunction = @Sendable (_ payload: String, _ context: JobContext) async throws -> String?
+
+/// The handlers a worker can run, by job name.
+public final class JobRegistry: Sendable {
+    private let handlers = Mutex<[String: JobHandlerFunction]>([:])
+
+    /// Creates an empty registry.
+    public init() {}
+
+    /// Registers a typed job; its payload is decoded into `J` and its output kept as JSON.
+    public func register<J: Job>(_ type: J.Type) {
+        register(name: J.name) { payload, context in
+            let job: J
+            do {
+                job = try JSONDecoder().decode(J.self, from: Data(payload.utf8))
+            } catch {
+                throw PayloadDecodingError(job: J.name, reason: "\(error)")
+            }
+            let output = try await job.run(context: context)
+            guard let encodable = output as? any Encodable else { return nil }
+            return try JSONCoding.encode(encodable)
+        }
+    }
+
+    /// Registers an untyped handler under `name`, replacing any earlier one.
+    public func register(name: String, handler: @escaping JobHandlerFunction) {
+        handlers.withLock { $0[name] = handler }
+    }
+
+    /// The handler for `name`, if registered.
+    public func handler(for name: String) -> JobHandlerFunction? {
+        handlers.withLock { $0[name] }
+    }
+
+    /// The registered names, sorted.
+    public var names: [String] {
+        handlers.withLock { $0.keys.sorted() }
+    }
+}
+
+/// JSON helpers shared by the client, registry and stores.
+public enum JSONCoding {
+    /// Encodes a value as compact JSON text with sorted keys (stable output).
+    public static func encode(_ value: any Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Decodes JSON text.
+    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(type, from: Data(text.utf8))
+    }
+}

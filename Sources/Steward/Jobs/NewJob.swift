@@ -1,0 +1,79 @@
+import Foundation
+
+/// A job to enqueue, untyped: a name and a JSON payload. The typed API builds these.
+public struct NewJob: Sendable, Equatable {
+    /// The queue it goes to.
+    public var queue: String
+    /// The registered job name that handles it.
+    public var name: String
+    /// The parameters, as JSON text.
+    public var payload: String
+    /// Higher runs first among due jobs of a queue; default 0.
+    public var priority: Int
+    /// The earliest instant it may run; `nil` means now.
+    public var runAt: Date?
+    /// The longest one attempt may run before it is cancelled and fails with `JobTimeout`.
+    public var timeout: Duration?
+    /// Overrides the queue's retry policy for this job.
+    public var retryPolicy: RetryPolicy?
+    /// Free-form string metadata, kept with the job and given to the handler.
+    public var metadata: [String: String]
+    /// While a job with this key is scheduled, available or running, enqueueing the same key
+    /// returns that job instead of adding another.
+    public var uniqueKey: String?
+
+    /// Creates a job description.
+    public init(
+        queue: String = "default",
+        name: String,
+        payload: String = "{}",
+        priority: Int = 0,
+        runAt: Date? = nil,
+        timeout: Duration? = nil,
+        retryPolicy: RetryPolicy? = nil,
+        metadata: [String: String] = [:],
+        uniqueKey: String? = nil
+    ) {
+        self.queue = queue
+        self.name = name
+        self.payload = payload
+        self.priority = priority
+        self.runAt = runAt
+        self.timeout = timeout
+        self.retryPolicy = retryPolicy
+        self.metadata = metadata
+        self.uniqueKey = uniqueKey
+    }
+
+    /// Checks the fields a store relies on; the error names the field and value.
+    public func validate() throws {
+        if queue.isEmpty { throw StewardError.invalidArgument("queue: must not be empty") }
+        if name.isEmpty { throw StewardError.invalidArgument("name: must not be empty") }
+        if let timeout, timeout <= .zero {
+            throw StewardError.invalidArgument("timeout: must be positive, got \(timeout)")
+        }
+        guard let data = payload.data(using: .utf8),
+            (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil
+        else {
+            throw StewardError.invalidArgument("payload: not valid JSON: \(payload.prefix(80))")
+        }
+        try retryPolicy?.validate()
+    }
+}
+
+/// What enqueueing one job produced.
+public struct EnqueueResult: Sendable, Equatable {
+    /// The job's id: the new job, or the existing one holding the same unique key.
+    public var id: JobID
+    /// The job's state right after enqueue.
+    public var state: JobState
+    /// `true` when a live job with the same unique key already existed and was returned.
+    public var duplicate: Bool
+
+    /// Creates an enqueue result.
+    public init(id: JobID, state: JobState, duplicate: Bool) {
+        self.id = id
+        self.state = state
+        self.duplicate = duplicate
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Metrics
+import Synchronization
+
+/// Records `steward_job_attempts_total{queue,name,status}` and
+/// `steward_job_duration_seconds{queue,name,status}` through swift-metrics.
+public struct MetricsMiddleware: JobMiddleware {
+    private let cache = MetricsCache()
+
+    /// Creates the metrics middleware.
+    public init() {}
+
+    public func handle(_ context: JobContext, next: JobNext) async throws -> String? {
+        let start = ContinuousClock.now
+        do {
+            let result = try await next(context)
+            cache.record(queue: context.queue, name: context.name, status: "succeeded", since: start)
+            return result
+        } catch {
+            cache.record(queue: context.queue, name: context.name, status: "failed", since: start)
+            throw error
+        }
+    }
+}
+
+/// Metric handles are created once per label set: creating them per job costs a factory lookup.
+final class MetricsCache: Sendable {
+    private struct Key: Hashable {
+        var queue: String
+        var name: String
+        var status: String
+    }
+    private let entries = Mutex<[Key: (Counter, Metrics.Timer)]>([:])
+
+    func record(queue: String, name: String, status: String, since start: ContinuousClock.Instant) {
+        let key = Key(queue: queue, name: name, status: status)
+        let (counter, timer) = entries.withLock { map in
+            if let hit = map[key] { return hit }
+            let dims = [("queue", queue), ("name", name), ("status", status)]
+            let made = (
+                Counter(label: "steward_job_attempts_total", dimensions: dims),
+                Metrics.Timer(label: "steward_job_duration_seconds", dimensions: dims, preferredDisplayUnit: .seconds)
+            )
+            map[key] = made
+            return made
+        }
+        counter.increment()
+        let elapsed = ContinuousClock.now - start
+        let c = elapsed.components
+        timer.recordNanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,145 @@
+/// How a worker runs one queue, and the settings it records in the store for everyone else.
+public struct QueueConfiguration: Sendable {
+    /// The queue's name.
+    public var name: String
+    /// How many of its jobs one worker process runs at once.
+    public var concurrency: Int
+    /// Limit on job starts per second (per worker process), if any.
+    public var rateLimit: RateLimit?
+    /// How failed jobs are retried unless a job overrides it.
+    public var retryPolicy: RetryPolicy
+    /// Where jobs go after their last attempt; default `<name>-dlq`.
+    public var deadLetterQueue: String?
+    /// The most jobs that may wait (scheduled or available); enqueue beyond fails with `queueFull`.
+    public var maxDepth: Int?
+    /// Default per-attempt timeout for jobs that set none.
+    public var timeout: Duration?
+    /// How long a claim holds a job before it is presumed lost; extended while the job runs.
+    public var leaseDuration: Duration
+
+    /// Creates a queue configuration.
+    public init(
+        name: String,
+        concurrency: Int = 10,
+        rateLimit: RateLimit? = nil,
+        retryPolicy: RetryPolicy = .default,
+        deadLetterQueue: String? = nil,
+        maxDepth: Int? = nil,
+        timeout: Duration? = nil,
+        leaseDuration: Duration = .seconds(30)
+    ) {
+        self.name = name
+        self.concurrency = concurrency
+        self.rateLimit = rateLimit
+        self.retryPolicy = retryPolicy
+        self.deadLetterQueue = deadLetterQueue
+        self.maxDepth = maxDepth
+        self.timeout = timeout
+        self.leaseDuration = leaseDuration
+    }
+
+    /// The settings that live in the store (so CLI enqueues and lease rescue honour them).
+    public var settings: QueueSettings {
+        QueueSettings(
+            name: name, maxDepth: maxDepth, deadLetterQueue: deadLetterQueue ?? "\(name)-dlq",
+            maxAttempts: retryPolicy.maxAttempts)
+    }
+
+    /// Checks the numbers; the error names the queue, the field and the value.
+    public func validate() throws {
+        if name.isEmpty { throw StewardError.invalidArgument("queue name: must not be empty") }
+        if concurrency < 1 {
+            throw StewardError.invalidArgument("queue '\(name)' concurrency: must be at least 1, got \(concurrency)")
+        }
+        if let r = rateLimit, r.perSecond <= 0 || r.burst < 1 {
+            throw StewardError.invalidArgument(
+                "queue '\(name)' rateLimit: needs perSecond > 0 and burst >= 1, got \(r.perSecond)/s burst \(r.burst)")
+        }
+        if let d = maxDepth, d < 1 {
+            throw StewardError.invalidArgument("queue '\(name)' maxDepth: must be at least 1, got \(d)")
+        }
+        if leaseDuration < .seconds(1) {
+            throw StewardError.invalidArgument("queue '\(name)' leaseDuration: must be at least 1s")
+        }
+        try retryPolicy.validate()
+    }
+}
+
+/// Queue settings persisted in the store.
+public struct QueueSettings: Sendable, Equatable, Codable {
+    /// The queue's name.
+    public var name: String
+    /// Enqueue fails with `queueFull` once this many jobs wait.
+    public var maxDepth: Int?
+    /// Where dead jobs go.
+    public var deadLetterQueue: String
+    /// Attempts given to jobs enqueued without their own retry policy.
+    public var maxAttempts: Int
+
+    /// Creates queue settings.
+    public init(name: String, maxDepth: Int? = nil, deadLetterQueue: String? = nil, maxAttempts: Int = 5) {
+        self.name = name
+        self.maxDepth = maxDepth
+        self.deadLetterQueue = deadLetterQueue ?? "\(name)-dlq"
+        self.maxAttempts = maxAttempts
+    }
+}
+
+/// A queue as listed by the store.
+public struct QueueInfo: Sendable, Equatable, Codable {
+    /// The queue's name.
+    public var name: String
+    /// Whether workers skip it.
+    public var paused: Bool
+    /// Its stored settings, if a worker or the CLI configured it.
+    public var settings: QueueSettings?
+    /// Jobs waiting (scheduled or available).
+    public var waiting: Int
+    /// Jobs running.
+    public var running: Int
+
+    /// Creates a queue listing.
+    public init(name: String, paused: Bool, settings: QueueSettings?, waiting: Int, running: Int) {
+        self.name = name
+        self.paused = paused
+        self.settings = settings
+        self.waiting = waiting
+        self.running = running
+    }
+}
+
+/// A queue's statistics, as `steward queue stats` reports them.
+public struct QueueStats: Sendable, Equatable, Codable {
+    /// The queue's name.
+    public var queue: String
+    /// Whether workers skip it.
+    public var paused: Bool
+    /// Job counts by state (every state present, zero when none).
+    public var counts: [String: Int]
+    /// Jobs running now.
+    public var running: Int
+    /// Attempts that succeeded in the last minute.
+    public var succeededLastMinute: Int
+    /// Attempts that failed (retry or dead) in the last minute.
+    public var failedLastMinute: Int
+    /// failed / (succeeded + failed) over the last minute; 0 when nothing ran.
+    public var errorRate: Double
+    /// Seconds the oldest due job has waited to start; 0 when none waits.
+    public var oldestWaitingAgeSeconds: Double
+
+    /// Creates queue statistics.
+    public init(
+        queue: String, paused: Bool, counts: [String: Int], running: Int, succeededLastMinute: Int,
+        failedLastMinute: Int, oldestWaitingAgeSeconds: Double
+    ) {
+        self.queue = queue
+        self.paused = paused
+        self.counts = counts
+        self.running = running
+        self.succeededLastMinute = succeededLastMinute
+        self.failedLastMinute = failedLastMinute
+        let total = succeededLastMinute + failedLastMinute
+        self.errorRate = total == 0 ? 0 : Double(failedLastMinute) / Double(total)
+        self.oldestWaitingAgeSeconds = oldestWaitingAgeSeconds
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// Options for enqueueing one job through the typed API.
+public struct JobOptions: Sendable {
+    /// Higher runs first; default 0.
+    public var priority: Int
+    /// Run no earlier than this long from now.
+    public var delay: Duration?
+    /// Run no earlier than this instant (wins over `delay`).
+    public var runAt: Date?
+    /// Per-attempt timeout.
+    public var timeout: Duration?
+    /// Overrides the queue's retry policy.
+    public var retryPolicy: RetryPolicy?
+    /// String metadata given to the handler.
+    public var metadata: [String: String]
+    /// Idempotency key: while a job with it is live, enqueueing returns that job.
+    public var uniqueKey: String?
+
+    /// Creates options; all optional.
+    public init(
+        priority: Int = 0, delay: Duration? = nil, runAt: Date? = nil, timeout: Duration? = nil,
+        retryPolicy: RetryPolicy? = nil, metadata: [String: String] = [:], uniqueKey: String? = nil
+    ) {
+        self.priority = priority
+        self.delay = delay
+        self.runAt = runAt
+        self.timeout = timeout
+        self.retryPolicy = retryPolicy
+        self.metadata = metadata
+        self.uniqueKey = uniqueKey
+    }
+}
+
+/// The producer side: enqueue typed or untyped jobs and wait for their results.
+public struct StewardClient: Sendable {
+    /// The store jobs go to.
+    public let store: any JobStore
+    /// The clock for run-at and waiting.
+    public let clock: any StewardClock
+
+    /// Creates a client on `store`.
+    public init(store: any JobStore, clock: any StewardClock = SystemClock()) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Describes a typed job as a `NewJob` (for bulk enqueue).
+    public func describe<J: Job>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) throws -> NewJob {
+        let runAt = options.runAt ?? options.delay.map { clock.now().addingTimeInterval($0.seconds) }
+        return NewJob(
+            queue: queue ?? J.queue, name: J.name, payload: try JSONCoding.encode(job), priority: options.priority,
+            runAt: runAt, timeout: options.timeout, retryPolicy: options.retryPolicy, metadata: options.metadata,
+            uniqueKey: options.uniqueKey)
+    }
+
+    /// Enqueues one typed job.
+    @discardableResult
+    public func enqueue<J: Job>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) async throws
+        -> EnqueueResult
+    {
+        try await enqueue([describe(job, queue: queue, options: options)])[0]
+    }
+
+    /// Enqueues many jobs in one transaction.
+    @discardableResult
+    public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        for job in jobs { try job.validate() }
+        return try await store.enqueue(jobs, now: clock.now())
+    }
+
+    /// Waits until the job has finished and returns its record when it succeeded.
+    ///
+    /// Throws ``StewardError/jobDidNotSucceed(job:state:error:)`` when it ended dead or cancelled,
+    /// ``StewardError/waitTimedOut(job:state:)`` after `timeout`.
+    public func waitForResult(_ id: JobID, timeout: Duration) async throws -> JobRecord {
+        let deadline = ContinuousClock.now + timeout
+        var interval = Duration.milliseconds(2)
+        while true {
+            guard let record = try await store.job(id, now: clock.now()) else { throw StewardError.jobNotFound(id) }
+            switch record.state {
+            case .succeeded:
+                return record
+            case .dead, .cancelled:
+                throw StewardError.jobDidNotSucceed(job: id, state: record.state, error: record.lastError)
+            case .scheduled, .available, .running:
+                let left = deadline - ContinuousClock.now
+                if left <= .zero { throw StewardError.waitTimedOut(job: id, state: record.state) }
+                try await Task.sleep(for: min(interval, left))
+                interval = min(interval * 2, .milliseconds(200))
+            }
+        }
+    }
+
+    /// Waits for a job and decodes its JSON result as `T`.
+    public func waitForResult<T: Decodable>(_ id: JobID, as type: T.Type, timeout: Duration) async throws -> T {
+        let record = try await waitForResult(id, timeout: timeout)
+        guard let result = record.result else {
+            throw StewardError.invalidArgument("job \(id) succeeded without a result to decode as \(T.self)")
+        }
+        return try JSONCoding.decode(T.self, from: result)
+    }
+}

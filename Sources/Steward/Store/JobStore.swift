@@ -1,0 +1,89 @@
+import Foundation
+
+/// The one seam for persistence: everything durable goes through a `JobStore`.
+///
+/// Batch-first on the hot path (enqueue many, claim up to N, complete many, extend many).
+/// Time is always passed in (`now`) so stores never read a clock themselves. Every method that
+/// changes more than one row does so in one transaction. SQLite and PostgreSQL implement it and
+/// pass the same `StoreConformance` suite.
+public protocol JobStore: Sendable {
+    /// Creates or upgrades the schema; safe to call from many processes at once.
+    func migrate() async throws
+
+    /// Adds jobs in one transaction. A job whose unique key is held by a live job returns that
+    /// job (`duplicate: true`). Fails with ``StewardError/queueFull(queue:maxDepth:)`` without
+    /// adding any job when a queue would exceed its max depth.
+    func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult]
+
+    /// Claims up to `limit` due jobs of `queue` for `owner`, by priority (highest first), then
+    /// run-at, then id; counts the attempt and sets a lease until `leaseUntil`. Returns nothing
+    /// for a paused queue.
+    func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob]
+
+    /// Applies finished attempts in one transaction; each only if the job is still running under
+    /// its owner. Returns the ids that were applied.
+    @discardableResult
+    func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID>
+
+    /// Extends the leases `owner` still holds; returns the ids it still holds (a missing id was
+    /// cancelled or rescued and its handler should stop).
+    func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID>
+
+    /// Persists progress reports of running jobs held by their owners.
+    func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws
+
+    /// Returns jobs whose lease expired to their queue (the attempt stays counted), or to dead
+    /// letters when their attempts are spent.
+    func rescueExpiredLeases(now: Date) async throws -> RescueReport
+
+    /// Cancels a job that has not finished. A running job's handler is stopped by its worker at
+    /// the next lease extension.
+    func cancel(_ id: JobID, now: Date) async throws -> JobRecord
+
+    /// Makes a dead or cancelled job available again with a fresh set of attempts, back on its
+    /// original queue.
+    func retry(_ id: JobID, now: Date) async throws -> JobRecord
+
+    /// One job, or `nil`.
+    func job(_ id: JobID, now: Date) async throws -> JobRecord?
+
+    /// Jobs matching `filter`, newest first.
+    func jobs(_ filter: JobFilter, now: Date) async throws -> [JobRecord]
+
+    /// The finished attempts of a job, oldest first.
+    func history(_ id: JobID) async throws -> [AttemptRecord]
+
+    /// Counts and rates for one queue.
+    func queueStats(_ queue: String, now: Date) async throws -> QueueStats
+
+    /// Every queue that has jobs or stored settings.
+    func queues() async throws -> [QueueInfo]
+
+    /// Stores queue settings (max depth, dead-letter queue, default attempts).
+    func configureQueues(_ settings: [QueueSettings]) async throws
+
+    /// Pauses or resumes a queue for every worker; survives restarts.
+    func setPaused(_ paused: Bool, queue: String) async throws
+
+    /// Deletes finished jobs (and their history) that finished before `before`; returns how many.
+    func purgeFinished(before: Date) async throws -> Int
+
+    /// The earliest run-at after `now` among scheduled jobs of `queue`, so an idle worker can
+    /// sleep until then.
+    func nextRunAt(queue: String, after now: Date) async throws -> Date?
+
+    /// Takes or renews the named lease for `owner` (for singleton duties); `true` when `owner`
+    /// holds it until `now + ttl`.
+    func acquireLease(name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool
+
+    /// Gives up the named lease if `owner` holds it.
+    func releaseLease(name: String, owner: String) async throws
+
+    /// A stream of queue names that may have new work (jobs enqueued, a queue resumed, jobs
+    /// rescued); ``WakeupHub/anyQueue`` means any queue may. Wake-ups are hints: a worker still
+    /// polls slowly as a safety net.
+    func wakeups() -> AsyncStream<String>
+
+    /// Releases connections and stops background tasks.
+    func close() async throws
+}

@@ -1,0 +1,37 @@
+/// Errors raised by Steward's API and stores; each names what is wrong and where.
+public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An enqueue was refused because the queue already holds its configured maximum of waiting jobs.
+    case queueFull(queue: String, maxDepth: Int)
+    /// No job has this id.
+    case jobNotFound(JobID)
+    /// The requested transition is not allowed from the job's current state.
+    case invalidTransition(job: JobID, from: JobState, action: String)
+    /// An argument (CLI flag, URL, field) is malformed; the text names it and the value.
+    case invalidArgument(String)
+    /// Waiting for a job's result took longer than allowed.
+    case waitTimedOut(job: JobID, state: JobState)
+    /// The job ended without a result: it is dead or cancelled.
+    case jobDidNotSucceed(job: JobID, state: JobState, error: JobErrorInfo?)
+    /// The store could not be opened or used.
+    case storeUnavailable(String)
+
+    public var description: String {
+        switch self {
+        case let .queueFull(queue, maxDepth):
+            return "queueFull: queue '\(queue)' already holds its maximum of \(maxDepth) waiting jobs"
+        case let .jobNotFound(id):
+            return "job \(id) not found"
+        case let .invalidTransition(job, from, action):
+            return "cannot \(action) job \(job): it is \(from.rawValue)"
+        case let .invalidArgument(text):
+            return text
+        case let .waitTimedOut(job, state):
+            return "timed out waiting for job \(job) (still \(state.rawValue))"
+        case let .jobDidNotSucceed(job, state, error):
+            let detail = error.map { ": \($0.type): \($0.message)" } ?? ""
+            return "job \(job) ended \(state.rawValue)\(detail)"
+        case let .storeUnavailable(text):
+            return "store unavailable: \(text)"
+        }
+    }
+}

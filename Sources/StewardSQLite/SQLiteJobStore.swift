@@ -1,0 +1,550 @@
+public import Foundation
+public import Steward
+import GRDB
+import Synchronization
+
+/// The embedded store: one SQLite file in WAL mode, shared safely by threads and processes.
+///
+/// Durability: `synchronous=NORMAL` (default) survives process crashes; a power loss may lose
+/// the last transactions committed before it (the WAL is fsynced at checkpoints). Pass
+/// `synchronous=full` in the URL to fsync every commit.
+public final class SQLiteJobStore: JobStore {
+    /// How commits reach the disk.
+    public enum Synchronous: String, Sendable {
+        /// fsync at WAL checkpoints only; safe across process crashes.
+        case normal
+        /// fsync every commit; safe across power loss.
+        case full
+    }
+
+    /// The database file.
+    public let path: String
+    /// The durability setting in use.
+    public let synchronous: Synchronous
+    let pool: DatabasePool
+    let hub: WakeupHub
+    private let watcher = Mutex<Task<Void, Never>?>(nil)
+
+    /// Opens (creating if needed) the database at `path`.
+    public init(path: String, synchronous: Synchronous = .normal) throws {
+        self.path = path
+        self.synchronous = synchronous
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.maximumReaderCount = 4
+        let sync = synchronous.rawValue.uppercased()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(sync)")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StewardError.storeUnavailable("cannot open SQLite database at '\(path)': \(error)")
+        }
+        hub = WakeupHub()
+    }
+
+    /// Opens a store from a URL: `sqlite:PATH`, `sqlite://PATH` or `sqlite:PATH?synchronous=full`.
+    public convenience init(url: String) throws {
+        guard url.hasPrefix("sqlite:") else {
+            throw StewardError.invalidArgument("store: '\(url)' is not a SQLite URL (expected sqlite:PATH)")
+        }
+        var rest = String(url.dropFirst("sqlite:".count))
+        if rest.hasPrefix("//") { rest.removeFirst(2) }
+        var sync = Synchronous.normal
+        if let q = rest.firstIndex(of: "?") {
+            let query = rest[rest.index(after: q)...]
+            rest = String(rest[..<q])
+            for pair in query.split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2, kv[0] == "synchronous", let value = Synchronous(rawValue: kv[1].lowercased()) else {
+                    throw StewardError.invalidArgument(
+                        "store: unknown option '\(pair)' in '\(url)' (supported: synchronous=normal|full)")
+                }
+                sync = value
+            }
+        }
+        guard !rest.isEmpty else { throw StewardError.invalidArgument("store: '\(url)' has no file path") }
+        try self.init(path: rest, synchronous: sync)
+    }
+
+    deinit {
+        watcher.withLock { $0?.cancel() }
+    }
+
+    // MARK: schema
+
+    public func migrate() async throws {
+        try await pool.write { db in try SQLiteMigrations.migrate(db) }
+    }
+
+    // MARK: enqueue
+
+    public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] {
+        guard !jobs.isEmpty else { return [] }
+        let nowS = now.timeIntervalSince1970
+        let prepared = try jobs.map { job -> PreparedJob in
+            try PreparedJob(job: job, now: nowS)
+        }
+        let results = try await pool.write { db -> [EnqueueResult] in
+            let queues = Array(Set(jobs.map(\.queue)))
+            var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
+            let register = try db.cachedStatement(sql: "INSERT OR IGNORE INTO steward_queues (name) VALUES (?)")
+            let read = try db.cachedStatement(sql: "SELECT max_depth, max_attempts FROM steward_queues WHERE name = ?")
+            for q in queues {
+                try register.execute(arguments: [q])
+                if let row = try Row.fetchOne(read, arguments: [q]) {
+                    settings[q] = (row[0], row[1])
+                }
+            }
+            let findUnique = try db.cachedStatement(
+                sql: "SELECT id, state, run_at FROM steward_jobs WHERE unique_key = ? AND state IN ('scheduled', 'available', 'running')")
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                        retry_policy, metadata, unique_key, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            var out: [EnqueueResult] = []
+            out.reserveCapacity(prepared.count)
+            for p in prepared {
+                if let key = p.job.uniqueKey, let row = try Row.fetchOne(findUnique, arguments: [key]) {
+                    let state = JobState(rawValue: row[1]) ?? .available
+                    let runAt: Double = row[2]
+                    out.append(EnqueueResult(id: JobID(row[0] as Int64), state: effective(state, runAt: runAt, now: nowS), duplicate: true))
+                    continue
+                }
+                let maxAttempts = p.job.retryPolicy?.maxAttempts ?? settings[p.job.queue]?.maxAttempts ?? RetryPolicy.default.maxAttempts
+                try insert.execute(arguments: [
+                    p.job.queue, p.job.name, p.job.payload, p.state.rawValue, p.job.priority, p.runAt, maxAttempts,
+                    p.timeout, p.retryPolicy, p.metadata, p.job.uniqueKey, nowS,
+                ])
+                out.append(EnqueueResult(id: JobID(db.lastInsertedRowID), state: p.state, duplicate: false))
+            }
+            let depth = try db.cachedStatement(
+                sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state IN ('scheduled', 'available')")
+            for q in queues {
+                guard let maxDepth = settings[q]?.maxDepth else { continue }
+                let waiting = try Int.fetchOne(depth, arguments: [q]) ?? 0
+                if waiting > maxDepth { throw StewardError.queueFull(queue: q, maxDepth: maxDepth) }
+            }
+            return out
+        }
+        hub.emit(Set(jobs.map(\.queue)))
+        return results
+    }
+
+    // MARK: claim and complete
+
+    static let columns = """
+        id, queue, name, payload, state, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
+        unique_key, progress, result, error_type, error_message, error_attempt, original_queue, lease_owner,
+        lease_expires_at, created_at, started_at, finished_at
+        """
+
+    public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
+        guard limit > 0 else { return [] }
+        let nowS = now.timeIntervalSince1970
+        let until = leaseUntil.timeIntervalSince1970
+        let records = try await pool.write { db -> [JobRecord] in
+            let paused = try db.cachedStatement(sql: "SELECT paused FROM steward_queues WHERE name = ?")
+            if try Bool.fetchOne(paused, arguments: [queue]) == true { return [] }
+            let claim = try db.cachedStatement(
+                sql: """
+                    UPDATE steward_jobs SET state = 'running', attempt = attempt + 1, lease_owner = ?,
+                        lease_expires_at = ?, started_at = ?, progress = NULL
+                    WHERE id IN (
+                        SELECT id FROM steward_jobs
+                        WHERE queue = ? AND state IN ('scheduled', 'available') AND run_at <= ?
+                        ORDER BY priority DESC, run_at, id LIMIT ?)
+                    RETURNING \(Self.columns)
+                    """)
+            let rows = try Row.fetchCursor(claim, arguments: [owner, until, nowS, queue, nowS, limit])
+            var out: [JobRecord] = []
+            out.reserveCapacity(limit)
+            while let row = try rows.next() { out.append(try Self.record(row, now: nowS)) }
+            return out
+        }
+        let lease = Date(timeIntervalSince1970: until)
+        return
+            records
+            .sorted { ($0.priority, $1.runAt, $1.id) > ($1.priority, $0.runAt, $0.id) }
+            .map { ClaimedJob(record: $0, leaseExpiresAt: lease) }
+    }
+
+    @discardableResult
+    public func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
+        guard !outcomes.isEmpty else { return [] }
+        let nowS = now.timeIntervalSince1970
+        let (applied, wake) = try await pool.write { db -> (Set<JobID>, Set<String>) in
+            var applied = Set<JobID>()
+            var wake = Set<String>()
+            // Plain successes of one owner go in one statement; the rest one by one.
+            var plain: [String: [Int64]] = [:]
+            for o in outcomes {
+                if case .succeeded(nil) = o.kind { plain[o.owner, default: []].append(o.id.rawValue) }
+            }
+            for (owner, ids) in plain {
+                let stmt = try db.cachedStatement(
+                    sql: """
+                        UPDATE steward_jobs SET state = 'succeeded', finished_at = ?, lease_expires_at = NULL
+                        WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' AND lease_owner = ?
+                        RETURNING id
+                        """)
+                for id in try Int64.fetchAll(stmt, arguments: [nowS, Self.jsonArray(ids), owner]) {
+                    applied.insert(JobID(id))
+                }
+            }
+            for o in outcomes {
+                if case .succeeded(nil) = o.kind { continue }
+                if try self.apply(o, db: db, now: nowS, wake: &wake) { applied.insert(o.id) }
+            }
+            return (applied, wake)
+        }
+        if !wake.isEmpty { hub.emit(wake) }
+        return applied
+    }
+
+    /// Applies one guarded outcome; returns whether the job was still running under its owner.
+    private func apply(_ o: JobOutcome, db: Database, now: Double, wake: inout Set<String>) throws -> Bool {
+        let id = o.id.rawValue
+        switch o.kind {
+        case .succeeded(let result):
+            let stmt = try db.cachedStatement(
+                sql: """
+                    UPDATE steward_jobs SET state = 'succeeded', result = ?, finished_at = ?, lease_expires_at = NULL
+                    WHERE id = ? AND state = 'running' AND lease_owner = ?
+                    """)
+            try stmt.execute(arguments: [result, now, id, o.owner])
+            return db.changesCount > 0
+        case .retry(let runAt, let error):
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: "retry", error: error)
+            else { return false }
+            let stmt = try db.cachedStatement(
+                sql: """
+                    UPDATE steward_jobs SET state = 'scheduled', run_at = ?, error_type = ?, error_message = ?,
+                        error_attempt = ?, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = ?
+                    """)
+            try stmt.execute(arguments: [runAt.timeIntervalSince1970, error.type, error.message, error.attempt, id])
+            return true
+        case .dead(let error):
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: "dead", error: error)
+            else { return false }
+            try deadLetter(db, whereSQL: "id = ?", arguments: [id], error: error, now: now)
+            return true
+        case .cancelled(let error):
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: "cancelled", error: error)
+            else { return false }
+            let stmt = try db.cachedStatement(
+                sql: """
+                    UPDATE steward_jobs SET state = 'cancelled', finished_at = ?, lease_expires_at = NULL,
+                        error_type = coalesce(?, error_type), error_message = coalesce(?, error_message),
+                        error_attempt = coalesce(?, error_attempt)
+                    WHERE id = ?
+                    """)
+            try stmt.execute(arguments: [now, error?.type, error?.message, error?.attempt, id])
+            return true
+        case .released:
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: "released", error: nil)
+            else { return false }
+            let stmt = try db.cachedStatement(
+                sql: """
+                    UPDATE steward_jobs SET state = 'available', attempt = max(0, attempt - 1), lease_owner = NULL,
+                        lease_expires_at = NULL, run_at = min(run_at, ?)
+                    WHERE id = ? RETURNING queue
+                    """)
+            if let queue = try String.fetchOne(stmt, arguments: [now, id]) { wake.insert(queue) }
+            return true
+        }
+    }
+
+    /// Writes a history row for a non-successful attempt, if the job is still running under `owner`.
+    private func recordAttempt(
+        _ db: Database, id: Int64, owner: String, startedAt: Date, now: Double, outcome: String, error: JobErrorInfo?
+    ) throws -> Bool {
+        let stmt = try db.cachedStatement(
+            sql: """
+                INSERT INTO steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
+                    error_type, error_message)
+                SELECT id, queue, attempt, lease_owner, ?, ?, ?, ?, ? FROM steward_jobs
+                WHERE id = ? AND state = 'running' AND lease_owner = ?
+                """)
+        try stmt.execute(arguments: [
+            startedAt.timeIntervalSince1970, now, outcome, error?.type, error?.message, id, owner,
+        ])
+        return db.changesCount > 0
+    }
+
+    /// Moves matching running jobs to their queue's dead-letter queue; returns their ids.
+    @discardableResult
+    private func deadLetter(
+        _ db: Database, whereSQL: String, arguments: StatementArguments, error: JobErrorInfo?, now: Double
+    ) throws -> [Int64] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                UPDATE steward_jobs SET state = 'dead', original_queue = queue,
+                    queue = coalesce((SELECT dead_letter_queue FROM steward_queues q WHERE q.name = steward_jobs.queue),
+                                     queue || '-dlq'),
+                    finished_at = ?, lease_expires_at = NULL,
+                    error_type = coalesce(?, error_type), error_message = coalesce(?, error_message),
+                    error_attempt = coalesce(?, error_attempt, attempt)
+                WHERE \(whereSQL) RETURNING id, queue
+                """,
+            arguments: [now, error?.type, error?.message, error?.attempt] + arguments)
+        let register = try db.cachedStatement(sql: "INSERT OR IGNORE INTO steward_queues (name) VALUES (?)")
+        for queue in Set(rows.map { $0[1] as String }) { try register.execute(arguments: [queue]) }
+        return rows.map { $0[0] }
+    }
+
+    public func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID> {
+        guard !ids.isEmpty else { return [] }
+        let held = try await pool.write { db in
+            try Int64.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE steward_jobs SET lease_expires_at = ?
+                        WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' AND lease_owner = ?
+                        RETURNING id
+                        """),
+                arguments: [until.timeIntervalSince1970, Self.jsonArray(ids.map(\.rawValue)), owner])
+        }
+        return Set(held.map { JobID(rawValue: $0) })
+    }
+
+    public func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws {
+        guard !updates.isEmpty else { return }
+        let encoded = try updates.map { ($0, try JSONCoding.encode($0.progress)) }
+        try await pool.write { db in
+            let stmt = try db.cachedStatement(
+                sql: "UPDATE steward_jobs SET progress = ? WHERE id = ? AND state = 'running' AND lease_owner = ?")
+            for (u, json) in encoded {
+                try stmt.execute(arguments: [json, u.id.rawValue, u.owner])
+            }
+        }
+    }
+
+    public func rescueExpiredLeases(now: Date) async throws -> RescueReport {
+        let nowS = now.timeIntervalSince1970
+        let (report, wake) = try await pool.write { db -> (RescueReport, Set<String>) in
+            try db.execute(
+                sql: """
+                    INSERT INTO steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
+                        error_type, error_message)
+                    SELECT id, queue, attempt, coalesce(lease_owner, ''), coalesce(started_at, ?), ?, 'rescued', 'LeaseExpired',
+                        'lease of worker ' || coalesce(lease_owner, '?') || ' expired: the worker stopped heartbeating'
+                    FROM steward_jobs WHERE state = 'running' AND lease_expires_at < ?
+                    """, arguments: [nowS, nowS, nowS])
+            let dead = try self.deadLetter(
+                db, whereSQL: "state = 'running' AND lease_expires_at < ? AND attempt >= max_attempts",
+                arguments: [nowS],
+                error: nil, now: nowS)
+            let requeued = try Row.fetchAll(
+                db,
+                sql: """
+                    UPDATE steward_jobs SET state = 'available', lease_owner = NULL, lease_expires_at = NULL,
+                        error_type = 'LeaseExpired', error_message = 'lease expired: the worker stopped heartbeating',
+                        error_attempt = attempt
+                    WHERE state = 'running' AND lease_expires_at < ? RETURNING id, queue
+                    """, arguments: [nowS])
+            if !dead.isEmpty {
+                // Dead-lettered by rescue: record why on the row (deadLetter kept the old error).
+                try db.execute(
+                    sql: """
+                        UPDATE steward_jobs SET error_type = 'LeaseExpired',
+                            error_message = 'lease expired on the last attempt: the worker stopped heartbeating',
+                            error_attempt = attempt
+                        WHERE id IN (SELECT value FROM json_each(?))
+                        """, arguments: [Self.jsonArray(dead)])
+            }
+            return (
+                RescueReport(requeued: requeued.map { JobID($0[0] as Int64) }, deadLettered: dead.map { JobID(rawValue: $0) }),
+                Set(requeued.map { $0[1] as String })
+            )
+        }
+        if !wake.isEmpty { hub.emit(wake) }
+        return report
+    }
+
+    // MARK: control
+
+    public func cancel(_ id: JobID, now: Date) async throws -> JobRecord {
+        let nowS = now.timeIntervalSince1970
+        return try await pool.write { db in
+            guard let current = try self.fetchRecord(db, id: id.rawValue, now: nowS) else { throw StewardError.jobNotFound(id) }
+            if current.state.isFinished {
+                throw StewardError.invalidTransition(job: id, from: current.state, action: "cancel")
+            }
+            if current.state == .running, let owner = current.leaseOwner {
+                _ = try self.recordAttempt(
+                    db, id: id.rawValue, owner: owner, startedAt: current.startedAt ?? now, now: nowS,
+                    outcome: "cancelled", error: nil)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE steward_jobs SET state = 'cancelled', finished_at = ?, lease_expires_at = NULL WHERE id = ?
+                    """, arguments: [nowS, id.rawValue])
+            return try self.fetchRecord(db, id: id.rawValue, now: nowS)!
+        }
+    }
+
+    public func retry(_ id: JobID, now: Date) async throws -> JobRecord {
+        let nowS = now.timeIntervalSince1970
+        let record = try await pool.write { db in
+            guard let current = try self.fetchRecord(db, id: id.rawValue, now: nowS) else { throw StewardError.jobNotFound(id) }
+            guard current.state == .dead || current.state == .cancelled else {
+                throw StewardError.invalidTransition(job: id, from: current.state, action: "retry")
+            }
+            if let key = current.uniqueKey,
+                try Int64.fetchOne(
+                    db, sql: "SELECT id FROM steward_jobs WHERE unique_key = ? AND state IN ('scheduled','available','running')",
+                    arguments: [key]) != nil
+            {
+                throw StewardError.invalidArgument("job \(id): another live job holds its unique key '\(key)'")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE steward_jobs SET state = 'available', queue = coalesce(original_queue, queue),
+                        original_queue = NULL, attempt = 0, run_at = ?, finished_at = NULL, result = NULL,
+                        lease_owner = NULL, lease_expires_at = NULL, progress = NULL
+                    WHERE id = ?
+                    """, arguments: [nowS, id.rawValue])
+            return try self.fetchRecord(db, id: id.rawValue, now: nowS)!
+        }
+        hub.emit([record.queue])
+        return record
+    }
+
+    public func configureQueues(_ settings: [QueueSettings]) async throws {
+        try await pool.write { db in
+            for s in settings {
+                try db.execute(
+                    sql: """
+                        INSERT INTO steward_queues (name, max_depth, dead_letter_queue, max_attempts) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (name) DO UPDATE SET max_depth = excluded.max_depth,
+                            dead_letter_queue = excluded.dead_letter_queue, max_attempts = excluded.max_attempts
+                        """, arguments: [s.name, s.maxDepth, s.deadLetterQueue, s.maxAttempts])
+            }
+        }
+    }
+
+    public func setPaused(_ paused: Bool, queue: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO steward_queues (name, paused) VALUES (?, ?)
+                    ON CONFLICT (name) DO UPDATE SET paused = excluded.paused
+                    """, arguments: [queue, paused])
+        }
+        if !paused { hub.emit([queue]) }
+    }
+
+    public func purgeFinished(before: Date) async throws -> Int {
+        let cutoff = before.timeIntervalSince1970
+        return try await pool.write { db in
+            var total = 0
+            for queue in try String.fetchAll(db, sql: "SELECT name FROM steward_queues") {
+                let ids = try Int64.fetchAll(
+                    db,
+                    sql: """
+                        DELETE FROM steward_jobs WHERE queue = ? AND state IN ('succeeded', 'cancelled', 'dead')
+                            AND finished_at < ? RETURNING id
+                        """, arguments: [queue, cutoff])
+                if !ids.isEmpty {
+                    try db.execute(
+                        sql: "DELETE FROM steward_attempts WHERE job_id IN (SELECT value FROM json_each(?))",
+                        arguments: [Self.jsonArray(ids)])
+                }
+                total += ids.count
+            }
+            return total
+        }
+    }
+
+    // MARK: coordination
+
+    public func acquireLease(name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
+        let nowS = now.timeIntervalSince1970
+        return try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO steward_leases (name, owner, expires_at) VALUES (?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+                    WHERE steward_leases.owner = excluded.owner OR steward_leases.expires_at <= ?
+                    """, arguments: [name, owner, nowS + ttl.seconds, nowS])
+            return db.changesCount > 0
+        }
+    }
+
+    public func releaseLease(name: String, owner: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM steward_leases WHERE name = ? AND owner = ?", arguments: [name, owner])
+        }
+    }
+
+    public func wakeups() -> AsyncStream<String> {
+        startWatcher()
+        return hub.stream()
+    }
+
+    /// Another process's commits change `PRAGMA data_version`; polling it on one connection is
+    /// a cheap cross-process wake-up (no disk I/O: it reads the WAL index in shared memory).
+    private func startWatcher() {
+        watcher.withLock { task in
+            guard task == nil else { return }
+            let path = self.path
+            let hub = self.hub
+            task = Task.detached {
+                var config = Configuration()
+                config.readonly = true
+                config.busyMode = .timeout(5)
+                guard let conn = try? DatabaseQueue(path: path, configuration: config) else { return }
+                var last: Int? = nil
+                while !Task.isCancelled {
+                    let version = try? await conn.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
+                    if let version, let previous = last, version != previous, hub.hasSubscribers {
+                        hub.emit([WakeupHub.anyQueue])
+                    }
+                    last = version ?? last
+                    try? await Task.sleep(for: .milliseconds(25))
+                }
+            }
+        }
+    }
+
+    public func close() async throws {
+        watcher.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+        hub.finish()
+        try pool.close()
+    }
+}
+
+/// A job's column values computed before the write transaction (JSON encoding off the lock).
+struct PreparedJob {
+    var job: NewJob
+    var state: JobState
+    var runAt: Double
+    var timeout: Double?
+    var retryPolicy: String?
+    var metadata: String?
+
+    init(job: NewJob, now: Double) throws {
+        try job.validate()
+        self.job = job
+        let at = job.runAt?.timeIntervalSince1970 ?? now
+        runAt = at
+        state = at > now ? .scheduled : .available
+        timeout = job.timeout?.seconds
+        retryPolicy = try job.retryPolicy.map { try JSONCoding.encode($0) }
+        metadata = job.metadata.isEmpty ? nil : try JSONCoding.encode(job.metadata)
+    }
+}
+
+/// A due `scheduled` job is reported as `available` (no separate pass flips it).
+func effective(_ state: JobState, runAt: Double, now: Double) -> JobState {
+    state == .scheduled && runAt <= now ? .available : state
+}

@@ -1,0 +1,86 @@
+import GRDB
+
+/// Versioned schema migrations, applied in order inside one IMMEDIATE transaction so that
+/// several processes starting at once migrate exactly once.
+enum SQLiteMigrations {
+    static let all: [(version: Int, sql: String)] = [
+        (
+            1,
+            """
+            CREATE TABLE steward_jobs (
+                id INTEGER PRIMARY KEY,
+                queue TEXT NOT NULL,
+                name TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                state TEXT NOT NULL,
+                priority INTEGER NOT NULL DEFAULT 0,
+                run_at REAL NOT NULL,
+                attempt INTEGER NOT NULL DEFAULT 0,
+                max_attempts INTEGER NOT NULL,
+                timeout_s REAL,
+                retry_policy TEXT,
+                metadata TEXT,
+                unique_key TEXT,
+                progress TEXT,
+                result TEXT,
+                error_type TEXT,
+                error_message TEXT,
+                error_attempt INTEGER,
+                original_queue TEXT,
+                lease_owner TEXT,
+                lease_expires_at REAL,
+                created_at REAL NOT NULL,
+                started_at REAL,
+                finished_at REAL
+            );
+            -- The hot index holds only waiting jobs: finished rows never slow down claims.
+            CREATE INDEX steward_jobs_fetch ON steward_jobs (queue, priority DESC, run_at, id)
+                WHERE state IN ('scheduled', 'available');
+            CREATE INDEX steward_jobs_scheduled ON steward_jobs (queue, run_at) WHERE state = 'scheduled';
+            CREATE INDEX steward_jobs_running ON steward_jobs (queue, lease_expires_at) WHERE state = 'running';
+            CREATE INDEX steward_jobs_finished ON steward_jobs (queue, state, finished_at)
+                WHERE state IN ('succeeded', 'cancelled', 'dead');
+            CREATE UNIQUE INDEX steward_jobs_unique ON steward_jobs (unique_key)
+                WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'available', 'running');
+            -- Attempts that did not succeed; a success is recorded on the job row itself.
+            CREATE TABLE steward_attempts (
+                id INTEGER PRIMARY KEY,
+                job_id INTEGER NOT NULL,
+                queue TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                worker TEXT NOT NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL NOT NULL,
+                outcome TEXT NOT NULL,
+                error_type TEXT,
+                error_message TEXT
+            );
+            CREATE INDEX steward_attempts_job ON steward_attempts (job_id);
+            CREATE INDEX steward_attempts_queue ON steward_attempts (queue, finished_at);
+            CREATE TABLE steward_queues (
+                name TEXT PRIMARY KEY,
+                paused INTEGER NOT NULL DEFAULT 0,
+                max_depth INTEGER,
+                dead_letter_queue TEXT,
+                max_attempts INTEGER
+            );
+            CREATE TABLE steward_leases (
+                name TEXT PRIMARY KEY,
+                owner TEXT NOT NULL,
+                expires_at REAL NOT NULL
+            );
+            """
+        )
+    ]
+
+    static func migrate(_ db: Database) throws {
+        try db.execute(sql: "CREATE TABLE IF NOT EXISTS steward_migrations (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
+        let applied = Set(try Int.fetchAll(db, sql: "SELECT version FROM steward_migrations"))
+        for migration in all where !applied.contains(migration.version) {
+            try db.execute(sql: migration.sql)
+            try db.execute(
+                sql: "INSERT INTO steward_migrations (version, applied_at) VALUES (?, (julianday('now') - 2440587.5) * 86400.0)",
+                arguments: [migration.version])
+        }
+    }
+}
