@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Built with static factories so new strategies can be added without breaking users:
 /// `.exponential(maxAttempts: 5)`, `.linear(maxAttempts: 3, initial: .seconds(1), step: .seconds(2))`,
-/// `.fixed(maxAttempts: 3, delay: .seconds(10))`, `.none`.
+/// `.fixed(maxAttempts: 3, delay: .seconds(10))`, `.noRetries`.
 public struct RetryPolicy: Codable, Sendable, Equatable {
     enum Strategy: String, Codable, Sendable {
         case exponential, linear, fixed
@@ -56,7 +56,7 @@ public struct RetryPolicy: Codable, Sendable, Equatable {
     }
 
     /// One attempt, no retries.
-    public static let none = RetryPolicy.fixed(maxAttempts: 1, delay: .zero)
+    public static let noRetries = RetryPolicy.fixed(maxAttempts: 1, delay: .zero)
 
     /// The default: 5 attempts, exponential from 1 s doubling up to 10 minutes, 10 % jitter.
     public static let `default` = RetryPolicy.exponential()

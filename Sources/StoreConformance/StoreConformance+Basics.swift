@@ -1,0 +1,157 @@
+import Foundation
+import Steward
+import Testing
+
+extension StoreConformance {
+    static let basics: [ConformanceCase] = [
+        ConformanceCase("enqueue keeps every field and reads it back") { store, clock in
+            let policy = RetryPolicy.linear(maxAttempts: 7, initial: .seconds(2), step: .seconds(3))
+            let job = NewJob(
+                queue: "mail", name: "send", payload: #"{"to":"a@b.c"}"#, priority: 3, timeout: .seconds(9),
+                retryPolicy: policy, metadata: ["tenant": "t1"], uniqueKey: "k-1")
+            let results = try await store.enqueue([job], now: clock.now())
+            #expect(results.count == 1)
+            #expect(results[0].duplicate == false)
+            #expect(results[0].state == .available)
+            let record = try #require(try await store.job(results[0].id, now: clock.now()))
+            #expect(record.queue == "mail")
+            #expect(record.name == "send")
+            #expect(record.payload == #"{"to":"a@b.c"}"#)
+            #expect(record.priority == 3)
+            #expect(record.timeout == .seconds(9))
+            #expect(record.retryPolicy == policy)
+            #expect(record.maxAttempts == 7)
+            #expect(record.metadata == ["tenant": "t1"])
+            #expect(record.uniqueKey == "k-1")
+            #expect(record.attempt == 0)
+            #expect(record.state == .available)
+            #expect(record.createdAt == clock.now())
+            #expect(record.runAt == clock.now())
+            #expect(try await store.job(JobID(999_999), now: clock.now()) == nil)
+        },
+        ConformanceCase("claims by priority, then run-at, then id") { store, clock in
+            let t0 = clock.now()
+            let ids = try await enqueue(
+                store, clock,
+                [
+                    NewJob(name: "low-late", priority: 0, runAt: t0.addingTimeInterval(-1)),
+                    NewJob(name: "high", priority: 5, runAt: t0),
+                    NewJob(name: "low-early", priority: 0, runAt: t0.addingTimeInterval(-5)),
+                    NewJob(name: "low-early-2", priority: 0, runAt: t0.addingTimeInterval(-5)),
+                    NewJob(name: "urgent", priority: 9, runAt: t0.addingTimeInterval(-0.5)),
+                ])
+            let claimed = try await claim(store, clock, limit: 10)
+            #expect(claimed.map(\.record.name) == ["urgent", "high", "low-early", "low-early-2", "low-late"])
+            #expect(claimed.map(\.record.id) == [ids[4], ids[1], ids[2], ids[3], ids[0]])
+            for job in claimed {
+                #expect(job.record.state == .running)
+                #expect(job.record.attempt == 1)
+                #expect(job.record.leaseOwner == owner)
+            }
+        },
+        ConformanceCase("claim takes at most the limit and never hands a job out twice") { store, clock in
+            _ = try await enqueue(store, clock, (0..<25).map { NewJob(name: "j\($0)") })
+            let a = try await claim(store, clock, limit: 10, owner: owner)
+            let b = try await claim(store, clock, limit: 10, owner: other)
+            let c = try await claim(store, clock, limit: 10, owner: other)
+            #expect(a.count == 10)
+            #expect(b.count == 10)
+            #expect(c.count == 5)
+            let all = (a + b + c).map(\.record.id)
+            #expect(Set(all).count == 25)
+            #expect(try await claim(store, clock).isEmpty)
+            #expect(try await store.claim(queue: "default", limit: 0, owner: owner, leaseUntil: clock.now(), now: clock.now()).isEmpty)
+        },
+        ConformanceCase("claim only takes jobs of the asked queue") { store, clock in
+            _ = try await enqueue(store, clock, [NewJob(queue: "a", name: "x"), NewJob(queue: "b", name: "y")])
+            let claimed = try await claim(store, clock, queue: "b")
+            #expect(claimed.map(\.record.name) == ["y"])
+        },
+        ConformanceCase("a delayed job is scheduled, then claimable once its run-at passes") { store, clock in
+            let runAt = clock.now().addingTimeInterval(60)
+            let result = try await store.enqueue([NewJob(name: "later", runAt: runAt)], now: clock.now())[0]
+            #expect(result.state == .scheduled)
+            #expect(try await claim(store, clock).isEmpty)
+            #expect(try await store.nextRunAt(queue: "default", after: clock.now()) == runAt)
+            clock.advance(by: .seconds(59))
+            #expect(try await claim(store, clock).isEmpty)
+            clock.advance(by: .seconds(1))
+            #expect(try await state(store, clock, result.id) == .available)
+            #expect(try await store.nextRunAt(queue: "default", after: clock.now()) == nil)
+            #expect(try await claim(store, clock).map(\.record.id) == [result.id])
+        },
+        ConformanceCase("a unique key returns the live job, also within one batch, and frees up when it finishes") {
+            store, clock in
+            let first = try await store.enqueue([NewJob(name: "u", uniqueKey: "order-1")], now: clock.now())[0]
+            let again = try await store.enqueue(
+                [NewJob(name: "u", uniqueKey: "order-1"), NewJob(name: "v", uniqueKey: "order-2"), NewJob(name: "v", uniqueKey: "order-2")],
+                now: clock.now())
+            #expect(again[0].id == first.id)
+            #expect(again[0].duplicate)
+            #expect(!again[1].duplicate)
+            #expect(again[2].id == again[1].id)
+            #expect(again[2].duplicate)
+            let claimed = try await claim(store, clock, limit: 1)
+            #expect(claimed.map(\.record.id) == [first.id])
+            // Still unique while running.
+            #expect(try await store.enqueue([NewJob(name: "u", uniqueKey: "order-1")], now: clock.now())[0].id == first.id)
+            try await store.complete([outcome(claimed[0], .succeeded(result: nil))], now: clock.now())
+            let fresh = try await store.enqueue([NewJob(name: "u", uniqueKey: "order-1")], now: clock.now())[0]
+            #expect(!fresh.duplicate)
+            #expect(fresh.id != first.id)
+        },
+        ConformanceCase("success keeps the result and frees the job from the waiting set") { store, clock in
+            let id = try await enqueue(store, clock, [NewJob(name: "r")])[0]
+            let job = try #require(try await claim(store, clock).first)
+            clock.advance(by: .seconds(2))
+            let applied = try await store.complete([outcome(job, .succeeded(result: #"{"n":42}"#))], now: clock.now())
+            #expect(applied == [id])
+            let record = try #require(try await store.job(id, now: clock.now()))
+            #expect(record.state == .succeeded)
+            #expect(record.result == #"{"n":42}"#)
+            #expect(record.finishedAt == clock.now())
+            #expect(record.attempt == 1)
+            let history = try await store.history(id)
+            #expect(history.map(\.outcome) == ["succeeded"])
+            #expect(history.first?.worker == owner)
+        },
+        ConformanceCase("batch operations: 500 enqueued in one call, claimed and completed in batches") { store, clock in
+            let results = try await store.enqueue((0..<500).map { NewJob(name: "b", payload: #"{"i":\#($0)}"#) }, now: clock.now())
+            #expect(results.count == 500)
+            #expect(Set(results.map(\.id)).count == 500)
+            var done = Set<JobID>()
+            while true {
+                let batch = try await claim(store, clock, limit: 128)
+                if batch.isEmpty { break }
+                let outcomes = batch.enumerated().map { i, job in
+                    outcome(job, .succeeded(result: i.isMultiple(of: 2) ? nil : #"{"ok":true}"#))
+                }
+                let applied = try await store.complete(outcomes, now: clock.now())
+                #expect(applied.count == batch.count)
+                done.formUnion(applied)
+            }
+            #expect(done == Set(results.map(\.id)))
+            let stats = try await store.queueStats("default", now: clock.now())
+            #expect(stats.counts["succeeded"] == 500)
+            #expect(stats.counts["available"] == 0)
+        },
+        ConformanceCase("wake-ups name the queue that got jobs") { store, clock in
+            let stream = store.wakeups()
+            _ = try await enqueue(store, clock, [NewJob(queue: "wake-me", name: "w")])
+            let seen = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for await name in stream where name == "wake-me" { return true }
+                    return false
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(5))
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            #expect(seen, "no wake-up for queue 'wake-me' within 5 s")
+        },
+    ]
+}

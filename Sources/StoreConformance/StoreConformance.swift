@@ -1,0 +1,69 @@
+import Foundation
+public import Steward
+public import Testing
+
+/// One behaviour every `JobStore` must show, run against a fresh, migrated store.
+public struct ConformanceCase: Sendable, CustomTestStringConvertible {
+    /// What the case shows.
+    public let name: String
+    let body: @Sendable (any JobStore, ManualClock) async throws -> Void
+
+    init(_ name: String, _ body: @escaping @Sendable (any JobStore, ManualClock) async throws -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    public var testDescription: String { name }
+
+    /// Runs the case on a store from `makeStore` (which must return an empty store), then closes it.
+    public func run(makeStore: @Sendable () async throws -> any JobStore) async throws {
+        let store = try await makeStore()
+        try await store.migrate()
+        try await store.migrate()  // migrating twice is a no-op
+        let clock = ManualClock()
+        do {
+            try await body(store, clock)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+}
+
+/// The behavioural suite every store passes (see `ConformanceCase`).
+///
+/// Use it from a test target with a parameterised test:
+/// ```swift
+/// @Test(arguments: StoreConformance.cases)
+/// func conformance(_ c: ConformanceCase) async throws { try await c.run { try makeStore() } }
+/// ```
+public enum StoreConformance {
+    static let owner = "worker-a"
+    static let other = "worker-b"
+    static let lease: Double = 30
+
+    static func enqueue(_ store: any JobStore, _ clock: ManualClock, _ jobs: [NewJob]) async throws -> [JobID] {
+        try await store.enqueue(jobs, now: clock.now()).map(\.id)
+    }
+
+    static func claim(
+        _ store: any JobStore, _ clock: ManualClock, queue: String = "default", limit: Int = 10, owner: String = owner
+    ) async throws -> [ClaimedJob] {
+        try await store.claim(
+            queue: queue, limit: limit, owner: owner, leaseUntil: clock.now().addingTimeInterval(lease), now: clock.now())
+    }
+
+    static func outcome(_ job: ClaimedJob, _ kind: JobOutcome.Kind, owner: String = owner) -> JobOutcome {
+        JobOutcome(id: job.record.id, owner: owner, startedAt: job.record.startedAt ?? Date(), kind: kind)
+    }
+
+    static func state(_ store: any JobStore, _ clock: ManualClock, _ id: JobID) async throws -> JobState? {
+        try await store.job(id, now: clock.now())?.state
+    }
+
+    static let boom = JobErrorInfo(type: "Boom", message: "it broke", attempt: 1)
+
+    /// Every case.
+    public static let cases: [ConformanceCase] = basics + leases + failures + control + queries
+}
