@@ -1,0 +1,201 @@
+import ArgumentParser
+import Foundation
+import Steward
+
+struct JobCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job", abstract: "Enqueue, inspect, cancel and retry jobs.",
+        subcommands: [Enqueue.self, Status.self, List.self, Cancel.self, Retry.self, History.self])
+
+    struct Enqueue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enqueue a job by name; prints its id.")
+
+        @Argument(help: "The registered job name.") var name: String
+        @Option(help: "The queue.") var queue = "default"
+        @Option(help: "The job's parameters as JSON.") var payload = "{}"
+        @Option(help: "Higher runs first.") var priority = 0
+        @Option(help: "Run no earlier than this from now, e.g. 30s, 5m.") var delay: String?
+        @Option(help: "Per-attempt timeout, e.g. 30s.") var timeout: String?
+        @Option(help: "Total attempts for this job (overrides the queue's policy).") var maxAttempts: Int?
+        @Option(name: .customLong("unique-key"), help: "While a job with this key is live, return it instead.") var uniqueKey: String?
+        @Option(name: .customLong("meta"), help: "Metadata as key=value; repeatable.") var metadata: [String] = []
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            var meta: [String: String] = [:]
+            for pair in metadata {
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2, !kv[0].isEmpty else { throw ValidationError("--meta: '\(pair)' is not key=value") }
+                meta[kv[0]] = kv[1]
+            }
+            var runAt: Date? = nil
+            if let delay { runAt = Date().addingTimeInterval(try parseDuration(delay, flag: "--delay").seconds) }
+            var policy: RetryPolicy? = nil
+            if let maxAttempts {
+                guard maxAttempts >= 1 else { throw ValidationError("--max-attempts: must be at least 1, got \(maxAttempts)") }
+                var p = RetryPolicy.default
+                p.maxAttempts = maxAttempts
+                policy = p
+            }
+            let job = NewJob(
+                queue: queue, name: name, payload: payload, priority: priority, runAt: runAt,
+                timeout: try timeout.map { try parseDuration($0, flag: "--timeout") }, retryPolicy: policy, metadata: meta,
+                uniqueKey: uniqueKey)
+            do { try job.validate() } catch { throw ValidationError("\(error)") }
+            let store = try await storeOptions.open()
+            let result: EnqueueResult
+            do {
+                result = try await StewardClient(store: store).enqueue([job])[0]
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            if json {
+                struct Out: Encodable {
+                    var id: Int64
+                    var state: String
+                    var duplicate: Bool
+                }
+                try printJSON(Out(id: result.id.rawValue, state: result.state.rawValue, duplicate: result.duplicate))
+            } else {
+                print(result.id)
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a job's state, attempts, progress and last error.")
+
+        @Argument(help: "The job id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let jobID = try parseJobID(id)
+            let store = try await storeOptions.open()
+            guard let r = try await store.job(jobID, now: Date()) else { throw StewardError.jobNotFound(jobID) }
+            try await store.close()
+            if json { return try printJSON(JobOutput(r)) }
+            print("job \(r.id)  \(r.name)  queue=\(r.queue)\(r.originalQueue.map { " (from \($0))" } ?? "")")
+            print("state:     \(r.state.rawValue) (attempt \(r.attempt)/\(r.maxAttempts), \(plural(r.retryCount, "retry", "retries")))")
+            if r.state == .scheduled { print("runs at:   \(iso(r.runAt))") }
+            if let p = r.progress { print("progress:  \(describeProgress(p))") }
+            if let e = r.lastError { print("error:     \(e.type): \(e.message) (attempt \(e.attempt))") }
+            if let result = r.result { print("result:    \(result)") }
+            print("created:   \(iso(r.createdAt))")
+            if let f = r.finishedAt { print("finished:  \(iso(f))") }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
+
+        @Option(help: "Only this queue.") var queue: String?
+        @Option(help: "Only this state: scheduled, available, running, succeeded, cancelled, dead.") var state: String?
+        @Option(help: "Only jobs with this name.") var name: String?
+        @Option(help: "At most this many.") var limit = 50
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let parsedState: JobState?
+            do { parsedState = try state.map(JobState.parse) } catch { throw ValidationError("--\(error)") }
+            guard limit >= 1 else { throw ValidationError("--limit: must be at least 1, got \(limit)") }
+            let store = try await storeOptions.open()
+            let jobs = try await store.jobs(JobFilter(queue: queue, state: parsedState, name: name, limit: limit), now: Date())
+            try await store.close()
+            if json { return try printJSON(jobs.map(JobOutput.init)) }
+            if jobs.isEmpty { return print("no jobs") }
+            print("ID".padding(8) + "STATE".padding(11) + "ATTEMPT".padding(9) + "QUEUE".padding(16) + "NAME")
+            for j in jobs {
+                print(
+                    String(j.id.rawValue).padding(8) + j.state.rawValue.padding(11) + "\(j.attempt)/\(j.maxAttempts)".padding(9)
+                        + j.queue.padding(16) + j.name)
+            }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a job; a running one stops at its worker's next heartbeat.")
+
+        @Argument(help: "The job id.") var id: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let jobID = try parseJobID(id)
+            let store = try await storeOptions.open()
+            let r = try await store.cancel(jobID, now: Date())
+            try await store.close()
+            print("job \(r.id) \(r.state.rawValue)")
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a dead or cancelled job again, on its original queue, with fresh attempts.")
+
+        @Argument(help: "The job id.") var id: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let jobID = try parseJobID(id)
+            let store = try await storeOptions.open()
+            let r = try await store.retry(jobID, now: Date())
+            try await store.close()
+            print("job \(r.id) \(r.state.rawValue) on queue \(r.queue)")
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a job's finished attempts.")
+
+        @Argument(help: "The job id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let jobID = try parseJobID(id)
+            let store = try await storeOptions.open()
+            guard try await store.job(jobID, now: Date()) != nil else { throw StewardError.jobNotFound(jobID) }
+            let attempts = try await store.history(jobID)
+            try await store.close()
+            if json {
+                struct Out: Encodable {
+                    var attempt: Int
+                    var worker: String
+                    var started_at: String
+                    var finished_at: String
+                    var outcome: String
+                    var error_type: String?
+                    var error_message: String?
+                }
+                return try printJSON(
+                    attempts.map {
+                        Out(
+                            attempt: $0.attempt, worker: $0.worker, started_at: iso($0.startedAt), finished_at: iso($0.finishedAt),
+                            outcome: $0.outcome, error_type: $0.error?.type, error_message: $0.error?.message)
+                    })
+            }
+            if attempts.isEmpty { return print("no finished attempts") }
+            for a in attempts {
+                let took = formatSeconds(a.finishedAt.timeIntervalSince(a.startedAt))
+                let err = a.error.map { "  \($0.type): \($0.message)" } ?? ""
+                print("#\(a.attempt)  \(a.outcome.padding(10)) \(took.padding(8)) \(a.worker)\(err)")
+            }
+        }
+    }
+}
+
+func parseJobID(_ text: String) throws -> JobID {
+    guard let id = JobID(text) else { throw ValidationError("job id: '\(text)' is not a job id (a positive integer)") }
+    return id
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Steward
+
+/// The stable `--json` shape of a job (snake_case keys, ISO-8601 instants, embedded JSON).
+struct JobOutput: Encodable {
+    struct Progress: Encodable {
+        var step: Int?
+        var total_steps: Int?
+        var percent: Double?
+        var message: String?
+    }
+    struct ErrorOutput: Encodable {
+        var type: String
+        var message: String
+        var attempt: Int
+    }
+
+    var id: Int64
+    var queue: String
+    var name: String
+    var state: String
+    var attempt: Int
+    var max_attempts: Int
+    var retries: Int
+    var priority: Int
+    var payload: JSONValue
+    var progress: Progress?
+    var error: ErrorOutput?
+    var result: JSONValue?
+    var metadata: [String: String]
+    var unique_key: String?
+    var original_queue: String?
+    var lease_owner: String?
+    var run_at: String
+    var created_at: String
+    var started_at: String?
+    var finished_at: String?
+
+    init(_ r: JobRecord) {
+        id = r.id.rawValue
+        queue = r.queue
+        name = r.name
+        state = r.state.rawValue
+        attempt = r.attempt
+        max_attempts = r.maxAttempts
+        retries = r.retryCount
+        priority = r.priority
+        payload = JSONValue(parsing: r.payload) ?? .string(r.payload)
+        progress = r.progress.map { Progress(step: $0.step, total_steps: $0.totalSteps, percent: $0.percent, message: $0.message) }
+        error = r.lastError.map { ErrorOutput(type: $0.type, message: $0.message, attempt: $0.attempt) }
+        result = r.result.map { JSONValue(parsing: $0) ?? .string($0) }
+        metadata = r.metadata
+        unique_key = r.uniqueKey
+        original_queue = r.originalQueue
+        lease_owner = r.state == .running ? r.leaseOwner : nil
+        run_at = iso(r.runAt)
+        created_at = iso(r.createdAt)
+        started_at = r.startedAt.map(iso)
+        finished_at = r.finishedAt.map(iso)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, queue, name, state, attempt, max_attempts, retries, priority, payload, progress, error, result, metadata,
+            unique_key, original_queue, lease_owner, run_at, created_at, started_at, finished_at
+    }
+
+    // Absent values are written as null so the key set is the same for every job.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(queue, forKey: .queue)
+        try c.encode(name, forKey: .name)
+        try c.encode(state, forKey: .state)
+        try c.encode(attempt, forKey: .attempt)
+        try c.encode(max_attempts, forKey: .max_attempts)
+        try c.encode(retries, forKey: .retries)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(payload, forKey: .payload)
+        try c.encode(progress, forKey: .progress)
+        try c.encode(error, forKey: .error)
+        try c.encode(result, forKey: .result)
+        try c.encode(metadata, forKey: .metadata)
+        try c.encode(unique_key, forKey: .unique_key)
+        try c.encode(original_queue, forKey: .original_queue)
+        try c.encode(lease_owner, forKey: .lease_owner)
+        try c.encode(run_at, forKey: .run_at)
+        try c.encode(created_at, forKey: .created_at)
+        try c.encode(started_at, forKey: .started_at)
+        try c.encode(finished_at, forKey: .finished_at)
+    }
+}
+
+/// The stable `--json` shape of queue statistics.
+struct QueueStatsOutput: Encodable {
+    var queue: String
+    var paused: Bool
+    var counts: [String: Int]
+    var running: Int
+    var succeeded_last_minute: Int
+    var failed_last_minute: Int
+    var error_rate: Double
+    var oldest_waiting_age_s: Double
+
+    init(_ s: QueueStats) {
+        queue = s.queue
+        paused = s.paused
+        counts = s.counts
+        running = s.running
+        succeeded_last_minute = s.succeededLastMinute
+        failed_last_minute = s.failedLastMinute
+        error_rate = (s.errorRate * 10_000).rounded() / 10_000
+        oldest_waiting_age_s = (s.oldestWaitingAgeSeconds * 1000).rounded() / 1000
+    }
+}
+
+func iso(_ date: Date) -> String {
+    date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+}
+
+/// Prints one JSON document with sorted keys.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// `1 retry` / `2 retries`.
+func plural(_ n: Int, _ one: String, _ many: String) -> String {
+    "\(n) \(n == 1 ? one : many)"
+}
+
+func describeProgress(_ p: JobProgress) -> String {
+    var parts: [String] = []
+    if let step = p.step { parts.append(p.totalSteps.map { "step \(step)/\($0)" } ?? "step \(step)") }
+    if let pct = p.percent { parts.append(String(format: "%.0f%%", pct)) }
+    if let m = p.message { parts.append("\"\(m)\"") }
+    return parts.joined(separator: ", ")
+}
+
+func formatSeconds(_ s: Double) -> String {
+    if s < 1 { return String(format: "%.0fms", s * 1000) }
+    if s < 120 { return String(format: "%.1fs", s) }
+    if s < 7200 { return String(format: "%.1fm", s / 60) }
+    return String(format: "%.1fh", s / 3600)
+}

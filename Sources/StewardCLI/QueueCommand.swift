@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Steward
+
+struct QueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue", abstract: "Inspect, pause and resume queues.",
+        subcommands: [Stats.self, List.self, Pause.self, Resume.self])
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Counts by state, running jobs, the last minute's successes and failures, oldest wait.")
+
+        @Argument(help: "The queue.") var name: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try await storeOptions.open()
+            let s = try await store.queueStats(name, now: Date())
+            try await store.close()
+            if json { return try printJSON(QueueStatsOutput(s)) }
+            print("queue \(s.queue)\(s.paused ? " (paused)" : "")")
+            for state in JobState.allCases {
+                print("  \(state.rawValue.padding(10)) \(s.counts[state.rawValue] ?? 0)")
+            }
+            print("  last minute: \(s.succeededLastMinute) succeeded, \(s.failedLastMinute) failed (error rate \(String(format: "%.1f", s.errorRate * 100))%)")
+            print("  oldest waiting: \(formatSeconds(s.oldestWaitingAgeSeconds))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List queues with waiting and running counts.")
+
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try await storeOptions.open()
+            let queues = try await store.queues()
+            try await store.close()
+            if json {
+                struct Out: Encodable {
+                    var name: String
+                    var paused: Bool
+                    var waiting: Int
+                    var running: Int
+                    var max_depth: Int?
+                    var dead_letter_queue: String?
+                    var max_attempts: Int?
+                }
+                return try printJSON(
+                    queues.map {
+                        Out(
+                            name: $0.name, paused: $0.paused, waiting: $0.waiting, running: $0.running,
+                            max_depth: $0.settings?.maxDepth, dead_letter_queue: $0.settings?.deadLetterQueue,
+                            max_attempts: $0.settings?.maxAttempts)
+                    })
+            }
+            if queues.isEmpty { return print("no queues") }
+            print("QUEUE".padding(24) + "WAITING".padding(9) + "RUNNING".padding(9) + "STATE")
+            for q in queues {
+                print(q.name.padding(24) + String(q.waiting).padding(9) + String(q.running).padding(9) + (q.paused ? "paused" : "active"))
+            }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop every worker from starting jobs of a queue (persisted; survives restarts).")
+
+        @Argument(help: "The queue.") var name: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try await storeOptions.open()
+            try await store.setPaused(true, queue: name)
+            try await store.close()
+            print("queue \(name) paused")
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let workers start jobs of a paused queue again.")
+
+        @Argument(help: "The queue.") var name: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try await storeOptions.open()
+            try await store.setPaused(false, queue: name)
+            try await store.close()
+            print("queue \(name) resumed")
+        }
+    }
+}

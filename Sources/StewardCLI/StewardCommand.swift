@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Steward
+
+@main
+struct StewardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "steward",
+        abstract: "Durable background jobs for Swift: queues, workers and their store.",
+        version: "0.1.0",
+        subcommands: [
+            DemoCommand.self, JobCommand.self, QueueCommand.self, WorkerCommand.self, MigrateCommand.self,
+            BenchCommand.self,
+        ]
+    )
+}
+
+/// Where the jobs live; shared by every command that touches the store.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Store URL: sqlite:PATH (optionally ?synchronous=full). Default: $STEWARD_STORE or sqlite:./steward.db",
+            valueName: "url"))
+    var store: String?
+
+    var url: String {
+        store ?? ProcessInfo.processInfo.environment["STEWARD_STORE"] ?? "sqlite:./steward.db"
+    }
+
+    /// Opens and migrates the store.
+    func open() async throws -> any JobStore {
+        let store = try StoreFactory.open(url)
+        try await store.migrate()
+        return store
+    }
+}
+
+struct LoggingOptions: ParsableArguments {
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    func bootstrap(default level: Logger.Level) throws {
+        let chosen: Logger.Level
+        if let text = logLevel ?? ProcessInfo.processInfo.environment["STEWARD_LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: text.lowercased()) else {
+                throw ValidationError("--log-level: '\(text)' is not a level (trace, debug, info, notice, warning, error, critical)")
+            }
+            chosen = parsed
+        } else {
+            chosen = level
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = chosen
+            return handler
+        }
+    }
+}
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Create or upgrade the store's schema.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let store = try await storeOptions.open()
+        try await store.close()
+        print("migrated \(storeOptions.url)")
+    }
+}
+
+/// Turns a `--duration`-style argument into a `Duration`, reporting the flag on error.
+func parseDuration(_ text: String, flag: String) throws -> Duration {
+    do {
+        return try DurationParser.parse(text, field: flag)
+    } catch {
+        throw ValidationError("\(error)")
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import Steward
+import UnixSignals
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run the built-in jobs from one or more queues until SIGINT/SIGTERM (then drain gracefully).")
+
+    @Option(help: "Comma-separated queues.") var queues = "default"
+    @Option(help: "Jobs run at once, per queue.") var concurrency = 10
+    @Option(help: "Rate limit per queue: job starts per second (this process).") var rate: Double?
+    @Option(help: "Rate-limit burst (default: one second's worth).") var burst: Int?
+    @Option(help: "Lease length; a worker silent this long is presumed dead.") var lease = "30s"
+    @Option(help: "How long running jobs may finish on shutdown.") var shutdownGrace = "10s"
+    @Option(help: "Default per-attempt timeout.") var timeout: String?
+    @Option(help: "Seconds between retention purges / rescue passes.") var rescueInterval = "5s"
+    @Option(help: "How long finished jobs are kept.") var retention = "24h"
+    @Flag(help: "Skip rescue and purge duties (another process runs them).") var noMaintenance = false
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        try logging.bootstrap(default: .info)
+        let names = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ValidationError("--queues: name at least one queue") }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency: must be at least 1, got \(concurrency)") }
+        if let rate, rate <= 0 { throw ValidationError("--rate: must be positive, got \(rate)") }
+        let leaseDuration = try parseDuration(lease, flag: "--lease")
+        let timeoutDuration = try timeout.map { try parseDuration($0, flag: "--timeout") }
+        let configs = names.map {
+            QueueConfiguration(
+                name: $0, concurrency: concurrency, rateLimit: rate.map { RateLimit(perSecond: $0, burst: burst) },
+                timeout: timeoutDuration, leaseDuration: leaseDuration)
+        }
+        for c in configs {
+            do { try c.validate() } catch { throw ValidationError("\(error)") }
+        }
+        let store = try await storeOptions.open()
+        let workerConfig = WorkerConfiguration(
+            heartbeatInterval: min(.seconds(2), leaseDuration / 3),
+            shutdownGracePeriod: try parseDuration(shutdownGrace, flag: "--shutdown-grace"))
+        let logger = Logger(label: "steward")
+        let worker = Worker(
+            store: store, registry: BuiltinJobs.registry(), queues: configs, configuration: workerConfig, logger: logger)
+        var services: [any Service] = [worker]
+        if !noMaintenance {
+            services.append(
+                Maintenance(
+                    store: store,
+                    configuration: Maintenance.Configuration(
+                        rescueInterval: try parseDuration(rescueInterval, flag: "--rescue-interval"),
+                        retention: try parseDuration(retention, flag: "--retention"), owner: worker.id),
+                    logger: logger))
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        try await store.close()
+    }
+}
