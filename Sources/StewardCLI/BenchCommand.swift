@@ -1,7 +1,314 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
 import Steward
+import StewardSQLite
+import Synchronization
 
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "placeholder")
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure enqueue and processing throughput, or pickup latency, with no-op jobs.",
+        discussion: """
+            throughput: enqueue --single-jobs one call per job, the rest of --jobs in bulk calls of --batch-size, \
+            then start a worker on the full queue; process_per_s = jobs / (worker start -> last handler start).
+            latency: the worker idles 2 s, then --jobs are enqueued one at a time at --rate per second; each \
+            records enqueue-call start -> handler start.
+            With no --store, a temporary SQLite file is used and deleted afterwards.
+            """)
+
+    enum Workload: String, ExpressibleByArgument, CaseIterable {
+        case throughput, latency
+    }
+
+    @Option(help: "Store URL (default: a temporary SQLite file).") var store: String?
+    @Option(help: "throughput or latency.") var workload: Workload = .throughput
+    @Option(help: "Jobs (throughput default 20000, latency default 1000).") var jobs: Int?
+    @Option(help: "Worker concurrency.") var concurrency = 10
+    @Option(help: "throughput: jobs enqueued one call per job.") var singleJobs = 2000
+    @Option(help: "throughput: jobs per bulk enqueue call.") var batchSize = 1000
+    @Option(help: "latency: jobs enqueued per second.") var rate: Double = 200
+    @Option(help: "latency: seconds the worker idles first.") var idle: Double = 2
+    @Option(help: "Give up after this many seconds.") var timeout: Double = 300
+    @Flag(help: "Delete an existing SQLite store file first (the bench needs an empty store).") var fresh = false
+    @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Print a RESULT line for ../shared/peers (reads PEERS_SQLITE_PATH; implies --fresh).") var peers = false
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs: must be at least 1, got \(jobs)") }
+        if concurrency < 1 { throw ValidationError("--concurrency: must be at least 1, got \(concurrency)") }
+        if batchSize < 1 { throw ValidationError("--batch-size: must be at least 1, got \(batchSize)") }
+        if singleJobs < 0 { throw ValidationError("--single-jobs: must not be negative, got \(singleJobs)") }
+        if rate <= 0 { throw ValidationError("--rate: must be positive, got \(rate)") }
+    }
+
+    func run() async throws {
+        try logging.bootstrap(default: .warning)
+        let jobCount = jobs ?? (workload == .throughput ? 20_000 : 1_000)
+        var temporary: String? = nil
+        let url: String
+        if let store {
+            url = store
+        } else if peers, let path = ProcessInfo.processInfo.environment["PEERS_SQLITE_PATH"] {
+            url = "sqlite:\(path)"
+        } else {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-bench-\(UUID().uuidString).db").path
+            temporary = path
+            url = "sqlite:\(path)"
+        }
+        if fresh || peers, url.hasPrefix("sqlite:") { try removeSQLiteFiles(url) }
+        let jobStore = try StoreFactory.open(url)
+        try await jobStore.migrate()
+        guard try await jobStore.jobs(JobFilter(limit: 1), now: Date()).isEmpty else {
+            try await jobStore.close()
+            throw ValidationError("--store: \(url) already holds jobs; the bench needs an empty store (pass --fresh to delete a SQLite file)")
+        }
+        let bench = Benchmark(
+            store: jobStore, jobs: jobCount, concurrency: concurrency, timeout: timeout,
+            showProgress: isatty(STDERR_FILENO) != 0 && !peers)
+        var result: [String: JSONValue] = [
+            "workload": .string(workload.rawValue), "store": .string(url), "jobs": .number(Double(jobCount)),
+            "concurrency": .number(Double(concurrency)),
+        ]
+        do {
+            switch workload {
+            case .throughput:
+                result.merge(try await bench.throughput(single: min(singleJobs, jobCount), batchSize: batchSize)) { $1 }
+            case .latency:
+                result.merge(try await bench.latency(rate: rate, idle: idle)) { $1 }
+            }
+        } catch {
+            try? await jobStore.close()
+            throw error
+        }
+        try await jobStore.close()
+        if let temporary { try? removeSQLiteFiles("sqlite:\(temporary)") }
+        if peers {
+            try printPeersResult(result, url: url)
+        } else if json {
+            try printJSON(result)
+        } else {
+            for key in result.keys.sorted() {
+                let value = result[key]!
+                switch value {
+                case .number(let n): print("\(key.padding(22)) \(n.rounded() == n ? String(Int(n)) : String(format: "%.3f", n))")
+                case .string(let s): print("\(key.padding(22)) \(s)")
+                default: print("\(key.padding(22)) \(value)")
+                }
+            }
+        }
+    }
+
+    private func removeSQLiteFiles(_ url: String) throws {
+        let path = try SQLiteJobStore.parse(url: url).path
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: path + suffix)
+        }
+    }
+
+    /// The peers harness's RESULT line: the same figures under its key names.
+    private func printPeersResult(_ r: [String: JSONValue], url: String) throws {
+        var out = r
+        let renames = [
+            "enqueue_single_per_s": "enq_single_jps", "enqueue_bulk_per_s": "enq_bulk_jps", "process_per_s": "proc_jps",
+        ]
+        for (from, to) in renames { if let v = out.removeValue(forKey: from) { out[to] = v } }
+        out["system"] = .string("steward-sqlite")
+        out["version"] = .string(StewardCommand.configuration.version)
+        out["backend"] = .string("sqlite")
+        out["complete"] = .bool(true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print("RESULT " + String(decoding: try encoder.encode(out), as: UTF8.self))
+    }
+}
+
+/// Runs the two workloads against one store with a no-op handler that records handler starts.
+struct Benchmark {
+    let store: any JobStore
+    let jobs: Int
+    let concurrency: Int
+    let timeout: Double
+    let showProgress: Bool
+    static let queue = "bench"
+
+    final class Recorder: Sendable {
+        let count = Atomic<Int>(0)
+        let expected: Int
+        let lastStart = Mutex<ContinuousClock.Instant?>(nil)
+        let latencies: Mutex<[Double]>
+        let done = WakeSignal()
+
+        init(expected: Int) {
+            self.expected = expected
+            latencies = Mutex(Array(repeating: -1, count: expected))
+        }
+
+        func hit(payload: String?) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            if let payload, let (index, sent) = Self.parse(payload), index < expected {
+                latencies.withLock { $0[index] = Double(now &- sent) / 1e6 }
+            }
+            let n = count.add(1, ordering: .relaxed).newValue
+            if n == expected {
+                lastStart.withLock { $0 = .now }
+                done.notify()
+            }
+        }
+
+        /// Reads `{"i":N,"t":T}` without a JSON decoder, to keep the handler a no-op.
+        static func parse(_ s: String) -> (Int, UInt64)? {
+            var numbers: [UInt64] = []
+            var current: UInt64 = 0
+            var inNumber = false
+            for byte in s.utf8 {
+                if byte >= 48 && byte <= 57 {
+                    current = current &* 10 &+ UInt64(byte - 48)
+                    inNumber = true
+                } else if inNumber {
+                    numbers.append(current)
+                    current = 0
+                    inNumber = false
+                }
+            }
+            guard numbers.count == 2 else { return nil }
+            return (Int(numbers[0]), numbers[1])
+        }
+    }
+
+    func makeWorker(_ recorder: Recorder, latency: Bool) -> (Worker, ServiceGroup) {
+        let registry = JobRegistry()
+        registry.register(name: "bench.noop") { payload, _ in
+            recorder.hit(payload: latency ? payload : nil)
+            return nil
+        }
+        let worker = Worker(
+            store: store, registry: registry,
+            queues: [QueueConfiguration(name: Self.queue, concurrency: concurrency)],
+            logger: Logger(label: "steward.bench"))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: worker)], logger: Logger(label: "steward.bench")))
+        return (worker, group)
+    }
+
+    func progress(_ text: String) {
+        guard showProgress else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K[bench] \(text)".utf8))
+    }
+
+    func endProgress() {
+        guard showProgress else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+
+    func bar(_ done: Int, _ total: Int) -> String {
+        let width = 30
+        let filled = total == 0 ? width : min(width, done * width / total)
+        return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + " \(done)/\(total)"
+    }
+
+    func throughput(single: Int, batchSize: Int) async throws -> [String: JSONValue] {
+        let job = NewJob(queue: Self.queue, name: "bench.noop")
+        let t0 = ContinuousClock.now
+        for i in 0..<single {
+            _ = try await store.enqueue([job], now: Date())
+            if i % 200 == 0 { progress("enqueue one by one " + bar(i, jobs)) }
+        }
+        let t1 = ContinuousClock.now
+        var left = jobs - single
+        let batch = Array(repeating: job, count: min(batchSize, max(left, 1)))
+        while left > 0 {
+            let n = min(batchSize, left)
+            _ = try await store.enqueue(n == batch.count ? batch : Array(batch.prefix(n)), now: Date())
+            left -= n
+            progress("enqueue in bulk " + bar(jobs - left, jobs))
+        }
+        let t2 = ContinuousClock.now
+
+        let recorder = Recorder(expected: jobs)
+        let (_, group) = makeWorker(recorder, latency: false)
+        let tw = ContinuousClock.now
+        let running = Task { try await group.run() }
+        let monitor = Task {
+            while !Task.isCancelled {
+                progress("process " + bar(recorder.count.load(ordering: .relaxed), jobs))
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let deadline = tw + .seconds(timeout)
+        while recorder.count.load(ordering: .relaxed) < jobs, ContinuousClock.now < deadline {
+            await recorder.done.wait(timeout: .milliseconds(200))
+        }
+        monitor.cancel()
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let ts = ContinuousClock.now
+        endProgress()
+        let processed = recorder.count.load(ordering: .relaxed)
+        guard processed >= jobs, let last = recorder.lastStart.withLock({ $0 }) else {
+            throw ValidationError("bench timed out after \(timeout)s with \(processed)/\(jobs) jobs processed")
+        }
+        return [
+            "enqueue_single_per_s": .number(Self.rate(single, t1 - t0)),
+            "enqueue_bulk_per_s": .number(Self.rate(jobs - single, t2 - t1)),
+            "process_per_s": .number(Self.rate(jobs, last - tw)),
+            "e2e_s": .number(Self.round((ts - t0).seconds)),
+            "processed": .number(Double(processed)),
+        ]
+    }
+
+    func latency(rate: Double, idle: Double) async throws -> [String: JSONValue] {
+        let recorder = Recorder(expected: jobs)
+        let (_, group) = makeWorker(recorder, latency: true)
+        let running = Task { try await group.run() }
+        progress("worker idles \(idle)s")
+        try await Task.sleep(for: .seconds(double: idle))
+        let start = ContinuousClock.now + .milliseconds(50)
+        for i in 0..<jobs {
+            let target = start + .seconds(double: Double(i) / rate)
+            let wait = target - ContinuousClock.now
+            if wait > .zero { try await Task.sleep(for: wait) }
+            let sent = DispatchTime.now().uptimeNanoseconds
+            _ = try await store.enqueue(
+                [NewJob(queue: Self.queue, name: "bench.noop", payload: "{\"i\":\(i),\"t\":\(sent)}")], now: Date())
+            if i % 20 == 0 { progress("enqueue at \(Int(rate))/s " + bar(recorder.count.load(ordering: .relaxed), jobs)) }
+        }
+        let deadline = ContinuousClock.now + .seconds(max(5, timeout - idle - Double(jobs) / rate))
+        while recorder.count.load(ordering: .relaxed) < jobs, ContinuousClock.now < deadline {
+            await recorder.done.wait(timeout: .milliseconds(200))
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        endProgress()
+        let samples = recorder.latencies.withLock { $0 }
+        let received = samples.filter { $0 >= 0 }
+        guard received.count == jobs else {
+            throw ValidationError("bench timed out with \(received.count)/\(jobs) jobs picked up")
+        }
+        let sorted = received.sorted()
+        return [
+            "p50_ms": .number(Self.round(Self.percentile(sorted, 50))),
+            "p90_ms": .number(Self.round(Self.percentile(sorted, 90))),
+            "p99_ms": .number(Self.round(Self.percentile(sorted, 99))),
+            "max_ms": .number(Self.round(sorted.last ?? 0)),
+            "first_ms": .number(Self.round(samples[0])),
+        ]
+    }
+
+    /// Nearest-rank percentile of sorted values (the peers harness's definition).
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let k = max(0, min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))
+        return sorted[k]
+    }
+
+    static func rate(_ n: Int, _ d: Duration) -> Double {
+        let s = d.seconds
+        return s <= 0 ? 0 : (Double(n) / s).rounded()
+    }
+
+    static func round(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 }

@@ -46,6 +46,13 @@ public final class SQLiteJobStore: JobStore {
 
     /// Opens a store from a URL: `sqlite:PATH`, `sqlite://PATH` or `sqlite:PATH?synchronous=full`.
     public convenience init(url: String) throws {
+        let (path, synchronous) = try Self.parse(url: url)
+        try self.init(path: path, synchronous: synchronous)
+    }
+
+    /// Splits a SQLite store URL into its file path and durability setting; the error names the
+    /// offending part.
+    public static func parse(url: String) throws -> (path: String, synchronous: Synchronous) {
         guard url.hasPrefix("sqlite:") else {
             throw StewardError.invalidArgument("store: '\(url)' is not a SQLite URL (expected sqlite:PATH)")
         }
@@ -65,7 +72,7 @@ public final class SQLiteJobStore: JobStore {
             }
         }
         guard !rest.isEmpty else { throw StewardError.invalidArgument("store: '\(url)' has no file path") }
-        try self.init(path: rest, synchronous: sync)
+        return (rest, sync)
     }
 
     deinit {
