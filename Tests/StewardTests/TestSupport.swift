@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Steward
+import StewardSQLite
+import Synchronization
+
+/// Runs a worker (and optionally maintenance) against a store while `body` runs, then shuts it
+/// down gracefully.
+func withWorker(
+    store: any JobStore,
+    registry: JobRegistry,
+    queues: [QueueConfiguration],
+    configuration: WorkerConfiguration = WorkerConfiguration(pollInterval: .milliseconds(200)),
+    maintenance: Maintenance.Configuration? = nil,
+    _ body: (Worker) async throws -> Void
+) async throws {
+    var logger = Logger(label: "steward.test")
+    logger.logLevel = .critical
+    let worker = Worker(store: store, registry: registry, queues: queues, configuration: configuration, logger: logger)
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
+    if let maintenance {
+        services.append(.init(service: Maintenance(store: store, configuration: maintenance, logger: logger)))
+    }
+    let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
+    let running = Task { try await group.run() }
+    do {
+        try await body(worker)
+    } catch {
+        await group.triggerGracefulShutdown()
+        _ = await running.result
+        throw error
+    }
+    await group.triggerGracefulShutdown()
+    try await running.value
+}
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}
+
+/// A counter shared with handlers.
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+    let peak = Atomic<Int>(0)
+
+    @discardableResult
+    func increment() -> Int {
+        let n = value.add(1, ordering: .relaxed).newValue
+        var seen = peak.load(ordering: .relaxed)
+        while n > seen {
+            let (exchanged, original) = peak.compareExchange(expected: seen, desired: n, ordering: .relaxed)
+            if exchanged { break }
+            seen = original
+        }
+        return n
+    }
+
+    func decrement() { value.subtract(1, ordering: .relaxed) }
+    var current: Int { value.load(ordering: .relaxed) }
+    var maximum: Int { peak.load(ordering: .relaxed) }
+}
+
+/// Timestamps shared with handlers.
+final class Timestamps: Sendable {
+    private let values = Mutex<[ContinuousClock.Instant]>([])
+    func record() { values.withLock { $0.append(.now) } }
+    var all: [ContinuousClock.Instant] { values.withLock { $0 } }
+}
+
+/// Strings shared with handlers / middleware, in arrival order.
+final class Log: Sendable {
+    private let values = Mutex<[String]>([])
+    func append(_ s: String) { values.withLock { $0.append(s) } }
+    var all: [String] { values.withLock { $0 } }
+}
