@@ -33,7 +33,7 @@ struct MultiProcessTests {
         p.arguments =
             ["worker", "--store", "sqlite:\(dbPath)", "--queues", "mp", "--concurrency", "8", "--log-level", "warning"] + extra
         let log = dir.appendingPathComponent("\(name).log").path
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: log)
         p.standardError = FileHandle(forWritingAtPath: log)
         try p.run()
@@ -87,7 +87,8 @@ struct MultiProcessTests {
         let drained = try await eventually(timeout: .seconds(120)) { try await succeeded() == 2_000 }
         let statusA = await stop(a)
         let statusB = await stop(b)
-        #expect(drained, "only \(try await succeeded()) of 2000 succeeded; logs:\n\(logs())")
+        let done = try await succeeded()
+        #expect(drained, "only \(done) of 2000 succeeded; logs:\n\(logs())")
         #expect(statusA == 0)
         #expect(statusB == 0)
         let counts = try lines()
@@ -113,7 +114,8 @@ struct MultiProcessTests {
         #expect(killedAt < 2_000, "the drain finished before the kill; the test proves nothing")
         let drained = try await eventually(timeout: .seconds(120)) { try await succeeded() == 2_000 }
         let statusB = await stop(b)
-        #expect(drained, "only \(try await succeeded()) of 2000 succeeded; logs:\n\(logs())")
+        let done = try await succeeded()
+        #expect(drained, "only \(done) of 2000 succeeded; logs:\n\(logs())")
         #expect(statusB == 0)
         let counts = try lines()
         #expect(Set(counts.keys) == Set((0..<2_000).map(String.init)), "some jobs never ran")

@@ -52,7 +52,8 @@ struct WorkerTests {
         }
         let ids = try await enqueue(30, name: "busy")
         try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default", concurrency: 3)]) { _ in
-            #expect(try await eventually { try await allFinished(ids) })
+            let finished = try await eventually { try await allFinished(ids) }
+            #expect(finished)
         }
         #expect(active.maximum == 3)
         #expect(try await store.queueStats("default", now: Date()).counts["succeeded"] == 30)
@@ -69,7 +70,8 @@ struct WorkerTests {
         let ids = try await enqueue(30, name: "tick")
         let queue = QueueConfiguration(name: "default", concurrency: 10, rateLimit: RateLimit(perSecond: 20, burst: 2))
         try await withWorker(store: store, registry: registry, queues: [queue]) { _ in
-            #expect(try await eventually { try await allFinished(ids) })
+            let finished = try await eventually { try await allFinished(ids) }
+            #expect(finished)
         }
         let times = starts.all.sorted()
         #expect(times.count == 30)
@@ -102,7 +104,8 @@ struct WorkerTests {
         ])[0].id
         let started = ContinuousClock.now
         try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default")]) { _ in
-            #expect(try await eventually { try await allFinished([id]) })
+            let finished = try await eventually { try await allFinished([id]) }
+            #expect(finished)
         }
         #expect(ContinuousClock.now - started < .seconds(5))
         let record = try #require(try await store.job(id, now: Date()))
@@ -161,7 +164,8 @@ struct WorkerTests {
         let queue = QueueConfiguration(
             name: "default", retryPolicy: .fixed(maxAttempts: 5, delay: .milliseconds(10), retryOn: ["Transient"]))
         try await withWorker(store: store, registry: registry, queues: [queue]) { _ in
-            #expect(try await eventually { try await allFinished(ids) })
+            let finished = try await eventually { try await allFinished(ids) }
+            #expect(finished)
         }
         #expect(try await store.job(ids[0], now: Date())?.state == .succeeded)
         let fatal = try #require(try await store.job(ids[1], now: Date()))
@@ -252,7 +256,8 @@ struct WorkerTests {
                     try await store.job(id, now: Date())?.progress == JobProgress(step: 3, totalSteps: 4, percent: 75, message: "almost")
                 })
             release.increment()
-            #expect(try await eventually { try await allFinished([id]) })
+            let finished = try await eventually { try await allFinished([id]) }
+            #expect(finished)
         }
     }
 
@@ -269,7 +274,8 @@ struct WorkerTests {
             store: store, registry: registry, queues: [QueueConfiguration(name: "default")],
             maintenance: Maintenance.Configuration(rescueInterval: .milliseconds(100))
         ) { _ in
-            #expect(try await eventually { try await allFinished([id]) })
+            let finished = try await eventually { try await allFinished([id]) }
+            #expect(finished)
         }
         let record = try #require(try await store.job(id, now: Date()))
         #expect(record.state == .succeeded)
@@ -305,7 +311,8 @@ struct WorkerTests {
         let config = WorkerConfiguration(
             pollInterval: .milliseconds(200), middleware: [Recording(tag: "a", log: log), Recording(tag: "b", log: log)])
         try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default")], configuration: config) { _ in
-            #expect(try await eventually { try await allFinished([id]) })
+            let finished = try await eventually { try await allFinished([id]) }
+            #expect(finished)
         }
         #expect(log.all == ["a>", "b>", "handler", "<b", "<a"])
     }
@@ -314,7 +321,8 @@ struct WorkerTests {
     func unregistered() async throws {
         let id = try await client.enqueue([NewJob(name: "nobody.handles.this", retryPolicy: .noRetries)])[0].id
         try await withWorker(store: store, registry: JobRegistry(), queues: [QueueConfiguration(name: "default")]) { _ in
-            #expect(try await eventually { try await allFinished([id]) })
+            let finished = try await eventually { try await allFinished([id]) }
+            #expect(finished)
         }
         let record = try #require(try await store.job(id, now: Date()))
         #expect(record.lastError?.type == "UnregisteredJobError")
