@@ -62,11 +62,11 @@ public struct StewardClient: Sendable {
         try await enqueue([describe(job, queue: queue, options: options)])[0]
     }
 
-    /// Enqueues many jobs in one transaction.
+    /// Enqueues many jobs in one transaction (the store validates each; nothing is added if one
+    /// is invalid).
     @discardableResult
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        for job in jobs { try job.validate() }
-        return try await store.enqueue(jobs, now: clock.now())
+        try await store.enqueue(jobs, now: clock.now())
     }
 
     /// Waits until the job has finished and returns its record when it succeeded.

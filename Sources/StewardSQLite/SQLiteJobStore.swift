@@ -164,12 +164,15 @@ public final class SQLiteJobStore: JobStore {
                         SELECT id FROM steward_jobs
                         WHERE queue = ? AND state IN ('scheduled', 'available') AND run_at <= ?
                         ORDER BY priority DESC, run_at, id LIMIT ?)
-                    RETURNING \(Self.columns)
+                    RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy,
+                        metadata, unique_key, created_at
                     """)
             let rows = try Row.fetchCursor(claim, arguments: [owner, until, nowS, queue, nowS, limit])
             var out: [JobRecord] = []
             out.reserveCapacity(limit)
-            while let row = try rows.next() { out.append(try Self.record(row, now: nowS)) }
+            while let row = try rows.next() {
+                out.append(try Self.claimedRecord(row, queue: queue, owner: owner, leaseUntil: until, now: nowS))
+            }
             return out
         }
         let lease = Date(timeIntervalSince1970: until)
@@ -183,28 +186,34 @@ public final class SQLiteJobStore: JobStore {
     public func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
         guard !outcomes.isEmpty else { return [] }
         let nowS = now.timeIntervalSince1970
+        // Plain successes of one owner go in one statement; the rest one by one. Grouping and
+        // JSON are prepared here, off the single writer connection.
+        var plain: [String: [Int64]] = [:]
+        var others: [JobOutcome] = []
+        for o in outcomes {
+            if case .succeeded(nil) = o.kind {
+                plain[o.owner, default: []].append(o.id.rawValue)
+            } else {
+                others.append(o)
+            }
+        }
+        let groups = plain.map { (owner: $0.key, ids: Self.jsonArray($0.value)) }
+        let rest = others
         let (applied, wake) = try await pool.write { db -> (Set<JobID>, Set<String>) in
             var applied = Set<JobID>()
             var wake = Set<String>()
-            // Plain successes of one owner go in one statement; the rest one by one.
-            var plain: [String: [Int64]] = [:]
-            for o in outcomes {
-                if case .succeeded(nil) = o.kind { plain[o.owner, default: []].append(o.id.rawValue) }
+            let stmt = try db.cachedStatement(
+                sql: """
+                    UPDATE steward_jobs SET state = 'succeeded', finished_at = ?, lease_expires_at = NULL
+                    WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' AND lease_owner = ?
+                    RETURNING id
+                    """)
+            for group in groups {
+                let ids = try Int64.fetchCursor(stmt, arguments: [nowS, group.ids, group.owner])
+                while let id = try ids.next() { applied.insert(JobID(id)) }
             }
-            for (owner, ids) in plain {
-                let stmt = try db.cachedStatement(
-                    sql: """
-                        UPDATE steward_jobs SET state = 'succeeded', finished_at = ?, lease_expires_at = NULL
-                        WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' AND lease_owner = ?
-                        RETURNING id
-                        """)
-                for id in try Int64.fetchAll(stmt, arguments: [nowS, Self.jsonArray(ids), owner]) {
-                    applied.insert(JobID(id))
-                }
-            }
-            for o in outcomes {
-                if case .succeeded(nil) = o.kind { continue }
-                if try self.apply(o, db: db, now: nowS, wake: &wake) { applied.insert(o.id) }
+            for o in rest where try self.apply(o, db: db, now: nowS, wake: &wake) {
+                applied.insert(o.id)
             }
             return (applied, wake)
         }

@@ -22,8 +22,8 @@ public struct JobContext: Sendable {
     public let enqueuedAt: Date
     /// The id of the worker running it.
     public let workerID: String
-    /// A logger carrying `job.id`, `job.name`, `job.queue` and `job.attempt`.
-    public var logger: Logger
+    /// The worker's logger, without the job's metadata.
+    let baseLogger: Logger
     let progressSink: @Sendable (JobProgress) -> Void
 
     /// Creates a context; the worker does this, tests may too.
@@ -41,8 +41,28 @@ public struct JobContext: Sendable {
         self.payload = payload
         self.enqueuedAt = enqueuedAt
         self.workerID = workerID
-        self.logger = logger
+        self.baseLogger = logger
         self.progressSink = progressSink
+    }
+
+    /// A logger carrying `job.id`, `job.name`, `job.queue` and `job.attempt`.
+    ///
+    /// Built on access: setting metadata is costly for some handlers (StreamLogHandler renders
+    /// it on every change), and most attempts never log.
+    public var logger: Logger {
+        var l = baseLogger
+        var metadata = l.handler.metadata
+        metadata["job.id"] = "\(id)"
+        metadata["job.name"] = "\(name)"
+        metadata["job.queue"] = "\(queue)"
+        metadata["job.attempt"] = "\(attempt)"
+        l.handler.metadata = metadata
+        return l
+    }
+
+    /// Whether the logger would emit at `level` (check before building costly messages).
+    public func logs(at level: Logger.Level) -> Bool {
+        baseLogger.logLevel <= level
     }
 
     /// Records progress; persisted shortly after (reports are coalesced, the latest wins).

@@ -13,13 +13,18 @@ public struct LoggingMiddleware: JobMiddleware {
     }
 
     public func handle(_ context: JobContext, next: JobNext) async throws -> String? {
-        var metadata: Logger.Metadata = [:]
-        if logPayload { metadata["job.payload"] = "\(context.payload)" }
-        context.logger.debug("attempt started", metadata: metadata)
+        let debug = context.logs(at: .debug)
+        if debug {
+            var metadata: Logger.Metadata = [:]
+            if logPayload { metadata["job.payload"] = "\(context.payload)" }
+            context.logger.debug("attempt started", metadata: metadata)
+        }
         let start = ContinuousClock.now
         do {
             let result = try await next(context)
-            context.logger.debug("attempt succeeded", metadata: ["duration_ms": "\(elapsedMs(since: start))"])
+            if debug {
+                context.logger.debug("attempt succeeded", metadata: ["duration_ms": "\(elapsedMs(since: start))"])
+            }
             return result
         } catch {
             context.logger.warning(

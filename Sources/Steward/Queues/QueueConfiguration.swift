@@ -16,6 +16,16 @@ public struct QueueConfiguration: Sendable {
     public var timeout: Duration?
     /// How long a claim holds a job before it is presumed lost; extended while the job runs.
     public var leaseDuration: Duration
+    /// The most claimed jobs a worker may hold beyond the running ones (default 1,000).
+    ///
+    /// Within this bound the worker holds about ``prefetchWindow`` of work, measured from its
+    /// recent completion rate: fast jobs are claimed hundreds at a time (one transaction for
+    /// many jobs), slow jobs are claimed only as slots free up, so one worker never hoards slow
+    /// jobs that other workers could start. Held jobs keep their lease; a worker that dies
+    /// returns them through lease rescue. Rate-limited queues never prefetch.
+    public var maxPrefetch: Int
+    /// How much work, in time at the current completion rate, a worker keeps claimed ahead.
+    public var prefetchWindow: Duration
 
     /// Creates a queue configuration.
     public init(
@@ -26,7 +36,9 @@ public struct QueueConfiguration: Sendable {
         deadLetterQueue: String? = nil,
         maxDepth: Int? = nil,
         timeout: Duration? = nil,
-        leaseDuration: Duration = .seconds(30)
+        leaseDuration: Duration = .seconds(30),
+        maxPrefetch: Int = 1_000,
+        prefetchWindow: Duration = .milliseconds(25)
     ) {
         self.name = name
         self.concurrency = concurrency
@@ -36,6 +48,8 @@ public struct QueueConfiguration: Sendable {
         self.maxDepth = maxDepth
         self.timeout = timeout
         self.leaseDuration = leaseDuration
+        self.maxPrefetch = maxPrefetch
+        self.prefetchWindow = prefetchWindow
     }
 
     /// The settings that live in the store (so CLI enqueues and lease rescue honour them).
@@ -57,6 +71,9 @@ public struct QueueConfiguration: Sendable {
         }
         if let d = maxDepth, d < 1 {
             throw StewardError.invalidArgument("queue '\(name)' maxDepth: must be at least 1, got \(d)")
+        }
+        if maxPrefetch < 0 {
+            throw StewardError.invalidArgument("queue '\(name)' maxPrefetch: must not be negative, got \(maxPrefetch)")
         }
         if leaseDuration < .seconds(1) {
             throw StewardError.invalidArgument("queue '\(name)' leaseDuration: must be at least 1s")

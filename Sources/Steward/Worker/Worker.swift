@@ -75,7 +75,16 @@ final class QueueRunner: Sendable {
     let config: QueueConfiguration
     let signal = WakeSignal()
     let active = Atomic<Int>(0)
+    /// Attempts finished by this runner, for its completion rate.
+    let finished = Atomic<Int>(0)
+    /// Set by wake-ups: the queue may have new jobs even if it was found drained.
+    let newWork = Atomic<Bool>(false)
     let bucket: TokenBucket?
+
+    func wake() {
+        newWork.store(true, ordering: .releasing)
+        signal.notify()
+    }
 
     init(config: QueueConfiguration, now: Date) {
         self.config = config
@@ -169,20 +178,63 @@ final class WorkerRuntime: Sendable {
 
     func fetchLoop(_ runner: QueueRunner) async {
         let queue = runner.config.name
+        let concurrency = runner.config.concurrency
+        let maxPrefetch = runner.bucket == nil ? runner.config.maxPrefetch : 0
+        let window = runner.config.prefetchWindow.seconds
+        // Completion rate (jobs/s, smoothed) decides how much to hold ahead: about `window` of work.
+        var rate = 0.0
+        var rateSampledAt = ContinuousClock.now
+        var finishedAtSample = 0
+        // Claimed jobs waiting for a slot; only this loop touches it.
+        var buffer: [ClaimedJob] = []
+        var head = 0
+        // Set when the queue was found drained: no claim before then unless new work is signalled.
+        var idleUntil: ContinuousClock.Instant? = nil
         var failures = 0
         while !isShuttingDown && !Task.isCancelled {
-            let free = runner.config.concurrency - runner.active.load(ordering: .relaxed)
-            if free <= 0 {
-                await runner.signal.wait(timeout: config.pollInterval)
-                continue
+            while runner.active.load(ordering: .relaxed) < concurrency, head < buffer.count {
+                let job = buffer[head]
+                head += 1
+                startBuffered(job, runner)
             }
-            var wanted = free
-            if let bucket = runner.bucket {
-                wanted = bucket.take(upTo: free, now: worker.clock.now())
+            if head == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            let sampleNow = ContinuousClock.now
+            let sinceSample = (sampleNow - rateSampledAt).seconds
+            if sinceSample >= 0.05 {
+                let finished = runner.finished.load(ordering: .relaxed)
+                rate = 0.5 * rate + 0.5 * Double(finished - finishedAtSample) / sinceSample
+                finishedAtSample = finished
+                rateSampledAt = sampleNow
+            }
+            let prefetch = min(maxPrefetch, Int(rate * window))
+            let capacity = concurrency + prefetch
+            if runner.newWork.exchange(false, ordering: .acquiringAndReleasing) { idleUntil = nil }
+            if let until = idleUntil, ContinuousClock.now >= until { idleUntil = nil }
+            let active = runner.active.load(ordering: .relaxed)
+            let waiting = buffer.count - head
+            let free = concurrency - active
+            var wanted = 0
+            if idleUntil == nil {
+                if runner.bucket != nil {
+                    wanted = free
+                } else if (waiting == 0 && free > 0) || capacity - active - waiting >= max(1, capacity / 2) {
+                    wanted = capacity - active - waiting
+                }
+            }
+            if wanted > 0, let bucket = runner.bucket {
+                wanted = bucket.take(upTo: wanted, now: worker.clock.now())
                 if wanted == 0 {
                     await runner.signal.wait(timeout: max(.milliseconds(1), bucket.waitTime(now: worker.clock.now())))
                     continue
                 }
+            }
+            guard wanted > 0 else {
+                let timeout = idleUntil.map { max(.milliseconds(1), $0 - ContinuousClock.now) } ?? config.pollInterval
+                await runner.signal.wait(timeout: timeout)
+                continue
             }
             let now = worker.clock.now()
             let claimed: [ClaimedJob]
@@ -201,14 +253,28 @@ final class WorkerRuntime: Sendable {
                 continue
             }
             runner.bucket?.giveBack(wanted - claimed.count)
-            for job in claimed { start(job, runner) }
+            if !claimed.isEmpty {
+                running.withLock { map in
+                    for job in claimed { map[job.record.id] = Entry(runner: runner) }
+                }
+                buffer.append(contentsOf: claimed)
+            }
             if claimed.count < wanted {
                 var wait = config.pollInterval
                 if let next = try? await store.nextRunAt(queue: queue, after: worker.clock.now()) {
-                    let until = next.timeIntervalSince(worker.clock.now())
-                    wait = min(wait, .seconds(double: max(0.001, until)))
+                    wait = min(wait, .seconds(double: max(0.001, next.timeIntervalSince(worker.clock.now()))))
                 }
-                await runner.signal.wait(timeout: wait)
+                idleUntil = ContinuousClock.now + wait
+            }
+        }
+        // Shutdown: claimed jobs that never started go straight back to the queue.
+        if head < buffer.count {
+            let leftovers = buffer[head...]
+            running.withLock { map in
+                for job in leftovers { map[job.record.id]?.handlerDone = true }
+            }
+            for job in leftovers {
+                await submit(JobOutcome(id: job.record.id, owner: worker.id, startedAt: worker.clock.now(), kind: .released))
             }
         }
     }
@@ -216,19 +282,28 @@ final class WorkerRuntime: Sendable {
     func forwardWakeups() async {
         for await queue in store.wakeups() {
             if queue == WakeupHub.anyQueue {
-                for runner in runners { runner.signal.notify() }
+                for runner in runners { runner.wake() }
             } else {
-                runnerByQueue[queue]?.signal.notify()
+                runnerByQueue[queue]?.wake()
             }
         }
     }
 
     // MARK: running
 
-    func start(_ job: ClaimedJob, _ runner: QueueRunner) {
+    /// Starts a claimed job (its entry was registered at claim time) unless it was cancelled or
+    /// lost its lease while it waited in the prefetch buffer.
+    func startBuffered(_ job: ClaimedJob, _ runner: QueueRunner) {
         let id = job.record.id
+        let stillHeld = running.withLock { map -> Bool in
+            guard let entry = map[id], entry.stop == nil else {
+                map.removeValue(forKey: id)
+                return false
+            }
+            return true
+        }
+        guard stillHeld else { return }
         runner.active.add(1, ordering: .relaxed)
-        running.withLock { $0[id] = Entry(runner: runner) }
         let task = Task { await self.execute(job, runner) }
         running.withLock { $0[id]?.task = task }
     }
@@ -236,16 +311,11 @@ final class WorkerRuntime: Sendable {
     func execute(_ job: ClaimedJob, _ runner: QueueRunner) async {
         let record = job.record
         let startedAt = worker.clock.now()
-        var logger = worker.logger
-        logger[metadataKey: "job.id"] = "\(record.id)"
-        logger[metadataKey: "job.name"] = "\(record.name)"
-        logger[metadataKey: "job.queue"] = "\(record.queue)"
-        logger[metadataKey: "job.attempt"] = "\(record.attempt)"
         let owner = worker.id
         let context = JobContext(
             id: record.id, name: record.name, queue: record.queue, attempt: record.attempt,
             maxAttempts: record.maxAttempts, metadata: record.metadata, payload: record.payload,
-            enqueuedAt: record.createdAt, workerID: owner, logger: logger
+            enqueuedAt: record.createdAt, workerID: owner, logger: worker.logger
         ) { [weak self] report in
             self?.progress.withLock { $0[record.id] = ProgressUpdate(id: record.id, owner: owner, progress: report) }
         }
@@ -266,12 +336,13 @@ final class WorkerRuntime: Sendable {
             return map[record.id]?.stop
         }
         runner.active.subtract(1, ordering: .relaxed)
+        runner.finished.add(1, ordering: .relaxed)
         runner.signal.notify()
         activitySignal.notify()
         switch stop {
         case .lost:
             running.withLock { _ = $0.removeValue(forKey: record.id) }
-            logger.info("attempt ended after the job was cancelled or its lease was lost; outcome dropped")
+            context.logger.info("attempt ended after the job was cancelled or its lease was lost; outcome dropped")
             return
         case .shutdown:
             if case .succeeded = kind {} else { kind = .released }
@@ -326,11 +397,14 @@ final class WorkerRuntime: Sendable {
         }
     }
 
+    static let lingerBatch = 256
+    static let linger = Duration.milliseconds(1)
+
     func completerLoop() async {
         defer { completerDone.notify() }
         var failures = 0
         while true {
-            let batch = completions.withLock { buffer -> [JobOutcome] in
+            var batch = completions.withLock { buffer -> [JobOutcome] in
                 let taken = buffer
                 buffer.removeAll(keepingCapacity: true)
                 return taken
@@ -339,6 +413,16 @@ final class WorkerRuntime: Sendable {
                 if completerFinish.load(ordering: .acquiring) || Task.isCancelled { return }
                 await completionSignal.wait(timeout: .seconds(1))
                 continue
+            }
+            // Under load, linger a moment so one transaction carries many outcomes (a commit costs
+            // about as much as a hundred row updates); an idle worker flushes at once.
+            if batch.count < Self.lingerBatch, handlersRunning > 0, !completerFinish.load(ordering: .acquiring) {
+                try? await Task.sleep(for: Self.linger)
+                batch += completions.withLock { buffer -> [JobOutcome] in
+                    let taken = buffer
+                    buffer.removeAll(keepingCapacity: true)
+                    return taken
+                }
             }
             capacitySignal.notify()
             while true {
@@ -465,3 +549,4 @@ final class WorkerRuntime: Sendable {
         }
     }
 }
+
