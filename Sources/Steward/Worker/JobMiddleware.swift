@@ -3,8 +3,9 @@ public typealias JobNext = @Sendable (JobContext) async throws -> String?
 
 /// Code that wraps every attempt (logging, metrics, tracing, your own).
 ///
-/// The worker composes the chain once, outermost first: tracing, metrics, logging, then the
-/// middleware you pass in that order, then the handler. A middleware sees the handler's error
+/// The worker composes the chain once, outermost first: tracing (when a tracer is bootstrapped),
+/// metrics (when a metrics backend is bootstrapped), logging, then the middleware you pass in
+/// that order, then the handler. A middleware sees the handler's error
 /// (it may rethrow, wrap or translate it) and the attempt's timeout applies to the whole chain.
 public protocol JobMiddleware: Sendable {
     /// Runs around one attempt; call `next` to continue the chain.

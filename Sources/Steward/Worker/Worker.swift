@@ -1,7 +1,10 @@
 import Foundation
+import Instrumentation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// Runs jobs from one or more queues: a swift-service-lifecycle `Service`.
 ///
@@ -127,10 +130,11 @@ final class WorkerRuntime: Sendable {
         let registry = worker.registry
         var middleware: [any JobMiddleware] = []
         if worker.configuration.standardMiddleware {
-            middleware = [
-                TracingMiddleware(), MetricsMiddleware(),
-                LoggingMiddleware(logPayload: worker.configuration.logPayloads),
-            ]
+            // Tracing and metrics join only when a backend is bootstrapped: recording into the
+            // no-op defaults costs a span and two metric updates per job for nothing.
+            if !(InstrumentationSystem.tracer is NoOpTracer) { middleware.append(TracingMiddleware()) }
+            if !(MetricsSystem.factory is NOOPMetricsHandler) { middleware.append(MetricsMiddleware()) }
+            middleware.append(LoggingMiddleware(logPayload: worker.configuration.logPayloads))
         }
         middleware += worker.configuration.middleware
         chain = middleware.compose { context in
