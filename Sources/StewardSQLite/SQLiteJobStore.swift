@@ -6,8 +6,9 @@ import Synchronization
 /// The embedded store: one SQLite file in WAL mode, shared safely by threads and processes.
 ///
 /// Durability: `synchronous=NORMAL` (default) survives process crashes; a power loss may lose
-/// the last transactions committed before it (the WAL is fsynced at checkpoints). Pass
-/// `synchronous=full` in the URL to fsync every commit.
+/// the transactions committed since the last checkpoint (the WAL is fsynced at checkpoints,
+/// which run every 500 ms in the background). Pass `synchronous=full` in the URL to fsync
+/// every commit.
 public final class SQLiteJobStore: JobStore {
     /// How commits reach the disk.
     public enum Synchronous: String, Sendable {
@@ -23,7 +24,7 @@ public final class SQLiteJobStore: JobStore {
     public let synchronous: Synchronous
     let pool: DatabasePool
     let hub: WakeupHub
-    private let watcher = Mutex<Task<Void, Never>?>(nil)
+    private let background: SQLiteBackground
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String, synchronous: Synchronous = .normal) throws {
@@ -35,6 +36,8 @@ public final class SQLiteJobStore: JobStore {
         let sync = synchronous.rawValue.uppercased()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(sync)")
+            // Checkpoints run in the background (SQLiteBackground), not inside a commit.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -42,6 +45,7 @@ public final class SQLiteJobStore: JobStore {
             throw StewardError.storeUnavailable("cannot open SQLite database at '\(path)': \(error)")
         }
         hub = WakeupHub()
+        background = SQLiteBackground(path: path, hub: hub)
     }
 
     /// Opens a store from a URL: `sqlite:PATH`, `sqlite://PATH` or `sqlite:PATH?synchronous=full`.
@@ -76,7 +80,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     deinit {
-        watcher.withLock { $0?.cancel() }
+        background.stop()
     }
 
     // MARK: schema
@@ -500,40 +504,12 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func wakeups() -> AsyncStream<String> {
-        startWatcher()
+        background.startWatching()
         return hub.stream()
     }
 
-    /// Another process's commits change `PRAGMA data_version`; polling it on one connection is
-    /// a cheap cross-process wake-up (no disk I/O: it reads the WAL index in shared memory).
-    private func startWatcher() {
-        watcher.withLock { task in
-            guard task == nil else { return }
-            let path = self.path
-            let hub = self.hub
-            task = Task.detached {
-                var config = Configuration()
-                config.readonly = true
-                config.busyMode = .timeout(5)
-                guard let conn = try? DatabaseQueue(path: path, configuration: config) else { return }
-                var last: Int? = nil
-                while !Task.isCancelled {
-                    let version = try? await conn.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
-                    if let version, let previous = last, version != previous, hub.hasSubscribers {
-                        hub.emit([WakeupHub.anyQueue])
-                    }
-                    last = version ?? last
-                    try? await Task.sleep(for: .milliseconds(25))
-                }
-            }
-        }
-    }
-
     public func close() async throws {
-        watcher.withLock { task in
-            task?.cancel()
-            task = nil
-        }
+        background.stop()
         hub.finish()
         try pool.close()
     }
