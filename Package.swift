@@ -40,6 +40,7 @@ let package = Package(
             dependencies: [
                 "Steward",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: upcoming
         ),

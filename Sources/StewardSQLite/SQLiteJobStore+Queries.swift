@@ -41,21 +41,6 @@ extension SQLiteJobStore {
         )
     }
 
-    /// Decodes a row returned by the claim: only what a worker needs (the rest is known or empty).
-    static func claimedRecord(_ row: Row, queue: String, owner: String, leaseUntil: Double, now: Double) throws -> JobRecord {
-        let retryJSON: String? = row[8]
-        let metadataJSON: String? = row[9]
-        return JobRecord(
-            id: JobID(row[0] as Int64), queue: queue, name: row[1], payload: row[2], state: .running, priority: row[3],
-            runAt: Date(timeIntervalSince1970: row[4]), attempt: row[5], maxAttempts: row[6],
-            timeout: (row[7] as Double?).map { .seconds(double: $0) },
-            retryPolicy: try retryJSON.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
-            metadata: try metadataJSON.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:],
-            uniqueKey: row[10], progress: nil, result: nil, lastError: nil, originalQueue: nil, leaseOwner: owner,
-            leaseExpiresAt: Date(timeIntervalSince1970: leaseUntil), createdAt: Date(timeIntervalSince1970: row[11]),
-            startedAt: Date(timeIntervalSince1970: now), finishedAt: nil)
-    }
-
     func fetchRecord(_ db: Database, id: Int64, now: Double) throws -> JobRecord? {
         let stmt = try db.cachedStatement(sql: "SELECT \(Self.columns) FROM steward_jobs WHERE id = ?")
         return try Row.fetchOne(stmt, arguments: [id]).map { try Self.record($0, now: now) }

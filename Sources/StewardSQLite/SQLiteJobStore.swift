@@ -118,6 +118,7 @@ public final class SQLiteJobStore: JobStore {
                     """)
             var out: [EnqueueResult] = []
             out.reserveCapacity(prepared.count)
+            let raw = RawStatement(insert, db)
             for p in prepared {
                 if let key = p.job.uniqueKey, let row = try Row.fetchOne(findUnique, arguments: [key]) {
                     let state = JobState(rawValue: row[1]) ?? .available
@@ -126,10 +127,20 @@ public final class SQLiteJobStore: JobStore {
                     continue
                 }
                 let maxAttempts = p.job.retryPolicy?.maxAttempts ?? settings[p.job.queue]?.maxAttempts ?? RetryPolicy.default.maxAttempts
-                try insert.execute(arguments: [
-                    p.job.queue, p.job.name, p.job.payload, p.state.rawValue, p.job.priority, p.runAt, maxAttempts,
-                    p.timeout, p.retryPolicy, p.metadata, p.job.uniqueKey, nowS,
-                ])
+                raw.bind(1, p.job.queue)
+                raw.bind(2, p.job.name)
+                raw.bind(3, p.job.payload)
+                raw.bind(4, p.state.rawValue)
+                raw.bind(5, p.job.priority)
+                raw.bind(6, p.runAt)
+                raw.bind(7, maxAttempts)
+                raw.bind(8, p.timeout)
+                raw.bind(9, p.retryPolicy)
+                raw.bind(10, p.metadata)
+                raw.bind(11, p.job.uniqueKey)
+                raw.bind(12, nowS)
+                _ = try raw.step()
+                raw.reset()
                 out.append(EnqueueResult(id: JobID(db.lastInsertedRowID), state: p.state, duplicate: false))
             }
             let depth = try db.cachedStatement(
@@ -171,11 +182,31 @@ public final class SQLiteJobStore: JobStore {
                     RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy,
                         metadata, unique_key, created_at
                     """)
-            let rows = try Row.fetchCursor(claim, arguments: [owner, until, nowS, queue, nowS, limit])
+            let raw = RawStatement(claim, db)
+            raw.bind(1, owner)
+            raw.bind(2, until)
+            raw.bind(3, nowS)
+            raw.bind(4, queue)
+            raw.bind(5, nowS)
+            raw.bind(6, limit)
+            defer { raw.reset() }
             var out: [JobRecord] = []
             out.reserveCapacity(limit)
-            while let row = try rows.next() {
-                out.append(try Self.claimedRecord(row, queue: queue, owner: owner, leaseUntil: until, now: nowS))
+            let leaseUntil = Date(timeIntervalSince1970: until)
+            let startedAt = Date(timeIntervalSince1970: nowS)
+            while try raw.step() {
+                let retryJSON = raw.optionalString(8)
+                let metadataJSON = raw.optionalString(9)
+                out.append(
+                    JobRecord(
+                        id: JobID(raw.int64(0)), queue: queue, name: raw.string(1), payload: raw.string(2),
+                        state: .running, priority: raw.int(3), runAt: Date(timeIntervalSince1970: raw.double(4)),
+                        attempt: raw.int(5), maxAttempts: raw.int(6), timeout: raw.optionalDouble(7).map { .seconds(double: $0) },
+                        retryPolicy: try retryJSON.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
+                        metadata: try metadataJSON.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:],
+                        uniqueKey: raw.optionalString(10), progress: nil, result: nil, lastError: nil, originalQueue: nil,
+                        leaseOwner: owner, leaseExpiresAt: leaseUntil, createdAt: Date(timeIntervalSince1970: raw.double(11)),
+                        startedAt: startedAt, finishedAt: nil))
             }
             return out
         }
