@@ -146,7 +146,7 @@ extension SQLiteJobStore {
                 db,
                 sql: """
                     SELECT state, count(*) FROM steward_jobs
-                    WHERE queue = ? AND state IN ('succeeded', 'cancelled', 'dead') GROUP BY state
+                    WHERE queue = ? AND finished_at IS NOT NULL GROUP BY state
                     """, arguments: [queue])
             {
                 counts[row[0]] = row[1]
@@ -157,7 +157,7 @@ extension SQLiteJobStore {
                     db,
                     sql: """
                         SELECT count(*) FROM steward_jobs
-                        WHERE queue = ? AND state = 'succeeded' AND finished_at >= ?
+                        WHERE queue = ? AND state = 'succeeded' AND finished_at >= ? AND finished_at IS NOT NULL
                         """, arguments: [queue, since]) ?? 0
             let failed =
                 try Int.fetchOne(

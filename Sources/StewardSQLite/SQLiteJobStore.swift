@@ -499,7 +499,7 @@ public final class SQLiteJobStore: JobStore {
                 let ids = try Int64.fetchAll(
                     db,
                     sql: """
-                        DELETE FROM steward_jobs WHERE queue = ? AND state IN ('succeeded', 'cancelled', 'dead')
+                        DELETE FROM steward_jobs WHERE queue = ? AND finished_at IS NOT NULL
                             AND finished_at < ? RETURNING id
                         """, arguments: [queue, cutoff])
                 if !ids.isEmpty {
