@@ -330,6 +330,55 @@ struct WorkerTests {
         #expect(record.lastError?.message.contains("nobody.handles.this") == true)
     }
 
+    @Test("fast jobs are claimed ahead in batches; slow jobs are claimed only as slots free up")
+    func adaptivePrefetch() async throws {
+        let registry = JobRegistry()
+        registry.register(name: "fast") { _, _ in nil }
+        // 100 ms jobs on 2 slots finish 20 per second: 25 ms of that is less than one job.
+        registry.register(name: "slow") { _, _ in
+            try await Task.sleep(for: .milliseconds(100))
+            return nil
+        }
+        _ = try await enqueue(20_000, queue: "fast", name: "fast")
+        _ = try await enqueue(12, queue: "slow", name: "slow")
+        let recording = RecordingStore(store)
+        let queues = [QueueConfiguration(name: "fast", concurrency: 2), QueueConfiguration(name: "slow", concurrency: 2)]
+        try await withWorker(store: recording, registry: registry, queues: queues) { _ in
+            let drained = try await eventually(timeout: .seconds(60)) {
+                let fast = try await store.queueStats("fast", now: Date())
+                let slow = try await store.queueStats("slow", now: Date())
+                return fast.counts["succeeded"] == 20_000 && slow.counts["succeeded"] == 12
+            }
+            #expect(drained)
+        }
+        let fast = recording.claimLimits("fast")
+        let slow = recording.claimLimits("slow")
+        #expect((fast.max() ?? 0) > 100, "fast jobs were never claimed ahead: limits \(fast.prefix(20))")
+        #expect(fast.count < 20_000 / 50, "\(fast.count) claims for 20,000 fast jobs")
+        #expect(slow.allSatisfy { $0 <= 2 }, "slow jobs were claimed ahead: limits \(slow)")
+    }
+
+    @Test("a graceful shutdown in the middle of a drain loses no job and leaves none running")
+    func shutdownMidDrain() async throws {
+        let registry = JobRegistry()
+        let ran = Counter()
+        registry.register(name: "tick") { _, _ in
+            ran.increment()
+            return nil
+        }
+        let ids = try await enqueue(30_000, name: "tick")
+        try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default", concurrency: 4)]) { _ in
+            #expect(await eventually { ran.current >= 2_000 })
+        }
+        let stats = try await store.queueStats("default", now: Date())
+        #expect(stats.counts["running"] == 0)
+        let succeeded = stats.counts["succeeded"] ?? 0
+        let available = stats.counts["available"] ?? 0
+        #expect(succeeded + available == ids.count)
+        #expect(succeeded == ran.current, "every handler that ran has its success recorded")
+        #expect(available > 0, "the drain finished before shutdown; the test proves nothing")
+    }
+
     @Test("a worker picks up a job enqueued while it idles within milliseconds (wake-up, not poll)")
     func wakeup() async throws {
         let registry = JobRegistry()

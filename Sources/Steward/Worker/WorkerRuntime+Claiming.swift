@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import Synchronization
+
+extension WorkerRuntime {
+    /// Claims jobs for one queue and keeps its lanes busy.
+    ///
+    /// It claims when lanes would otherwise idle, or when the claimed-ahead jobs fall to half of
+    /// what the queue may hold (running + prefetch). The prefetch is about `prefetchWindow` of
+    /// work at the measured completion rate: hundreds of fast jobs per claim, none for slow ones.
+    func fetchLoop(_ runner: QueueRunner) async {
+        let queue = runner.config.name
+        let concurrency = runner.config.concurrency
+        let maxPrefetch = runner.bucket == nil ? runner.config.maxPrefetch : 0
+        let window = runner.config.prefetchWindow.seconds
+        var rate = 0.0
+        var rateSampledAt = ContinuousClock.now
+        var finishedAtSample = 0
+        // Set when the queue was found drained: no claim before then unless new work is signalled.
+        var idleUntil: ContinuousClock.Instant? = nil
+        var failures = 0
+        while !isShuttingDown && !Task.isCancelled {
+            let sampleNow = ContinuousClock.now
+            let sinceSample = (sampleNow - rateSampledAt).seconds
+            if sinceSample >= 0.05 {
+                let finished = runner.finished.load(ordering: .relaxed)
+                rate = 0.5 * rate + 0.5 * Double(finished - finishedAtSample) / sinceSample
+                finishedAtSample = finished
+                rateSampledAt = sampleNow
+            }
+            let capacity = concurrency + min(maxPrefetch, Int(rate * window))
+            runner.refillBelow.store(max(1, capacity / 2), ordering: .relaxed)
+            if runner.newWork.exchange(false, ordering: .acquiringAndReleasing) { idleUntil = nil }
+            if let until = idleUntil, ContinuousClock.now >= until { idleUntil = nil }
+            let active = runner.active.load(ordering: .relaxed)
+            let waiting = runner.waiting
+            let free = concurrency - active
+            var wanted = 0
+            if idleUntil == nil {
+                if runner.bucket != nil {
+                    wanted = waiting == 0 ? free : 0
+                } else if (waiting == 0 && free > 0) || capacity - active - waiting >= max(1, capacity / 2) {
+                    wanted = capacity - active - waiting
+                }
+            }
+            if wanted > 0, let bucket = runner.bucket {
+                wanted = bucket.take(upTo: wanted, now: worker.clock.now())
+                if wanted == 0 {
+                    await runner.signal.wait(timeout: max(.milliseconds(1), bucket.waitTime(now: worker.clock.now())))
+                    continue
+                }
+            }
+            guard wanted > 0 else {
+                let timeout = idleUntil.map { max(.milliseconds(1), $0 - ContinuousClock.now) } ?? config.pollInterval
+                await runner.signal.wait(timeout: timeout)
+                continue
+            }
+            let now = worker.clock.now()
+            let claimed: [ClaimedJob]
+            do {
+                claimed = try await store.claim(
+                    queue: queue, limit: wanted, owner: worker.id,
+                    leaseUntil: now.addingTimeInterval(runner.config.leaseDuration.seconds), now: now)
+                failures = 0
+            } catch {
+                runner.bucket?.giveBack(wanted)
+                failures += 1
+                let backoff = min(30.0, 0.05 * pow(2, Double(min(failures, 10))))
+                logger.error(
+                    "claim failed; retrying", metadata: ["queue": "\(queue)", "error": "\(error)", "retry_in_s": "\(backoff)"])
+                await runner.signal.wait(timeout: .seconds(double: backoff))
+                continue
+            }
+            runner.bucket?.giveBack(wanted - claimed.count)
+            if !claimed.isEmpty {
+                running.withLock { map in
+                    for job in claimed { map[job.record.id] = Entry(runner: runner) }
+                }
+                for _ in 0..<runner.add(claimed) { startLane(runner) }
+            }
+            if claimed.count < wanted {
+                var wait = config.pollInterval
+                if let next = try? await store.nextRunAt(queue: queue, after: worker.clock.now()) {
+                    wait = min(wait, .seconds(double: max(0.001, next.timeIntervalSince(worker.clock.now()))))
+                }
+                idleUntil = ContinuousClock.now + wait
+            }
+        }
+        // Shutdown: claimed jobs that never started go straight back to the queue.
+        let leftovers = runner.drainPending()
+        if !leftovers.isEmpty {
+            running.withLock { map in
+                for job in leftovers { map[job.record.id]?.handlerDone = true }
+            }
+            for job in leftovers {
+                await submit(JobOutcome(id: job.record.id, owner: worker.id, startedAt: worker.clock.now(), kind: .released))
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import Synchronization
+
+extension WorkerRuntime {
+    /// Hands a finished attempt to the completer; waits while its buffer is full (back-pressure).
+    func submit(_ outcome: JobOutcome) async {
+        let limit = config.completionBufferLimit
+        while true {
+            let added = completions.withLock { buffer -> Bool in
+                guard buffer.count < limit else { return false }
+                buffer.append(outcome)
+                return true
+            }
+            if added {
+                completionSignal.notify()
+                return
+            }
+            await capacitySignal.wait(timeout: .milliseconds(50))
+        }
+    }
+
+    static let lingerBatch = 256
+    static let linger = Duration.milliseconds(1)
+
+    func completerLoop() async {
+        defer { completerDone.notify() }
+        var failures = 0
+        while true {
+            var batch = completions.withLock { buffer -> [JobOutcome] in
+                let taken = buffer
+                buffer.removeAll(keepingCapacity: true)
+                return taken
+            }
+            if batch.isEmpty {
+                if completerFinish.load(ordering: .acquiring) || Task.isCancelled { return }
+                await completionSignal.wait(timeout: .seconds(1))
+                continue
+            }
+            // Under load, linger a moment so one transaction carries many outcomes (a commit costs
+            // about as much as a hundred row updates); an idle worker flushes at once.
+            if batch.count < Self.lingerBatch, handlersRunning > 0, !completerFinish.load(ordering: .acquiring) {
+                try? await Task.sleep(for: Self.linger)
+                batch += completions.withLock { buffer -> [JobOutcome] in
+                    let taken = buffer
+                    buffer.removeAll(keepingCapacity: true)
+                    return taken
+                }
+            }
+            capacitySignal.notify()
+            while true {
+                do {
+                    try await store.complete(batch, now: worker.clock.now())
+                    failures = 0
+                    break
+                } catch {
+                    failures += 1
+                    logger.error("writing \(batch.count) finished attempts failed; retrying", metadata: ["error": "\(error)"])
+                    if Task.isCancelled { return }
+                    try? await Task.sleep(for: .seconds(double: min(5, 0.05 * pow(2, Double(min(failures, 8))))))
+                }
+            }
+            running.withLock { map in
+                for outcome in batch { map.removeValue(forKey: outcome.id) }
+            }
+        }
+    }
+}

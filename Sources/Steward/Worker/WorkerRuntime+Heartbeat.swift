@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import Synchronization
+
+extension WorkerRuntime {
+    /// Flushes progress every `progressFlushInterval` and extends leases every `heartbeatInterval`;
+    /// a job whose lease could not be extended (cancelled, rescued) has its lane cancelled.
+    func heartbeatLoop() async {
+        var nextBeat = ContinuousClock.now + config.heartbeatInterval
+        while !heartbeatFinish.load(ordering: .acquiring) && !Task.isCancelled {
+            await heartbeatSignal.wait(timeout: config.progressFlushInterval)
+            await flushProgress()
+            if ContinuousClock.now >= nextBeat {
+                nextBeat = ContinuousClock.now + config.heartbeatInterval
+                await extendLeases()
+            }
+        }
+    }
+
+    func flushProgress() async {
+        let updates = progress.withLock { map -> [ProgressUpdate] in
+            let values = Array(map.values)
+            map.removeAll(keepingCapacity: true)
+            return values
+        }
+        guard !updates.isEmpty else { return }
+        do {
+            try await store.updateProgress(updates, now: worker.clock.now())
+        } catch {
+            logger.warning("writing progress failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func extendLeases() async {
+        let byRunner = running.withLock { map -> [ObjectIdentifier: (QueueRunner, [JobID])] in
+            var groups: [ObjectIdentifier: (QueueRunner, [JobID])] = [:]
+            for (id, entry) in map where entry.stop == nil {
+                groups[ObjectIdentifier(entry.runner), default: (entry.runner, [])].1.append(id)
+            }
+            return groups
+        }
+        for (runner, ids) in byRunner.values {
+            let until = worker.clock.now().addingTimeInterval(runner.config.leaseDuration.seconds)
+            do {
+                let held = try await store.extendLeases(ids, owner: worker.id, until: until)
+                let lost = ids.filter { !held.contains($0) }
+                guard !lost.isEmpty else { continue }
+                running.withLock { map in
+                    for id in lost {
+                        guard var entry = map[id], !entry.handlerDone else { continue }
+                        entry.stop = .lost
+                        map[id] = entry
+                        entry.lane?.cancel()
+                        logger.info(
+                            "job was cancelled or its lease was lost; stopping its handler",
+                            metadata: ["job.id": "\(id)"])
+                    }
+                }
+            } catch {
+                logger.error("extending leases failed", metadata: ["error": "\(error)", "jobs": "\(ids.count)"])
+            }
+        }
+    }
+}

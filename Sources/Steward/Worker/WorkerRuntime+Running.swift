@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import Synchronization
+
+extension WorkerRuntime {
+    func startLane(_ runner: QueueRunner) {
+        let handle = LaneHandle()
+        handle.set(Task { await self.lane(runner, handle) })
+    }
+
+    /// Runs claimed jobs of one queue one after another until none is waiting. A lane is one
+    /// long-lived task, so a busy queue costs no task creation and no hop through the fetch loop
+    /// per job. Cancelling a job cancels its lane, which ends after that job (a fresh lane takes
+    /// over if work is waiting).
+    func lane(_ runner: QueueRunner, _ handle: LaneHandle) async {
+        while let job = runner.take(stopping: isShuttingDown) {
+            let id = job.record.id
+            let startable = running.withLock { map -> Bool in
+                guard var entry = map[id], entry.stop == nil else {
+                    map.removeValue(forKey: id)
+                    return false
+                }
+                entry.lane = handle
+                map[id] = entry
+                return true
+            }
+            guard startable else {
+                runner.active.subtract(1, ordering: .relaxed)
+                continue
+            }
+            await execute(job, runner)
+            runner.active.subtract(1, ordering: .relaxed)
+            runner.finished.add(1, ordering: .relaxed)
+            if isShuttingDown { activitySignal.notify() }
+            if Task.isCancelled {
+                if runner.retireCancelledLane(stopping: isShuttingDown) { startLane(runner) }
+                runner.signal.notify()
+                return
+            }
+        }
+    }
+
+    func execute(_ job: ClaimedJob, _ runner: QueueRunner) async {
+        let record = job.record
+        let startedAt = worker.clock.now()
+        let owner = worker.id
+        let context = JobContext(
+            id: record.id, name: record.name, queue: record.queue, attempt: record.attempt,
+            maxAttempts: record.maxAttempts, metadata: record.metadata, payload: record.payload,
+            enqueuedAt: record.createdAt, workerID: owner, logger: worker.logger
+        ) { [weak self] report in
+            self?.progress.withLock { $0[record.id] = ProgressUpdate(id: record.id, owner: owner, progress: report) }
+        }
+        var kind: JobOutcome.Kind
+        do {
+            let result: String?
+            if let timeout = record.timeout ?? runner.config.timeout {
+                result = try await Self.withTimeout(timeout) { [chain] in try await chain(context) }
+            } else {
+                result = try await chain(context)
+            }
+            kind = .succeeded(result: result)
+        } catch {
+            kind = failure(error, record: record, runner: runner)
+        }
+        let stop = running.withLock { map -> StopReason? in
+            map[record.id]?.handlerDone = true
+            return map[record.id]?.stop
+        }
+        switch stop {
+        case .lost:
+            running.withLock { _ = $0.removeValue(forKey: record.id) }
+            context.logger.info("attempt ended after the job was cancelled or its lease was lost; outcome dropped")
+            return
+        case .shutdown:
+            if case .succeeded = kind {} else { kind = .released }
+        case nil:
+            break
+        }
+        progress.withLock { _ = $0.removeValue(forKey: record.id) }
+        await submit(JobOutcome(id: record.id, owner: owner, startedAt: startedAt, kind: kind))
+    }
+
+    static func withTimeout(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> String?)
+        async throws -> String?
+    {
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw JobTimeout(timeout: timeout)
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
+    func failure(_ error: any Error, record: JobRecord, runner: QueueRunner) -> JobOutcome.Kind {
+        let info = JobErrorInfo(type: errorTypeName(error), message: "\(error)", attempt: record.attempt)
+        let policy = record.retryPolicy ?? runner.config.retryPolicy
+        let permanent = error is PermanentJobError || error is PayloadDecodingError
+        if !permanent && policy.allowsRetry(errorType: info.type, attempt: record.attempt, maxAttempts: record.maxAttempts) {
+            var rng = SystemRandomNumberGenerator()
+            let delay = policy.delay(afterAttempt: record.attempt, using: &rng)
+            return .retry(runAt: worker.clock.now().addingTimeInterval(delay.seconds), error: info)
+        }
+        return .dead(error: info)
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Instrumentation
+import Logging
+import Metrics
+import Synchronization
+import Tracing
+
+/// The state of one `Worker.run()`.
+final class WorkerRuntime: Sendable {
+    enum StopReason { case shutdown, lost }
+
+    /// A job this worker holds a lease on, from claim to written outcome.
+    struct Entry {
+        var runner: QueueRunner
+        /// The lane running it, once started (cancelling it stops the handler).
+        var lane: LaneHandle?
+        var stop: StopReason?
+        var handlerDone = false
+    }
+
+    let worker: Worker
+    let runners: [QueueRunner]
+    let runnerByQueue: [String: QueueRunner]
+    let chain: JobNext
+    let running = Mutex<[JobID: Entry]>([:])
+    let progress = Mutex<[JobID: ProgressUpdate]>([:])
+    let completions = Mutex<[JobOutcome]>([])
+    let completionSignal = WakeSignal()
+    let capacitySignal = WakeSignal()
+    let activitySignal = WakeSignal()
+    let heartbeatSignal = WakeSignal()
+    let completerDone = WakeSignal()
+    let shuttingDown = Atomic<Bool>(false)
+    let completerFinish = Atomic<Bool>(false)
+    let heartbeatFinish = Atomic<Bool>(false)
+
+    init(worker: Worker) {
+        self.worker = worker
+        let now = worker.clock.now()
+        runners = worker.queues.map { QueueRunner(config: $0, now: now) }
+        runnerByQueue = Dictionary(uniqueKeysWithValues: runners.map { ($0.config.name, $0) })
+        let registry = worker.registry
+        var middleware: [any JobMiddleware] = []
+        if worker.configuration.standardMiddleware {
+            // Tracing and metrics join only when a backend is bootstrapped: recording into the
+            // no-op defaults costs a span and two metric updates per job for nothing.
+            if !(InstrumentationSystem.tracer is NoOpTracer) { middleware.append(TracingMiddleware()) }
+            if !(MetricsSystem.factory is NOOPMetricsHandler) { middleware.append(MetricsMiddleware()) }
+            middleware.append(LoggingMiddleware(logPayload: worker.configuration.logPayloads))
+        }
+        middleware += worker.configuration.middleware
+        chain = middleware.compose { context in
+            guard let handler = registry.handler(for: context.name) else {
+                throw UnregisteredJobError(job: context.name)
+            }
+            return try await handler(context.payload, context)
+        }
+    }
+
+    var store: any JobStore { worker.store }
+    var config: WorkerConfiguration { worker.configuration }
+    var logger: Logger { worker.logger }
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .acquiring) }
+    var handlersRunning: Int { runners.reduce(0) { $0 + $1.active.load(ordering: .relaxed) } }
+
+    func beginShutdown() {
+        guard !shuttingDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        logger.info("graceful shutdown: no new claims; draining running jobs")
+        for r in runners { r.signal.notify() }
+        activitySignal.notify()
+    }
+
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.completerLoop() }
+            group.addTask { await self.heartbeatLoop() }
+            let wakeups = Task { await self.forwardWakeups() }
+            await withTaskGroup(of: Void.self) { fetchers in
+                for runner in runners {
+                    fetchers.addTask { await self.fetchLoop(runner) }
+                }
+            }
+            await drain()
+            completerFinish.store(true, ordering: .releasing)
+            completionSignal.notify()
+            if !Task.isCancelled { await completerDone.wait() }
+            heartbeatFinish.store(true, ordering: .releasing)
+            heartbeatSignal.notify()
+            wakeups.cancel()
+        }
+    }
+
+    func forwardWakeups() async {
+        for await queue in store.wakeups() {
+            if queue == WakeupHub.anyQueue {
+                for runner in runners { runner.wake() }
+            } else {
+                runnerByQueue[queue]?.wake()
+            }
+        }
+    }
+
+    // MARK: shutdown
+
+    func drain() async {
+        let grace = Task.isCancelled ? Duration.zero : config.shutdownGracePeriod
+        let deadline = ContinuousClock.now + grace
+        while handlersRunning > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+            await activitySignal.wait(timeout: min(.milliseconds(100), deadline - ContinuousClock.now))
+        }
+        guard handlersRunning > 0 else { return }
+        let stopping = running.withLock { map -> Int in
+            var n = 0
+            for (id, var entry) in map where !entry.handlerDone {
+                entry.stop = .shutdown
+                map[id] = entry
+                entry.lane?.cancel()
+                n += 1
+            }
+            return n
+        }
+        logger.warning("shutdown grace period over; cancelling \(stopping) running jobs and releasing them")
+        if Task.isCancelled { return }
+        let hardDeadline = ContinuousClock.now + .seconds(5)
+        while handlersRunning > 0, ContinuousClock.now < hardDeadline {
+            await activitySignal.wait(timeout: .milliseconds(100))
+        }
+        // Handlers that ignore cancellation: give their jobs back now; their late outcome is dropped.
+        let stuck = running.withLock { map -> [JobOutcome] in
+            var out: [JobOutcome] = []
+            for (id, var entry) in map where !entry.handlerDone {
+                entry.stop = .lost
+                map[id] = entry
+                out.append(JobOutcome(id: id, owner: worker.id, startedAt: worker.clock.now(), kind: .released))
+            }
+            return out
+        }
+        if !stuck.isEmpty {
+            logger.warning("\(stuck.count) handlers ignored cancellation; releasing their jobs anyway")
+            do { try await store.complete(stuck, now: worker.clock.now()) } catch {
+                logger.error("releasing stuck jobs failed; lease rescue will return them", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

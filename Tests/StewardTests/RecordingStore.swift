@@ -1,0 +1,47 @@
+import Foundation
+import Steward
+import Synchronization
+
+/// Forwards to a real store and records what the worker asks of it.
+final class RecordingStore: JobStore {
+    let base: any JobStore
+    private let claims = Mutex<[(queue: String, limit: Int)]>([])
+
+    init(_ base: any JobStore) { self.base = base }
+
+    /// The `limit` of every claim of `queue`, in order.
+    func claimLimits(_ queue: String) -> [Int] {
+        claims.withLock { $0.filter { $0.queue == queue }.map(\.limit) }
+    }
+
+    func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
+        claims.withLock { $0.append((queue, limit)) }
+        return try await base.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+    }
+
+    func migrate() async throws { try await base.migrate() }
+    func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] { try await base.enqueue(jobs, now: now) }
+    func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> { try await base.complete(outcomes, now: now) }
+    func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID> {
+        try await base.extendLeases(ids, owner: owner, until: until)
+    }
+    func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws { try await base.updateProgress(updates, now: now) }
+    func rescueExpiredLeases(now: Date) async throws -> RescueReport { try await base.rescueExpiredLeases(now: now) }
+    func cancel(_ id: JobID, now: Date) async throws -> JobRecord { try await base.cancel(id, now: now) }
+    func retry(_ id: JobID, now: Date) async throws -> JobRecord { try await base.retry(id, now: now) }
+    func job(_ id: JobID, now: Date) async throws -> JobRecord? { try await base.job(id, now: now) }
+    func jobs(_ filter: JobFilter, now: Date) async throws -> [JobRecord] { try await base.jobs(filter, now: now) }
+    func history(_ id: JobID) async throws -> [AttemptRecord] { try await base.history(id) }
+    func queueStats(_ queue: String, now: Date) async throws -> QueueStats { try await base.queueStats(queue, now: now) }
+    func queues() async throws -> [QueueInfo] { try await base.queues() }
+    func configureQueues(_ settings: [QueueSettings]) async throws { try await base.configureQueues(settings) }
+    func setPaused(_ paused: Bool, queue: String) async throws { try await base.setPaused(paused, queue: queue) }
+    func purgeFinished(before: Date) async throws -> Int { try await base.purgeFinished(before: before) }
+    func nextRunAt(queue: String, after now: Date) async throws -> Date? { try await base.nextRunAt(queue: queue, after: now) }
+    func acquireLease(name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
+        try await base.acquireLease(name: name, owner: owner, ttl: ttl, now: now)
+    }
+    func releaseLease(name: String, owner: String) async throws { try await base.releaseLease(name: name, owner: owner) }
+    func wakeups() -> AsyncStream<String> { base.wakeups() }
+    func close() async throws { try await base.close() }
+}
