@@ -21,78 +21,78 @@ struct DemoCommand: AsyncParsableCommand {
         guard steps >= 0 else { throw ValidationError("--steps: must not be negative, got \(steps)") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency: must be at least 1, got \(concurrency)") }
         let tty = isatty(STDOUT_FILENO) != 0
-        let store = try await storeOptions.open()
-        let client = StewardClient(store: store)
-        print("Steward demo · store \(storeOptions.url)")
+        try await storeOptions.with { store in
+            let client = StewardClient(store: store)
+            print("Steward demo · store \(storeOptions.url)")
 
-        let queue = QueueConfiguration(
-            name: "demo", concurrency: concurrency,
-            retryPolicy: .exponential(maxAttempts: 4, initial: .milliseconds(200), max: .seconds(2), jitter: 0.2))
-        try await store.configureQueues([queue.settings])
-        var jobs: [NewJob] = []
-        for batch in 0..<steps { jobs.append(try client.describe(DemoPipelineStep(batch: batch, rows: 5_000))) }
-        for endpoint in ["/prices", "/stock", "/weather"] { jobs.append(try client.describe(DemoFlaky(endpoint: endpoint))) }
-        jobs.append(try client.describe(DemoSlowReport(title: "monthly revenue", steps: 12), options: JobOptions(priority: 5)))
-        jobs.append(try client.describe(DemoSlowReport(title: "churn", steps: 8), options: JobOptions(priority: 5)))
-        jobs.append(
-            try client.describe(
-                DemoDoomed(account: "acct-4242"),
-                options: JobOptions(retryPolicy: .fixed(maxAttempts: 2, delay: .milliseconds(300)))))
-        let started = ContinuousClock.now
-        let ids = try await client.enqueue(jobs).map(\.id)
-        print("enqueued \(ids.count) jobs on queue 'demo': \(steps) pipeline steps, 3 flaky calls, 2 slow reports, 1 doomed charge")
+            let queue = QueueConfiguration(
+                name: "demo", concurrency: concurrency,
+                retryPolicy: .exponential(maxAttempts: 4, initial: .milliseconds(200), max: .seconds(2), jitter: 0.2))
+            try await store.configureQueues([queue.settings])
+            var jobs: [NewJob] = []
+            for batch in 0..<steps { jobs.append(try client.describe(DemoPipelineStep(batch: batch, rows: 5_000))) }
+            for endpoint in ["/prices", "/stock", "/weather"] { jobs.append(try client.describe(DemoFlaky(endpoint: endpoint))) }
+            jobs.append(try client.describe(DemoSlowReport(title: "monthly revenue", steps: 12), options: JobOptions(priority: 5)))
+            jobs.append(try client.describe(DemoSlowReport(title: "churn", steps: 8), options: JobOptions(priority: 5)))
+            jobs.append(
+                try client.describe(
+                    DemoDoomed(account: "acct-4242"),
+                    options: JobOptions(retryPolicy: .fixed(maxAttempts: 2, delay: .milliseconds(300)))))
+            let started = ContinuousClock.now
+            let ids = try await client.enqueue(jobs).map(\.id)
+            print("enqueued \(ids.count) jobs on queue 'demo': \(steps) pipeline steps, 3 flaky calls, 2 slow reports, 1 doomed charge")
 
-        let logger = Logger(label: "steward")
-        let worker = Worker(
-            store: store, registry: BuiltinJobs.registry(), queues: [queue],
-            configuration: WorkerConfiguration(heartbeatInterval: .milliseconds(500), shutdownGracePeriod: .seconds(5)),
-            logger: logger)
-        let maintenance = Maintenance(
-            store: store, configuration: Maintenance.Configuration(rescueInterval: .seconds(1), owner: worker.id),
-            logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: worker), .init(service: maintenance)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        let groupStopped = StopFlag()
-        let running = Task {
-            defer { groupStopped.set() }
-            try await group.run()
-        }
+            let logger = Logger(label: "steward")
+            let worker = Worker(
+                store: store, registry: BuiltinJobs.registry(), queues: [queue],
+                configuration: WorkerConfiguration(heartbeatInterval: .milliseconds(500), shutdownGracePeriod: .seconds(5)),
+                logger: logger)
+            let maintenance = Maintenance(
+                store: store, configuration: Maintenance.Configuration(rescueInterval: .seconds(1), owner: worker.id),
+                logger: logger)
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: worker), .init(service: maintenance)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let groupStopped = StopFlag()
+            let running = Task {
+                defer { groupStopped.set() }
+                try await group.run()
+            }
 
-        var pending = Set(ids)
-        var finished: [JobID: JobRecord] = [:]
-        var lastLine = ContinuousClock.now - .seconds(10)
-        while !pending.isEmpty {
-            var live: [JobRecord] = []
-            for id in pending {
-                guard let r = try await store.job(id, now: Date()) else { continue }
-                if r.state.isFinished {
-                    finished[id] = r
-                    pending.remove(id)
-                } else {
-                    live.append(r)
+            var pending = Set(ids)
+            var finished: [JobID: JobRecord] = [:]
+            var lastLine = ContinuousClock.now - .seconds(10)
+            while !pending.isEmpty {
+                var live: [JobRecord] = []
+                for id in pending {
+                    guard let r = try await store.job(id, now: Date()) else { continue }
+                    if r.state.isFinished {
+                        finished[id] = r
+                        pending.remove(id)
+                    } else {
+                        live.append(r)
+                    }
                 }
+                let line = Self.progressLine(total: ids.count, finished: finished.values, live: live)
+                if tty {
+                    print("\r\u{1B}[2K" + line, terminator: "")
+                    fflush(nil)
+                } else if ContinuousClock.now - lastLine >= .seconds(1) || pending.isEmpty {
+                    print(line)
+                    lastLine = ContinuousClock.now
+                }
+                if pending.isEmpty { break }
+                // Ctrl-C: the group drains the worker and returns; stop watching.
+                if groupStopped.isSet { break }
+                try? await Task.sleep(for: .milliseconds(100))
             }
-            let line = Self.progressLine(total: ids.count, finished: finished.values, live: live)
-            if tty {
-                print("\r\u{1B}[2K" + line, terminator: "")
-                fflush(nil)
-            } else if ContinuousClock.now - lastLine >= .seconds(1) || pending.isEmpty {
-                print(line)
-                lastLine = ContinuousClock.now
-            }
-            if pending.isEmpty { break }
-            // Ctrl-C: the group drains the worker and returns; stop watching.
-            if groupStopped.isSet { break }
-            try? await Task.sleep(for: .milliseconds(100))
+            if tty { print("") }
+            await group.triggerGracefulShutdown()
+            try await running.value
+            let elapsed = (ContinuousClock.now - started).seconds
+            try await Self.printSummary(store: store, ids: ids, finished: finished, elapsed: elapsed)
         }
-        if tty { print("") }
-        await group.triggerGracefulShutdown()
-        try await running.value
-        let elapsed = (ContinuousClock.now - started).seconds
-        try await Self.printSummary(store: store, ids: ids, finished: finished, elapsed: elapsed)
-        try await store.close()
     }
 
     static func progressLine(total: Int, finished: Dictionary<JobID, JobRecord>.Values, live: [JobRecord]) -> String {

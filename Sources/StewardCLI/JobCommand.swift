@@ -43,15 +43,7 @@ struct JobCommand: AsyncParsableCommand {
                 timeout: try timeout.map { try parseDuration($0, flag: "--timeout") }, retryPolicy: policy, metadata: meta,
                 uniqueKey: uniqueKey)
             do { try job.validate() } catch { throw ValidationError("\(error)") }
-            let store = try await storeOptions.open()
-            let result: EnqueueResult
-            do {
-                result = try await StewardClient(store: store).enqueue([job])[0]
-            } catch {
-                try? await store.close()
-                throw error
-            }
-            try await store.close()
+            let result = try await storeOptions.with { try await StewardClient(store: $0).enqueue([job])[0] }
             if json {
                 struct Out: Encodable {
                     var id: Int64
@@ -74,9 +66,10 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let jobID = try parseJobID(id)
-            let store = try await storeOptions.open()
-            guard let r = try await store.job(jobID, now: Date()) else { throw StewardError.jobNotFound(jobID) }
-            try await store.close()
+            let r = try await storeOptions.with { store in
+                guard let r = try await store.job(jobID, now: Date()) else { throw StewardError.jobNotFound(jobID) }
+                return r
+            }
             if json { return try printJSON(JobOutput(r)) }
             print("job \(r.id)  \(r.name)  queue=\(r.queue)\(r.originalQueue.map { " (from \($0))" } ?? "")")
             print("state:     \(r.state.rawValue) (attempt \(r.attempt)/\(r.maxAttempts), \(plural(r.retryCount, "retry", "retries")))")
@@ -103,9 +96,8 @@ struct JobCommand: AsyncParsableCommand {
             let parsedState: JobState?
             do { parsedState = try state.map(JobState.parse) } catch { throw ValidationError("--\(error)") }
             guard limit >= 1 else { throw ValidationError("--limit: must be at least 1, got \(limit)") }
-            let store = try await storeOptions.open()
-            let jobs = try await store.jobs(JobFilter(queue: queue, state: parsedState, name: name, limit: limit), now: Date())
-            try await store.close()
+            let filter = JobFilter(queue: queue, state: parsedState, name: name, limit: limit)
+            let jobs = try await storeOptions.with { try await $0.jobs(filter, now: Date()) }
             if json { return try printJSON(jobs.map(JobOutput.init)) }
             if jobs.isEmpty { return print("no jobs") }
             print("ID".padding(8) + "STATE".padding(11) + "ATTEMPT".padding(9) + "QUEUE".padding(16) + "NAME")
@@ -126,9 +118,7 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let jobID = try parseJobID(id)
-            let store = try await storeOptions.open()
-            let r = try await store.cancel(jobID, now: Date())
-            try await store.close()
+            let r = try await storeOptions.with { try await $0.cancel(jobID, now: Date()) }
             print("job \(r.id) \(r.state.rawValue)")
         }
     }
@@ -142,9 +132,7 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let jobID = try parseJobID(id)
-            let store = try await storeOptions.open()
-            let r = try await store.retry(jobID, now: Date())
-            try await store.close()
+            let r = try await storeOptions.with { try await $0.retry(jobID, now: Date()) }
             print("job \(r.id) \(r.state.rawValue) on queue \(r.queue)")
         }
     }
@@ -158,10 +146,10 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let jobID = try parseJobID(id)
-            let store = try await storeOptions.open()
-            guard try await store.job(jobID, now: Date()) != nil else { throw StewardError.jobNotFound(jobID) }
-            let attempts = try await store.history(jobID)
-            try await store.close()
+            let attempts = try await storeOptions.with { store in
+                guard try await store.job(jobID, now: Date()) != nil else { throw StewardError.jobNotFound(jobID) }
+                return try await store.history(jobID)
+            }
             if json {
                 struct Out: Encodable {
                     var attempt: Int

@@ -16,9 +16,7 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try await storeOptions.open()
-            let s = try await store.queueStats(name, now: Date())
-            try await store.close()
+            let s = try await storeOptions.with { try await $0.queueStats(name, now: Date()) }
             if json { return try printJSON(QueueStatsOutput(s)) }
             print("queue \(s.queue)\(s.paused ? " (paused)" : "")")
             for state in JobState.allCases {
@@ -36,9 +34,7 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try await storeOptions.open()
-            let queues = try await store.queues()
-            try await store.close()
+            let queues = try await storeOptions.with { try await $0.queues() }
             if json {
                 struct Out: Encodable {
                     var name: String
@@ -73,9 +69,7 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try await storeOptions.open()
-            try await store.setPaused(true, queue: name)
-            try await store.close()
+            try await storeOptions.with { try await $0.setPaused(true, queue: name) }
             print("queue \(name) paused")
         }
     }
@@ -87,9 +81,7 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try await storeOptions.open()
-            try await store.setPaused(false, queue: name)
-            try await store.close()
+            try await storeOptions.with { try await $0.setPaused(false, queue: name) }
             print("queue \(name) resumed")
         }
     }

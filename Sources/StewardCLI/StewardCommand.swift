@@ -35,6 +35,19 @@ struct StoreOptions: ParsableArguments {
         try await store.migrate()
         return store
     }
+
+    /// Opens the store, runs `body` with it and closes it, also when `body` throws.
+    func with<T>(_ body: (any JobStore) async throws -> T) async throws -> T {
+        let store = try await open()
+        do {
+            let value = try await body(store)
+            try await store.close()
+            return value
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
 }
 
 struct LoggingOptions: ParsableArguments {
@@ -66,8 +79,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try await storeOptions.open()
-        try await store.close()
+        try await storeOptions.with { _ in }
         print("migrated \(storeOptions.url)")
     }
 }

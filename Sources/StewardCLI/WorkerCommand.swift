@@ -39,29 +39,30 @@ struct WorkerCommand: AsyncParsableCommand {
         for c in configs {
             do { try c.validate() } catch { throw ValidationError("\(error)") }
         }
-        let store = try await storeOptions.open()
         let workerConfig = WorkerConfiguration(
             heartbeatInterval: min(.seconds(2), leaseDuration / 3),
             shutdownGracePeriod: try parseDuration(shutdownGrace, flag: "--shutdown-grace"))
-        let logger = Logger(label: "steward")
-        let worker = Worker(
-            store: store, registry: BuiltinJobs.registry(), queues: configs, configuration: workerConfig, logger: logger)
-        var services: [any Service] = [worker]
-        if !noMaintenance {
-            services.append(
-                Maintenance(
-                    store: store,
-                    configuration: Maintenance.Configuration(
-                        rescueInterval: try parseDuration(rescueInterval, flag: "--rescue-interval"),
-                        retention: try parseDuration(retention, flag: "--retention"), owner: worker.id),
+        let rescueEvery = try parseDuration(rescueInterval, flag: "--rescue-interval")
+        let keepFor = try parseDuration(retention, flag: "--retention")
+        try await storeOptions.with { store in
+            let logger = Logger(label: "steward")
+            let worker = Worker(
+                store: store, registry: BuiltinJobs.registry(), queues: configs, configuration: workerConfig, logger: logger)
+            var services: [any Service] = [worker]
+            if !noMaintenance {
+                services.append(
+                    Maintenance(
+                        store: store,
+                        configuration: Maintenance.Configuration(
+                            rescueInterval: rescueEvery, retention: keepFor, owner: worker.id),
+                        logger: logger))
+            }
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                    gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
+            try await group.run()
         }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
-        try await store.close()
     }
 }

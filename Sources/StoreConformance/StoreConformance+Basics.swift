@@ -138,19 +138,7 @@ extension StoreConformance {
         ConformanceCase("wake-ups name the queue that got jobs") { store, clock in
             let stream = store.wakeups()
             _ = try await enqueue(store, clock, [NewJob(queue: "wake-me", name: "w")])
-            let seen = await withTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    for await name in stream where name == "wake-me" { return true }
-                    return false
-                }
-                group.addTask {
-                    try? await Task.sleep(for: .seconds(5))
-                    return false
-                }
-                let first = await group.next() ?? false
-                group.cancelAll()
-                return first
-            }
+            let seen = await waitForWakeup(stream, queue: "wake-me", timeout: .seconds(5))
             #expect(seen, "no wake-up for queue 'wake-me' within 5 s")
         },
     ]

@@ -64,6 +64,23 @@ public enum StoreConformance {
 
     static let boom = JobErrorInfo(type: "Boom", message: "it broke", attempt: 1)
 
+    /// Waits until `stream` yields `queue`, at most `timeout`; returns whether it did.
+    public static func waitForWakeup(_ stream: AsyncStream<String>, queue: String, timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await name in stream where name == queue { return true }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
     /// Every case.
     public static let cases: [ConformanceCase] = basics + leases + failures + control + queries
 }

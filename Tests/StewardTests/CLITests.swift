@@ -1,0 +1,174 @@
+import Foundation
+import Steward
+import StewardSQLite
+import Testing
+
+/// The `steward` binary, end to end: exit codes, one-line errors, stable `--json` shapes, the demo.
+@Suite("steward CLI", .serialized)
+struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    let dir: URL
+    let store: String
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        store = "sqlite:\(dir.appendingPathComponent("cli.db").path)"
+    }
+
+    @discardableResult
+    func steward(_ args: [String], interruptAfter: Duration? = nil) async throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: MultiProcessTests.binary)
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let out = dir.appendingPathComponent("out-\(UUID().uuidString)")
+        let err = dir.appendingPathComponent("err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        if let interruptAfter {
+            try await Task.sleep(for: interruptAfter)
+            kill(p.processIdentifier, SIGINT)
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while p.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        if p.isRunning { p.terminate() }
+        p.waitUntilExit()
+        return Run(
+            status: p.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("job enqueue prints the id; job status --json reports state, attempts, progress and error with a fixed key set")
+    func jobStatusJSON() async throws {
+        let enqueued = try await steward(["job", "enqueue", "steward.fail", "--store", store, "--payload", #"{"message":"boom"}"#, "--max-attempts", "2", "--meta", "team=ops"])
+        #expect(enqueued.status == 0)
+        let id = enqueued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(JobID(id) != nil, "not an id: \(id)")
+
+        let waiting = try json(try await steward(["job", "status", id, "--json", "--store", store]).stdout)
+        let keys: Set<String> = [
+            "id", "queue", "name", "state", "attempt", "max_attempts", "retries", "priority", "payload", "progress", "error",
+            "result", "metadata", "unique_key", "original_queue", "lease_owner", "run_at", "created_at", "started_at",
+            "finished_at",
+        ]
+        #expect(Set(waiting.keys) == keys)
+        #expect(waiting["state"] as? String == "available")
+        #expect(waiting["max_attempts"] as? Int == 2)
+        #expect((waiting["metadata"] as? [String: String]) == ["team": "ops"])
+
+        // Run it to the end with a worker in-process: two failed attempts, then the dead-letter queue.
+        let sqlite = try SQLiteJobStore(url: store)
+        let registry = JobRegistry()
+        struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
+        registry.register(name: "steward.fail") { _, _ in throw Boom() }
+        let queue = QueueConfiguration(name: "default", retryPolicy: .fixed(maxAttempts: 2, delay: .milliseconds(10)))
+        try await withWorker(store: sqlite, registry: registry, queues: [queue]) { _ in
+            let died = try await eventually { try await sqlite.job(JobID(id)!, now: Date())?.state == .dead }
+            #expect(died)
+        }
+        try await sqlite.close()
+
+        let dead = try json(try await steward(["job", "status", id, "--json", "--store", store]).stdout)
+        #expect(Set(dead.keys) == keys)
+        #expect(dead["state"] as? String == "dead")
+        #expect(dead["attempt"] as? Int == 2)
+        #expect(dead["retries"] as? Int == 1)
+        #expect(dead["queue"] as? String == "default-dlq")
+        #expect(dead["original_queue"] as? String == "default")
+        let error = try #require(dead["error"] as? [String: Any])
+        #expect(error["type"] as? String == "Boom")
+        #expect(error["message"] as? String == "boom")
+        #expect(error["attempt"] as? Int == 2)
+
+        let text = try await steward(["job", "status", id, "--store", store])
+        #expect(text.stdout.contains("state:     dead (attempt 2/2, 1 retry)"))
+        #expect(text.stdout.contains("error:     Boom: boom (attempt 2)"))
+    }
+
+    @Test("queue stats --json reports counts by state, running, the last minute and the oldest wait")
+    func queueStatsJSON() async throws {
+        for _ in 0..<3 { try await steward(["job", "enqueue", "steward.noop", "--queue", "reports", "--store", store]) }
+        try await steward(["job", "enqueue", "steward.noop", "--queue", "reports", "--delay", "1h", "--store", store])
+        let run = try await steward(["queue", "stats", "reports", "--json", "--store", store])
+        #expect(run.status == 0)
+        let stats = try json(run.stdout)
+        #expect(
+            Set(stats.keys)
+                == [
+                    "queue", "paused", "counts", "running", "succeeded_last_minute", "failed_last_minute", "error_rate",
+                    "oldest_waiting_age_s",
+                ])
+        let counts = try #require(stats["counts"] as? [String: Int])
+        #expect(counts == ["scheduled": 1, "available": 3, "running": 0, "succeeded": 0, "cancelled": 0, "dead": 0])
+        #expect(stats["paused"] as? Bool == false)
+        try await steward(["queue", "pause", "reports", "--store", store])
+        #expect(try json(try await steward(["queue", "stats", "reports", "--json", "--store", store]).stdout)["paused"] as? Bool == true)
+        let list = try await steward(["queue", "list", "--store", store])
+        #expect(list.stdout.contains("reports"))
+        #expect(list.stdout.contains("paused"))
+    }
+
+    @Test(
+        "bad input exits non-zero with one line naming what is wrong",
+        arguments: [
+            (["job", "status", "abc"], "job id: 'abc'"),
+            (["job", "status", "999"], "job 999 not found"),
+            (["job", "enqueue", "x", "--payload", "{nope"], "payload: not valid JSON"),
+            (["job", "enqueue", "x", "--delay", "soon"], "--delay: 'soon' is not a duration"),
+            (["job", "list", "--state", "sleeping"], "'sleeping' is not a job state"),
+            (["job", "cancel", "1", "--store", "mysql://x"], "unsupported URL 'mysql://x'"),
+            (["job", "list", "--store", "sqlite:/tmp/x.db?synchronous=sometimes"], "unknown option 'synchronous=sometimes'"),
+        ])
+    func badInput(args: [String], message: String) async throws {
+        let withStore = args.contains("--store") ? args : args + ["--store", store]
+        let run = try await steward(withStore)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(message), "stderr was: \(run.stderr)")
+        let errorLines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errorLines.count == 1, "stderr was: \(run.stderr)")
+    }
+
+    @Test("cancel and retry from the command line")
+    func cancelRetry() async throws {
+        let id = try await steward(["job", "enqueue", "steward.noop", "--store", store]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await steward(["job", "cancel", id, "--store", store]).stdout.contains("cancelled"))
+        let again = try await steward(["job", "cancel", id, "--store", store])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("cannot cancel job \(id): it is cancelled"))
+        #expect(try await steward(["job", "retry", id, "--store", store]).stdout.contains("available on queue default"))
+    }
+
+    @Test("the demo runs to completion on a fresh store and exits 0")
+    func demo() async throws {
+        let run = try await steward(["demo", "--steps", "30"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("succeeded  35/36"))
+        #expect(run.stdout.contains("dead letter: job"))
+        #expect(run.stdout.contains("demo.flaky"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("steward.db").path))
+    }
+
+    @Test("Ctrl-C during the demo drains gracefully and exits 0, leaving no job running")
+    func demoInterrupted() async throws {
+        let run = try await steward(["demo", "--steps", "3000", "--concurrency", "2"], interruptAfter: .milliseconds(1500))
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("interrupted:"), "stdout: \(run.stdout)")
+        let sqlite = try SQLiteJobStore(path: dir.appendingPathComponent("steward.db").path)
+        #expect(try await sqlite.queueStats("demo", now: Date()).counts["running"] == 0)
+        try await sqlite.close()
+    }
+}
