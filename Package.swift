@@ -63,7 +63,14 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardTests",
-            dependencies: ["Steward", "StewardSQLite", "StoreConformance"],
+            dependencies: [
+                "Steward", "StewardSQLite", "StoreConformance",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: upcoming
         ),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 
 extension WorkerRuntime {
@@ -10,6 +11,10 @@ extension WorkerRuntime {
         while !heartbeatFinish.load(ordering: .acquiring) && !Task.isCancelled {
             await heartbeatSignal.wait(timeout: config.progressFlushInterval)
             await flushProgress()
+            for g in gauges {
+                g.running.record(g.runner.active.load(ordering: .relaxed))
+                g.claimedAhead.record(g.runner.waiting)
+            }
             if ContinuousClock.now >= nextBeat {
                 nextBeat = ContinuousClock.now + config.heartbeatInterval
                 await extendLeases()

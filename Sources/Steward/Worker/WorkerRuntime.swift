@@ -22,6 +22,9 @@ final class WorkerRuntime: Sendable {
     let runners: [QueueRunner]
     let runnerByQueue: [String: QueueRunner]
     let chain: JobNext
+    /// Per queue: jobs running and jobs claimed ahead, sampled every heartbeat tick (only when a
+    /// metrics backend is bootstrapped).
+    let gauges: [(runner: QueueRunner, running: Gauge, claimedAhead: Gauge)]
     let running = Mutex<[JobID: Entry]>([:])
     let progress = Mutex<[JobID: ProgressUpdate]>([:])
     let completions = Mutex<[JobOutcome]>([])
@@ -41,13 +44,23 @@ final class WorkerRuntime: Sendable {
         runnerByQueue = Dictionary(uniqueKeysWithValues: runners.map { ($0.config.name, $0) })
         let registry = worker.registry
         var middleware: [any JobMiddleware] = []
+        // Tracing and metrics join only when a backend is bootstrapped: recording into the
+        // no-op defaults costs a span and two metric updates per job for nothing.
+        let metricsOn = !(MetricsSystem.factory is NOOPMetricsHandler)
         if worker.configuration.standardMiddleware {
-            // Tracing and metrics join only when a backend is bootstrapped: recording into the
-            // no-op defaults costs a span and two metric updates per job for nothing.
             if !(InstrumentationSystem.tracer is NoOpTracer) { middleware.append(TracingMiddleware()) }
-            if !(MetricsSystem.factory is NOOPMetricsHandler) { middleware.append(MetricsMiddleware()) }
+            if metricsOn { middleware.append(MetricsMiddleware()) }
             middleware.append(LoggingMiddleware(logPayload: worker.configuration.logPayloads))
         }
+        gauges =
+            metricsOn
+            ? runners.map { runner in
+                let dims = [("queue", runner.config.name)]
+                return (
+                    runner, Gauge(label: "steward_jobs_running", dimensions: dims),
+                    Gauge(label: "steward_jobs_claimed_ahead", dimensions: dims)
+                )
+            } : []
         middleware += worker.configuration.middleware
         chain = middleware.compose { context in
             guard let handler = registry.handler(for: context.name) else {
