@@ -12,11 +12,14 @@ let package = Package(
     products: [
         .library(name: "Steward", targets: ["Steward"]),
         .library(name: "StewardSQLite", targets: ["StewardSQLite"]),
+        .library(name: "StewardPostgres", targets: ["StewardPostgres"]),
         .library(name: "StoreConformance", targets: ["StoreConformance"]),
         .executable(name: "steward", targets: ["StewardCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -45,6 +48,17 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(
+            name: "StewardPostgres",
+            dependencies: [
+                "Steward",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .target(
             name: "StoreConformance",
             dependencies: ["Steward"],
             swiftSettings: upcoming
@@ -54,6 +68,7 @@ let package = Package(
             dependencies: [
                 "Steward",
                 "StewardSQLite",
+                "StewardPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -64,7 +79,7 @@ let package = Package(
         .testTarget(
             name: "StewardTests",
             dependencies: [
-                "Steward", "StewardSQLite", "StoreConformance",
+                "Steward", "StewardSQLite", "StewardPostgres", "StoreConformance",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Steward
+import StewardPostgres
 import StewardSQLite
 import Synchronization
 
@@ -31,9 +32,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "latency: jobs enqueued per second.") var rate: Double = 200
     @Option(help: "latency: seconds the worker idles first.") var idle: Double = 2
     @Option(help: "Give up after this many seconds.") var timeout: Double = 300
-    @Flag(help: "Delete an existing SQLite store file first (the bench needs an empty store).") var fresh = false
+    @Flag(help: "Start from an empty store: delete the SQLite file, or drop the PostgreSQL schema.") var fresh = false
     @Flag(help: "Print one JSON object.") var json = false
-    @Flag(help: "Print a RESULT line for ../shared/peers (reads PEERS_SQLITE_PATH; implies --fresh).") var peers = false
+    @Flag(
+        help: "Print a RESULT line for ../shared/peers (reads PEERS_SQLITE_PATH, or PEERS_PG_DSN with STEWARD_PEERS_BACKEND=postgres; implies --fresh)."
+    ) var peers = false
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -51,6 +54,10 @@ struct BenchCommand: AsyncParsableCommand {
         let url: String
         if let store {
             url = store
+        } else if peers, let dsn = ProcessInfo.processInfo.environment["PEERS_PG_DSN"],
+            ProcessInfo.processInfo.environment["STEWARD_PEERS_BACKEND"] == "postgres"
+        {
+            url = dsn.replacingOccurrences(of: "postgresql://", with: "postgres://") + "?schema=steward_bench&sslmode=disable"
         } else if peers, let path = ProcessInfo.processInfo.environment["PEERS_SQLITE_PATH"] {
             url = "sqlite:\(path)"
         } else {
@@ -60,10 +67,11 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if fresh || peers, url.hasPrefix("sqlite:") { try removeSQLiteFiles(url) }
         let jobStore = try StoreFactory.open(url)
+        if fresh || peers, let pg = jobStore as? PostgresJobStore { try await pg.destroySchema() }
         try await jobStore.migrate()
         guard try await jobStore.jobs(JobFilter(limit: 1), now: Date()).isEmpty else {
             try await jobStore.close()
-            throw ValidationError("--store: \(url) already holds jobs; the bench needs an empty store (pass --fresh to delete a SQLite file)")
+            throw ValidationError("--store: \(url) already holds jobs; the bench needs an empty store (pass --fresh to empty it)")
         }
         let bench = Benchmark(
             store: jobStore, jobs: jobCount, concurrency: concurrency, timeout: timeout,
@@ -115,9 +123,10 @@ struct BenchCommand: AsyncParsableCommand {
             "enqueue_single_per_s": "enq_single_jps", "enqueue_bulk_per_s": "enq_bulk_jps", "process_per_s": "proc_jps",
         ]
         for (from, to) in renames { if let v = out.removeValue(forKey: from) { out[to] = v } }
-        out["system"] = .string("steward-sqlite")
+        let backend = url.hasPrefix("sqlite:") ? "sqlite" : "postgres"
+        out["system"] = .string("steward-\(backend)")
         out["version"] = .string(StewardCommand.configuration.version)
-        out["backend"] = .string("sqlite")
+        out["backend"] = .string(backend)
         out["complete"] = .bool(true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -1,4 +1,5 @@
 import Steward
+import StewardPostgres
 import StewardSQLite
 
 /// Opens a store from its URL; the scheme picks the implementation.
@@ -7,7 +8,10 @@ enum StoreFactory {
         if url.hasPrefix("sqlite:") {
             return try SQLiteJobStore(url: url)
         }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return try PostgresJobStore(url: url)
+        }
         throw StewardError.invalidArgument(
-            "store: unsupported URL '\(url)' (this build supports sqlite:PATH)")
+            "store: unsupported URL '\(url)' (expected sqlite:PATH or postgres://user@host:port/database)")
     }
 }

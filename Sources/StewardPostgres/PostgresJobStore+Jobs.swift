@@ -1,0 +1,440 @@
+public import Foundation
+import Logging
+import PostgresNIO
+public import Steward
+
+extension PostgresJobStore {
+    /// One job as a row of the JSON recordset a bulk insert reads (one parameter for any batch).
+    struct InsertRow: Encodable {
+        var id: Int64
+        var queue: String
+        var name: String
+        var payload: String
+        var state: String
+        var priority: Int
+        var run_at: Double
+        var max_attempts: Int
+        var timeout_s: Double?
+        var retry_policy: String?
+        var metadata: String?
+        var unique_key: String?
+    }
+
+    static let recordset = """
+        json_to_recordset($1::json) AS r(id bigint, queue text, name text, payload text, state text, priority integer,
+            run_at double precision, max_attempts integer, timeout_s double precision, retry_policy text, metadata text,
+            unique_key text)
+        """
+
+    public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] {
+        guard !jobs.isEmpty else { return [] }
+        for job in jobs { try job.validate() }
+        let nowS = now.timeIntervalSince1970
+        let queues = Array(Set(jobs.map(\.queue))).sorted()
+        let results = try await transaction { conn -> [EnqueueResult] in
+            var qb = PostgresBindings()
+            qb.append(queues)
+            try await query("INSERT INTO \(s).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", qb, on: conn)
+            var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
+            let settingRows = try await query(
+                "SELECT name, max_depth, max_attempts FROM \(s).steward_queues WHERE name = ANY($1)", qb, on: conn)
+            for try await (name, maxDepth, maxAttempts) in settingRows.decode((String, Int?, Int?).self) {
+                settings[name] = (maxDepth, maxAttempts)
+            }
+            func row(_ job: NewJob, id: Int64) throws -> InsertRow {
+                let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
+                return InsertRow(
+                    id: id, queue: job.queue, name: job.name, payload: job.payload,
+                    state: runAt > nowS ? JobState.scheduled.rawValue : JobState.available.rawValue, priority: job.priority,
+                    run_at: runAt,
+                    max_attempts: job.retryPolicy?.maxAttempts ?? settings[job.queue]?.maxAttempts
+                        ?? RetryPolicy.default.maxAttempts,
+                    timeout_s: job.timeout?.seconds, retry_policy: try job.retryPolicy.map { try JSONCoding.encode($0) },
+                    metadata: job.metadata.isEmpty ? nil : try JSONCoding.encode(job.metadata), unique_key: job.uniqueKey)
+            }
+            var out = [EnqueueResult?](repeating: nil, count: jobs.count)
+            // Jobs without a unique key: ids from the sequence, then one INSERT for all of them.
+            let plain = jobs.indices.filter { jobs[$0].uniqueKey == nil }
+            if !plain.isEmpty {
+                var nb = PostgresBindings()
+                nb.append(plain.count)
+                var ids: [Int64] = []
+                for try await id in try await query(
+                    "SELECT nextval(pg_get_serial_sequence('\(s).steward_jobs', 'id')) FROM generate_series(1, $1)", nb, on: conn
+                ).decode(Int64.self) {
+                    ids.append(id)
+                }
+                ids.sort()
+                let rows = try zip(plain, ids).map { try row(jobs[$0], id: $1) }
+                var ib = PostgresBindings()
+                ib.append(try JSONCoding.encode(rows))
+                ib.append(now)
+                try await query(
+                    """
+                    INSERT INTO \(s).steward_jobs (id, queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                        retry_policy, metadata, unique_key, created_at)
+                    SELECT r.id, r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts,
+                        r.timeout_s, r.retry_policy, r.metadata, r.unique_key, $2
+                    FROM \(Self.recordset)
+                    """, ib, on: conn)
+                for (index, row) in zip(plain, rows) {
+                    out[index] = EnqueueResult(id: JobID(row.id), state: JobState(rawValue: row.state)!, duplicate: false)
+                }
+            }
+            // Jobs with a unique key, one by one: a live job holding the key is returned instead.
+            for index in jobs.indices where jobs[index].uniqueKey != nil {
+                let job = jobs[index]
+                var ub = PostgresBindings()
+                ub.append(try JSONCoding.encode([try row(job, id: 0)]))
+                ub.append(now)
+                var inserted: Int64? = nil
+                for try await id in try await query(
+                    """
+                    INSERT INTO \(s).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                        retry_policy, metadata, unique_key, created_at)
+                    SELECT r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts,
+                        r.timeout_s, r.retry_policy, r.metadata, r.unique_key, $2
+                    FROM \(Self.recordset)
+                    ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'available', 'running')
+                    DO NOTHING RETURNING id
+                    """, ub, on: conn
+                ).decode(Int64.self) {
+                    inserted = id
+                }
+                if let inserted {
+                    let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
+                    out[index] = EnqueueResult(id: JobID(inserted), state: runAt > nowS ? .scheduled : .available, duplicate: false)
+                    continue
+                }
+                var kb = PostgresBindings()
+                kb.append(job.uniqueKey!)
+                for try await (id, state, runAt) in try await query(
+                    """
+                    SELECT id, state, run_at FROM \(s).steward_jobs
+                    WHERE unique_key = $1 AND state IN ('scheduled', 'available', 'running')
+                    """, kb, on: conn
+                ).decode((Int64, String, Date).self) {
+                    let st = JobState(rawValue: state) ?? .available
+                    out[index] = EnqueueResult(id: JobID(id), state: st == .scheduled && runAt <= now ? .available : st, duplicate: true)
+                }
+            }
+            for q in queues {
+                guard let maxDepth = settings[q]?.maxDepth else { continue }
+                var db = PostgresBindings()
+                db.append(q)
+                for try await waiting in try await query(
+                    "SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available')", db, on: conn
+                ).decode(Int.self) where waiting > maxDepth {
+                    throw StewardError.queueFull(queue: q, maxDepth: maxDepth)
+                }
+            }
+            var nb = PostgresBindings()
+            nb.append(channel)
+            nb.append(queues)
+            try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", nb, on: conn)
+            return out.map { $0! }
+        }
+        hub.emit(queues)
+        return results
+    }
+
+    public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
+        guard limit > 0 else { return [] }
+        var b = PostgresBindings()
+        b.append(owner)
+        b.append(leaseUntil)
+        b.append(now)
+        b.append(queue)
+        b.append(limit)
+        let rows = try await query(
+            """
+            UPDATE \(s).steward_jobs SET state = 'running', attempt = attempt + 1, lease_owner = $1, lease_expires_at = $2,
+                started_at = $3, progress = NULL
+            WHERE id IN (
+                SELECT id FROM \(s).steward_jobs
+                WHERE queue = $4 AND state IN ('scheduled', 'available') AND run_at <= $3
+                    AND NOT EXISTS (SELECT 1 FROM \(s).steward_queues WHERE name = $4 AND paused)
+                ORDER BY priority DESC, run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
+            RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
+                unique_key, created_at
+            """, b)
+        var records: [JobRecord] = []
+        records.reserveCapacity(rows.count)
+        for row in rows {
+            let r = row.makeRandomAccess()
+            let retryJSON: String? = try r.get(8)
+            let metadataJSON: String? = try r.get(9)
+            records.append(
+                JobRecord(
+                    id: JobID(try r.get(0, Int64.self)), queue: queue, name: try r.get(1), payload: try r.get(2), state: .running,
+                    priority: try r.get(3), runAt: try r.get(4), attempt: try r.get(5), maxAttempts: try r.get(6),
+                    timeout: try r.get(7, Double?.self).map { .seconds(double: $0) },
+                    retryPolicy: try retryJSON.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
+                    metadata: try metadataJSON.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:],
+                    uniqueKey: try r.get(10), progress: nil, result: nil, lastError: nil, originalQueue: nil, leaseOwner: owner,
+                    leaseExpiresAt: leaseUntil, createdAt: try r.get(11), startedAt: now, finishedAt: nil))
+        }
+        return
+            records
+            .sorted { ($0.priority, $1.runAt, $1.id) > ($1.priority, $0.runAt, $0.id) }
+            .map { ClaimedJob(record: $0, leaseExpiresAt: leaseUntil) }
+    }
+
+    @discardableResult
+    public func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
+        guard !outcomes.isEmpty else { return [] }
+        var plain: [String: [Int64]] = [:]
+        var withResult: [String: (ids: [Int64], results: [String])] = [:]
+        var others: [JobOutcome] = []
+        for o in outcomes {
+            switch o.kind {
+            case .succeeded(nil): plain[o.owner, default: []].append(o.id.rawValue)
+            case .succeeded(let result?):
+                withResult[o.owner, default: ([], [])].ids.append(o.id.rawValue)
+                withResult[o.owner, default: ([], [])].results.append(result)
+            default: others.append(o)
+            }
+        }
+        let rest = others
+        let (applied, wake) = try await transaction { conn -> (Set<JobID>, Set<String>) in
+            var applied = Set<JobID>()
+            var wake = Set<String>()
+            for (owner, ids) in plain {
+                var b = PostgresBindings()
+                b.append(now)
+                b.append(ids)
+                b.append(owner)
+                for try await id in try await query(
+                    """
+                    UPDATE \(s).steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
+                    WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
+                    """, b, on: conn
+                ).decode(Int64.self) {
+                    applied.insert(JobID(id))
+                }
+            }
+            for (owner, group) in withResult {
+                var b = PostgresBindings()
+                b.append(now)
+                b.append(group.ids)
+                b.append(group.results)
+                b.append(owner)
+                for try await id in try await query(
+                    """
+                    UPDATE \(s).steward_jobs j SET state = 'succeeded', result = r.result, finished_at = $1, lease_expires_at = NULL
+                    FROM unnest($2::bigint[], $3::text[]) AS r(id, result)
+                    WHERE j.id = r.id AND j.state = 'running' AND j.lease_owner = $4 RETURNING j.id
+                    """, b, on: conn
+                ).decode(Int64.self) {
+                    applied.insert(JobID(id))
+                }
+            }
+            for o in rest where try await self.apply(o, now: now, on: conn, wake: &wake) {
+                applied.insert(o.id)
+            }
+            if !wake.isEmpty {
+                var nb = PostgresBindings()
+                nb.append(channel)
+                nb.append(Array(wake))
+                try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", nb, on: conn)
+            }
+            return (applied, wake)
+        }
+        if !wake.isEmpty { hub.emit(wake) }
+        return applied
+    }
+
+    /// Applies one guarded, non-plain outcome; returns whether the job was still held.
+    private func apply(_ o: JobOutcome, now: Date, on conn: PostgresConnection, wake: inout Set<String>) async throws -> Bool {
+        var b = PostgresBindings()
+        switch o.kind {
+        case .succeeded:
+            return false  // handled in bulk
+        case .retry(let runAt, let error):
+            guard try await recordAttempt(o, outcome: "retry", error: error, now: now, on: conn) else { return false }
+            b.append(runAt)
+            b.append(error.type)
+            b.append(error.message)
+            b.append(error.attempt)
+            b.append(o.id.rawValue)
+            try await query(
+                """
+                UPDATE \(s).steward_jobs SET state = 'scheduled', run_at = $1, error_type = $2, error_message = $3,
+                    error_attempt = $4, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = $5
+                """, b, on: conn)
+            return true
+        case .dead(let error):
+            guard try await recordAttempt(o, outcome: "dead", error: error, now: now, on: conn) else { return false }
+            _ = try await deadLetter(whereSQL: "j.id = $5", extra: o.id.rawValue, error: error, now: now, on: conn)
+            return true
+        case .cancelled(let error):
+            guard try await recordAttempt(o, outcome: "cancelled", error: error, now: now, on: conn) else { return false }
+            b.append(now)
+            b.appendOptional(error?.type)
+            b.appendOptional(error?.message)
+            b.appendOptional(error?.attempt)
+            b.append(o.id.rawValue)
+            try await query(
+                """
+                UPDATE \(s).steward_jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL,
+                    error_type = coalesce($2, error_type), error_message = coalesce($3, error_message),
+                    error_attempt = coalesce($4, error_attempt)
+                WHERE id = $5
+                """, b, on: conn)
+            return true
+        case .released:
+            guard try await recordAttempt(o, outcome: "released", error: nil, now: now, on: conn) else { return false }
+            b.append(now)
+            b.append(o.id.rawValue)
+            for try await queue in try await query(
+                """
+                UPDATE \(s).steward_jobs SET state = 'available', attempt = greatest(0, attempt - 1), lease_owner = NULL,
+                    lease_expires_at = NULL, run_at = least(run_at, $1)
+                WHERE id = $2 RETURNING queue
+                """, b, on: conn
+            ).decode(String.self) {
+                wake.insert(queue)
+            }
+            return true
+        }
+    }
+
+    /// Writes a history row for a non-successful attempt if the job is still held by its owner.
+    func recordAttempt(_ o: JobOutcome, outcome: String, error: JobErrorInfo?, now: Date, on conn: PostgresConnection)
+        async throws -> Bool
+    {
+        var b = PostgresBindings()
+        b.append(o.startedAt)
+        b.append(now)
+        b.append(outcome)
+        b.appendOptional(error?.type)
+        b.appendOptional(error?.message)
+        b.append(o.id.rawValue)
+        b.append(o.owner)
+        var written = false
+        for try await _ in try await query(
+            """
+            INSERT INTO \(s).steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome, error_type,
+                error_message)
+            SELECT id, queue, attempt, lease_owner, $1, $2, $3, $4, $5 FROM \(s).steward_jobs
+            WHERE id = $6 AND state = 'running' AND lease_owner = $7
+            FOR UPDATE
+            RETURNING id
+            """, b, on: conn
+        ) {
+            written = true
+        }
+        return written
+    }
+
+    /// Moves matching jobs to their dead-letter queue; `$1…$4` are now and the error, `$5` is `extra`.
+    func deadLetter(whereSQL: String, extra: some PostgresNonThrowingEncodable & Sendable, error: JobErrorInfo?, now: Date, on conn: PostgresConnection)
+        async throws -> [Int64]
+    {
+        var b = PostgresBindings()
+        b.append(now)
+        b.appendOptional(error?.type)
+        b.appendOptional(error?.message)
+        b.appendOptional(error?.attempt)
+        b.append(extra)
+        var ids: [Int64] = []
+        var queues = Set<String>()
+        for try await (id, queue) in try await query(
+            """
+            UPDATE \(s).steward_jobs j SET state = 'dead', original_queue = j.queue,
+                queue = coalesce((SELECT dead_letter_queue FROM \(s).steward_queues q WHERE q.name = j.queue), j.queue || '-dlq'),
+                finished_at = $1, lease_expires_at = NULL,
+                error_type = coalesce($2, j.error_type), error_message = coalesce($3, j.error_message),
+                error_attempt = coalesce($4, j.error_attempt, j.attempt)
+            WHERE \(whereSQL) RETURNING j.id, j.queue
+            """, b, on: conn
+        ).decode((Int64, String).self) {
+            ids.append(id)
+            queues.insert(queue)
+        }
+        if !queues.isEmpty {
+            var qb = PostgresBindings()
+            qb.append(Array(queues))
+            try await query("INSERT INTO \(s).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", qb, on: conn)
+        }
+        return ids
+    }
+
+    public func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID> {
+        guard !ids.isEmpty else { return [] }
+        var b = PostgresBindings()
+        b.append(until)
+        b.append(ids.map(\.rawValue))
+        b.append(owner)
+        let rows = try await query(
+            """
+            UPDATE \(s).steward_jobs SET lease_expires_at = $1
+            WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
+            """, b)
+        return Set(try rows.map { JobID(try $0.decode(Int64.self)) })
+    }
+
+    public func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws {
+        guard !updates.isEmpty else { return }
+        var b = PostgresBindings()
+        b.append(updates.map(\.id.rawValue))
+        b.append(try updates.map { try JSONCoding.encode($0.progress) })
+        b.append(updates.map(\.owner))
+        _ = try await query(
+            """
+            UPDATE \(s).steward_jobs j SET progress = u.progress
+            FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, progress, owner)
+            WHERE j.id = u.id AND j.state = 'running' AND j.lease_owner = u.owner
+            """, b)
+    }
+
+    public func rescueExpiredLeases(now: Date) async throws -> RescueReport {
+        let (report, wake) = try await transaction { conn -> (RescueReport, Set<String>) in
+            var b = PostgresBindings()
+            b.append(now)
+            // Lock the expired rows first so a late completion cannot slip in between the steps.
+            try await query(
+                """
+                INSERT INTO \(s).steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
+                    error_type, error_message)
+                SELECT id, queue, attempt, coalesce(lease_owner, ''), coalesce(started_at, $1), $1, 'rescued', 'LeaseExpired',
+                    'lease of worker ' || coalesce(lease_owner, '?') || ' expired: the worker stopped heartbeating'
+                FROM \(s).steward_jobs WHERE state = 'running' AND lease_expires_at < $1 FOR UPDATE
+                """, b, on: conn)
+            let dead = try await deadLetter(
+                whereSQL: "j.state = 'running' AND j.lease_expires_at < $5 AND j.attempt >= j.max_attempts", extra: now,
+                error: JobErrorInfo(
+                    type: "LeaseExpired", message: "lease expired on the last attempt: the worker stopped heartbeating",
+                    attempt: 0), now: now, on: conn)
+            if !dead.isEmpty {
+                var fb = PostgresBindings()
+                fb.append(dead)
+                try await query(
+                    "UPDATE \(s).steward_jobs SET error_attempt = attempt WHERE id = ANY($1)", fb, on: conn)
+            }
+            var requeued: [JobID] = []
+            var wake = Set<String>()
+            for try await (id, queue) in try await query(
+                """
+                UPDATE \(s).steward_jobs SET state = 'available', lease_owner = NULL, lease_expires_at = NULL,
+                    error_type = 'LeaseExpired', error_message = 'lease expired: the worker stopped heartbeating',
+                    error_attempt = attempt
+                WHERE state = 'running' AND lease_expires_at < $1 RETURNING id, queue
+                """, b, on: conn
+            ).decode((Int64, String).self) {
+                requeued.append(JobID(id))
+                wake.insert(queue)
+            }
+            if !wake.isEmpty {
+                var nb = PostgresBindings()
+                nb.append(channel)
+                nb.append(Array(wake))
+                try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", nb, on: conn)
+            }
+            return (RescueReport(requeued: requeued, deadLettered: dead.map { JobID(rawValue: $0) }), wake)
+        }
+        if !wake.isEmpty { hub.emit(wake) }
+        return report
+    }
+}

@@ -1,0 +1,302 @@
+public import Foundation
+import Logging
+import PostgresNIO
+public import Steward
+
+extension PostgresJobStore {
+    static let columns = """
+        id, queue, name, payload, state, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
+        unique_key, progress, result, error_type, error_message, error_attempt, original_queue, lease_owner,
+        lease_expires_at, created_at, started_at, finished_at
+        """
+
+    /// Decodes a row selected with `columns`, in that order.
+    static func record(_ row: PostgresRow, now: Date) throws -> JobRecord {
+        let r = row.makeRandomAccess()
+        let state = JobState(rawValue: try r.get(4, String.self)) ?? .available
+        let runAt: Date = try r.get(6)
+        let retryJSON: String? = try r.get(10)
+        let metadataJSON: String? = try r.get(11)
+        let progressJSON: String? = try r.get(13)
+        let errorType: String? = try r.get(15)
+        return JobRecord(
+            id: JobID(try r.get(0, Int64.self)), queue: try r.get(1), name: try r.get(2), payload: try r.get(3),
+            state: state == .scheduled && runAt <= now ? .available : state, priority: try r.get(5), runAt: runAt,
+            attempt: try r.get(7), maxAttempts: try r.get(8), timeout: try r.get(9, Double?.self).map { .seconds(double: $0) },
+            retryPolicy: try retryJSON.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
+            metadata: try metadataJSON.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:],
+            uniqueKey: try r.get(12), progress: try progressJSON.map { try JSONCoding.decode(JobProgress.self, from: $0) },
+            result: try r.get(14),
+            lastError: try errorType.map {
+                JobErrorInfo(type: $0, message: try r.get(16, String?.self) ?? "", attempt: try r.get(17, Int?.self) ?? 0)
+            },
+            originalQueue: try r.get(18), leaseOwner: try r.get(19), leaseExpiresAt: try r.get(20), createdAt: try r.get(21),
+            startedAt: try r.get(22), finishedAt: try r.get(23))
+    }
+
+    func fetchRecord(_ id: JobID, now: Date, on conn: PostgresConnection, lock: Bool = false) async throws -> JobRecord? {
+        var b = PostgresBindings()
+        b.append(id.rawValue)
+        for try await row in try await query(
+            "SELECT \(Self.columns) FROM \(s).steward_jobs WHERE id = $1\(lock ? " FOR UPDATE" : "")", b, on: conn)
+        {
+            return try Self.record(row, now: now)
+        }
+        return nil
+    }
+
+    public func job(_ id: JobID, now: Date) async throws -> JobRecord? {
+        var b = PostgresBindings()
+        b.append(id.rawValue)
+        return try await query("SELECT \(Self.columns) FROM \(s).steward_jobs WHERE id = $1", b).first.map {
+            try Self.record($0, now: now)
+        }
+    }
+
+    public func jobs(_ filter: JobFilter, now: Date) async throws -> [JobRecord] {
+        var clauses: [String] = []
+        var b = PostgresBindings()
+        func param(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
+            b.append(value)
+            return "$\(b.count)"
+        }
+        if let queue = filter.queue { clauses.append("queue = \(param(queue))") }
+        if let name = filter.name { clauses.append("name = \(param(name))") }
+        if let before = filter.beforeID { clauses.append("id < \(param(before.rawValue))") }
+        switch filter.state {
+        case .available?: clauses.append("(state = 'available' OR (state = 'scheduled' AND run_at <= \(param(now))))")
+        case .scheduled?: clauses.append("state = 'scheduled' AND run_at > \(param(now))")
+        case let state?: clauses.append("state = \(param(state.rawValue))")
+        case nil: break
+        }
+        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let limit = param(max(1, filter.limit))
+        return try await query("SELECT \(Self.columns) FROM \(s).steward_jobs \(whereSQL) ORDER BY id DESC LIMIT \(limit)", b)
+            .map { try Self.record($0, now: now) }
+    }
+
+    public func history(_ id: JobID) async throws -> [AttemptRecord] {
+        var b = PostgresBindings()
+        b.append(id.rawValue)
+        var out = try await query(
+            """
+            SELECT attempt, worker, started_at, finished_at, outcome, error_type, error_message
+            FROM \(s).steward_attempts WHERE job_id = $1 ORDER BY id
+            """, b
+        ).map { row -> AttemptRecord in
+            let r = row.makeRandomAccess()
+            let attempt: Int = try r.get(0)
+            let type: String? = try r.get(5)
+            return AttemptRecord(
+                jobID: id, attempt: attempt, worker: try r.get(1), startedAt: try r.get(2), finishedAt: try r.get(3),
+                outcome: try r.get(4), error: type.map { JobErrorInfo(type: $0, message: (try? r.get(6, String?.self)) ?? "", attempt: attempt) })
+        }
+        for row in try await query(
+            "SELECT attempt, lease_owner, started_at, finished_at FROM \(s).steward_jobs WHERE id = $1 AND state = 'succeeded'", b)
+        {
+            let r = row.makeRandomAccess()
+            out.append(
+                AttemptRecord(
+                    jobID: id, attempt: try r.get(0), worker: try r.get(1, String?.self) ?? "",
+                    startedAt: try r.get(2, Date?.self) ?? Date(timeIntervalSince1970: 0),
+                    finishedAt: try r.get(3, Date?.self) ?? Date(timeIntervalSince1970: 0), outcome: "succeeded", error: nil))
+        }
+        return out
+    }
+
+    public func queueStats(_ queue: String, now: Date) async throws -> QueueStats {
+        var b = PostgresBindings()
+        b.append(queue)
+        b.append(now)
+        b.append(now.addingTimeInterval(-60))
+        let rows = try await query(
+            """
+            SELECT
+              (SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available') AND run_at <= $2),
+              (SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state = 'scheduled' AND run_at > $2),
+              (SELECT min(run_at) FROM \(s).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available') AND run_at <= $2),
+              (SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state = 'running'),
+              (SELECT count(*) FILTER (WHERE state = 'succeeded') FROM \(s).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
+              (SELECT count(*) FILTER (WHERE state = 'cancelled') FROM \(s).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
+              (SELECT count(*) FILTER (WHERE state = 'dead') FROM \(s).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
+              (SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state = 'succeeded' AND finished_at >= $3 AND finished_at IS NOT NULL),
+              (SELECT count(*) FROM \(s).steward_attempts WHERE queue = $1 AND finished_at >= $3 AND outcome IN ('retry', 'dead', 'rescued')),
+              coalesce((SELECT paused FROM \(s).steward_queues WHERE name = $1), false)
+            """, b)
+        let r = rows[0].makeRandomAccess()
+        let available: Int = try r.get(0)
+        let oldest: Date? = try r.get(2)
+        let running: Int = try r.get(3)
+        let counts: [String: Int] = [
+            "available": available, "scheduled": try r.get(1), "running": running, "succeeded": try r.get(4),
+            "cancelled": try r.get(5), "dead": try r.get(6),
+        ]
+        return QueueStats(
+            queue: queue, paused: try r.get(9), counts: counts, running: running, succeededLastMinute: try r.get(7),
+            failedLastMinute: try r.get(8), oldestWaitingAgeSeconds: oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+    }
+
+    public func queues() async throws -> [QueueInfo] {
+        try await query(
+            """
+            SELECT q.name, q.paused, q.max_depth, q.dead_letter_queue, q.max_attempts,
+                (SELECT count(*) FROM \(s).steward_jobs j WHERE j.queue = q.name AND j.state IN ('scheduled', 'available')),
+                (SELECT count(*) FROM \(s).steward_jobs j WHERE j.queue = q.name AND j.state = 'running')
+            FROM \(s).steward_queues q ORDER BY q.name
+            """
+        ).map { row in
+            let r = row.makeRandomAccess()
+            let name: String = try r.get(0)
+            let maxAttempts: Int? = try r.get(4)
+            let settings = try maxAttempts.map {
+                QueueSettings(name: name, maxDepth: try r.get(2), deadLetterQueue: try r.get(3), maxAttempts: $0)
+            }
+            return QueueInfo(name: name, paused: try r.get(1), settings: settings, waiting: try r.get(5), running: try r.get(6))
+        }
+    }
+
+    public func cancel(_ id: JobID, now: Date) async throws -> JobRecord {
+        try await transaction { conn in
+            guard let current = try await fetchRecord(id, now: now, on: conn, lock: true) else { throw StewardError.jobNotFound(id) }
+            if current.state.isFinished { throw StewardError.invalidTransition(job: id, from: current.state, action: "cancel") }
+            if current.state == .running, let owner = current.leaseOwner {
+                _ = try await recordAttempt(
+                    JobOutcome(id: id, owner: owner, startedAt: current.startedAt ?? now, kind: .cancelled(error: nil)),
+                    outcome: "cancelled", error: nil, now: now, on: conn)
+            }
+            var b = PostgresBindings()
+            b.append(now)
+            b.append(id.rawValue)
+            try await query(
+                "UPDATE \(s).steward_jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL WHERE id = $2", b, on: conn)
+            return try await fetchRecord(id, now: now, on: conn)!
+        }
+    }
+
+    public func retry(_ id: JobID, now: Date) async throws -> JobRecord {
+        let record = try await transaction { conn in
+            guard let current = try await fetchRecord(id, now: now, on: conn, lock: true) else { throw StewardError.jobNotFound(id) }
+            guard current.state == .dead || current.state == .cancelled else {
+                throw StewardError.invalidTransition(job: id, from: current.state, action: "retry")
+            }
+            if let key = current.uniqueKey {
+                var kb = PostgresBindings()
+                kb.append(key)
+                for try await _ in try await query(
+                    "SELECT 1 FROM \(s).steward_jobs WHERE unique_key = $1 AND state IN ('scheduled', 'available', 'running')", kb, on: conn)
+                {
+                    throw StewardError.invalidArgument("job \(id): another live job holds its unique key '\(key)'")
+                }
+            }
+            var b = PostgresBindings()
+            b.append(now)
+            b.append(id.rawValue)
+            try await query(
+                """
+                UPDATE \(s).steward_jobs SET state = 'available', queue = coalesce(original_queue, queue), original_queue = NULL,
+                    attempt = 0, run_at = $1, finished_at = NULL, result = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                    progress = NULL
+                WHERE id = $2
+                """, b, on: conn)
+            let record = try await fetchRecord(id, now: now, on: conn)!
+            var nb = PostgresBindings()
+            nb.append(channel)
+            nb.append(record.queue)
+            try await query("SELECT pg_notify($1, $2)", nb, on: conn)
+            return record
+        }
+        hub.emit([record.queue])
+        return record
+    }
+
+    public func configureQueues(_ settings: [QueueSettings]) async throws {
+        try await transaction { conn in
+            for q in settings {
+                var b = PostgresBindings()
+                b.append(q.name)
+                b.appendOptional(q.maxDepth)
+                b.append(q.deadLetterQueue)
+                b.append(q.maxAttempts)
+                try await query(
+                    """
+                    INSERT INTO \(s).steward_queues (name, max_depth, dead_letter_queue, max_attempts) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (name) DO UPDATE SET max_depth = excluded.max_depth,
+                        dead_letter_queue = excluded.dead_letter_queue, max_attempts = excluded.max_attempts
+                    """, b, on: conn)
+            }
+        }
+    }
+
+    public func setPaused(_ paused: Bool, queue: String) async throws {
+        try await transaction { conn in
+            var b = PostgresBindings()
+            b.append(queue)
+            b.append(paused)
+            try await query(
+                """
+                INSERT INTO \(s).steward_queues (name, paused) VALUES ($1, $2)
+                ON CONFLICT (name) DO UPDATE SET paused = excluded.paused
+                """, b, on: conn)
+            if !paused {
+                var nb = PostgresBindings()
+                nb.append(channel)
+                nb.append(queue)
+                try await query("SELECT pg_notify($1, $2)", nb, on: conn)
+            }
+        }
+        if !paused { hub.emit([queue]) }
+    }
+
+    public func purgeFinished(before: Date) async throws -> Int {
+        try await transaction { conn in
+            var b = PostgresBindings()
+            b.append(before)
+            var purged = 0
+            for try await count in try await query(
+                """
+                WITH gone AS (
+                    DELETE FROM \(s).steward_jobs WHERE finished_at IS NOT NULL AND finished_at < $1 RETURNING id
+                ), history AS (
+                    DELETE FROM \(s).steward_attempts WHERE job_id IN (SELECT id FROM gone)
+                )
+                SELECT count(*) FROM gone
+                """, b, on: conn
+            ).decode(Int.self) {
+                purged = count
+            }
+            return purged
+        }
+    }
+
+    public func nextRunAt(queue: String, after now: Date) async throws -> Date? {
+        var b = PostgresBindings()
+        b.append(queue)
+        b.append(now)
+        return try await query(
+            "SELECT min(run_at) FROM \(s).steward_jobs WHERE queue = $1 AND state = 'scheduled' AND run_at > $2", b
+        ).first.flatMap { try $0.decode(Date?.self) }
+    }
+
+    public func acquireLease(name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
+        var b = PostgresBindings()
+        b.append(name)
+        b.append(owner)
+        b.append(now.addingTimeInterval(ttl.seconds))
+        b.append(now)
+        return try await !query(
+            """
+            INSERT INTO \(s).steward_leases (name, owner, expires_at) VALUES ($1, $2, $3)
+            ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+            WHERE \(s).steward_leases.owner = excluded.owner OR \(s).steward_leases.expires_at <= $4
+            RETURNING owner
+            """, b
+        ).isEmpty
+    }
+
+    public func releaseLease(name: String, owner: String) async throws {
+        var b = PostgresBindings()
+        b.append(name)
+        b.append(owner)
+        _ = try await query("DELETE FROM \(s).steward_leases WHERE name = $1 AND owner = $2", b)
+    }
+}

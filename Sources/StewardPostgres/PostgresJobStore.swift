@@ -1,0 +1,211 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+public import Steward
+import Synchronization
+
+/// The shared store: many workers on many machines, one PostgreSQL database.
+///
+/// Claims take `FOR UPDATE SKIP LOCKED` rows in one statement per batch; completions of a batch
+/// are one statement per kind; enqueues notify listeners (`LISTEN/NOTIFY`) so idle workers in
+/// every process wake within milliseconds. All tables live in one schema (default `steward`).
+public final class PostgresJobStore: JobStore {
+    /// The connection settings in use.
+    public let configuration: PostgresStoreConfiguration
+    let client: PostgresClient
+    let logger: Logger
+    let hub = WakeupHub()
+    /// The quoted schema, spliced into SQL (validated as a plain identifier).
+    let s: String
+    /// The NOTIFY channel for this schema.
+    let channel: String
+    private let clientTask: Mutex<Task<Void, Never>?>
+    private let listenerTask = Mutex<Task<Void, Never>?>(nil)
+
+    /// Connects (lazily) to the database described by `configuration`.
+    public init(configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "steward.postgres")) throws {
+        try PostgresStoreConfiguration.validate(schema: configuration.schema)
+        self.configuration = configuration
+        self.logger = logger
+        s = "\"\(configuration.schema)\""
+        channel = "steward_\(configuration.schema)"
+        let tls: PostgresClient.Configuration.TLS
+        switch configuration.sslMode {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(.makeClientConfiguration())
+        case .require: tls = .require(.makeClientConfiguration())
+        }
+        var config = PostgresClient.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.username,
+            password: configuration.password, database: configuration.database, tls: tls)
+        config.options.maximumConnections = configuration.maxConnections
+        config.options.connectTimeout = .seconds(5)
+        // The pool logs every cancelled connection attempt at info; keep its chatter to warnings.
+        var background = logger
+        background.logLevel = max(.warning, logger.logLevel)
+        let client = PostgresClient(configuration: config, backgroundLogger: background)
+        self.client = client
+        clientTask = Mutex(Task { await client.run() })
+    }
+
+    /// Connects to the database of a `postgres://` URL (see `PostgresStoreConfiguration`).
+    public convenience init(url: String, logger: Logger = Logger(label: "steward.postgres")) throws {
+        try self.init(configuration: PostgresStoreConfiguration(url: url), logger: logger)
+    }
+
+    deinit {
+        listenerTask.withLock { $0?.cancel() }
+        clientTask.withLock { $0?.cancel() }
+    }
+
+    // MARK: plumbing
+
+    /// Runs `body` in one transaction on one pooled connection; rethrows `body`'s own error.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await mapErrors {
+            try await client.withConnection { conn in
+                try await conn.query("BEGIN", logger: logger)
+                do {
+                    let value = try await body(conn)
+                    try await conn.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await conn.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// PSQLError hides the server's message from its description; surface it, with the SQLSTATE.
+    func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                throw StewardError.storeUnavailable("postgres: \(message)\(code)")
+            }
+            throw StewardError.storeUnavailable("postgres \(configuration.host):\(configuration.port): \(error.code)")
+        }
+    }
+
+    @discardableResult
+    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), on conn: PostgresConnection) async throws
+        -> PostgresRowSequence
+    {
+        try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+    }
+
+    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) async throws -> [PostgresRow] {
+        try await mapErrors {
+            var rows: [PostgresRow] = []
+            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+                rows.append(row)
+            }
+            return rows
+        }
+    }
+
+    // MARK: schema
+
+    public func migrate() async throws {
+        try await transaction { conn in
+            // Serializes concurrent migrators; released at commit.
+            var lock = PostgresBindings()
+            lock.append("steward.migrate.\(configuration.schema)")
+            try await query("SELECT pg_advisory_xact_lock(hashtext($1))", lock, on: conn)
+            try await query("CREATE SCHEMA IF NOT EXISTS \(s)", on: conn)
+            try await query(
+                "CREATE TABLE IF NOT EXISTS \(s).steward_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                on: conn)
+            var applied = Set<Int>()
+            for try await (version) in try await query("SELECT version FROM \(s).steward_migrations", on: conn).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in PostgresMigrations.all where !applied.contains(migration.version) {
+                for statement in migration.sql.replacingOccurrences(of: "S.", with: "\(s).").split(separator: ";")
+                where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    try await query(String(statement), on: conn)
+                }
+                var b = PostgresBindings()
+                b.append(migration.version)
+                try await query("INSERT INTO \(s).steward_migrations (version) VALUES ($1)", b, on: conn)
+            }
+        }
+    }
+
+    /// Drops this store's schema with every table in it: all jobs, history and settings.
+    /// For tests and benchmarks that need an empty store.
+    public func destroySchema() async throws {
+        _ = try await query("DROP SCHEMA IF EXISTS \(s) CASCADE")
+    }
+
+    public func close() async throws {
+        listenerTask.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+        hub.finish()
+        let running = clientTask.withLock { task -> Task<Void, Never>? in
+            defer { task = nil }
+            return task
+        }
+        running?.cancel()
+        await running?.value
+    }
+
+    // MARK: wake-ups
+
+    public func wakeups() -> AsyncStream<String> {
+        startListener()
+        return hub.stream()
+    }
+
+    /// One connection per process LISTENs; on a lost connection it reconnects with backoff and
+    /// wakes every queue (notifications sent meanwhile are lost, the poll would find the jobs).
+    private func startListener() {
+        listenerTask.withLock { task in
+            guard task == nil else { return }
+            task = Task { [client, channel, hub, logger] in
+                var failures = 0
+                while !Task.isCancelled {
+                    do {
+                        try await client.withConnection { conn in
+                            try await conn.listen(on: channel) { notifications in
+                                if failures > 0 {
+                                    logger.notice("wake-up listener reconnected", metadata: ["channel": "\(channel)"])
+                                    hub.emit([WakeupHub.anyQueue])
+                                }
+                                failures = 0
+                                for try await note in notifications { hub.emit([note.payload]) }
+                            }
+                        }
+                    } catch {
+                        if Task.isCancelled { return }
+                        failures += 1
+                        let backoff = min(5.0, 0.05 * pow(2, Double(min(failures, 7))))
+                        logger.warning(
+                            "wake-up listener lost its connection; reconnecting",
+                            metadata: ["error": "\(String(reflecting: error))", "retry_in_s": "\(backoff)"])
+                        try? await Task.sleep(for: .seconds(double: backoff))
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension PostgresBindings {
+    /// Appends a value or NULL.
+    mutating func appendOptional<T: PostgresNonThrowingEncodable & Sendable>(_ value: T?) {
+        if let value { append(value) } else { appendNull() }
+    }
+}
+
+extension PostgresRandomAccessRow {
+    func get<T: PostgresDecodable>(_ index: Int, _ type: T.Type = T.self) throws -> T {
+        try self[index].decode(T.self, context: .default)
+    }
+}

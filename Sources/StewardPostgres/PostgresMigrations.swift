@@ -1,0 +1,71 @@
+/// Versioned schema migrations for PostgreSQL, applied in one transaction under an advisory
+/// lock, so many processes starting at once migrate exactly once.
+enum PostgresMigrations {
+    /// `S` stands for the quoted schema name.
+    static let all: [(version: Int, sql: String)] = [
+        (
+            1,
+            """
+            CREATE TABLE S.steward_jobs (
+                id bigserial PRIMARY KEY,
+                queue text NOT NULL,
+                name text NOT NULL,
+                payload text NOT NULL,
+                state text NOT NULL,
+                priority integer NOT NULL DEFAULT 0,
+                run_at timestamptz NOT NULL,
+                attempt integer NOT NULL DEFAULT 0,
+                max_attempts integer NOT NULL,
+                timeout_s double precision,
+                retry_policy text,
+                metadata text,
+                unique_key text,
+                progress text,
+                result text,
+                error_type text,
+                error_message text,
+                error_attempt integer,
+                original_queue text,
+                lease_owner text,
+                lease_expires_at timestamptz,
+                created_at timestamptz NOT NULL,
+                started_at timestamptz,
+                finished_at timestamptz
+            );
+            CREATE INDEX steward_jobs_fetch ON S.steward_jobs (queue, priority DESC, run_at, id)
+                WHERE state IN ('scheduled', 'available');
+            CREATE INDEX steward_jobs_scheduled ON S.steward_jobs (queue, run_at) WHERE state = 'scheduled';
+            CREATE INDEX steward_jobs_running ON S.steward_jobs (queue, lease_expires_at) WHERE state = 'running';
+            CREATE INDEX steward_jobs_finished ON S.steward_jobs (queue, state, finished_at) WHERE finished_at IS NOT NULL;
+            CREATE UNIQUE INDEX steward_jobs_unique ON S.steward_jobs (unique_key)
+                WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'available', 'running');
+            CREATE TABLE S.steward_attempts (
+                id bigserial PRIMARY KEY,
+                job_id bigint NOT NULL,
+                queue text NOT NULL,
+                attempt integer NOT NULL,
+                worker text NOT NULL,
+                started_at timestamptz NOT NULL,
+                finished_at timestamptz NOT NULL,
+                outcome text NOT NULL,
+                error_type text,
+                error_message text
+            );
+            CREATE INDEX steward_attempts_job ON S.steward_attempts (job_id);
+            CREATE INDEX steward_attempts_queue ON S.steward_attempts (queue, finished_at);
+            CREATE TABLE S.steward_queues (
+                name text PRIMARY KEY,
+                paused boolean NOT NULL DEFAULT false,
+                max_depth integer,
+                dead_letter_queue text,
+                max_attempts integer
+            );
+            CREATE TABLE S.steward_leases (
+                name text PRIMARY KEY,
+                owner text NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            """
+        )
+    ]
+}

@@ -1,0 +1,84 @@
+public import Foundation
+public import Steward
+
+/// Where and how a `PostgresJobStore` connects, parsed from
+/// `postgres://user[:password]@host[:port]/database[?schema=NAME&sslmode=disable|prefer|require&max_connections=N]`.
+public struct PostgresStoreConfiguration: Sendable, Equatable {
+    /// TLS use, as libpq's `sslmode`.
+    public enum SSLMode: String, Sendable {
+        case disable, prefer, require
+    }
+
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    /// The schema Steward's tables live in (created if missing).
+    public var schema: String
+    public var sslMode: SSLMode
+    /// Pooled connections per process (one more is held by the wake-up listener).
+    public var maxConnections: Int
+
+    /// Creates a configuration.
+    public init(
+        host: String = "127.0.0.1", port: Int = 5432, username: String, password: String? = nil, database: String,
+        schema: String = "steward", sslMode: SSLMode = .prefer, maxConnections: Int = 10
+    ) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+        self.schema = schema
+        self.sslMode = sslMode
+        self.maxConnections = maxConnections
+    }
+
+    /// Parses a `postgres://` or `postgresql://` URL; the error names the offending part.
+    public init(url: String) throws {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), let c = URLComponents(string: url) else {
+            throw StewardError.invalidArgument("store: '\(url)' is not a PostgreSQL URL (expected postgres://user@host:port/database)")
+        }
+        guard let host = c.host, !host.isEmpty else { throw StewardError.invalidArgument("store: '\(url)' has no host") }
+        guard let user = c.user, !user.isEmpty else { throw StewardError.invalidArgument("store: '\(url)' has no user name") }
+        let database = String(c.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty else { throw StewardError.invalidArgument("store: '\(url)' has no database name") }
+        self.init(
+            host: host, port: c.port ?? 5432, username: user.removingPercentEncoding ?? user,
+            password: c.password?.removingPercentEncoding, database: database)
+        for item in c.queryItems ?? [] {
+            let value = item.value ?? ""
+            switch item.name {
+            case "schema":
+                schema = value
+            case "sslmode":
+                guard let mode = SSLMode(rawValue: value) else {
+                    throw StewardError.invalidArgument("store: sslmode '\(value)' in '\(url)' is not disable, prefer or require")
+                }
+                sslMode = mode
+            case "max_connections":
+                guard let n = Int(value), n >= 1 else {
+                    throw StewardError.invalidArgument("store: max_connections '\(value)' in '\(url)' is not a positive integer")
+                }
+                maxConnections = n
+            default:
+                throw StewardError.invalidArgument(
+                    "store: unknown option '\(item.name)' in '\(url)' (supported: schema, sslmode, max_connections)")
+            }
+        }
+        try Self.validate(schema: schema)
+    }
+
+    /// Schema names are spliced into SQL, so only plain identifiers are accepted.
+    static func validate(schema: String) throws {
+        let ok =
+            !schema.isEmpty && schema.count <= 63
+            && schema.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+            && !(schema.utf8.first.map { $0 >= 48 && $0 <= 57 } ?? true)
+        if !ok {
+            throw StewardError.invalidArgument(
+                "store: schema '\(schema)' must be a lower-case identifier (a-z, 0-9, _; not starting with a digit)")
+        }
+    }
+}
