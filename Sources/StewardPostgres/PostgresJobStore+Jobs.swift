@@ -29,9 +29,100 @@ extension PostgresJobStore {
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
         for job in jobs { try job.validate() }
-        let nowS = now.timeIntervalSince1970
         let queues = Array(Set(jobs.map(\.queue))).sorted()
-        let results = try await transaction { conn -> [EnqueueResult] in
+        let results =
+            jobs.contains { $0.uniqueKey != nil }
+            ? try await enqueueOneByOne(jobs, queues: queues, now: now)
+            : try await enqueueInOneStatement(jobs, queues: queues, now: now)
+        hub.emit(queues)
+        return results
+    }
+
+    /// Jobs without unique keys, in one autocommit statement (one round trip): register the
+    /// queues, read their settings, check max depth, insert from binary arrays, notify.
+    private func enqueueInOneStatement(_ jobs: [NewJob], queues: [String], now: Date) async throws -> [EnqueueResult] {
+        var queue: [String] = [], name: [String] = [], payload: [String] = [], state: [String] = []
+        var priority: [Int32] = [], runAt: [Date] = [], maxAttempts: [Int32] = [], timeout: [Double] = []
+        var retry: [String] = [], metadata: [String] = []
+        var states: [JobState] = []
+        for job in jobs {
+            let at = job.runAt ?? now
+            let st: JobState = at > now ? .scheduled : .available
+            states.append(st)
+            queue.append(job.queue)
+            name.append(job.name)
+            payload.append(job.payload)
+            state.append(st.rawValue)
+            priority.append(Int32(clamping: job.priority))
+            runAt.append(at)
+            maxAttempts.append(Int32(clamping: job.retryPolicy?.maxAttempts ?? 0))  // 0: the queue's default
+            timeout.append(job.timeout?.seconds ?? -1)  // -1: none
+            retry.append(try job.retryPolicy.map { try JSONCoding.encode($0) } ?? "")
+            metadata.append(job.metadata.isEmpty ? "" : try JSONCoding.encode(job.metadata))
+        }
+        var b = PostgresBindings()
+        b.append(queue)
+        b.append(name)
+        b.append(payload)
+        b.append(state)
+        b.append(priority)
+        b.append(runAt)
+        b.append(maxAttempts)
+        b.append(timeout)
+        b.append(retry)
+        b.append(metadata)
+        b.append(now)
+        b.append(channel)
+        b.append(RetryPolicy.default.maxAttempts)
+        let rows = try await query(
+            """
+            WITH input AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::timestamptz[],
+                    $7::int4[], $8::float8[], $9::text[], $10::text[]) WITH ORDINALITY
+                    AS r(queue, name, payload, state, priority, run_at, max_attempts, timeout_s, retry_policy, metadata, ord)
+            ), registered AS (
+                INSERT INTO \(s).steward_queues (name) SELECT DISTINCT queue FROM input ON CONFLICT DO NOTHING
+            ), settings AS (
+                SELECT name, max_depth, max_attempts FROM \(s).steward_queues WHERE name IN (SELECT queue FROM input)
+            ), full_queue AS (
+                SELECT st.name, st.max_depth FROM settings st
+                WHERE st.max_depth IS NOT NULL
+                  AND (SELECT count(*) FROM \(s).steward_jobs j WHERE j.queue = st.name AND j.state IN ('scheduled', 'available'))
+                    + (SELECT count(*) FROM input i WHERE i.queue = st.name) > st.max_depth
+                LIMIT 1
+            ), inserted AS (
+                INSERT INTO \(s).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                    retry_policy, metadata, created_at)
+                SELECT i.queue, i.name, i.payload, i.state, i.priority, i.run_at,
+                    coalesce(nullif(i.max_attempts, 0), st.max_attempts, $13), nullif(i.timeout_s, -1),
+                    nullif(i.retry_policy, ''), nullif(i.metadata, ''), $11
+                FROM input i LEFT JOIN settings st ON st.name = i.queue
+                WHERE NOT EXISTS (SELECT 1 FROM full_queue)
+                ORDER BY i.ord
+                RETURNING id
+            ), notified AS (
+                SELECT pg_notify($12, d.queue) FROM (SELECT DISTINCT queue FROM input) d WHERE EXISTS (SELECT 1 FROM inserted)
+            )
+            SELECT (SELECT name FROM full_queue), (SELECT max_depth FROM full_queue),
+                (SELECT array_agg(id ORDER BY id) FROM inserted), (SELECT count(*) FROM notified)
+            """, b)
+        let r = rows[0].makeRandomAccess()
+        if let fullQueue: String = try r.get(0) {
+            throw StewardError.queueFull(queue: fullQueue, maxDepth: try r.get(1, Int.self))
+        }
+        // Ids come from the sequence in input order (the insert is ordered by ordinality).
+        let ids: [Int64] = try r.get(2, [Int64]?.self) ?? []
+        guard ids.count == jobs.count else {
+            throw StewardError.storeUnavailable("postgres: inserted \(ids.count) of \(jobs.count) jobs")
+        }
+        return zip(ids, states).map { EnqueueResult(id: JobID($0), state: $1, duplicate: false) }
+    }
+
+    /// Batches with unique keys: one transaction, keyed jobs inserted one by one so a live job
+    /// holding the key (also one earlier in the same batch) is returned instead.
+    private func enqueueOneByOne(_ jobs: [NewJob], queues: [String], now: Date) async throws -> [EnqueueResult] {
+        let nowS = now.timeIntervalSince1970
+        return try await transaction { [self] conn -> [EnqueueResult] in
             var qb = PostgresBindings()
             qb.append(queues)
             try await query("INSERT INTO \(s).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", qb, on: conn)
@@ -134,8 +225,6 @@ extension PostgresJobStore {
             try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", nb, on: conn)
             return out.map { $0! }
         }
-        hub.emit(queues)
-        return results
     }
 
     public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
@@ -196,10 +285,24 @@ extension PostgresJobStore {
             }
         }
         let rest = others
-        let (applied, wake) = try await transaction { conn -> (Set<JobID>, Set<String>) in
+        if rest.isEmpty, withResult.isEmpty, plain.count == 1, let (owner, ids) = plain.first {
+            // The common case under load: one statement, no transaction round trips.
+            var b = PostgresBindings()
+            b.append(now)
+            b.append(ids)
+            b.append(owner)
+            let rows = try await query(
+                """
+                UPDATE \(s).steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
+                WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
+                """, b)
+            return Set(try rows.map { JobID(try $0.decode(Int64.self)) })
+        }
+        let (plainBatches, resultBatches) = (plain, withResult)
+        let (applied, wake) = try await transaction { [self] conn -> (Set<JobID>, Set<String>) in
             var applied = Set<JobID>()
             var wake = Set<String>()
-            for (owner, ids) in plain {
+            for (owner, ids) in plainBatches {
                 var b = PostgresBindings()
                 b.append(now)
                 b.append(ids)
@@ -213,7 +316,7 @@ extension PostgresJobStore {
                     applied.insert(JobID(id))
                 }
             }
-            for (owner, group) in withResult {
+            for (owner, group) in resultBatches {
                 var b = PostgresBindings()
                 b.append(now)
                 b.append(group.ids)
@@ -390,7 +493,7 @@ extension PostgresJobStore {
     }
 
     public func rescueExpiredLeases(now: Date) async throws -> RescueReport {
-        let (report, wake) = try await transaction { conn -> (RescueReport, Set<String>) in
+        let (report, wake) = try await transaction { [self] conn -> (RescueReport, Set<String>) in
             var b = PostgresBindings()
             b.append(now)
             // Lock the expired rows first so a late completion cannot slip in between the steps.

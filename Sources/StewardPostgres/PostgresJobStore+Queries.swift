@@ -156,7 +156,7 @@ extension PostgresJobStore {
     }
 
     public func cancel(_ id: JobID, now: Date) async throws -> JobRecord {
-        try await transaction { conn in
+        try await transaction { [self] conn in
             guard let current = try await fetchRecord(id, now: now, on: conn, lock: true) else { throw StewardError.jobNotFound(id) }
             if current.state.isFinished { throw StewardError.invalidTransition(job: id, from: current.state, action: "cancel") }
             if current.state == .running, let owner = current.leaseOwner {
@@ -174,7 +174,7 @@ extension PostgresJobStore {
     }
 
     public func retry(_ id: JobID, now: Date) async throws -> JobRecord {
-        let record = try await transaction { conn in
+        let record = try await transaction { [self] conn in
             guard let current = try await fetchRecord(id, now: now, on: conn, lock: true) else { throw StewardError.jobNotFound(id) }
             guard current.state == .dead || current.state == .cancelled else {
                 throw StewardError.invalidTransition(job: id, from: current.state, action: "retry")
@@ -210,7 +210,7 @@ extension PostgresJobStore {
     }
 
     public func configureQueues(_ settings: [QueueSettings]) async throws {
-        try await transaction { conn in
+        try await transaction { [self] conn in
             for q in settings {
                 var b = PostgresBindings()
                 b.append(q.name)
@@ -228,7 +228,7 @@ extension PostgresJobStore {
     }
 
     public func setPaused(_ paused: Bool, queue: String) async throws {
-        try await transaction { conn in
+        try await transaction { [self] conn in
             var b = PostgresBindings()
             b.append(queue)
             b.append(paused)
@@ -248,7 +248,7 @@ extension PostgresJobStore {
     }
 
     public func purgeFinished(before: Date) async throws -> Int {
-        try await transaction { conn in
+        try await transaction { [self] conn in
             var b = PostgresBindings()
             b.append(before)
             var purged = 0

@@ -13,14 +13,16 @@ import Synchronization
 public final class PostgresJobStore: JobStore {
     /// The connection settings in use.
     public let configuration: PostgresStoreConfiguration
-    let client: PostgresClient
     let logger: Logger
     let hub = WakeupHub()
     /// The quoted schema, spliced into SQL (validated as a plain identifier).
     let s: String
     /// The NOTIFY channel for this schema.
     let channel: String
-    private let clientTask: Mutex<Task<Void, Never>?>
+    private let clientConfiguration: PostgresClient.Configuration
+    private let backgroundLogger: Logger
+    /// The connection pool and the task running it; replaced when a call misses its deadline.
+    private let pool: Mutex<(client: PostgresClient, task: Task<Void, Never>, generation: Int)?>
     private let listenerTask = Mutex<Task<Void, Never>?>(nil)
 
     /// Connects (lazily) to the database described by `configuration`.
@@ -41,12 +43,51 @@ public final class PostgresJobStore: JobStore {
             password: configuration.password, database: configuration.database, tls: tls)
         config.options.maximumConnections = configuration.maxConnections
         config.options.connectTimeout = .seconds(5)
+        clientConfiguration = config
         // The pool logs every cancelled connection attempt at info; keep its chatter to warnings.
         var background = logger
         background.logLevel = max(.warning, logger.logLevel)
-        let client = PostgresClient(configuration: config, backgroundLogger: background)
-        self.client = client
-        clientTask = Mutex(Task { await client.run() })
+        backgroundLogger = background
+        pool = Mutex(Self.makePool(config, logger: background, generation: 0))
+    }
+
+    private static func makePool(_ config: PostgresClient.Configuration, logger: Logger, generation: Int)
+        -> (client: PostgresClient, task: Task<Void, Never>, generation: Int)
+    {
+        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        return (client, Task { await client.run() }, generation)
+    }
+
+    /// The current connection pool and its generation.
+    var current: (client: PostgresClient, generation: Int) {
+        get throws {
+            guard let p = pool.withLock({ $0 }) else { throw StewardError.storeUnavailable("postgres: the store was closed") }
+            return (p.client, p.generation)
+        }
+    }
+
+    /// Runs `body` on the current pool with the call deadline; on a missed deadline, replaces the
+    /// pool (cancelling the old one fails whatever is stuck in it) and rethrows.
+    func withClient<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T)
+        async throws -> T
+    {
+        let (client, generation) = try current
+        do {
+            return try await withStoreDeadline(operation, timeout: configuration.callTimeout) { try await body(client) }
+        } catch let error as StoreCallTimedOut {
+            let old = pool.withLock { slot -> Task<Void, Never>? in
+                guard let p = slot, p.generation == generation else { return nil }
+                slot = Self.makePool(clientConfiguration, logger: backgroundLogger, generation: generation + 1)
+                return p.task
+            }
+            if let old {
+                logger.warning(
+                    "a PostgreSQL call did not return; replacing the connection pool",
+                    metadata: ["operation": "\(operation)", "timeout_s": "\(configuration.callTimeout.seconds)"])
+                old.cancel()
+            }
+            throw error
+        }
     }
 
     /// Connects to the database of a `postgres://` URL (see `PostgresStoreConfiguration`).
@@ -56,24 +97,32 @@ public final class PostgresJobStore: JobStore {
 
     deinit {
         listenerTask.withLock { $0?.cancel() }
-        clientTask.withLock { $0?.cancel() }
+        pool.withLock { $0?.task.cancel() }
     }
 
     // MARK: plumbing
 
     /// Runs `body` in one transaction on one pooled connection; rethrows `body`'s own error.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ operation: String = #function, _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
         try await mapErrors {
-            try await client.withConnection { conn in
-                try await conn.query("BEGIN", logger: logger)
-                do {
-                    let value = try await body(conn)
-                    try await conn.query("COMMIT", logger: logger)
-                    return value
-                } catch {
-                    _ = try? await conn.query("ROLLBACK", logger: logger)
-                    throw error
-                }
+            try await withClient(operation) { client in try await Self.inTransaction(client, logger: self.logger, body) }
+        }
+    }
+
+    private static func inTransaction<T: Sendable>(
+        _ client: PostgresClient, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await client.withConnection { conn in
+            try await conn.query("BEGIN", logger: logger)
+            do {
+                let value = try await body(conn)
+                try await conn.query("COMMIT", logger: logger)
+                return value
+            } catch {
+                _ = try? await conn.query("ROLLBACK", logger: logger)
+                throw error
             }
         }
     }
@@ -98,20 +147,25 @@ public final class PostgresJobStore: JobStore {
         try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 
-    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) async throws -> [PostgresRow] {
-        try await mapErrors {
-            var rows: [PostgresRow] = []
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-                rows.append(row)
+    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), operation: String = #function) async throws
+        -> [PostgresRow]
+    {
+        let logger = self.logger
+        return try await mapErrors {
+            try await withClient(operation) { client in
+                var rows: [PostgresRow] = []
+                for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+                    rows.append(row)
+                }
+                return rows
             }
-            return rows
         }
     }
 
     // MARK: schema
 
     public func migrate() async throws {
-        try await transaction { conn in
+        try await transaction { [self] conn in
             // Serializes concurrent migrators; released at commit.
             var lock = PostgresBindings()
             lock.append("steward.migrate.\(configuration.schema)")
@@ -148,9 +202,9 @@ public final class PostgresJobStore: JobStore {
             task = nil
         }
         hub.finish()
-        let running = clientTask.withLock { task -> Task<Void, Never>? in
-            defer { task = nil }
-            return task
+        let running = pool.withLock { slot -> Task<Void, Never>? in
+            defer { slot = nil }
+            return slot?.task
         }
         running?.cancel()
         await running?.value
@@ -168,10 +222,12 @@ public final class PostgresJobStore: JobStore {
     private func startListener() {
         listenerTask.withLock { task in
             guard task == nil else { return }
-            task = Task { [client, channel, hub, logger] in
+            task = Task { [weak self, channel, hub, logger] in
                 var failures = 0
                 while !Task.isCancelled {
                     do {
+                        // The pool may have been replaced since the last attempt.
+                        guard let client = try self?.current.client else { return }
                         try await client.withConnection { conn in
                             try await conn.listen(on: channel) { notifications in
                                 if failures > 0 {

@@ -1,8 +1,8 @@
-public import Foundation
-public import Steward
+import Foundation
+import Steward
 
 /// Where and how a `PostgresJobStore` connects, parsed from
-/// `postgres://user[:password]@host[:port]/database[?schema=NAME&sslmode=disable|prefer|require&max_connections=N]`.
+/// `postgres://user[:password]@host[:port]/database[?schema=NAME&sslmode=disable|prefer|require&max_connections=N&call_timeout=30s]`.
 public struct PostgresStoreConfiguration: Sendable, Equatable {
     /// TLS use, as libpq's `sslmode`.
     public enum SSLMode: String, Sendable {
@@ -19,11 +19,16 @@ public struct PostgresStoreConfiguration: Sendable, Equatable {
     public var sslMode: SSLMode
     /// Pooled connections per process (one more is held by the wake-up listener).
     public var maxConnections: Int
+    /// The longest one store call may take. A call stuck on a connection the server dropped
+    /// (seen across a PostgreSQL restart) fails with `StoreCallTimedOut` after this, and the
+    /// store replaces its connection pool.
+    public var callTimeout: Duration
 
     /// Creates a configuration.
     public init(
         host: String = "127.0.0.1", port: Int = 5432, username: String, password: String? = nil, database: String,
-        schema: String = "steward", sslMode: SSLMode = .prefer, maxConnections: Int = 10
+        schema: String = "steward", sslMode: SSLMode = .prefer, maxConnections: Int = 10,
+        callTimeout: Duration = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -33,6 +38,7 @@ public struct PostgresStoreConfiguration: Sendable, Equatable {
         self.schema = schema
         self.sslMode = sslMode
         self.maxConnections = maxConnections
+        self.callTimeout = callTimeout
     }
 
     /// Parses a `postgres://` or `postgresql://` URL; the error names the offending part.
@@ -62,9 +68,11 @@ public struct PostgresStoreConfiguration: Sendable, Equatable {
                     throw StewardError.invalidArgument("store: max_connections '\(value)' in '\(url)' is not a positive integer")
                 }
                 maxConnections = n
+            case "call_timeout":
+                callTimeout = try DurationParser.parse(value, field: "store: call_timeout")
             default:
                 throw StewardError.invalidArgument(
-                    "store: unknown option '\(item.name)' in '\(url)' (supported: schema, sslmode, max_connections)")
+                    "store: unknown option '\(item.name)' in '\(url)' (supported: schema, sslmode, max_connections, call_timeout)")
             }
         }
         try Self.validate(schema: schema)

@@ -24,7 +24,7 @@ struct CLITests {
     @discardableResult
     func steward(_ args: [String], interruptAfter: Duration? = nil) async throws -> Run {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: MultiProcessTests.binary)
+        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
         p.arguments = args
         p.currentDirectoryURL = dir
         let out = dir.appendingPathComponent("out-\(UUID().uuidString)")
@@ -40,8 +40,10 @@ struct CLITests {
         }
         let deadline = ContinuousClock.now + .seconds(60)
         while p.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        if p.isRunning { p.terminate() }
-        p.waitUntilExit()
+        if p.isRunning {
+            p.terminate()
+            while p.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        }
         return Run(
             status: p.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
             stderr: try String(contentsOf: err, encoding: .utf8))

@@ -15,10 +15,19 @@ enum PostgresTestDatabase {
 
     /// A store on a schema of its own, so each test starts empty.
     static func makeStore() throws -> PostgresJobStore {
-        guard let url else { throw Missing() }
+        guard url != nil else { throw Missing() }
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        let separator = url.contains("?") ? "&" : "?"
-        return try PostgresJobStore(url: url + "\(separator)schema=\(schema)&sslmode=disable&max_connections=4")
+        return try PostgresJobStore(url: url(schema: String(schema)))
+    }
+
+    static func url(schema: String) -> String {
+        let base = url ?? ""
+        return base + (base.contains("?") ? "&" : "?") + "schema=\(schema)&sslmode=disable&max_connections=4&call_timeout=5s"
+    }
+
+    /// The URL of `store`, for other processes.
+    static func url(for store: PostgresJobStore) -> String {
+        url(schema: store.configuration.schema)
     }
 }
 

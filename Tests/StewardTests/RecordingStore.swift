@@ -6,8 +6,16 @@ import Synchronization
 final class RecordingStore: JobStore {
     let base: any JobStore
     private let claims = Mutex<[(queue: String, limit: Int)]>([])
+    /// When set, the first `complete` call never returns (as on a connection the server dropped).
+    let hangFirstComplete: Bool
+    private let completeCalls = Mutex(0)
 
-    init(_ base: any JobStore) { self.base = base }
+    init(_ base: any JobStore, hangFirstComplete: Bool = false) {
+        self.base = base
+        self.hangFirstComplete = hangFirstComplete
+    }
+
+    var completeCallCount: Int { completeCalls.withLock { $0 } }
 
     /// The `limit` of every claim of `queue`, in order.
     func claimLimits(_ queue: String) -> [Int] {
@@ -21,7 +29,17 @@ final class RecordingStore: JobStore {
 
     func migrate() async throws { try await base.migrate() }
     func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] { try await base.enqueue(jobs, now: now) }
-    func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> { try await base.complete(outcomes, now: now) }
+    func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
+        let call = completeCalls.withLock { n -> Int in
+            n += 1
+            return n
+        }
+        if hangFirstComplete && call == 1 {
+            // Ignores cancellation, like a query waiting on a dead connection.
+            while true { try? await Task.sleep(for: .seconds(3600)) }
+        }
+        return try await base.complete(outcomes, now: now)
+    }
     func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID> {
         try await base.extendLeases(ids, owner: owner, until: until)
     }

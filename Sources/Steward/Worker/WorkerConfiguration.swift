@@ -16,6 +16,9 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownGracePeriod: Duration
     /// Finished attempts waiting to be written; when full, finishing jobs wait (back-pressure).
     public var completionBufferLimit: Int
+    /// The longest the worker waits for one store call before abandoning and retrying it (a
+    /// call on a connection the database dropped may otherwise never return).
+    public var storeCallTimeout: Duration
     /// Whether the standard middleware (tracing, metrics, logging) wraps every attempt.
     public var standardMiddleware: Bool
     /// Whether the logging middleware includes payloads.
@@ -31,6 +34,7 @@ public struct WorkerConfiguration: Sendable {
         pollInterval: Duration = .seconds(1),
         shutdownGracePeriod: Duration = .seconds(10),
         completionBufferLimit: Int = 10_000,
+        storeCallTimeout: Duration = .seconds(30),
         standardMiddleware: Bool = true,
         logPayloads: Bool = false,
         middleware: [any JobMiddleware] = []
@@ -41,6 +45,7 @@ public struct WorkerConfiguration: Sendable {
         self.pollInterval = pollInterval
         self.shutdownGracePeriod = shutdownGracePeriod
         self.completionBufferLimit = completionBufferLimit
+        self.storeCallTimeout = storeCallTimeout
         self.standardMiddleware = standardMiddleware
         self.logPayloads = logPayloads
         self.middleware = middleware

@@ -58,9 +58,11 @@ extension WorkerRuntime {
             let now = worker.clock.now()
             let claimed: [ClaimedJob]
             do {
-                claimed = try await store.claim(
-                    queue: queue, limit: wanted, owner: worker.id,
-                    leaseUntil: now.addingTimeInterval(runner.config.leaseDuration.seconds), now: now)
+                let (store, owner, limit) = (self.store, worker.id, wanted)
+                let leaseUntil = now.addingTimeInterval(runner.config.leaseDuration.seconds)
+                claimed = try await storeCall("claim") {
+                    try await store.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+                }
                 failures = 0
             } catch {
                 runner.bucket?.giveBack(wanted)
@@ -80,7 +82,8 @@ extension WorkerRuntime {
             }
             if claimed.count < wanted {
                 var wait = config.pollInterval
-                if let next = try? await store.nextRunAt(queue: queue, after: worker.clock.now()) {
+                let (store, after) = (self.store, worker.clock.now())
+                if let next = try? await storeCall("nextRunAt", { try await store.nextRunAt(queue: queue, after: after) }) {
                     wait = min(wait, .seconds(double: max(0.001, next.timeIntervalSince(worker.clock.now()))))
                 }
                 idleUntil = ContinuousClock.now + wait

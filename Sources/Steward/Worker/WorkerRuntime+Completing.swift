@@ -50,7 +50,8 @@ extension WorkerRuntime {
             capacitySignal.notify()
             while true {
                 do {
-                    try await store.complete(batch, now: worker.clock.now())
+                    let (store, now, outcomes) = (self.store, worker.clock.now(), batch)
+                    try await storeCall("complete") { try await store.complete(outcomes, now: now) }
                     failures = 0
                     break
                 } catch {

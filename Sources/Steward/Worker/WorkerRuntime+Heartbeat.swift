@@ -30,7 +30,8 @@ extension WorkerRuntime {
         }
         guard !updates.isEmpty else { return }
         do {
-            try await store.updateProgress(updates, now: worker.clock.now())
+            let (store, now) = (self.store, worker.clock.now())
+            try await storeCall("updateProgress") { try await store.updateProgress(updates, now: now) }
         } catch {
             logger.warning("writing progress failed", metadata: ["error": "\(error)"])
         }
@@ -47,7 +48,8 @@ extension WorkerRuntime {
         for (runner, ids) in byRunner.values {
             let until = worker.clock.now().addingTimeInterval(runner.config.leaseDuration.seconds)
             do {
-                let held = try await store.extendLeases(ids, owner: worker.id, until: until)
+                let (store, owner) = (self.store, worker.id)
+                let held = try await storeCall("extendLeases") { try await store.extendLeases(ids, owner: owner, until: until) }
                 let lost = ids.filter { !held.contains($0) }
                 guard !lost.isEmpty else { continue }
                 running.withLock { map in

@@ -76,6 +76,12 @@ final class WorkerRuntime: Sendable {
     var isShuttingDown: Bool { shuttingDown.load(ordering: .acquiring) }
     var handlersRunning: Int { runners.reduce(0) { $0 + $1.active.load(ordering: .relaxed) } }
 
+    /// A store call with the configured deadline (see `withStoreDeadline`).
+    @discardableResult
+    func storeCall<T: Sendable>(_ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withStoreDeadline(operation, timeout: config.storeCallTimeout, body)
+    }
+
     func beginShutdown() {
         guard !shuttingDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         logger.info("graceful shutdown: no new claims; draining running jobs")
@@ -150,7 +156,9 @@ final class WorkerRuntime: Sendable {
         }
         if !stuck.isEmpty {
             logger.warning("\(stuck.count) handlers ignored cancellation; releasing their jobs anyway")
-            do { try await store.complete(stuck, now: worker.clock.now()) } catch {
+            let store = self.store
+            let now = worker.clock.now()
+            do { try await storeCall("complete") { try await store.complete(stuck, now: now) } } catch {
                 logger.error("releasing stuck jobs failed; lease rescue will return them", metadata: ["error": "\(error)"])
             }
         }

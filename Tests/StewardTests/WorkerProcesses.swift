@@ -1,0 +1,88 @@
+import Foundation
+import Steward
+import Testing
+
+/// Real `steward worker` processes against one store, running `steward.append` jobs that append
+/// their line to one file, so every execution can be counted.
+struct WorkerProcesses {
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["STEWARD_BIN"] { return path }
+        // `swift test` runs the test bundle from the build's bin folder, next to `steward`.
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("steward").path
+    }
+
+    let dir: URL
+    let storeURL: String
+    let queue: String
+    var outPath: String { dir.appendingPathComponent("runs.txt").path }
+
+    init(storeURL: String, queue: String = "mp") throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-mp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        self.storeURL = storeURL
+        self.queue = queue
+    }
+
+    func spawn(_ name: String, concurrency: Int = 8, extra: [String] = []) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments =
+            [
+                "worker", "--store", storeURL, "--queues", queue, "--concurrency", "\(concurrency)", "--log-level", "warning",
+            ] + extra
+        let log = dir.appendingPathComponent("\(name).log").path
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+        let handle = FileHandle(forWritingAtPath: log)
+        handle?.seekToEndOfFile()
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        return p
+    }
+
+    /// Enqueues `n` append jobs in batches of 500; job `i` appends the line `i`.
+    func enqueue(_ n: Int, sleepMs: Int, into store: any JobStore) async throws {
+        for start in stride(from: 0, to: n, by: 500) {
+            let jobs = (start..<min(n, start + 500)).map { i in
+                NewJob(
+                    queue: queue, name: "steward.append",
+                    payload: #"{"file":"\#(outPath)","line":"\#(i)","sleepMs":\#(sleepMs)}"#)
+            }
+            _ = try await store.enqueue(jobs, now: Date())
+        }
+    }
+
+    /// SIGTERM, then waits for a graceful exit; returns the exit status, or nil if it had to be killed.
+    func stop(_ p: Process, timeout: Duration = .seconds(20)) async -> Int32? {
+        if p.isRunning { p.terminate() }
+        let deadline = ContinuousClock.now + timeout
+        while p.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            return nil
+        }
+        return p.terminationStatus
+    }
+
+    func kill9(_ p: Process) async {
+        kill(p.processIdentifier, SIGKILL)
+        while p.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    /// How many times each line was appended.
+    func lines() throws -> [String: Int] {
+        guard FileManager.default.fileExists(atPath: outPath) else { return [:] }
+        let text = try String(contentsOfFile: outPath, encoding: .utf8)
+        var counts: [String: Int] = [:]
+        for line in text.split(separator: "\n") { counts[String(line), default: 0] += 1 }
+        return counts
+    }
+
+    func logs() -> String {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return files.filter { $0.hasSuffix(".log") }.sorted().compactMap {
+            try? "== \($0)\n" + String(contentsOfFile: dir.appendingPathComponent($0).path, encoding: .utf8)
+        }.joined(separator: "\n").suffix(4000).description
+    }
+}
