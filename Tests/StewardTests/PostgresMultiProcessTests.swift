@@ -23,8 +23,9 @@ struct PostgresMultiProcessTests {
     @Test("3 workers drain 20,000 jobs while random workers are SIGKILLed and restarted: none is lost")
     func killsDuringDrain() async throws {
         let flags = ["--lease", "2s", "--rescue-interval", "500ms"]
-        var procs = try (0..<3).map { try workers.spawn("w\($0)", extra: flags) }
+        // All jobs first, then the workers: the kills must land in the middle of the drain.
         try await workers.enqueue(20_000, sleepMs: 2, into: store)
+        var procs = try (0..<3).map { try workers.spawn("w\($0)", extra: flags) }
         var kills = 0
         var rng = SystemRandomNumberGenerator()
         while try await succeeded() < 15_000, kills < 6 {
