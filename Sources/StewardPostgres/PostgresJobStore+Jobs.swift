@@ -74,44 +74,12 @@ extension PostgresJobStore {
         b.append(now)
         b.append(channel)
         b.append(RetryPolicy.default.maxAttempts)
-        let rows = try await query(
-            """
-            WITH input AS (
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::timestamptz[],
-                    $7::int4[], $8::float8[], $9::text[], $10::text[]) WITH ORDINALITY
-                    AS r(queue, name, payload, state, priority, run_at, max_attempts, timeout_s, retry_policy, metadata, ord)
-            ), registered AS (
-                INSERT INTO \(s).steward_queues (name) SELECT DISTINCT queue FROM input ON CONFLICT DO NOTHING
-            ), settings AS (
-                SELECT name, max_depth, max_attempts FROM \(s).steward_queues WHERE name IN (SELECT queue FROM input)
-            ), full_queue AS (
-                SELECT st.name, st.max_depth FROM settings st
-                WHERE st.max_depth IS NOT NULL
-                  AND (SELECT count(*) FROM \(s).steward_jobs j WHERE j.queue = st.name AND j.state IN ('scheduled', 'available'))
-                    + (SELECT count(*) FROM input i WHERE i.queue = st.name) > st.max_depth
-                LIMIT 1
-            ), inserted AS (
-                INSERT INTO \(s).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
-                    retry_policy, metadata, created_at)
-                SELECT i.queue, i.name, i.payload, i.state, i.priority, i.run_at,
-                    coalesce(nullif(i.max_attempts, 0), st.max_attempts, $13), nullif(i.timeout_s, -1),
-                    nullif(i.retry_policy, ''), nullif(i.metadata, ''), $11
-                FROM input i LEFT JOIN settings st ON st.name = i.queue
-                WHERE NOT EXISTS (SELECT 1 FROM full_queue)
-                ORDER BY i.ord
-                RETURNING id
-            ), notified AS (
-                SELECT pg_notify($12, d.queue) FROM (SELECT DISTINCT queue FROM input) d WHERE EXISTS (SELECT 1 FROM inserted)
-            )
-            SELECT (SELECT name FROM full_queue), (SELECT max_depth FROM full_queue),
-                (SELECT array_agg(id ORDER BY id) FROM inserted), (SELECT count(*) FROM notified)
-            """, b)
-        let r = rows[0].makeRandomAccess()
-        if let fullQueue: String = try r.get(0) {
-            throw StewardError.queueFull(queue: fullQueue, maxDepth: try r.get(1, Int.self))
+        let result = try await execute(PostgresStatements.Enqueue(bindings: b))[0]
+        if let fullQueue = result.0 {
+            throw StewardError.queueFull(queue: fullQueue, maxDepth: result.1 ?? 0)
         }
         // Ids come from the sequence in input order (the insert is ordered by ordinality).
-        let ids: [Int64] = try r.get(2, [Int64]?.self) ?? []
+        let ids: [Int64] = result.2 ?? []
         guard ids.count == jobs.count else {
             throw StewardError.storeUnavailable("postgres: inserted \(ids.count) of \(jobs.count) jobs")
         }
@@ -229,24 +197,8 @@ extension PostgresJobStore {
 
     public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
-        var b = PostgresBindings()
-        b.append(owner)
-        b.append(leaseUntil)
-        b.append(now)
-        b.append(queue)
-        b.append(limit)
-        let rows = try await query(
-            """
-            UPDATE \(s).steward_jobs SET state = 'running', attempt = attempt + 1, lease_owner = $1, lease_expires_at = $2,
-                started_at = $3, progress = NULL
-            WHERE id IN (
-                SELECT id FROM \(s).steward_jobs
-                WHERE queue = $4 AND state IN ('scheduled', 'available') AND run_at <= $3
-                    AND NOT EXISTS (SELECT 1 FROM \(s).steward_queues WHERE name = $4 AND paused)
-                ORDER BY priority DESC, run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
-            RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
-                unique_key, created_at
-            """, b)
+        let rows = try await execute(
+            PostgresStatements.Claim(owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: limit))
         var records: [JobRecord] = []
         records.reserveCapacity(rows.count)
         for row in rows {
@@ -286,17 +238,9 @@ extension PostgresJobStore {
         }
         let rest = others
         if rest.isEmpty, withResult.isEmpty, plain.count == 1, let (owner, ids) = plain.first {
-            // The common case under load: one statement, no transaction round trips.
-            var b = PostgresBindings()
-            b.append(now)
-            b.append(ids)
-            b.append(owner)
-            let rows = try await query(
-                """
-                UPDATE \(s).steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
-                WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
-                """, b)
-            return Set(try rows.map { JobID(try $0.decode(Int64.self)) })
+            // The common case under load: one prepared statement, no transaction round trips.
+            let ids = try await execute(PostgresStatements.CompletePlain(now: now, ids: ids, owner: owner))
+            return Set(ids.map { JobID($0) })
         }
         let (plainBatches, resultBatches) = (plain, withResult)
         let (applied, wake) = try await transaction { [self] conn -> (Set<JobID>, Set<String>) in

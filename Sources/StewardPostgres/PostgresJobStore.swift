@@ -43,6 +43,8 @@ public final class PostgresJobStore: JobStore {
             password: configuration.password, database: configuration.database, tls: tls)
         config.options.maximumConnections = configuration.maxConnections
         config.options.connectTimeout = .seconds(5)
+        // Prepared statements use unqualified table names (see PostgresStatements).
+        config.options.additionalStartupParameters = [("search_path", configuration.schema)]
         clientConfiguration = config
         // The pool logs every cancelled connection attempt at info; keep its chatter to warnings.
         var background = logger
@@ -157,6 +159,19 @@ public final class PostgresJobStore: JobStore {
                 for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
                     rows.append(row)
                 }
+                return rows
+            }
+        }
+    }
+
+    /// Runs a prepared statement on the current pool, with the call deadline; collects its rows.
+    func execute<S: PostgresPreparedStatement>(_ statement: S, operation: String = #function) async throws -> [S.Row]
+    where S.Row: Sendable {
+        let logger = self.logger
+        return try await mapErrors {
+            try await withClient(operation) { client in
+                var rows: [S.Row] = []
+                for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
                 return rows
             }
         }

@@ -1,0 +1,105 @@
+import Foundation
+import PostgresNIO
+
+/// The hot statements, prepared once per connection (postgres-nio caches them by name), so they
+/// are not parsed and planned on every call: that was most of a single enqueue's 1.2 ms.
+/// Table names are unqualified and resolve through the connection's `search_path`, which the
+/// store sets to its schema at connection start.
+enum PostgresStatements {
+    struct Enqueue: PostgresPreparedStatement {
+        static let name = "steward_enqueue_v1"
+        static let sql = """
+            WITH input AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::timestamptz[],
+                    $7::int4[], $8::float8[], $9::text[], $10::text[]) WITH ORDINALITY
+                    AS r(queue, name, payload, state, priority, run_at, max_attempts, timeout_s, retry_policy, metadata, ord)
+            ), registered AS (
+                INSERT INTO steward_queues (name) SELECT DISTINCT queue FROM input ON CONFLICT DO NOTHING
+            ), settings AS (
+                SELECT name, max_depth, max_attempts FROM steward_queues WHERE name IN (SELECT queue FROM input)
+            ), full_queue AS (
+                SELECT st.name, st.max_depth FROM settings st
+                WHERE st.max_depth IS NOT NULL
+                  AND (SELECT count(*) FROM steward_jobs j WHERE j.queue = st.name AND j.state IN ('scheduled', 'available'))
+                    + (SELECT count(*) FROM input i WHERE i.queue = st.name) > st.max_depth
+                LIMIT 1
+            ), inserted AS (
+                INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                    retry_policy, metadata, created_at)
+                SELECT i.queue, i.name, i.payload, i.state, i.priority, i.run_at,
+                    coalesce(nullif(i.max_attempts, 0), st.max_attempts, $13::int4), nullif(i.timeout_s, -1),
+                    nullif(i.retry_policy, ''), nullif(i.metadata, ''), $11::timestamptz
+                FROM input i LEFT JOIN settings st ON st.name = i.queue
+                WHERE NOT EXISTS (SELECT 1 FROM full_queue)
+                ORDER BY i.ord
+                RETURNING id
+            ), notified AS (
+                SELECT pg_notify($12::text, d.queue) FROM (SELECT DISTINCT queue FROM input) d
+                WHERE EXISTS (SELECT 1 FROM inserted)
+            )
+            SELECT (SELECT name FROM full_queue), (SELECT max_depth FROM full_queue),
+                (SELECT array_agg(id ORDER BY id) FROM inserted), (SELECT count(*) FROM notified)
+            """
+        typealias Row = (String?, Int?, [Int64]?)
+
+        var bindings: PostgresBindings
+        func makeBindings() throws -> PostgresBindings { bindings }
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let r = row.makeRandomAccess()
+            return (try r.get(0), try r.get(1), try r.get(2))
+        }
+    }
+
+    struct Claim: PostgresPreparedStatement {
+        static let name = "steward_claim_v1"
+        static let sql = """
+            UPDATE steward_jobs SET state = 'running', attempt = attempt + 1, lease_owner = $1, lease_expires_at = $2,
+                started_at = $3, progress = NULL
+            WHERE id IN (
+                SELECT id FROM steward_jobs
+                WHERE queue = $4 AND state IN ('scheduled', 'available') AND run_at <= $3
+                    AND NOT EXISTS (SELECT 1 FROM steward_queues WHERE name = $4 AND paused)
+                ORDER BY priority DESC, run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
+            RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
+                unique_key, created_at
+            """
+        typealias Row = PostgresRow
+
+        var owner: String
+        var leaseUntil: Date
+        var now: Date
+        var queue: String
+        var limit: Int
+        func makeBindings() throws -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(owner)
+            b.append(leaseUntil)
+            b.append(now)
+            b.append(queue)
+            b.append(limit)
+            return b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { row }
+    }
+
+    struct CompletePlain: PostgresPreparedStatement {
+        static let name = "steward_complete_plain_v1"
+        static let sql = """
+            UPDATE steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
+            WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
+            """
+        typealias Row = Int64
+
+        var now: Date
+        var ids: [Int64]
+        var owner: String
+        func makeBindings() throws -> PostgresBindings {
+            var b = PostgresBindings()
+            b.append(now)
+            b.append(ids)
+            b.append(owner)
+            return b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
+    }
+}
