@@ -4,9 +4,8 @@ import PostgresNIO
 public import Steward
 
 extension PostgresJobStore {
-    /// One job as a row of the JSON recordset a bulk insert reads (one parameter for any batch).
+    /// A keyed job as the one-row JSON recordset its insert reads.
     struct InsertRow: Encodable {
-        var id: Int64
         var queue: String
         var name: String
         var payload: String
@@ -21,7 +20,7 @@ extension PostgresJobStore {
     }
 
     static let recordset = """
-        json_to_recordset($1::json) AS r(id bigint, queue text, name text, payload text, state text, priority integer,
+        json_to_recordset($1::json) AS r(queue text, name text, payload text, state text, priority integer,
             run_at double precision, max_attempts integer, timeout_s double precision, retry_policy text, metadata text,
             unique_key text)
         """
@@ -41,6 +40,12 @@ extension PostgresJobStore {
     /// Jobs without unique keys, in one autocommit statement (one round trip): register the
     /// queues, read their settings, check max depth, insert from binary arrays, notify.
     private func enqueueInOneStatement(_ jobs: [NewJob], queues: [String], now: Date) async throws -> [EnqueueResult] {
+        let (statement, states) = try enqueueStatement(jobs, now: now)
+        return try Self.results(of: try await execute(statement)[0], states: states)
+    }
+
+    /// The prepared enqueue statement for keyless jobs, and the state each job starts in.
+    private func enqueueStatement(_ jobs: [NewJob], now: Date) throws -> (PostgresStatements.Enqueue, [JobState]) {
         var queue: [String] = [], name: [String] = [], payload: [String] = [], state: [String] = []
         var priority: [Int32] = [], runAt: [Date] = [], maxAttempts: [Int32] = [], timeout: [Double] = []
         var retry: [String] = [], metadata: [String] = []
@@ -74,14 +79,18 @@ extension PostgresJobStore {
         b.append(now)
         b.append(channel)
         b.append(RetryPolicy.default.maxAttempts)
-        let result = try await execute(PostgresStatements.Enqueue(bindings: b))[0]
-        if let fullQueue = result.0 {
-            throw StewardError.queueFull(queue: fullQueue, maxDepth: result.1 ?? 0)
+        return (PostgresStatements.Enqueue(bindings: b), states)
+    }
+
+    /// Maps the enqueue statement's answer to results, or throws `queueFull`.
+    private static func results(of row: PostgresStatements.Enqueue.Row, states: [JobState]) throws -> [EnqueueResult] {
+        if let fullQueue = row.0 {
+            throw StewardError.queueFull(queue: fullQueue, maxDepth: row.1 ?? 0)
         }
         // Ids come from the sequence in input order (the insert is ordered by ordinality).
-        let ids: [Int64] = result.2 ?? []
-        guard ids.count == jobs.count else {
-            throw StewardError.storeUnavailable("postgres: inserted \(ids.count) of \(jobs.count) jobs")
+        let ids: [Int64] = row.2 ?? []
+        guard ids.count == states.count else {
+            throw StewardError.storeUnavailable("postgres: inserted \(ids.count) of \(states.count) jobs")
         }
         return zip(ids, states).map { EnqueueResult(id: JobID($0), state: $1, duplicate: false) }
     }
@@ -100,10 +109,10 @@ extension PostgresJobStore {
             for try await (name, maxDepth, maxAttempts) in settingRows.decode((String, Int?, Int?).self) {
                 settings[name] = (maxDepth, maxAttempts)
             }
-            func row(_ job: NewJob, id: Int64) throws -> InsertRow {
+            func row(_ job: NewJob) throws -> InsertRow {
                 let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
                 return InsertRow(
-                    id: id, queue: job.queue, name: job.name, payload: job.payload,
+                    queue: job.queue, name: job.name, payload: job.payload,
                     state: runAt > nowS ? JobState.scheduled.rawValue : JobState.available.rawValue, priority: job.priority,
                     run_at: runAt,
                     max_attempts: job.retryPolicy?.maxAttempts ?? settings[job.queue]?.maxAttempts
@@ -112,39 +121,19 @@ extension PostgresJobStore {
                     metadata: job.metadata.isEmpty ? nil : try JSONCoding.encode(job.metadata), unique_key: job.uniqueKey)
             }
             var out = [EnqueueResult?](repeating: nil, count: jobs.count)
-            // Jobs without a unique key: ids from the sequence, then one INSERT for all of them.
+            // Jobs without a unique key: the same prepared statement as a keyless batch.
             let plain = jobs.indices.filter { jobs[$0].uniqueKey == nil }
             if !plain.isEmpty {
-                var nb = PostgresBindings()
-                nb.append(plain.count)
-                var ids: [Int64] = []
-                for try await id in try await query(
-                    "SELECT nextval(pg_get_serial_sequence('\(s).steward_jobs', 'id')) FROM generate_series(1, $1)", nb, on: conn
-                ).decode(Int64.self) {
-                    ids.append(id)
-                }
-                ids.sort()
-                let rows = try zip(plain, ids).map { try row(jobs[$0], id: $1) }
-                var ib = PostgresBindings()
-                ib.append(try JSONCoding.encode(rows))
-                ib.append(now)
-                try await query(
-                    """
-                    INSERT INTO \(s).steward_jobs (id, queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
-                        retry_policy, metadata, unique_key, created_at)
-                    SELECT r.id, r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts,
-                        r.timeout_s, r.retry_policy, r.metadata, r.unique_key, $2
-                    FROM \(Self.recordset)
-                    """, ib, on: conn)
-                for (index, row) in zip(plain, rows) {
-                    out[index] = EnqueueResult(id: JobID(row.id), state: JobState(rawValue: row.state)!, duplicate: false)
-                }
+                let (statement, states) = try enqueueStatement(plain.map { jobs[$0] }, now: now)
+                var answer: PostgresStatements.Enqueue.Row? = nil
+                for try await row in try await conn.execute(statement, logger: logger) { answer = row }
+                for (index, result) in zip(plain, try Self.results(of: answer!, states: states)) { out[index] = result }
             }
             // Jobs with a unique key, one by one: a live job holding the key is returned instead.
             for index in jobs.indices where jobs[index].uniqueKey != nil {
                 let job = jobs[index]
                 var ub = PostgresBindings()
-                ub.append(try JSONCoding.encode([try row(job, id: 0)]))
+                ub.append(try JSONCoding.encode([try row(job)]))
                 ub.append(now)
                 var inserted: Int64? = nil
                 for try await id in try await query(

@@ -88,7 +88,10 @@ public final class PostgresJobStore: JobStore {
                     metadata: ["operation": "\(operation)", "timeout_s": "\(configuration.callTimeout.seconds)"])
                 old.cancel()
             }
-            throw error
+            throw StewardError.storeUnavailable(
+                "postgres \(configuration.host):\(configuration.port): no answer to \(operation) within "
+                    + "\(configuration.callTimeout.seconds)s (server down, unreachable, or a dropped connection; "
+                    + "the connection pool was replaced) [\(error)]")
         }
     }
 

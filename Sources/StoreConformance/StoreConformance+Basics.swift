@@ -100,6 +100,23 @@ extension StoreConformance {
             #expect(!fresh.duplicate)
             #expect(fresh.id != first.id)
         },
+        ConformanceCase("a batch mixing keyed and plain jobs answers in order, flagging only true duplicates") {
+            store, clock in
+            let existing = try await store.enqueue([NewJob(name: "k", uniqueKey: "a")], now: clock.now())[0]
+            let batch = [
+                NewJob(name: "p1"), NewJob(name: "k", uniqueKey: "a"),
+                NewJob(name: "p2", runAt: clock.now().addingTimeInterval(60)), NewJob(name: "k2", uniqueKey: "b"),
+                NewJob(name: "p3"),
+            ]
+            let results = try await store.enqueue(batch, now: clock.now())
+            #expect(results.map(\.duplicate) == [false, true, false, false, false])
+            #expect(results[1].id == existing.id)
+            #expect(results.map(\.state) == [.available, .available, .scheduled, .available, .available])
+            #expect(Set(results.map(\.id)).count == 5)
+            var names: [String] = []
+            for result in results { names.append(try await store.job(result.id, now: clock.now())?.name ?? "?") }
+            #expect(names == ["p1", "k", "p2", "k2", "p3"])
+        },
         ConformanceCase("success keeps the result and frees the job from the waiting set") { store, clock in
             let id = try await enqueue(store, clock, [NewJob(name: "r")])[0]
             let job = try #require(try await claim(store, clock).first)

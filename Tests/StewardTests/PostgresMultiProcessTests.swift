@@ -46,7 +46,9 @@ struct PostgresMultiProcessTests {
         #expect(Set(counts.keys) == Set((0..<20_000).map(String.init)), "some jobs never ran")
         let duplicates = counts.values.reduce(0) { $0 + $1 - 1 }
         print("postgres kill test: \(kills) SIGKILLs; \(duplicates) of 20000 jobs ran twice (at-least-once)")
-        #expect(duplicates <= kills * 16, "\(duplicates) duplicates for \(kills) kills")
+        // A kill can repeat the jobs whose handler finished but whose outcome was not committed:
+        // the 8 running plus one completion flush (at most 256 under load) per killed worker.
+        #expect(duplicates <= kills * (8 + 256), "\(duplicates) duplicates for \(kills) kills")
         try await store.destroySchema()
         try await store.close()
     }
