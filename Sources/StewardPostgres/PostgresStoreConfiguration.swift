@@ -6,16 +6,27 @@ import Steward
 public struct PostgresStoreConfiguration: Sendable, Equatable {
     /// TLS use, as libpq's `sslmode`.
     public enum SSLMode: String, Sendable {
-        case disable, prefer, require
+        /// Never use TLS.
+        case disable
+        /// Use TLS when the server offers it.
+        case prefer
+        /// Refuse to connect without TLS.
+        case require
     }
 
+    /// The server's host name or address.
     public var host: String
+    /// The server's port.
     public var port: Int
+    /// The role to connect as.
     public var username: String
+    /// Its password, if the server asks for one.
     public var password: String?
+    /// The database.
     public var database: String
     /// The schema Steward's tables live in (created if missing).
     public var schema: String
+    /// Whether connections use TLS (`sslmode`; default `prefer`).
     public var sslMode: SSLMode
     /// Pooled connections per process (one more is held by the wake-up listener).
     public var maxConnections: Int

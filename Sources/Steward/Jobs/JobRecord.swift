@@ -2,29 +2,49 @@ import Foundation
 
 /// Everything the store knows about a job.
 public struct JobRecord: Sendable, Equatable {
+    /// The job's id.
     public var id: JobID
+    /// The queue it is in (for dead jobs, the dead-letter queue).
     public var queue: String
+    /// The registered job name.
     public var name: String
+    /// The parameters, as JSON text.
     public var payload: String
+    /// Where it stands (a due `scheduled` job reads as `available`).
     public var state: JobState
+    /// Higher runs first.
     public var priority: Int
+    /// The earliest instant it may run (the next retry's instant after a failure).
     public var runAt: Date
+    /// Attempts started so far (the running one included).
     public var attempt: Int
+    /// Attempts it may have.
     public var maxAttempts: Int
+    /// Per-attempt timeout, if the job set one.
     public var timeout: Duration?
+    /// The job's own retry policy, if it overrides the queue's.
     public var retryPolicy: RetryPolicy?
+    /// String metadata given at enqueue.
     public var metadata: [String: String]
+    /// Its idempotency key, if any.
     public var uniqueKey: String?
+    /// The latest progress report of the running (or last) attempt.
     public var progress: JobProgress?
     /// The handler's result as JSON text, for succeeded jobs within retention.
     public var result: String?
+    /// The error of the last failed attempt (kept after a later success).
     public var lastError: JobErrorInfo?
     /// For dead jobs: the queue the job came from (its `queue` is the dead-letter queue).
     public var originalQueue: String?
+    /// The worker holding (or, when finished, that last held) its lease.
     public var leaseOwner: String?
+    /// When the current lease ends unless extended.
     public var leaseExpiresAt: Date?
+    /// When it was enqueued.
     public var createdAt: Date
+    /// When its latest attempt was claimed.
     public var startedAt: Date?
+    /// When it reached a final state.
     public var finishedAt: Date?
 
     /// Creates a record; stores build these from rows.
@@ -85,13 +105,19 @@ public struct ClaimedJob: Sendable {
 
 /// One finished attempt, as kept in the job's history.
 public struct AttemptRecord: Sendable, Equatable, Codable {
+    /// The job.
     public var jobID: JobID
+    /// The attempt's number.
     public var attempt: Int
+    /// The worker that ran it.
     public var worker: String
+    /// When it started.
     public var startedAt: Date
+    /// When it ended.
     public var finishedAt: Date
     /// `succeeded`, `retry`, `dead`, `cancelled`, `released` or `rescued`.
     public var outcome: String
+    /// Its error, for attempts that failed.
     public var error: JobErrorInfo?
 
     /// Creates a history entry.
