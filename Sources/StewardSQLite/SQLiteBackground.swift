@@ -29,7 +29,9 @@ final class SQLiteBackground: Sendable {
                     let watch = self.watching.load(ordering: .relaxed)
                     if watch {
                         let version = try? await conn.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
-                        if let version, let previous = lastVersion, version != previous, hub.hasSubscribers {
+                        // The first reading is a baseline that may already include a commit made
+                        // after the subscriber started listening: wake it once to be safe.
+                        if let version, version != lastVersion, hub.hasSubscribers {
                             hub.emit([WakeupHub.anyQueue])
                         }
                         lastVersion = version ?? lastVersion

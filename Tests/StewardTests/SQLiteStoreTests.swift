@@ -51,8 +51,10 @@ struct SQLiteStoreTests {
         let a = try makeTemporarySQLiteStore()
         try await a.migrate()
         let b = try SQLiteJobStore(path: a.path)
+        // The first subscription starts the watcher; its first reading may wake once by itself.
+        _ = await StoreConformance.waitForWakeup(b.wakeups(), queue: WakeupHub.anyQueue, timeout: .milliseconds(300))
+        // A later subscriber is woken only by a change: the other connection's commit.
         let stream = b.wakeups()
-        try await Task.sleep(for: .milliseconds(100))  // let b's watcher read the first data_version
         _ = try await a.enqueue([NewJob(name: "x")], now: Date())
         let woke = await StoreConformance.waitForWakeup(stream, queue: WakeupHub.anyQueue, timeout: .seconds(5))
         #expect(woke, "no wake-up from another connection's commit within 5 s")
