@@ -1,7 +1,6 @@
 public import Foundation
 public import Steward
 import GRDB
-import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode, shared safely by threads and processes.
 ///
