@@ -62,8 +62,8 @@ extension PostgresJobStore {
             runAt.append(at)
             maxAttempts.append(Int32(clamping: job.retryPolicy?.maxAttempts ?? 0))  // 0: the queue's default
             timeout.append(job.timeout?.seconds ?? -1)  // -1: none
-            retry.append(try job.retryPolicy.map { try JSONCoding.encode($0) } ?? "")
-            metadata.append(job.metadata.isEmpty ? "" : try JSONCoding.encode(job.metadata))
+            retry.append(try job.storedRetryPolicy() ?? "")  // "": none
+            metadata.append(try job.storedMetadata() ?? "")
         }
         var b = PostgresBindings()
         b.append(queue)
@@ -117,8 +117,8 @@ extension PostgresJobStore {
                     run_at: runAt,
                     max_attempts: job.retryPolicy?.maxAttempts ?? settings[job.queue]?.maxAttempts
                         ?? RetryPolicy.default.maxAttempts,
-                    timeout_s: job.timeout?.seconds, retry_policy: try job.retryPolicy.map { try JSONCoding.encode($0) },
-                    metadata: job.metadata.isEmpty ? nil : try JSONCoding.encode(job.metadata), unique_key: job.uniqueKey)
+                    timeout_s: job.timeout?.seconds, retry_policy: try job.storedRetryPolicy(),
+                    metadata: try job.storedMetadata(), unique_key: job.uniqueKey)
             }
             var out = [EnqueueResult?](repeating: nil, count: jobs.count)
             // Jobs without a unique key: the same prepared statement as a keyless batch.
@@ -192,22 +192,16 @@ extension PostgresJobStore {
         records.reserveCapacity(rows.count)
         for row in rows {
             let r = row.makeRandomAccess()
-            let retryJSON: String? = try r.get(8)
-            let metadataJSON: String? = try r.get(9)
+            let (retryPolicy, metadata) = try JobRecord.decodeStored(retryPolicy: try r.get(8), metadata: try r.get(9))
             records.append(
                 JobRecord(
                     id: JobID(try r.get(0, Int64.self)), queue: queue, name: try r.get(1), payload: try r.get(2), state: .running,
                     priority: try r.get(3), runAt: try r.get(4), attempt: try r.get(5), maxAttempts: try r.get(6),
                     timeout: try r.get(7, Double?.self).map { .seconds(double: $0) },
-                    retryPolicy: try retryJSON.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
-                    metadata: try metadataJSON.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:],
-                    uniqueKey: try r.get(10), progress: nil, result: nil, lastError: nil, originalQueue: nil, leaseOwner: owner,
+                    retryPolicy: retryPolicy, metadata: metadata, uniqueKey: try r.get(10), progress: nil, result: nil, lastError: nil, originalQueue: nil, leaseOwner: owner,
                     leaseExpiresAt: leaseUntil, createdAt: try r.get(11), startedAt: now, finishedAt: nil))
         }
-        return
-            records
-            .sorted { ($0.priority, $1.runAt, $1.id) > ($1.priority, $0.runAt, $0.id) }
-            .map { ClaimedJob(record: $0, leaseExpiresAt: leaseUntil) }
+        return ClaimedJob.inClaimOrder(records, leaseExpiresAt: leaseUntil)
     }
 
     @discardableResult

@@ -15,16 +15,14 @@ extension PostgresJobStore {
         let r = row.makeRandomAccess()
         let state = JobState(rawValue: try r.get(4, String.self)) ?? .available
         let runAt: Date = try r.get(6)
-        let retryJSON: String? = try r.get(10)
-        let metadataJSON: String? = try r.get(11)
+        let (retryPolicy, metadata) = try JobRecord.decodeStored(retryPolicy: try r.get(10), metadata: try r.get(11))
         let progressJSON: String? = try r.get(13)
         let errorType: String? = try r.get(15)
         return JobRecord(
             id: JobID(try r.get(0, Int64.self)), queue: try r.get(1), name: try r.get(2), payload: try r.get(3),
             state: state == .scheduled && runAt <= now ? .available : state, priority: try r.get(5), runAt: runAt,
             attempt: try r.get(7), maxAttempts: try r.get(8), timeout: try r.get(9, Double?.self).map { .seconds(double: $0) },
-            retryPolicy: try retryJSON.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
-            metadata: try metadataJSON.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:],
+            retryPolicy: retryPolicy, metadata: metadata,
             uniqueKey: try r.get(12), progress: try progressJSON.map { try JSONCoding.decode(JobProgress.self, from: $0) },
             result: try r.get(14),
             lastError: try errorType.map {

@@ -11,8 +11,7 @@ extension SQLiteJobStore {
     static func record(_ row: Row, now: Double) throws -> JobRecord {
         let state = JobState(rawValue: row[4]) ?? .available
         let runAt: Double = row[6]
-        let retryJSON: String? = row[10]
-        let metadataJSON: String? = row[11]
+        let (retryPolicy, metadata) = try JobRecord.decodeStored(retryPolicy: row[10], metadata: row[11])
         let progressJSON: String? = row[13]
         let errorType: String? = row[15]
         return JobRecord(
@@ -26,8 +25,8 @@ extension SQLiteJobStore {
             attempt: row[7],
             maxAttempts: row[8],
             timeout: (row[9] as Double?).map { .seconds(double: $0) },
-            retryPolicy: try retryJSON.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
-            metadata: try metadataJSON.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:],
+            retryPolicy: retryPolicy,
+            metadata: metadata,
             uniqueKey: row[12],
             progress: try progressJSON.map { try JSONCoding.decode(JobProgress.self, from: $0) },
             result: row[14],

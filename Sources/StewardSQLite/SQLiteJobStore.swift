@@ -194,26 +194,20 @@ public final class SQLiteJobStore: JobStore {
             let leaseUntil = Date(timeIntervalSince1970: until)
             let startedAt = Date(timeIntervalSince1970: nowS)
             while try raw.step() {
-                let retryJSON = raw.optionalString(8)
-                let metadataJSON = raw.optionalString(9)
+                let (retryPolicy, metadata) = try JobRecord.decodeStored(
+                    retryPolicy: raw.optionalString(8), metadata: raw.optionalString(9))
                 out.append(
                     JobRecord(
                         id: JobID(raw.int64(0)), queue: queue, name: raw.string(1), payload: raw.string(2),
                         state: .running, priority: raw.int(3), runAt: Date(timeIntervalSince1970: raw.double(4)),
                         attempt: raw.int(5), maxAttempts: raw.int(6), timeout: raw.optionalDouble(7).map { .seconds(double: $0) },
-                        retryPolicy: try retryJSON.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
-                        metadata: try metadataJSON.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:],
-                        uniqueKey: raw.optionalString(10), progress: nil, result: nil, lastError: nil, originalQueue: nil,
+                        retryPolicy: retryPolicy, metadata: metadata, uniqueKey: raw.optionalString(10), progress: nil, result: nil, lastError: nil, originalQueue: nil,
                         leaseOwner: owner, leaseExpiresAt: leaseUntil, createdAt: Date(timeIntervalSince1970: raw.double(11)),
                         startedAt: startedAt, finishedAt: nil))
             }
             return out
         }
-        let lease = Date(timeIntervalSince1970: until)
-        return
-            records
-            .sorted { ($0.priority, $1.runAt, $1.id) > ($1.priority, $0.runAt, $0.id) }
-            .map { ClaimedJob(record: $0, leaseExpiresAt: lease) }
+        return ClaimedJob.inClaimOrder(records, leaseExpiresAt: Date(timeIntervalSince1970: until))
     }
 
     @discardableResult
@@ -561,8 +555,8 @@ struct PreparedJob {
         runAt = at
         state = at > now ? .scheduled : .available
         timeout = job.timeout?.seconds
-        retryPolicy = try job.retryPolicy.map { try JSONCoding.encode($0) }
-        metadata = job.metadata.isEmpty ? nil : try JSONCoding.encode(job.metadata)
+        retryPolicy = try job.storedRetryPolicy()
+        metadata = try job.storedMetadata()
     }
 }
 

@@ -89,6 +89,17 @@ public struct JobRecord: Sendable, Equatable {
     }
 }
 
+extension JobRecord {
+    /// Decodes the JSON a store keeps for a job's retry policy and metadata (see
+    /// ``NewJob/storedRetryPolicy()`` and ``NewJob/storedMetadata()``).
+    public static func decodeStored(retryPolicy: String?, metadata: String?) throws -> (RetryPolicy?, [String: String]) {
+        (
+            try retryPolicy.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
+            try metadata.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:]
+        )
+    }
+}
+
 /// A job handed to a worker by `claim`: the record plus the lease it holds.
 public struct ClaimedJob: Sendable {
     /// The job as claimed (state `running`, attempt already counted).
@@ -100,6 +111,14 @@ public struct ClaimedJob: Sendable {
     public init(record: JobRecord, leaseExpiresAt: Date) {
         self.record = record
         self.leaseExpiresAt = leaseExpiresAt
+    }
+
+    /// Claimed records in the order a claim hands them out: priority (highest first), then
+    /// run-at, then id. Stores return rows in any order; this is the contract's order.
+    public static func inClaimOrder(_ records: [JobRecord], leaseExpiresAt: Date) -> [ClaimedJob] {
+        records
+            .sorted { ($0.priority, $1.runAt, $1.id) > ($1.priority, $0.runAt, $0.id) }
+            .map { ClaimedJob(record: $0, leaseExpiresAt: leaseExpiresAt) }
     }
 }
 

@@ -45,6 +45,16 @@ public struct NewJob: Sendable, Equatable {
         self.uniqueKey = uniqueKey
     }
 
+    /// The retry policy as a store keeps it: JSON, or `nil` when the job has none.
+    public func storedRetryPolicy() throws -> String? {
+        try retryPolicy.map { try JSONCoding.encode($0) }
+    }
+
+    /// The metadata as a store keeps it: JSON, or `nil` when there is none.
+    public func storedMetadata() throws -> String? {
+        metadata.isEmpty ? nil : try JSONCoding.encode(metadata)
+    }
+
     /// Checks the fields a store relies on; the error names the field and value.
     public func validate() throws {
         if queue.isEmpty { throw StewardError.invalidArgument("queue: must not be empty") }

@@ -20,6 +20,15 @@ extension WorkerRuntime {
         }
     }
 
+    /// Empties the buffer of finished attempts.
+    private func takeCompletions() -> [JobOutcome] {
+        completions.withLock { buffer in
+            let taken = buffer
+            buffer.removeAll(keepingCapacity: true)
+            return taken
+        }
+    }
+
     static let lingerBatch = 256
     static let linger = Duration.milliseconds(1)
 
@@ -27,11 +36,7 @@ extension WorkerRuntime {
         defer { completerDone.notify() }
         var failures = 0
         while true {
-            var batch = completions.withLock { buffer -> [JobOutcome] in
-                let taken = buffer
-                buffer.removeAll(keepingCapacity: true)
-                return taken
-            }
+            var batch = takeCompletions()
             if batch.isEmpty {
                 if completerFinish.load(ordering: .acquiring) || Task.isCancelled { return }
                 await completionSignal.wait(timeout: .seconds(1))
@@ -41,11 +46,7 @@ extension WorkerRuntime {
             // about as much as a hundred row updates); an idle worker flushes at once.
             if batch.count < Self.lingerBatch, handlersRunning > 0, !completerFinish.load(ordering: .acquiring) {
                 try? await Task.sleep(for: Self.linger)
-                batch += completions.withLock { buffer -> [JobOutcome] in
-                    let taken = buffer
-                    buffer.removeAll(keepingCapacity: true)
-                    return taken
-                }
+                batch += takeCompletions()
             }
             capacitySignal.notify()
             while true {
