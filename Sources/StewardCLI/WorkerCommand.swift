@@ -12,8 +12,10 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(help: "Comma-separated queues.") var queues = "default"
     @Option(help: "Jobs run at once, per queue.") var concurrency = 10
-    @Option(help: "Rate limit per queue: job starts per second (this process).") var rate: Double?
+    @Option(help: "Rate limit per queue: job starts per second.") var rate: Double?
     @Option(help: "Rate-limit burst (default: one second's worth).") var burst: Int?
+    @Option(help: "Who shares --rate: 'worker' (this process) or 'global' (every worker on the store).")
+    var rateScope: RateLimit.Scope = .worker
     @Option(help: "Lease length; a worker silent this long is presumed dead.") var lease = "30s"
     @Option(help: "How long running jobs may finish on shutdown.") var shutdownGrace = "10s"
     @Option(help: "Default per-attempt timeout.") var timeout: String?
@@ -33,7 +35,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let timeoutDuration = try timeout.map { try parseDuration($0, flag: "--timeout") }
         let configs = names.map {
             QueueConfiguration(
-                name: $0, concurrency: concurrency, rateLimit: rate.map { RateLimit(perSecond: $0, burst: burst) },
+                name: $0, concurrency: concurrency, rateLimit: rate.map { RateLimit(perSecond: $0, burst: burst, scope: rateScope) },
                 timeout: timeoutDuration, leaseDuration: leaseDuration)
         }
         for c in configs {
@@ -66,3 +68,5 @@ struct WorkerCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension RateLimit.Scope: ExpressibleByArgument {}

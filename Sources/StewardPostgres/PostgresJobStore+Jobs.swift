@@ -188,6 +188,51 @@ extension PostgresJobStore {
         guard limit > 0 else { return [] }
         let rows = try await execute(
             PostgresStatements.Claim(owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: limit))
+        return try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)
+    }
+
+    public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit)
+        async throws -> RateLimitedClaim
+    {
+        let logger = self.logger
+        return try await transaction { [self] conn -> RateLimitedClaim in
+            // The upsert locks the queue's bucket row until commit: claimers of a rate-limited
+            // queue take turns, which is what a shared limit means.
+            var b = PostgresBindings()
+            b.append(queue)
+            b.append(Double(rate.burst))
+            b.append(now)
+            var bucket = TokenBucketState.full(rate, at: now)
+            for try await (tokens, updatedAt) in try await query(
+                """
+                INSERT INTO \(s).steward_rate_buckets (queue, tokens, updated_at) VALUES ($1, $2, $3)
+                ON CONFLICT (queue) DO UPDATE SET queue = excluded.queue RETURNING tokens, updated_at
+                """, b, on: conn
+            ).decode((Double, Date).self) {
+                bucket = TokenBucketState(tokens: tokens, updatedAt: updatedAt)
+            }
+            bucket.refill(rate, now: now)
+            let n = bucket.available(upTo: limit)
+            var rows: [PostgresRow] = []
+            if n > 0 {
+                let claim = PostgresStatements.Claim(owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: n)
+                for try await row in try await conn.execute(claim, logger: logger) { rows.append(row) }
+            }
+            let jobs = try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)
+            bucket.tokens -= Double(jobs.count)
+            var u = PostgresBindings()
+            u.append(queue)
+            u.append(bucket.tokens)
+            u.append(bucket.updatedAt)
+            try await query("UPDATE \(s).steward_rate_buckets SET tokens = $2, updated_at = $3 WHERE queue = $1", u, on: conn)
+            return RateLimitedClaim(jobs: jobs, nextTokenIn: bucket.waitTime(rate))
+        }
+    }
+
+    /// Decodes the rows of ``PostgresStatements/Claim``.
+    private static func claimed(_ rows: [PostgresRow], queue: String, owner: String, leaseUntil: Date, now: Date) throws
+        -> [ClaimedJob]
+    {
         var records: [JobRecord] = []
         records.reserveCapacity(rows.count)
         for row in rows {

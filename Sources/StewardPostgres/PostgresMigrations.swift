@@ -66,6 +66,17 @@ enum PostgresMigrations {
                 expires_at timestamptz NOT NULL
             );
             """
-        )
+        ),
+        (
+            2,
+            """
+            -- Token buckets of queues with a global rate limit, taken in the claim's transaction.
+            CREATE TABLE S.steward_rate_buckets (
+                queue text PRIMARY KEY,
+                tokens double precision NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            """
+        ),
     ]
 }

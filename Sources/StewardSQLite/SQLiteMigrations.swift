@@ -73,7 +73,18 @@ enum SQLiteMigrations {
                 expires_at REAL NOT NULL
             );
             """
-        )
+        ),
+        (
+            2,
+            """
+            -- Token buckets of queues with a global rate limit, taken in the claim's transaction.
+            CREATE TABLE steward_rate_buckets (
+                queue TEXT PRIMARY KEY,
+                tokens REAL NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            """
+        ),
     ]
 
     static func migrate(_ db: Database) throws {

@@ -14,6 +14,50 @@ extension StoreConformance {
             try await store.setPaused(false, queue: "p")
             #expect(try await claim(store, clock, queue: "p").count == 1)
         },
+        ConformanceCase("a global rate limit's bucket is shared by every claimer and only claimed jobs spend tokens") {
+            store, clock in
+            let rate = RateLimit.global(perSecond: 10, burst: 4)
+            func claimShared(_ owner: String, limit: Int) async throws -> RateLimitedClaim {
+                try await store.claim(
+                    queue: "r", limit: limit, owner: owner, leaseUntil: clock.now().addingTimeInterval(lease),
+                    now: clock.now(), sharedRate: rate)
+            }
+            _ = try await enqueue(store, clock, (0..<20).map { _ in NewJob(queue: "r", name: "x") })
+            // A new bucket starts full: the burst, across two owners.
+            let first = try await claimShared(owner, limit: 3)
+            #expect(first.jobs.count == 3)
+            #expect(first.nextTokenIn == .zero)
+            let second = try await claimShared(other, limit: 3)
+            #expect(second.jobs.count == 1)
+            #expect(abs(second.nextTokenIn.seconds - 0.1) < 1e-6, "one token per 100 ms: \(second.nextTokenIn)")
+            #expect(try await claimShared(owner, limit: 3).jobs.isEmpty)
+            // 250 ms earn 2.5 tokens: two whole ones, and half a token stays for later.
+            clock.advance(by: .milliseconds(250))
+            let refilled = try await claimShared(other, limit: 5)
+            #expect(refilled.jobs.count == 2)
+            #expect(abs(refilled.nextTokenIn.seconds - 0.05) < 1e-6, "half a token left: \(refilled.nextTokenIn)")
+            // Never more than the burst after an idle spell; an empty queue spends nothing.
+            clock.advance(by: .seconds(60))
+            #expect(try await claimShared(owner, limit: 10).jobs.count == 4)
+            clock.advance(by: .seconds(60))
+            #expect(try await claimShared(owner, limit: 2).jobs.count == 2)
+            _ = try await claim(store, clock, queue: "r", limit: 100)  // drain the rest without the limit
+            #expect(try await claimShared(owner, limit: 4).jobs.isEmpty)
+            _ = try await enqueue(store, clock, (0..<4).map { _ in NewJob(queue: "r", name: "x") })
+            #expect(try await claimShared(other, limit: 4).jobs.count == 2, "the empty claim spent nothing")
+            // Each queue has its own bucket; a paused queue hands out nothing and spends nothing.
+            _ = try await enqueue(store, clock, [NewJob(queue: "s", name: "x")])
+            func claimS() async throws -> [ClaimedJob] {
+                let result = try await store.claim(
+                    queue: "s", limit: 1, owner: owner, leaseUntil: clock.now().addingTimeInterval(lease), now: clock.now(),
+                    sharedRate: rate)
+                return result.jobs
+            }
+            try await store.setPaused(true, queue: "s")
+            #expect(try await claimS().isEmpty)
+            try await store.setPaused(false, queue: "s")
+            #expect(try await claimS().count == 1)
+        },
         ConformanceCase("cancel stops waiting and running jobs; a finished job cannot be cancelled") { store, clock in
             let ids = try await enqueue(store, clock, [NewJob(name: "waiting", priority: 0), NewJob(name: "running", priority: 1)])
             let running = try #require(try await claim(store, clock, limit: 1).first)

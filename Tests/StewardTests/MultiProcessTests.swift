@@ -24,6 +24,11 @@ struct MultiProcessTests {
         try await store.queueStats("mp", now: Date()).counts["succeeded"] ?? 0
     }
 
+    @Test("3 processes sharing a global 100/s rate limit stay within it")
+    func globalRateLimit() async throws {
+        try await workers.checkGlobalRateLimit(on: store, label: "sqlite")
+    }
+
     @Test("two worker processes drain 2,000 jobs from one SQLite file, each job exactly once")
     func exactlyOnce() async throws {
         let a = try workers.spawn("a")

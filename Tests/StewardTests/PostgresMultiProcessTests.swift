@@ -53,6 +53,13 @@ struct PostgresMultiProcessTests {
         try await store.close()
     }
 
+    @Test("3 processes sharing a global 100/s rate limit stay within it")
+    func globalRateLimit() async throws {
+        try await workers.checkGlobalRateLimit(on: store, label: "postgres")
+        try await store.destroySchema()
+        try await store.close()
+    }
+
     @Test("PostgreSQL restarted during a drain: workers reconnect and every job finishes")
     func databaseRestart() async throws {
         let restart = try #require(

@@ -27,6 +27,13 @@ final class RecordingStore: JobStore {
         return try await base.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
     }
 
+    func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit)
+        async throws -> RateLimitedClaim
+    {
+        claims.withLock { $0.append((queue, limit)) }
+        return try await base.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now, sharedRate: rate)
+    }
+
     func migrate() async throws { try await base.migrate() }
     func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] { try await base.enqueue(jobs, now: now) }
     func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {

@@ -122,6 +122,20 @@ public struct ClaimedJob: Sendable {
     }
 }
 
+/// What a claim under a global rate limit returns.
+public struct RateLimitedClaim: Sendable {
+    /// The jobs claimed, in claim order.
+    public var jobs: [ClaimedJob]
+    /// How long until the shared bucket holds a whole token again; zero when it still does.
+    public var nextTokenIn: Duration
+
+    /// Creates a claim result.
+    public init(jobs: [ClaimedJob], nextTokenIn: Duration) {
+        self.jobs = jobs
+        self.nextTokenIn = nextTokenIn
+    }
+}
+
 /// One finished attempt, as kept in the job's history.
 public struct AttemptRecord: Sendable, Equatable, Codable {
     /// The job.

@@ -3,50 +3,105 @@ import Synchronization
 
 /// A queue's rate limit: on average `perSecond` job starts, with bursts of up to `burst`.
 public struct RateLimit: Sendable, Equatable, Codable {
+    /// Who shares the limit.
+    public enum Scope: String, Sendable, Codable {
+        /// Each worker process has its own bucket: N processes start up to N × `perSecond`.
+        case worker
+        /// One bucket in the store for the queue, shared by every worker of every machine; tokens
+        /// are taken in the claim's transaction, so the limit holds however many workers run.
+        case global
+    }
+
     /// Sustained job starts per second.
     public var perSecond: Double
     /// How many starts may happen at once after an idle period (the bucket's size).
     public var burst: Int
+    /// Whether the limit is per worker process or shared through the store.
+    public var scope: Scope
 
     /// Creates a rate limit; `burst` defaults to one second's worth (at least 1).
-    public init(perSecond: Double, burst: Int? = nil) {
+    public init(perSecond: Double, burst: Int? = nil, scope: Scope = .worker) {
         self.perSecond = perSecond
         self.burst = burst ?? Swift.max(1, Int(perSecond.rounded(.up)))
+        self.scope = scope
+    }
+
+    private enum CodingKeys: String, CodingKey { case perSecond, burst, scope }
+
+    /// Decodes a limit; `burst` and `scope` may be left out.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            perSecond: try c.decode(Double.self, forKey: .perSecond), burst: try c.decodeIfPresent(Int.self, forKey: .burst),
+            scope: try c.decodeIfPresent(Scope.self, forKey: .scope) ?? .worker)
+    }
+
+    /// A limit shared by every worker of the queue (see ``Scope/global``).
+    public static func global(perSecond: Double, burst: Int? = nil) -> RateLimit {
+        RateLimit(perSecond: perSecond, burst: burst, scope: .global)
+    }
+}
+
+/// The state of a token bucket, as kept in memory by ``TokenBucket`` or in a store's row for a
+/// global limit; the refill arithmetic lives only here.
+public struct TokenBucketState: Sendable, Equatable {
+    /// Tokens available at `updatedAt` (fractional between refills).
+    public var tokens: Double
+    /// When `tokens` was last brought up to date.
+    public var updatedAt: Date
+
+    /// Creates a bucket state.
+    public init(tokens: Double, updatedAt: Date) {
+        self.tokens = tokens
+        self.updatedAt = updatedAt
+    }
+
+    /// A full bucket.
+    public static func full(_ limit: RateLimit, at now: Date) -> TokenBucketState {
+        TokenBucketState(tokens: Double(limit.burst), updatedAt: now)
+    }
+
+    /// Adds the tokens earned since `updatedAt`, never above the burst. A `now` earlier than
+    /// `updatedAt` (another machine's clock lagging) earns nothing and does not move time back.
+    public mutating func refill(_ limit: RateLimit, now: Date) {
+        let elapsed = now.timeIntervalSince(updatedAt)
+        if elapsed > 0 {
+            tokens = Swift.min(Double(limit.burst), tokens + elapsed * limit.perSecond)
+            updatedAt = now
+        }
+        tokens = Swift.min(Double(limit.burst), tokens)
+    }
+
+    /// Whole tokens available now, up to `wanted` (after ``refill(_:now:)``).
+    public func available(upTo wanted: Int) -> Int {
+        Swift.max(0, Swift.min(wanted, Int(tokens.rounded(.down))))
+    }
+
+    /// How long until at least one whole token is available.
+    public func waitTime(_ limit: RateLimit) -> Duration {
+        tokens >= 1 ? .zero : .seconds(double: (1 - tokens) / limit.perSecond)
     }
 }
 
 /// A token bucket: `take` hands out up to as many tokens as are available now.
 public final class TokenBucket: Sendable {
-    private struct State {
-        var tokens: Double
-        var updatedAt: Date
-    }
-
     /// The limit this bucket enforces.
     public let limit: RateLimit
-    private let state: Mutex<State>
+    private let state: Mutex<TokenBucketState>
 
     /// Creates a full bucket at `now`.
     public init(_ limit: RateLimit, now: Date) {
         self.limit = limit
-        state = Mutex(State(tokens: Double(limit.burst), updatedAt: now))
-    }
-
-    private func refill(_ s: inout State, now: Date) {
-        let elapsed = now.timeIntervalSince(s.updatedAt)
-        if elapsed > 0 {
-            s.tokens = Swift.min(Double(limit.burst), s.tokens + elapsed * limit.perSecond)
-            s.updatedAt = now
-        }
+        state = Mutex(.full(limit, at: now))
     }
 
     /// Takes up to `wanted` whole tokens and returns how many were taken.
     public func take(upTo wanted: Int, now: Date) -> Int {
         state.withLock { s in
-            refill(&s, now: now)
-            let n = Swift.min(wanted, Int(s.tokens.rounded(.down)))
-            s.tokens -= Double(Swift.max(0, n))
-            return Swift.max(0, n)
+            s.refill(limit, now: now)
+            let n = s.available(upTo: wanted)
+            s.tokens -= Double(n)
+            return n
         }
     }
 
@@ -59,9 +114,8 @@ public final class TokenBucket: Sendable {
     /// How long until at least one token is available.
     public func waitTime(now: Date) -> Duration {
         state.withLock { s in
-            refill(&s, now: now)
-            if s.tokens >= 1 { return .zero }
-            return .seconds(double: (1 - s.tokens) / limit.perSecond)
+            s.refill(limit, now: now)
+            return s.waitTime(limit)
         }
     }
 }

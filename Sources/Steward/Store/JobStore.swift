@@ -20,6 +20,13 @@ public protocol JobStore: Sendable {
     /// for a paused queue.
     func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob]
 
+    /// Claims like ``claim(queue:limit:owner:leaseUntil:now:)``, but no more jobs than the
+    /// queue's shared token bucket holds, taking one token per claimed job in the same
+    /// transaction; the bucket lives in the store, so `rate` holds across every worker of every
+    /// machine. A bucket starts full; every claim applies the `rate` it passes.
+    func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit)
+        async throws -> RateLimitedClaim
+
     /// Applies finished attempts in one transaction; each only if the job is still running under
     /// its owner. Returns the ids that were applied.
     @discardableResult

@@ -24,11 +24,16 @@ final class QueueRunner: Sendable {
     /// Below this many claimed jobs, a lane taking one wakes the fetch loop to claim more.
     let refillBelow = Atomic<Int>(0)
     let pending = Mutex(Pending())
+    /// This process's bucket, for a per-worker rate limit.
     let bucket: TokenBucket?
+    /// The limit whose bucket lives in the store, for a global rate limit.
+    let sharedRate: RateLimit?
 
     init(config: QueueConfiguration, now: Date) {
         self.config = config
-        bucket = config.rateLimit.map { TokenBucket($0, now: now) }
+        let limit = config.rateLimit
+        bucket = limit.flatMap { $0.scope == .worker ? TokenBucket($0, now: now) : nil }
+        sharedRate = limit.flatMap { $0.scope == .global ? $0 : nil }
     }
 
     /// Marks that the queue may have new jobs and wakes the fetch loop.

@@ -11,7 +11,8 @@ extension WorkerRuntime {
     func fetchLoop(_ runner: QueueRunner) async {
         let queue = runner.config.name
         let concurrency = runner.config.concurrency
-        let maxPrefetch = runner.bucket == nil ? runner.config.maxPrefetch : 0
+        let rateLimited = runner.config.rateLimit != nil
+        let maxPrefetch = rateLimited ? 0 : runner.config.maxPrefetch
         let window = runner.config.prefetchWindow.seconds
         var rate = 0.0
         var rateSampledAt = ContinuousClock.now
@@ -37,7 +38,7 @@ extension WorkerRuntime {
             let free = concurrency - active
             var wanted = 0
             if idleUntil == nil {
-                if runner.bucket != nil {
+                if rateLimited {
                     wanted = waiting == 0 ? free : 0
                 } else if (waiting == 0 && free > 0) || capacity - active - waiting >= max(1, capacity / 2) {
                     wanted = capacity - active - waiting
@@ -57,11 +58,21 @@ extension WorkerRuntime {
             }
             let now = worker.clock.now()
             let claimed: [ClaimedJob]
+            // Set when a global limit ran out of tokens: claim again then, not after a poll.
+            var nextToken = Duration.zero
             do {
                 let (store, owner, limit) = (self.store, worker.id, wanted)
                 let leaseUntil = now.addingTimeInterval(runner.config.leaseDuration.seconds)
-                claimed = try await storeCall("claim") {
-                    try await store.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+                if let rate = runner.sharedRate {
+                    let result = try await storeCall("claim") {
+                        try await store.claim(
+                            queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now, sharedRate: rate)
+                    }
+                    (claimed, nextToken) = (result.jobs, result.nextTokenIn)
+                } else {
+                    claimed = try await storeCall("claim") {
+                        try await store.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+                    }
                 }
                 failures = 0
             } catch {
@@ -80,7 +91,9 @@ extension WorkerRuntime {
                 }
                 for _ in 0..<runner.add(claimed) { startLane(runner) }
             }
-            if claimed.count < wanted {
+            if nextToken > .zero, claimed.count < wanted {
+                await runner.signal.wait(timeout: max(.milliseconds(1), nextToken))
+            } else if claimed.count < wanted {
                 var wait = config.pollInterval
                 let (store, after) = (self.store, worker.clock.now())
                 if let next = try? await storeCall("nextRunAt", { try await store.nextRunAt(queue: queue, after: after) }) {
