@@ -2,6 +2,7 @@ public import Foundation
 import Logging
 import PostgresNIO
 public import Steward
+import Synchronization
 
 extension PostgresJobStore {
     /// A keyed job as the one-row JSON recordset its insert reads.
@@ -38,10 +39,54 @@ extension PostgresJobStore {
     }
 
     /// Jobs without unique keys, in one autocommit statement (one round trip): register the
-    /// queues, read their settings, check max depth, insert from binary arrays, notify.
+    /// queues, read their settings, check max depth, insert from binary arrays, notify. A single
+    /// job into a queue this store has registered takes the leaner ``PostgresStatements/EnqueueOne``.
     private func enqueueInOneStatement(_ jobs: [NewJob], queues: [String], now: Date) async throws -> [EnqueueResult] {
+        if jobs.count == 1, registeredQueues.withLock({ $0.contains(jobs[0].queue) }) {
+            let c = try Columns(jobs[0], now: now)
+            var b = PostgresBindings()
+            b.append(c.queue)
+            b.append(c.name)
+            b.append(c.payload)
+            b.append(c.state.rawValue)
+            b.append(c.priority)
+            b.append(c.runAt)
+            b.append(c.maxAttempts)
+            b.append(c.timeout)
+            b.append(c.retryPolicy)
+            b.append(c.metadata)
+            appendCommon(&b, now: now)
+            return try Self.results(of: try await execute(PostgresStatements.EnqueueOne(bindings: b))[0], states: [c.state])
+        }
         let (statement, states) = try enqueueStatement(jobs, now: now)
-        return try Self.results(of: try await execute(statement)[0], states: states)
+        let results = try Self.results(of: try await execute(statement)[0], states: states)
+        registeredQueues.withLock { $0.formUnion(queues) }
+        return results
+    }
+
+    /// One job's column values as the enqueue statements bind them (sentinels stand for NULL,
+    /// since binary arrays cannot hold one: 0 attempts = the queue's default, -1 = no timeout).
+    private struct Columns {
+        var queue: String, name: String, payload: String, state: JobState, priority: Int32, runAt: Date
+        var maxAttempts: Int32, timeout: Double, retryPolicy: String, metadata: String
+
+        init(_ job: NewJob, now: Date) throws {
+            let at = job.runAt ?? now
+            (queue, name, payload) = (job.queue, job.name, job.payload)
+            state = at > now ? .scheduled : .available
+            priority = Int32(clamping: job.priority)
+            runAt = at
+            maxAttempts = Int32(clamping: job.retryPolicy?.maxAttempts ?? 0)
+            timeout = job.timeout?.seconds ?? -1
+            retryPolicy = try job.storedRetryPolicy() ?? ""
+            metadata = try job.storedMetadata() ?? ""
+        }
+    }
+
+    private func appendCommon(_ b: inout PostgresBindings, now: Date) {
+        b.append(now)
+        b.append(channel)
+        b.append(RetryPolicy.default.maxAttempts)
     }
 
     /// The prepared enqueue statement for keyless jobs, and the state each job starts in.
@@ -51,19 +96,18 @@ extension PostgresJobStore {
         var retry: [String] = [], metadata: [String] = []
         var states: [JobState] = []
         for job in jobs {
-            let at = job.runAt ?? now
-            let st: JobState = at > now ? .scheduled : .available
-            states.append(st)
-            queue.append(job.queue)
-            name.append(job.name)
-            payload.append(job.payload)
-            state.append(st.rawValue)
-            priority.append(Int32(clamping: job.priority))
-            runAt.append(at)
-            maxAttempts.append(Int32(clamping: job.retryPolicy?.maxAttempts ?? 0))  // 0: the queue's default
-            timeout.append(job.timeout?.seconds ?? -1)  // -1: none
-            retry.append(try job.storedRetryPolicy() ?? "")  // "": none
-            metadata.append(try job.storedMetadata() ?? "")
+            let c = try Columns(job, now: now)
+            states.append(c.state)
+            queue.append(c.queue)
+            name.append(c.name)
+            payload.append(c.payload)
+            state.append(c.state.rawValue)
+            priority.append(c.priority)
+            runAt.append(c.runAt)
+            maxAttempts.append(c.maxAttempts)
+            timeout.append(c.timeout)
+            retry.append(c.retryPolicy)
+            metadata.append(c.metadata)
         }
         var b = PostgresBindings()
         b.append(queue)
@@ -76,9 +120,7 @@ extension PostgresJobStore {
         b.append(timeout)
         b.append(retry)
         b.append(metadata)
-        b.append(now)
-        b.append(channel)
-        b.append(RetryPolicy.default.maxAttempts)
+        appendCommon(&b, now: now)
         return (PostgresStatements.Enqueue(bindings: b), states)
     }
 

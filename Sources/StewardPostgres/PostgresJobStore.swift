@@ -19,6 +19,9 @@ public final class PostgresJobStore: JobStore {
     let s: String
     /// The NOTIFY channel for this schema.
     let channel: String
+    /// Queues this store has seen registered in `steward_queues` (rows are never deleted), so a
+    /// single enqueue can skip the registering upsert.
+    let registeredQueues = Mutex<Set<String>>([])
     private let clientConfiguration: PostgresClient.Configuration
     private let backgroundLogger: Logger
     /// The connection pool and the task running it; replaced when a call misses its deadline.
