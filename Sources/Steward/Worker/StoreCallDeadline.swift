@@ -28,57 +28,13 @@ public func withStoreDeadline<T: Sendable>(
                 race.finish(.failure(error))
             }
         }
-        let timer = DeadlineWatchdog.shared.schedule(at: .now + timeout) {
-            if race.finish(.failure(StoreCallTimedOut(operation: operation, timeout: timeout))) { work.cancel() }
-        }
-        race.onFinish { DeadlineWatchdog.shared.cancel(timer) }
-    }
-}
-
-/// One task watches every store call's deadline. A timer task per call cost two more context
-/// switches on every call (its sleep, then its cancellation): a fifth of a single enqueue's time.
-/// Deadlines fire within `resolution` of their instant, plenty for timeouts measured in seconds.
-final class DeadlineWatchdog: Sendable {
-    static let shared = DeadlineWatchdog()
-    static let resolution = Duration.milliseconds(25)
-
-    private struct State {
-        var entries: [UInt64: (at: ContinuousClock.Instant, fire: @Sendable () -> Void)] = [:]
-        var nextID: UInt64 = 0
-        var running = false
-    }
-    private let state = Mutex(State())
-
-    /// Runs `fire` at about `at` unless cancelled first.
-    func schedule(at: ContinuousClock.Instant, _ fire: @escaping @Sendable () -> Void) -> UInt64 {
-        let (id, start) = state.withLock { s -> (UInt64, Bool) in
-            s.nextID += 1
-            s.entries[s.nextID] = (at, fire)
-            defer { s.running = true }
-            return (s.nextID, !s.running)
-        }
-        if start { Task.detached { await self.run() } }
-        return id
-    }
-
-    func cancel(_ id: UInt64) {
-        _ = state.withLock { $0.entries.removeValue(forKey: id) }
-    }
-
-    /// Fires what is due every `resolution`; ends when nothing is left to watch.
-    private func run() async {
-        while true {
-            try? await Task.sleep(for: Self.resolution)
-            let now = ContinuousClock.now
-            let (due, done) = state.withLock { s -> ([@Sendable () -> Void], Bool) in
-                let expired = s.entries.filter { $0.value.at <= now }
-                for id in expired.keys { s.entries.removeValue(forKey: id) }
-                if s.entries.isEmpty { s.running = false }
-                return (expired.values.map(\.fire), s.entries.isEmpty)
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            if !Task.isCancelled, race.finish(.failure(StoreCallTimedOut(operation: operation, timeout: timeout))) {
+                work.cancel()
             }
-            for fire in due { fire() }
-            if done { return }
         }
+        race.onFinish { timer.cancel() }
     }
 }
 
