@@ -140,90 +140,93 @@ extension PostgresJobStore {
     /// Batches with unique keys: one transaction, keyed jobs inserted one by one so a live job
     /// holding the key (also one earlier in the same batch) is returned instead.
     private func enqueueOneByOne(_ jobs: [NewJob], queues: [String], now: Date) async throws -> [EnqueueResult] {
+        try await transaction { [self] conn in try await enqueue(jobs, queues: queues, now: now, on: conn) }
+    }
+
+    /// Enqueues inside the caller's transaction on `conn` (any mix of keyed and plain jobs).
+    func enqueue(_ jobs: [NewJob], queues: [String], now: Date, on conn: PostgresConnection) async throws -> [EnqueueResult] {
         let nowS = now.timeIntervalSince1970
-        return try await transaction { [self] conn -> [EnqueueResult] in
-            var qb = PostgresBindings()
-            qb.append(queues)
-            try await query("INSERT INTO \(s).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", qb, on: conn)
-            var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
-            let settingRows = try await query(
-                "SELECT name, max_depth, max_attempts FROM \(s).steward_queues WHERE name = ANY($1)", qb, on: conn)
-            for try await (name, maxDepth, maxAttempts) in settingRows.decode((String, Int?, Int?).self) {
-                settings[name] = (maxDepth, maxAttempts)
-            }
-            func row(_ job: NewJob) throws -> InsertRow {
-                let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
-                return InsertRow(
-                    queue: job.queue, name: job.name, payload: job.payload,
-                    state: runAt > nowS ? JobState.scheduled.rawValue : JobState.available.rawValue, priority: job.priority,
-                    run_at: runAt,
-                    max_attempts: job.retryPolicy?.maxAttempts ?? settings[job.queue]?.maxAttempts
-                        ?? RetryPolicy.default.maxAttempts,
-                    timeout_s: job.timeout?.seconds, retry_policy: try job.storedRetryPolicy(),
-                    metadata: try job.storedMetadata(), unique_key: job.uniqueKey)
-            }
-            var out = [EnqueueResult?](repeating: nil, count: jobs.count)
-            // Jobs without a unique key: the same prepared statement as a keyless batch.
-            let plain = jobs.indices.filter { jobs[$0].uniqueKey == nil }
-            if !plain.isEmpty {
-                let (statement, states) = try enqueueStatement(plain.map { jobs[$0] }, now: now)
-                var answer: PostgresStatements.Enqueue.Row? = nil
-                for try await row in try await conn.execute(statement, logger: logger) { answer = row }
-                for (index, result) in zip(plain, try Self.results(of: answer!, states: states)) { out[index] = result }
-            }
-            // Jobs with a unique key, one by one: a live job holding the key is returned instead.
-            for index in jobs.indices where jobs[index].uniqueKey != nil {
-                let job = jobs[index]
-                var ub = PostgresBindings()
-                ub.append(try JSONCoding.encode([try row(job)]))
-                ub.append(now)
-                var inserted: Int64? = nil
-                for try await id in try await query(
-                    """
-                    INSERT INTO \(s).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
-                        retry_policy, metadata, unique_key, created_at)
-                    SELECT r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts,
-                        r.timeout_s, r.retry_policy, r.metadata, r.unique_key, $2
-                    FROM \(Self.recordset)
-                    ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'available', 'running')
-                    DO NOTHING RETURNING id
-                    """, ub, on: conn
-                ).decode(Int64.self) {
-                    inserted = id
-                }
-                if let inserted {
-                    let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
-                    out[index] = EnqueueResult(id: JobID(inserted), state: runAt > nowS ? .scheduled : .available, duplicate: false)
-                    continue
-                }
-                var kb = PostgresBindings()
-                kb.append(job.uniqueKey!)
-                for try await (id, state, runAt) in try await query(
-                    """
-                    SELECT id, state, run_at FROM \(s).steward_jobs
-                    WHERE unique_key = $1 AND state IN ('scheduled', 'available', 'running')
-                    """, kb, on: conn
-                ).decode((Int64, String, Date).self) {
-                    let st = JobState(rawValue: state) ?? .available
-                    out[index] = EnqueueResult(id: JobID(id), state: st == .scheduled && runAt <= now ? .available : st, duplicate: true)
-                }
-            }
-            for q in queues {
-                guard let maxDepth = settings[q]?.maxDepth else { continue }
-                var db = PostgresBindings()
-                db.append(q)
-                for try await waiting in try await query(
-                    "SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available')", db, on: conn
-                ).decode(Int.self) where waiting > maxDepth {
-                    throw StewardError.queueFull(queue: q, maxDepth: maxDepth)
-                }
-            }
-            var nb = PostgresBindings()
-            nb.append(channel)
-            nb.append(queues)
-            try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", nb, on: conn)
-            return out.map { $0! }
+        var qb = PostgresBindings()
+        qb.append(queues)
+        try await query("INSERT INTO \(s).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", qb, on: conn)
+        var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
+        let settingRows = try await query(
+            "SELECT name, max_depth, max_attempts FROM \(s).steward_queues WHERE name = ANY($1)", qb, on: conn)
+        for try await (name, maxDepth, maxAttempts) in settingRows.decode((String, Int?, Int?).self) {
+            settings[name] = (maxDepth, maxAttempts)
         }
+        func row(_ job: NewJob) throws -> InsertRow {
+            let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
+            return InsertRow(
+                queue: job.queue, name: job.name, payload: job.payload,
+                state: runAt > nowS ? JobState.scheduled.rawValue : JobState.available.rawValue, priority: job.priority,
+                run_at: runAt,
+                max_attempts: job.retryPolicy?.maxAttempts ?? settings[job.queue]?.maxAttempts
+                    ?? RetryPolicy.default.maxAttempts,
+                timeout_s: job.timeout?.seconds, retry_policy: try job.storedRetryPolicy(),
+                metadata: try job.storedMetadata(), unique_key: job.uniqueKey)
+        }
+        var out = [EnqueueResult?](repeating: nil, count: jobs.count)
+        // Jobs without a unique key: the same prepared statement as a keyless batch.
+        let plain = jobs.indices.filter { jobs[$0].uniqueKey == nil }
+        if !plain.isEmpty {
+            let (statement, states) = try enqueueStatement(plain.map { jobs[$0] }, now: now)
+            var answer: PostgresStatements.Enqueue.Row? = nil
+            for try await row in try await conn.execute(statement, logger: logger) { answer = row }
+            for (index, result) in zip(plain, try Self.results(of: answer!, states: states)) { out[index] = result }
+        }
+        // Jobs with a unique key, one by one: a live job holding the key is returned instead.
+        for index in jobs.indices where jobs[index].uniqueKey != nil {
+            let job = jobs[index]
+            var ub = PostgresBindings()
+            ub.append(try JSONCoding.encode([try row(job)]))
+            ub.append(now)
+            var inserted: Int64? = nil
+            for try await id in try await query(
+                """
+                INSERT INTO \(s).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                    retry_policy, metadata, unique_key, created_at)
+                SELECT r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts,
+                    r.timeout_s, r.retry_policy, r.metadata, r.unique_key, $2
+                FROM \(Self.recordset)
+                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'available', 'running')
+                DO NOTHING RETURNING id
+                """, ub, on: conn
+            ).decode(Int64.self) {
+                inserted = id
+            }
+            if let inserted {
+                let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
+                out[index] = EnqueueResult(id: JobID(inserted), state: runAt > nowS ? .scheduled : .available, duplicate: false)
+                continue
+            }
+            var kb = PostgresBindings()
+            kb.append(job.uniqueKey!)
+            for try await (id, state, runAt) in try await query(
+                """
+                SELECT id, state, run_at FROM \(s).steward_jobs
+                WHERE unique_key = $1 AND state IN ('scheduled', 'available', 'running')
+                """, kb, on: conn
+            ).decode((Int64, String, Date).self) {
+                let st = JobState(rawValue: state) ?? .available
+                out[index] = EnqueueResult(id: JobID(id), state: st == .scheduled && runAt <= now ? .available : st, duplicate: true)
+            }
+        }
+        for q in queues {
+            guard let maxDepth = settings[q]?.maxDepth else { continue }
+            var db = PostgresBindings()
+            db.append(q)
+            for try await waiting in try await query(
+                "SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available')", db, on: conn
+            ).decode(Int.self) where waiting > maxDepth {
+                throw StewardError.queueFull(queue: q, maxDepth: maxDepth)
+            }
+        }
+        var nb = PostgresBindings()
+        nb.append(channel)
+        nb.append(queues)
+        try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", nb, on: conn)
+        return out.map { $0! }
     }
 
     public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {

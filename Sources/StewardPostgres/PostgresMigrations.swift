@@ -78,5 +78,24 @@ enum PostgresMigrations {
             );
             """
         ),
+        (
+            3,
+            """
+            CREATE TABLE S.steward_schedules (
+                name text PRIMARY KEY,
+                definition text NOT NULL,
+                paused boolean NOT NULL DEFAULT false,
+                next_fire_at timestamptz,
+                last_fire_at timestamptz,
+                last_job_id bigint,
+                skipped_runs integer NOT NULL DEFAULT 0,
+                missed_runs integer NOT NULL DEFAULT 0,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE INDEX steward_schedules_due ON S.steward_schedules (next_fire_at)
+                WHERE NOT paused AND next_fire_at IS NOT NULL;
+            """
+        ),
     ]
 }

@@ -96,63 +96,67 @@ public final class SQLiteJobStore: JobStore {
         let prepared = try jobs.map { job -> PreparedJob in
             try PreparedJob(job: job, now: nowS)
         }
-        let results = try await pool.write { db -> [EnqueueResult] in
-            let queues = Array(Set(jobs.map(\.queue)))
-            var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
-            let register = try db.cachedStatement(sql: "INSERT OR IGNORE INTO steward_queues (name) VALUES (?)")
-            let read = try db.cachedStatement(sql: "SELECT max_depth, max_attempts FROM steward_queues WHERE name = ?")
-            for q in queues {
-                try register.execute(arguments: [q])
-                if let row = try Row.fetchOne(read, arguments: [q]) {
-                    settings[q] = (row[0], row[1])
-                }
-            }
-            let findUnique = try db.cachedStatement(
-                sql: "SELECT id, state, run_at FROM steward_jobs WHERE unique_key = ? AND state IN ('scheduled', 'available', 'running')")
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
-                        retry_policy, metadata, unique_key, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            var out: [EnqueueResult] = []
-            out.reserveCapacity(prepared.count)
-            let raw = RawStatement(insert, db)
-            for p in prepared {
-                if let key = p.job.uniqueKey, let row = try Row.fetchOne(findUnique, arguments: [key]) {
-                    let state = JobState(rawValue: row[1]) ?? .available
-                    let runAt: Double = row[2]
-                    out.append(EnqueueResult(id: JobID(row[0] as Int64), state: effective(state, runAt: runAt, now: nowS), duplicate: true))
-                    continue
-                }
-                let maxAttempts = p.job.retryPolicy?.maxAttempts ?? settings[p.job.queue]?.maxAttempts ?? RetryPolicy.default.maxAttempts
-                raw.bind(1, p.job.queue)
-                raw.bind(2, p.job.name)
-                raw.bind(3, p.job.payload)
-                raw.bind(4, p.state.rawValue)
-                raw.bind(5, p.job.priority)
-                raw.bind(6, p.runAt)
-                raw.bind(7, maxAttempts)
-                raw.bind(8, p.timeout)
-                raw.bind(9, p.retryPolicy)
-                raw.bind(10, p.metadata)
-                raw.bind(11, p.job.uniqueKey)
-                raw.bind(12, nowS)
-                _ = try raw.step()
-                raw.reset()
-                out.append(EnqueueResult(id: JobID(db.lastInsertedRowID), state: p.state, duplicate: false))
-            }
-            let depth = try db.cachedStatement(
-                sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state IN ('scheduled', 'available')")
-            for q in queues {
-                guard let maxDepth = settings[q]?.maxDepth else { continue }
-                let waiting = try Int.fetchOne(depth, arguments: [q]) ?? 0
-                if waiting > maxDepth { throw StewardError.queueFull(queue: q, maxDepth: maxDepth) }
-            }
-            return out
-        }
+        let results = try await pool.write { db in try Self.enqueue(prepared, now: nowS, in: db) }
         hub.emit(Set(jobs.map(\.queue)))
         return results
+    }
+
+    /// Enqueues inside the caller's write transaction.
+    static func enqueue(_ prepared: [PreparedJob], now nowS: Double, in db: Database) throws -> [EnqueueResult] {
+        let jobs = prepared.map(\.job)
+        let queues = Array(Set(jobs.map(\.queue)))
+        var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
+        let register = try db.cachedStatement(sql: "INSERT OR IGNORE INTO steward_queues (name) VALUES (?)")
+        let read = try db.cachedStatement(sql: "SELECT max_depth, max_attempts FROM steward_queues WHERE name = ?")
+        for q in queues {
+            try register.execute(arguments: [q])
+            if let row = try Row.fetchOne(read, arguments: [q]) {
+                settings[q] = (row[0], row[1])
+            }
+        }
+        let findUnique = try db.cachedStatement(
+            sql: "SELECT id, state, run_at FROM steward_jobs WHERE unique_key = ? AND state IN ('scheduled', 'available', 'running')")
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                    retry_policy, metadata, unique_key, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        var out: [EnqueueResult] = []
+        out.reserveCapacity(prepared.count)
+        let raw = RawStatement(insert, db)
+        for p in prepared {
+            if let key = p.job.uniqueKey, let row = try Row.fetchOne(findUnique, arguments: [key]) {
+                let state = JobState(rawValue: row[1]) ?? .available
+                let runAt: Double = row[2]
+                out.append(EnqueueResult(id: JobID(row[0] as Int64), state: effective(state, runAt: runAt, now: nowS), duplicate: true))
+                continue
+            }
+            let maxAttempts = p.job.retryPolicy?.maxAttempts ?? settings[p.job.queue]?.maxAttempts ?? RetryPolicy.default.maxAttempts
+            raw.bind(1, p.job.queue)
+            raw.bind(2, p.job.name)
+            raw.bind(3, p.job.payload)
+            raw.bind(4, p.state.rawValue)
+            raw.bind(5, p.job.priority)
+            raw.bind(6, p.runAt)
+            raw.bind(7, maxAttempts)
+            raw.bind(8, p.timeout)
+            raw.bind(9, p.retryPolicy)
+            raw.bind(10, p.metadata)
+            raw.bind(11, p.job.uniqueKey)
+            raw.bind(12, nowS)
+            _ = try raw.step()
+            raw.reset()
+            out.append(EnqueueResult(id: JobID(db.lastInsertedRowID), state: p.state, duplicate: false))
+        }
+        let depth = try db.cachedStatement(
+            sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state IN ('scheduled', 'available')")
+        for q in queues {
+            guard let maxDepth = settings[q]?.maxDepth else { continue }
+            let waiting = try Int.fetchOne(depth, arguments: [q]) ?? 0
+            if waiting > maxDepth { throw StewardError.queueFull(queue: q, maxDepth: maxDepth) }
+        }
+        return out
     }
 
     // MARK: claim and complete

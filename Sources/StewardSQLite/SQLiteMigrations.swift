@@ -85,6 +85,25 @@ enum SQLiteMigrations {
             );
             """
         ),
+        (
+            3,
+            """
+            CREATE TABLE steward_schedules (
+                name TEXT PRIMARY KEY,
+                definition TEXT NOT NULL,
+                paused INTEGER NOT NULL DEFAULT 0,
+                next_fire_at REAL,
+                last_fire_at REAL,
+                last_job_id INTEGER,
+                skipped_runs INTEGER NOT NULL DEFAULT 0,
+                missed_runs INTEGER NOT NULL DEFAULT 0,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            CREATE INDEX steward_schedules_due ON steward_schedules (next_fire_at)
+                WHERE paused = 0 AND next_fire_at IS NOT NULL;
+            """
+        ),
     ]
 
     static func migrate(_ db: Database) throws {

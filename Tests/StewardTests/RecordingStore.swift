@@ -35,6 +35,15 @@ final class RecordingStore: JobStore {
     }
 
     func migrate() async throws { try await base.migrate() }
+    func saveSchedules(_ records: [ScheduleRecord]) async throws { try await base.saveSchedules(records) }
+    func schedules() async throws -> [ScheduleRecord] { try await base.schedules() }
+    func dueSchedules(now: Date, limit: Int) async throws -> [ScheduleRecord] { try await base.dueSchedules(now: now, limit: limit) }
+    func setSchedulePaused(_ name: String, paused: Bool, nextFireAt: Date?) async throws {
+        try await base.setSchedulePaused(name, paused: paused, nextFireAt: nextFireAt)
+    }
+    func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult] {
+        try await base.recordScheduleFires(fires, now: now)
+    }
     func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] { try await base.enqueue(jobs, now: now) }
     func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
         let call = completeCalls.withLock { n -> Int in

@@ -86,6 +86,24 @@ public protocol JobStore: Sendable {
     /// Gives up the named lease if `owner` holds it.
     func releaseLease(name: String, owner: String) async throws
 
+    /// Stores schedule definitions in one transaction: a new name is inserted whole; an existing
+    /// one gets the record's definition and next fire, keeping its paused flag and counters.
+    func saveSchedules(_ records: [ScheduleRecord]) async throws
+
+    /// Every stored schedule, by name.
+    func schedules() async throws -> [ScheduleRecord]
+
+    /// Unpaused schedules whose next fire is at or before `now`, earliest first, at most `limit`.
+    func dueSchedules(now: Date, limit: Int) async throws -> [ScheduleRecord]
+
+    /// Pauses or resumes a schedule, setting its next fire. Throws
+    /// ``StewardError/scheduleNotFound(_:)`` for an unknown name.
+    func setSchedulePaused(_ name: String, paused: Bool, nextFireAt: Date?) async throws
+
+    /// Applies firings in one transaction, each as ``ScheduleFire`` describes; one result per
+    /// firing, in order.
+    func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult]
+
     /// A stream of queue names that may have new work (jobs enqueued, a queue resumed, jobs
     /// rescued); ``WakeupHub/anyQueue`` means any queue may. Wake-ups are hints: a worker still
     /// polls slowly as a safety net.

@@ -14,6 +14,8 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
     case jobDidNotSucceed(job: JobID, state: JobState, error: JobErrorInfo?)
     /// The store could not be opened or used.
     case storeUnavailable(String)
+    /// No schedule has this name.
+    case scheduleNotFound(String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,8 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
             return "job \(job) ended \(state.rawValue)\(detail)"
         case let .storeUnavailable(text):
             return "store unavailable: \(text)"
+        case let .scheduleNotFound(name):
+            return "schedule '\(name)' not found"
         }
     }
 }
