@@ -5,7 +5,132 @@ import Steward
 struct ScheduleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule", abstract: "Preview cron expressions; list, pause, resume and trigger schedules.",
-        subcommands: [Preview.self])
+        subcommands: [Preview.self, List.self, Add.self, Update.self, Pause.self, Resume.self, Trigger.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List stored schedules with their next run times.")
+
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let records = try await storeOptions.with { try await ScheduleAdmin(store: $0).list() }
+            if json { return try printJSON(records.map(ScheduleOutput.init)) }
+            if records.isEmpty { return print("no schedules") }
+            for r in records.map(ScheduleOutput.init) {
+                let state = r.paused ? "paused" : "active"
+                print(
+                    "\(r.name.padding(24)) \(state.padding(7)) \(r.trigger.padding(28)) next \(r.next_fire_at ?? "-")  "
+                        + "last \(r.last_fire_at ?? "-")\(r.last_job_id.map { " (job \($0))" } ?? "")  -> \(r.job) on \(r.queue)")
+            }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store a schedule (or replace its definition) that any `steward worker --scheduler` fires.")
+
+        @Argument(help: "The schedule's name.") var name: String
+        @Option(help: "Cron expression (5 or 6 fields, or a macro).") var cron: String?
+        @Option(help: "Time zone of --cron.") var timezone = "UTC"
+        @Option(help: "Fire every this long instead of --cron (e.g. 30s, 5m).") var every: String?
+        @Option(help: "With --every: random delay of up to this long per run.") var jitter: String?
+        @Option(help: "Registered job name to enqueue.") var job: String
+        @Option(help: "JSON parameters.") var payload = "{}"
+        @Option(help: "Target queue.") var queue = "default"
+        @Option(help: "Misfire policy: coalesce, skip, or catchup:N.") var misfire = "coalesce"
+        @Option(help: "How late an instant may run before it counts as missed.") var misfireGrace = "60s"
+        @Flag(help: "Skip an instant while the previous run is still queued or running.") var exclusive = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let trigger: Schedule.Trigger
+            switch (cron, every) {
+            case (let c?, nil): trigger = .cron(expression: c, timeZone: timezone)
+            case (nil, let e?):
+                trigger = .interval(
+                    seconds: try parseDuration(e, flag: "--every").seconds, anchor: nil,
+                    jitter: try jitter.map { try parseDuration($0, flag: "--jitter").seconds } ?? 0)
+            default: throw ValidationError("give exactly one of --cron and --every")
+            }
+            let policy: Schedule.MisfirePolicy
+            switch misfire.lowercased() {
+            case "coalesce": policy = .coalesce
+            case "skip": policy = .skip
+            case let m where m.hasPrefix("catchup:"):
+                guard let n = Int(m.dropFirst("catchup:".count)) else {
+                    throw ValidationError("--misfire: '\(misfire)' needs a number after catchup:")
+                }
+                policy = .catchUp(max: n)
+            default: throw ValidationError("--misfire: '\(misfire)' is not coalesce, skip or catchup:N")
+            }
+            let schedule = Schedule(
+                name: name, trigger: trigger, job: ScheduledJob(name: job, payload: payload, queue: queue), misfire: policy,
+                misfireGrace: try parseDuration(misfireGrace, flag: "--misfire-grace"), exclusive: exclusive)
+            do { try schedule.validate() } catch { throw ValidationError("\(error)") }
+            let next = try await storeOptions.with { store in
+                try await Scheduler(store: store, schedules: [schedule]).register()
+                return try await ScheduleAdmin(store: store).get(name).nextFireAt
+            }
+            print("schedule \(name) stored; next fire \(next.map(iso) ?? "-")")
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a schedule's cron expression at run time.")
+
+        @Argument(help: "The schedule.") var name: String
+        @Option(help: "The new cron expression.") var cron: String
+        @Option(help: "Its time zone (default: the schedule's current zone, or UTC).") var timezone: String?
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            try await storeOptions.with { store in
+                let admin = ScheduleAdmin(store: store)
+                var zone = timezone ?? "UTC"
+                if timezone == nil, case .cron(_, let current) = try await admin.get(name).schedule.trigger { zone = current }
+                do {
+                    try await admin.update(name, trigger: .cron(expression: cron, timeZone: zone))
+                } catch StewardError.invalidArgument(let why) {
+                    throw ValidationError(why)
+                }
+            }
+            print("schedule \(name) updated")
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a schedule from firing until resumed.")
+        @Argument(help: "The schedule.") var name: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            try await storeOptions.with { try await ScheduleAdmin(store: $0).pause(name) }
+            print("schedule \(name) paused")
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused schedule from its next instant.")
+        @Argument(help: "The schedule.") var name: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            try await storeOptions.with { try await ScheduleAdmin(store: $0).resume(name) }
+            print("schedule \(name) resumed")
+        }
+    }
+
+    struct Trigger: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enqueue a schedule's job now, outside its timetable.")
+        @Argument(help: "The schedule.") var name: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let result = try await storeOptions.with { try await ScheduleAdmin(store: $0).trigger(name) }
+            print("schedule \(name) triggered: job \(result.id)")
+        }
+    }
 
     struct Preview: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -54,4 +179,36 @@ func parseInstant(_ text: String) -> Date? {
     let fractional = ISO8601DateFormatter()
     fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return fractional.date(from: text)
+}
+
+/// The stable `--json` shape of a schedule.
+struct ScheduleOutput: Encodable {
+    var name: String
+    var paused: Bool
+    var trigger: String
+    var job: String
+    var queue: String
+    var next_fire_at: String?
+    var last_fire_at: String?
+    var last_job_id: Int64?
+    var skipped_runs: Int
+    var missed_runs: Int
+
+    init(_ r: ScheduleRecord) {
+        name = r.name
+        paused = r.paused
+        switch r.schedule.trigger {
+        case .cron(let expression, let zone): trigger = "cron \(expression) (\(zone))"
+        case .interval(let seconds, _, let jitter):
+            trigger = "every \(formatSeconds(seconds))" + (jitter > 0 ? " ±\(formatSeconds(jitter))" : "")
+        case .once(let at): trigger = "once \(iso(at))"
+        }
+        job = r.schedule.job.name
+        queue = r.schedule.job.queue
+        next_fire_at = r.nextFireAt.map(iso)
+        last_fire_at = r.lastFireAt.map(iso)
+        last_job_id = r.lastJobID?.rawValue
+        skipped_runs = r.skippedRuns
+        missed_runs = r.missedRuns
+    }
 }

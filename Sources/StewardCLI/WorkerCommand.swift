@@ -22,6 +22,10 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between retention purges / rescue passes.") var rescueInterval = "5s"
     @Option(help: "How long finished jobs are kept.") var retention = "24h"
     @Flag(help: "Skip rescue and purge duties (another process runs them).") var noMaintenance = false
+    @Flag(help: "Also fire stored schedules (one process among all with --scheduler is active at a time).")
+    var scheduler = false
+    @Option(help: "With --scheduler: how soon another process takes over from a dead active scheduler.")
+    var schedulerLease = "10s"
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -46,6 +50,7 @@ struct WorkerCommand: AsyncParsableCommand {
             shutdownGracePeriod: try parseDuration(shutdownGrace, flag: "--shutdown-grace"))
         let rescueEvery = try parseDuration(rescueInterval, flag: "--rescue-interval")
         let keepFor = try parseDuration(retention, flag: "--retention")
+        let schedulerTTL = try parseDuration(schedulerLease, flag: "--scheduler-lease")
         try await storeOptions.with { store in
             let logger = Logger(label: "steward")
             let worker = Worker(
@@ -57,6 +62,14 @@ struct WorkerCommand: AsyncParsableCommand {
                         store: store,
                         configuration: Maintenance.Configuration(
                             rescueInterval: rescueEvery, retention: keepFor, owner: worker.id),
+                        logger: logger))
+            }
+            if scheduler {
+                services.append(
+                    try Scheduler(
+                        store: store,
+                        configuration: Scheduler.Configuration(
+                            leaseTTL: schedulerTTL, owner: worker.id),
                         logger: logger))
             }
             let group = ServiceGroup(

@@ -24,6 +24,11 @@ struct MultiProcessTests {
         try await store.queueStats("mp", now: Date()).counts["succeeded"] ?? 0
     }
 
+    @Test("two scheduler processes: the active one is killed, the other takes over, no instant fires twice")
+    func schedulerHandOver() async throws {
+        try await workers.checkSchedulerHandOver(on: store, label: "sqlite")
+    }
+
     @Test("3 processes sharing a global 100/s rate limit stay within it")
     func globalRateLimit() async throws {
         try await workers.checkGlobalRateLimit(on: store, label: "sqlite")

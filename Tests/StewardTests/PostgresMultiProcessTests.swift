@@ -53,6 +53,13 @@ struct PostgresMultiProcessTests {
         try await store.close()
     }
 
+    @Test("two scheduler processes: the active one is killed, the other takes over, no instant fires twice")
+    func schedulerHandOver() async throws {
+        try await workers.checkSchedulerHandOver(on: store, label: "postgres")
+        try await store.destroySchema()
+        try await store.close()
+    }
+
     @Test("3 processes sharing a global 100/s rate limit stay within it")
     func globalRateLimit() async throws {
         try await workers.checkGlobalRateLimit(on: store, label: "postgres")
