@@ -5,7 +5,7 @@ import Steward
 struct ScheduleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule", abstract: "Preview cron expressions; list, pause, resume and trigger schedules.",
-        subcommands: [Preview.self, List.self, Add.self, Update.self, Pause.self, Resume.self, Trigger.self])
+        subcommands: [Preview.self, List.self, Add.self, Update.self, Pause.self, Resume.self, Trigger.self, Remove.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List stored schedules with their next run times.")
@@ -121,6 +121,17 @@ struct ScheduleCommand: AsyncParsableCommand {
         }
     }
 
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a stored schedule (its enqueued jobs stay).")
+        @Argument(help: "The schedule.") var name: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            try await storeOptions.with { try await ScheduleAdmin(store: $0).remove(name) }
+            print("schedule \(name) removed")
+        }
+    }
+
     struct Trigger: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enqueue a schedule's job now, outside its timetable.")
         @Argument(help: "The schedule.") var name: String
@@ -210,5 +221,24 @@ struct ScheduleOutput: Encodable {
         last_job_id = r.lastJobID?.rawValue
         skipped_runs = r.skippedRuns
         missed_runs = r.missedRuns
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, paused, trigger, job, queue, next_fire_at, last_fire_at, last_job_id, skipped_runs, missed_runs
+    }
+
+    /// Every key always present (`null` when unset), so scripts can rely on the shape.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(paused, forKey: .paused)
+        try c.encode(trigger, forKey: .trigger)
+        try c.encode(job, forKey: .job)
+        try c.encode(queue, forKey: .queue)
+        try c.encode(next_fire_at, forKey: .next_fire_at)
+        try c.encode(last_fire_at, forKey: .last_fire_at)
+        try c.encode(last_job_id, forKey: .last_job_id)
+        try c.encode(skipped_runs, forKey: .skipped_runs)
+        try c.encode(missed_runs, forKey: .missed_runs)
     }
 }

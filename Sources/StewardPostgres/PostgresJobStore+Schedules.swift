@@ -65,6 +65,13 @@ extension PostgresJobStore {
         if rows.isEmpty { throw StewardError.scheduleNotFound(name) }
     }
 
+    public func deleteSchedule(_ name: String) async throws {
+        var b = PostgresBindings()
+        b.append(name)
+        let rows = try await query("DELETE FROM \(s).steward_schedules WHERE name = $1 RETURNING name", b)
+        if rows.isEmpty { throw StewardError.scheduleNotFound(name) }
+    }
+
     public func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult] {
         guard !fires.isEmpty else { return [] }
         let results = try await transaction { [self] conn -> [ScheduleFireResult] in

@@ -62,6 +62,13 @@ extension SQLiteJobStore {
         }
     }
 
+    public func deleteSchedule(_ name: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM steward_schedules WHERE name = ?", arguments: [name])
+            if db.changesCount == 0 { throw StewardError.scheduleNotFound(name) }
+        }
+    }
+
     public func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult] {
         guard !fires.isEmpty else { return [] }
         let nowS = now.timeIntervalSince1970

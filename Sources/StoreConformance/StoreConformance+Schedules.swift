@@ -41,6 +41,9 @@ extension StoreConformance {
             await #expect(throws: StewardError.scheduleNotFound("nope")) {
                 try await store.setSchedulePaused("nope", paused: true, nextFireAt: nil)
             }
+            try await store.deleteSchedule("a")
+            #expect(try await store.schedules().map(\.name) == ["b"])
+            await #expect(throws: StewardError.scheduleNotFound("a")) { try await store.deleteSchedule("a") }
         },
         ConformanceCase("a firing enqueues and advances only from the expected next fire; a stale one changes nothing") {
             store, clock in

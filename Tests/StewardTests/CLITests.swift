@@ -174,3 +174,54 @@ struct CLITests {
         try await sqlite.close()
     }
 }
+
+extension CLITests {
+    @Test("schedule preview: instants with the zone's offset, --json, exit code 2 for an invalid expression")
+    func schedulePreview() async throws {
+        let text = try await steward([
+            "schedule", "preview", "30 2 * * *", "--timezone", "America/New_York", "--from", "2026-03-07T12:00:00Z", "--count", "2",
+        ])
+        #expect(text.status == 0)
+        #expect(text.stdout == "2026-03-08T03:00:00-04:00\n2026-03-09T02:30:00-04:00\n")
+        let json = try await steward(["schedule", "preview", "@hourly", "--from", "2026-01-01T00:30:00Z", "--count", "2", "--json"])
+        #expect(try self.json(json.stdout)["next"] as? [String] == ["2026-01-01T01:00:00+00:00", "2026-01-01T02:00:00+00:00"])
+        let bad = try await steward(["schedule", "preview", "0 0 32 * *"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("cron day-of-month '32': 32 is out of range 1-31"), "\(bad.stderr)")
+        #expect(try await steward(["schedule", "preview", "* * * * *", "--timezone", "Nowhere/Land"]).status != 0)
+    }
+
+    @Test("schedule add, list --json (fixed key set), pause, trigger, resume, remove")
+    func scheduleCommands() async throws {
+        let add = try await steward([
+            "schedule", "add", "nightly", "--cron", "30 2 * * *", "--timezone", "Europe/Berlin", "--job", "steward.noop",
+            "--queue", "reports", "--store", store,
+        ])
+        #expect(add.status == 0, "\(add.stderr)")
+        let bad = try await steward(["schedule", "add", "x", "--cron", "61 * * * *", "--job", "steward.noop", "--store", store])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("cron minute '61'"), "\(bad.stderr)")
+        let listed = try await steward(["schedule", "list", "--json", "--store", store])
+        let rows = try #require(JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(Set(rows[0].keys) == [
+            "name", "paused", "trigger", "job", "queue", "next_fire_at", "last_fire_at", "last_job_id", "skipped_runs",
+            "missed_runs",
+        ])
+        #expect(rows[0]["trigger"] as? String == "cron 30 2 * * * (Europe/Berlin)")
+        #expect(try await steward(["schedule", "pause", "nightly", "--store", store]).status == 0)
+        let triggered = try await steward(["schedule", "trigger", "nightly", "--store", store])
+        #expect(triggered.stdout.contains("job 1"), "\(triggered.stdout)")
+        let sqlite = try SQLiteJobStore(url: store)
+        #expect(try await sqlite.jobs(JobFilter(queue: "reports"), now: Date()).first?.metadata["schedule"] == "nightly")
+        #expect(try await sqlite.schedules().first?.paused == true)
+        #expect(try await steward(["schedule", "resume", "nightly", "--store", store]).status == 0)
+        #expect(try await sqlite.schedules().first?.paused == false)
+        #expect(try await steward(["schedule", "remove", "nightly", "--store", store]).status == 0)
+        #expect(try await sqlite.schedules().isEmpty)
+        let missing = try await steward(["schedule", "pause", "nightly", "--store", store])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("schedule 'nightly' not found"), "\(missing.stderr)")
+        try await sqlite.close()
+    }
+}

@@ -41,6 +41,7 @@ final class RecordingStore: JobStore {
     func setSchedulePaused(_ name: String, paused: Bool, nextFireAt: Date?) async throws {
         try await base.setSchedulePaused(name, paused: paused, nextFireAt: nextFireAt)
     }
+    func deleteSchedule(_ name: String) async throws { try await base.deleteSchedule(name) }
     func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult] {
         try await base.recordScheduleFires(fires, now: now)
     }

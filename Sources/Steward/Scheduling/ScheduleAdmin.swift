@@ -52,6 +52,12 @@ public struct ScheduleAdmin: Sendable {
         return result
     }
 
+    /// Deletes the schedule; jobs it already enqueued stay. A process that registers it in code
+    /// stores it again when it starts.
+    public func remove(_ name: String) async throws {
+        try await store.deleteSchedule(name)
+    }
+
     /// Replaces when the schedule fires (a new expression, zone or interval); the next fire is
     /// computed from now.
     public func update(_ name: String, trigger: Schedule.Trigger) async throws {

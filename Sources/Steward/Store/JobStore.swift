@@ -100,6 +100,10 @@ public protocol JobStore: Sendable {
     /// ``StewardError/scheduleNotFound(_:)`` for an unknown name.
     func setSchedulePaused(_ name: String, paused: Bool, nextFireAt: Date?) async throws
 
+    /// Deletes a stored schedule (jobs it enqueued stay). Throws
+    /// ``StewardError/scheduleNotFound(_:)`` for an unknown name.
+    func deleteSchedule(_ name: String) async throws
+
     /// Applies firings in one transaction, each as ``ScheduleFire`` describes; one result per
     /// firing, in order.
     func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult]
