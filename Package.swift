@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "StewardSQLite", targets: ["StewardSQLite"]),
         .library(name: "StewardPostgres", targets: ["StewardPostgres"]),
         .library(name: "StoreConformance", targets: ["StoreConformance"]),
+        .library(name: "StewardQuality", targets: ["StewardQuality"]),
         .executable(name: "steward", targets: ["StewardCLI"]),
     ],
     dependencies: [
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -60,6 +62,15 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(
+            name: "StewardQuality",
+            dependencies: [
+                "Steward",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .target(
             name: "StoreConformance",
             dependencies: ["Steward"],
             swiftSettings: upcoming
@@ -70,6 +81,7 @@ let package = Package(
                 "Steward",
                 "StewardSQLite",
                 "StewardPostgres",
+                "StewardQuality",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -80,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "StewardTests",
             dependencies: [
-                "Steward", "StewardSQLite", "StewardPostgres", "StoreConformance",
+                "Steward", "StewardSQLite", "StewardPostgres", "StoreConformance", "StewardQuality",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),

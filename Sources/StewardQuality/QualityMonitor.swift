@@ -1,0 +1,258 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Hosts many independent tasks over one or more sources and runs them concurrently.
+///
+/// A task fails when its source, schema policy or sink throws. A non-critical failure is logged
+/// and shown in ``status()``, and the other tasks go on; a critical failure stops every task and
+/// ``run()`` throws ``CriticalTaskFailure``.
+public final class QualityMonitor: Sendable {
+    /// A task's state.
+    public enum TaskState: String, Sendable { case idle, running, finished, failed }
+
+    /// One task's status.
+    public struct TaskStatus: Sendable {
+        public var name: String
+        public var critical: Bool
+        public var configured: Bool
+        public var hasSource: Bool
+        public var hasChecks: Bool
+        public var state: TaskState
+        public var windowsEmitted: Int
+        public var recordsRead: Int
+        /// Events that landed in no window because they were late.
+        public var lateRecordsDropped: Int
+        /// Window memberships missed by late events (sliding windows, sessions).
+        public var lateWindowMisses: Int
+        public var schemaErrors: Int
+        public var failedAssessments: Int
+        public var lastError: String?
+    }
+
+    /// The monitor's status.
+    public struct Status: Sendable {
+        public var total: Int
+        public var tasks: [TaskStatus]
+    }
+
+    private struct State {
+        var tasks: [QualityTaskConfiguration] = []
+        var sources: [String: any QualitySource] = [:]
+        var status: [String: TaskStatus] = [:]
+        var stream: AsyncStream<QualityRecord>.Continuation?
+    }
+    private let state = Mutex(State())
+    let logger: Logger
+
+    /// Creates an empty monitor.
+    public init(logger: Logger = Logger(label: "steward.quality")) {
+        self.logger = logger
+    }
+
+    // MARK: tasks
+
+    /// Adds a task; an empty name becomes `task_1`, `task_2`, … (skipping names in use). Returns
+    /// its name. A duplicate name is an error.
+    @discardableResult
+    public func addTask(_ configuration: QualityTaskConfiguration) throws -> String {
+        try state.withLock { s in
+            var c = configuration
+            if c.name.isEmpty {
+                var n = 1
+                while s.tasks.contains(where: { $0.name == "task_\(n)" }) { n += 1 }
+                c.name = "task_\(n)"
+            }
+            guard !s.tasks.contains(where: { $0.name == c.name }) else {
+                throw QualityError.config("task '\(c.name)': a task with this name already exists")
+            }
+            s.tasks.append(c)
+            s.status[c.name] = Self.initialStatus(c, hasSource: s.sources[c.source] != nil)
+            return c.name
+        }
+    }
+
+    /// Task names, in the order added.
+    public func taskNames() -> [String] { state.withLock { $0.tasks.map(\.name) } }
+
+    /// A task's configuration.
+    public func task(_ name: String) -> QualityTaskConfiguration? { state.withLock { s in s.tasks.first { $0.name == name } } }
+
+    /// Removes a task (before `run`).
+    public func removeTask(_ name: String) throws {
+        try state.withLock { s in
+            guard let i = s.tasks.firstIndex(where: { $0.name == name }) else {
+                throw QualityError.config("task '\(name)': no such task")
+            }
+            s.tasks.remove(at: i)
+            s.status[name] = nil
+        }
+    }
+
+    /// Single-task shorthand: configures the task named `default`.
+    public func configure(
+        source: String, window: WindowSpec, key: String? = nil, waitForLate: Double = 0, critical: Bool = false,
+        sink: (any QualitySink)? = nil
+    ) throws {
+        try addTask(
+            QualityTaskConfiguration(
+                name: "default", source: source, window: window, key: key, waitForLate: waitForLate, checks: [],
+                critical: critical, sink: sink))
+    }
+
+    /// Single-task shorthand: adds a check to the task named `default`.
+    public func check(_ check: QualityCheck) throws {
+        try state.withLock { s in
+            guard let i = s.tasks.firstIndex(where: { $0.name == "default" }) else {
+                throw QualityError.config("check: call configure(source:window:) first (no task 'default')")
+            }
+            s.tasks[i].checks.append(check)
+            s.status["default"]?.hasChecks = true
+        }
+    }
+
+    /// Registers a source (tasks name it).
+    public func addSource(_ source: any QualitySource) {
+        state.withLock { s in
+            s.sources[source.name] = source
+            for t in s.tasks where t.source == source.name { s.status[t.name]?.hasSource = true }
+        }
+    }
+
+    /// Per-task status.
+    public func status() -> Status {
+        state.withLock { s in
+            Status(total: s.tasks.count, tasks: s.tasks.compactMap { s.status[$0.name] })
+        }
+    }
+
+    /// Every emitted record, for library users; call before ``run()``. Ends when the run ends.
+    public func records() -> AsyncStream<QualityRecord> {
+        let (stream, continuation) = AsyncStream<QualityRecord>.makeStream()
+        state.withLock { $0.stream = continuation }
+        return stream
+    }
+
+    private static func initialStatus(_ c: QualityTaskConfiguration, hasSource: Bool) -> TaskStatus {
+        TaskStatus(
+            name: c.name, critical: c.critical, configured: true, hasSource: hasSource, hasChecks: !c.checks.isEmpty,
+            state: .idle, windowsEmitted: 0, recordsRead: 0, lateRecordsDropped: 0, lateWindowMisses: 0, schemaErrors: 0,
+            failedAssessments: 0, lastError: nil)
+    }
+
+    // MARK: running
+
+    /// Builds every task's engine; configuration errors surface here, before any data is read.
+    func engines() throws -> [(config: QualityTaskConfiguration, source: any QualitySource, engine: EngineBox)] {
+        let (tasks, sources) = state.withLock { ($0.tasks, $0.sources) }
+        if tasks.isEmpty { throw QualityError.config("monitor: no tasks") }
+        return try tasks.map { t in
+            guard let source = sources[t.source] else {
+                throw QualityError.config("task '\(t.name)' source: unknown source '\(t.source)'")
+            }
+            if t.checks.isEmpty { throw QualityError.config("task '\(t.name)': no checks") }
+            return (t, source, EngineBox(try TaskEngine(config: t, schema: source.schema)))
+        }
+    }
+
+    /// Reads every source to its end (or until cancelled) and runs the tasks.
+    public func run() async throws {
+        let all = try engines()
+        let bySource = Dictionary(grouping: all, by: { ObjectIdentifier($0.source) })
+        defer { state.withLock { $0.stream?.finish() } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (_, tasks) in bySource {
+                group.addTask { try await self.runSource(tasks) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private func runSource(_ tasks: [(config: QualityTaskConfiguration, source: any QualitySource, engine: EngineBox)]) async throws {
+        let source = tasks[0].source
+        var live = tasks
+        for t in live { update(t.config.name) { $0.state = .running } }
+        while !live.isEmpty {
+            let batch: [Row]?
+            do {
+                batch = try await source.nextBatch()
+            } catch is CancellationError {
+                break
+            } catch {
+                // A source failure fails every task reading it.
+                for t in live { try fail(t.config, error) }
+                return
+            }
+            guard let rows = batch else { break }
+            let failures = try await withThrowingTaskGroup(of: (String, (any Error)?).self) { group in
+                for t in live {
+                    group.addTask {
+                        do {
+                            let records = try t.engine.engine.process(rows[...])
+                            try await self.deliver(records, t.config, t.engine.engine)
+                            return (t.config.name, nil)
+                        } catch {
+                            return (t.config.name, error)
+                        }
+                    }
+                }
+                var failed: [String: any Error] = [:]
+                for try await (name, error) in group { if let error { failed[name] = error } }
+                return failed
+            }
+            for (name, error) in failures {
+                guard let t = live.first(where: { $0.config.name == name }) else { continue }
+                try fail(t.config, error)
+                live.removeAll { $0.config.name == name }
+            }
+        }
+        for t in live {
+            do {
+                try await deliver(t.engine.engine.finish(), t.config, t.engine.engine)
+                try await t.config.sink?.finish()
+                update(t.config.name) { $0.state = .finished }
+            } catch {
+                try fail(t.config, error)
+            }
+        }
+    }
+
+    private func deliver(_ records: [QualityRecord], _ config: QualityTaskConfiguration, _ engine: TaskEngine) async throws {
+        update(config.name) {
+            $0.recordsRead = engine.recordsRead
+            $0.windowsEmitted = engine.windowsEmitted
+            $0.lateRecordsDropped = engine.lateDropped
+            $0.lateWindowMisses = engine.lateWindowMisses
+            $0.schemaErrors = engine.schemaErrors
+            $0.failedAssessments = engine.failedAssessments
+        }
+        guard !records.isEmpty else { return }
+        try await config.sink?.write(records)
+        if let stream = state.withLock({ $0.stream }) { for r in records { stream.yield(r) } }
+    }
+
+    /// Records a task failure; rethrows as ``CriticalTaskFailure`` when the task is critical.
+    private func fail(_ config: QualityTaskConfiguration, _ error: any Error) throws {
+        update(config.name) {
+            $0.state = .failed
+            $0.lastError = "\(error)"
+        }
+        if config.critical { throw CriticalTaskFailure(task: config.name, underlying: error) }
+        logger.error("quality task failed; the others go on", metadata: ["task": "\(config.name)", "error": "\(error)"])
+    }
+
+    private func update(_ name: String, _ change: (inout TaskStatus) -> Void) {
+        state.withLock { s in
+            if var st = s.status[name] {
+                change(&st)
+                s.status[name] = st
+            }
+        }
+    }
+}
+
+/// A task's engine, handed to one child task at a time.
+final class EngineBox: @unchecked Sendable {
+    let engine: TaskEngine
+    init(_ engine: TaskEngine) { self.engine = engine }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import Steward
+
+/// A stream of rows for tasks. The monitor pulls batches; a source shared by several tasks is
+/// read and parsed once and each batch goes to all of them.
+public protocol QualitySource: AnyObject, Sendable {
+    /// The source's name (tasks refer to it).
+    var name: String { get }
+    /// Its columns and time column.
+    var schema: SourceSchema { get }
+    /// The next rows in arrival order, or `nil` at end of input.
+    func nextBatch() async throws -> [Row]?
+}
+
+/// Rows given in memory (tests, library users with their own input).
+public final class ArraySource: QualitySource, @unchecked Sendable {
+    public let name: String
+    public let schema: SourceSchema
+    private var rows: [Row]
+    private let batchSize: Int
+
+    /// Creates a source over `rows` (values in the schema's column order).
+    public init(name: String, schema: SourceSchema, rows: [Row], batchSize: Int = 4_096) {
+        self.name = name
+        self.schema = schema
+        self.rows = rows
+        self.batchSize = batchSize
+    }
+
+    /// Builds rows from dictionaries keyed by column name (missing keys are null); the time
+    /// column's value gives the event time.
+    public convenience init(name: String, schema: SourceSchema, records: [[String: QualityValue]], batchSize: Int = 4_096) {
+        let rows = records.map { r -> Row in
+            let values = schema.columns.map { r[$0.name] ?? .null }
+            let t = values[schema.timeIndex]
+            let time: Double
+            switch t {
+            case .string(let s): time = schema.parseTime(Substring(s)) ?? .nan
+            default: time = t.number ?? .nan
+            }
+            return Row(values: values, time: time)
+        }
+        self.init(name: name, schema: schema, rows: rows, batchSize: batchSize)
+    }
+
+    public func nextBatch() async throws -> [Row]? {
+        guard !rows.isEmpty else { return nil }
+        let n = min(batchSize, rows.count)
+        let batch = Array(rows.prefix(n))
+        rows.removeFirst(n)
+        return batch
+    }
+}
+
+/// A CSV (with a header) or JSON Lines file, or standard input (`-`). Undeclared columns are
+/// ignored; `follow` keeps reading as the file grows until the task is cancelled.
+public final class FileSource: QualitySource, @unchecked Sendable {
+    /// File formats.
+    public enum Format: String, Sendable { case csv, jsonl }
+
+    public let name: String
+    public let schema: SourceSchema
+    let path: String
+    let format: Format
+    let follow: Bool
+    /// Rows `{ts, fields: [...], values: [...]}` expand into columns by position (JSON Lines).
+    let compact: Bool
+    private let handle: FileHandle
+    private var pending: [UInt8] = []
+    private var header: [Int?]? = nil  // CSV column -> schema column
+    private var eof = false
+    private var lineNumber = 0
+    private let batchSize = 8_192
+
+    /// Opens the file (nothing is read yet).
+    public init(name: String, path: String, format: Format, schema: SourceSchema, follow: Bool = false, compact: Bool = false) throws {
+        self.name = name
+        self.path = path
+        self.format = format
+        self.schema = schema
+        self.follow = follow
+        self.compact = compact
+        if path == "-" {
+            handle = .standardInput
+        } else {
+            guard let h = FileHandle(forReadingAtPath: path) else {
+                throw QualityError.source("\(name): cannot open '\(path)'")
+            }
+            handle = h
+        }
+        if format == .jsonl { header = [] }
+    }
+
+    public func nextBatch() async throws -> [Row]? {
+        var rows: [Row] = []
+        rows.reserveCapacity(batchSize)
+        while rows.count < batchSize {
+            guard let line = try await nextLine() else { break }
+            lineNumber += 1
+            if line.isEmpty || (line.count == 1 && line[0] == 13) { continue }
+            if format == .csv, header == nil {
+                try readHeader(line)
+                continue
+            }
+            if let row = format == .csv ? csvRow(line) : jsonRow(line) { rows.append(row) }
+        }
+        return rows.isEmpty ? nil : rows
+    }
+
+    /// The next line without its newline, or `nil` at end of input (after following stops).
+    private func nextLine() async throws -> ArraySlice<UInt8>? {
+        while true {
+            if let nl = pending.firstIndex(of: 10) {
+                let line = pending[..<nl]
+                pending.removeSubrange(...nl)
+                return line
+            }
+            if eof {
+                if !pending.isEmpty {
+                    let line = pending[...]
+                    pending = []
+                    return line
+                }
+                return nil
+            }
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty {
+                if follow && path != "-" {
+                    try await Task.sleep(for: .milliseconds(200))
+                    continue
+                }
+                eof = true
+            } else {
+                pending.append(contentsOf: chunk)
+            }
+        }
+    }
+
+    private func readHeader(_ line: ArraySlice<UInt8>) throws {
+        let names = Self.splitCSV(String(decoding: line, as: UTF8.self)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        header = names.map { schema.index(of: $0) }
+        let present = Set(names)
+        for c in schema.columns where !present.contains(c.name) {
+            throw QualityError.source("\(name): \(path):1: the header has no column '\(c.name)' (it has \(names.joined(separator: ", ")))")
+        }
+    }
+
+    private func csvRow(_ line: ArraySlice<UInt8>) -> Row? {
+        var text = String(decoding: line, as: UTF8.self)
+        if text.hasSuffix("\r") { text.removeLast() }
+        let fields = text.contains("\"") ? Self.splitCSV(text).map { Substring($0) } : text.split(separator: ",", omittingEmptySubsequences: false)
+        var values = [QualityValue](repeating: .null, count: schema.columns.count)
+        var error: String? = nil
+        var rawTime: Substring = ""
+        for (i, field) in fields.enumerated() {
+            guard i < header!.count, let c = header![i] else { continue }
+            let (v, e) = schema.convert(field, column: schema.columns[c])
+            values[c] = v
+            if error == nil, let e { error = "\(path):\(lineNumber): \(e)" }
+            if c == schema.timeIndex { rawTime = field }
+        }
+        return makeRow(values, rawTime: rawTime, error: error)
+    }
+
+    private func makeRow(_ values: [QualityValue], rawTime: Substring, error: String?) -> Row {
+        var time: Double
+        if case .epochSeconds = schema.timeFormat {
+            time = values[schema.timeIndex].number ?? .nan
+        } else {
+            time = schema.parseTime(rawTime) ?? .nan
+        }
+        var err = error
+        if time.isNaN, err == nil { err = "\(path):\(lineNumber): no valid event time in '\(schema.timeColumn)'" }
+        if time.isInfinite { time = .nan }
+        return Row(values: values, time: time, schemaError: err)
+    }
+
+    private func jsonRow(_ line: ArraySlice<UInt8>) -> Row? {
+        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
+            let values = [QualityValue](repeating: .null, count: schema.columns.count)
+            return Row(values: values, time: .nan, schemaError: "\(path):\(lineNumber): not a JSON object")
+        }
+        var fields = object
+        if compact, case .array(let names)? = object["fields"], case .array(let vals)? = object["values"] {
+            fields = object.filter { $0.key != "fields" && $0.key != "values" }
+            for (n, v) in zip(names, vals) { if case .string(let n) = n { fields[n] = v } }
+        }
+        var values = [QualityValue](repeating: .null, count: schema.columns.count)
+        var error: String? = nil
+        var rawTime: Substring = ""
+        for (c, column) in schema.columns.enumerated() {
+            let text: Substring
+            switch fields[column.name] {
+            case nil, .null?: text = ""
+            case .string(let s)?: text = Substring(s)
+            case .bool(let b)?: text = b ? "true" : "false"
+            case .number(let n)?: text = Substring(n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n))
+            case let other?: text = Substring("\(other)")
+            }
+            let (v, e) = schema.convert(text, column: column)
+            values[c] = v
+            if error == nil, let e { error = "\(path):\(lineNumber): \(e)" }
+            if c == schema.timeIndex { rawTime = text }
+        }
+        return makeRow(values, rawTime: rawTime, error: error)
+    }
+
+    /// RFC 4180 fields: quotes around fields, doubled quotes inside.
+    static func splitCSV(_ line: String) -> [String] {
+        var out: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = line.makeIterator()
+        while let ch = iterator.next() {
+            if quoted {
+                if ch == "\"" {
+                    var peek = iterator
+                    if peek.next() == "\"" {
+                        field.append("\"")
+                        iterator = peek
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(ch)
+                }
+            } else if ch == "\"" {
+                quoted = true
+            } else if ch == "," {
+                out.append(field)
+                field = ""
+            } else {
+                field.append(ch)
+            }
+        }
+        out.append(field)
+        return out
+    }
+}

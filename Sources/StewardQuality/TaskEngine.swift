@@ -1,0 +1,419 @@
+import Foundation
+
+/// One task's windows at run time. Owned by one child task; not shared.
+final class TaskEngine {
+    let config: QualityTaskConfiguration
+    let checkNames: [String]
+    private let factories: [() throws -> any MeasureAccumulator]
+    private let keyIndex: Int?
+    private let keyColumn: String?
+    let isoTime: Bool
+    private let tracksSchema: Bool
+
+    // Status.
+    private(set) var recordsRead = 0
+    private(set) var windowsEmitted = 0
+    /// Events that landed in no window at all because they were late.
+    private(set) var lateDropped = 0
+    /// Window memberships missed by late events (an event may miss old sliding windows and
+    /// still count in newer ones).
+    private(set) var lateWindowMisses = 0
+    private(set) var schemaErrors = 0
+    private(set) var failedAssessments = 0
+
+    private var watermark = -Double.infinity
+    private var lateSinceRecord: [QualityValue: Int] = [:]
+    private var keyFirstSeen: [QualityValue: Double] = [:]
+    private var anomalyHistory: [QualityValue: [[Double]]] = [:]
+
+    struct Cell {
+        var accs: [any MeasureAccumulator]
+        var rows = 0
+        var schemaErrors = 0
+    }
+
+    // Sliding and tumbling windows.
+    private var open: [Int64: [QualityValue: Cell]] = [:]
+    private var openOrder: [Int64] = []
+    private var nextEmpty: Int64? = nil
+
+    // Sessions.
+    struct Session {
+        var id: Int
+        var start: Double
+        var end: Double
+        var cell: Cell
+        var lastEmitted: QualityRecord?
+    }
+    private var sessions: [QualityValue: [Session]] = [:]
+    private var emittedSessions: [QualityValue: [(start: Double, end: Double)]] = [:]
+    private var deadlines = MinHeap<Deadline>()
+    private var nextSessionID = 0
+    struct Deadline: Comparable {
+        var at: Double
+        var key: QualityValue
+        var id: Int
+        static func < (a: Deadline, b: Deadline) -> Bool { a.at < b.at }
+        static func == (a: Deadline, b: Deadline) -> Bool { a.at == b.at && a.id == b.id }
+    }
+
+    init(config: QualityTaskConfiguration, schema: SourceSchema) throws {
+        self.config = config
+        func column(_ name: String, _ what: String) throws -> Int {
+            guard let i = schema.index(of: name) else {
+                throw QualityError.config(
+                    "task '\(config.name)' \(what): unknown column '\(name)' (source '\(config.source)' has \(schema.columns.map(\.name).joined(separator: ", ")))")
+            }
+            return i
+        }
+        keyColumn = config.key
+        keyIndex = try config.key.map { try column($0, "key") }
+        if let t = config.timeColumn, t != schema.timeColumn {
+            throw QualityError.config("task '\(config.name)' time: '\(t)' differs from source '\(config.source)' time column '\(schema.timeColumn)'")
+        }
+        isoTime = schema.isoTime
+        tracksSchema = schema.validates
+        if let why = config.window.validate() { throw QualityError.config("task '\(config.name)' window: \(why)") }
+        if config.waitForLate < 0 { throw QualityError.config("task '\(config.name)' wait_for_late: must not be negative") }
+        var names: [String] = []
+        var factories: [() throws -> any MeasureAccumulator] = []
+        for (i, check) in config.checks.enumerated() {
+            let name = check.name ?? "check_\(i + 1)"
+            if names.contains(name) { throw QualityError.config("task '\(config.name)' check '\(name)': duplicate name") }
+            names.append(name)
+            if let custom = check.custom {
+                let c = try column(check.column ?? "", "check '\(name)' column")
+                factories.append { custom(c) }
+                continue
+            }
+            guard let measure = check.measure else {
+                throw QualityError.config("task '\(config.name)' check '\(name)': no measure")
+            }
+            var c = 0
+            if measure.needsColumn {
+                guard let col = check.column else {
+                    throw QualityError.config("task '\(config.name)' check '\(name)': measure needs a column")
+                }
+                c = try column(col, "check '\(name)' column")
+            } else if let col = check.column {
+                c = try column(col, "check '\(name)' column")
+            }
+            var other = 0
+            if case .correlation(let o, _) = measure { other = try column(o, "check '\(name)' correlation column") }
+            _ = try measure.makeAccumulator(column: c, other: other)  // regexes compile now, not mid-stream
+            factories.append { try measure.makeAccumulator(column: c, other: other) }
+        }
+        checkNames = names
+        self.factories = factories
+        if let a = config.anomaly {
+            for name in a.checks where !names.contains(name) {
+                throw QualityError.config("task '\(config.name)' anomaly: unknown check '\(name)'")
+            }
+        }
+    }
+
+    private func newCell() -> Cell { Cell(accs: factories.map { try! $0() }) }
+
+    // MARK: input
+
+    /// Processes rows in arrival order; returns the records that became final.
+    func process(_ rows: ArraySlice<Row>) throws -> [QualityRecord] {
+        var out: [QualityRecord] = []
+        for row in rows {
+            recordsRead += 1
+            if row.time.isNaN {
+                // No event time: the row cannot be placed in any window.
+                if config.schemaPolicy == .raise {
+                    throw QualityError.schema("task '\(config.name)': \(row.schemaError ?? "no event time")")
+                }
+                schemaErrors += 1
+                continue
+            }
+            if row.schemaError != nil {
+                switch config.schemaPolicy {
+                case .raise: throw QualityError.schema("task '\(config.name)': \(row.schemaError!)")
+                case .drop:
+                    schemaErrors += 1
+                    continue
+                case .keep: schemaErrors += 1
+                }
+            }
+            let key = keyIndex.map { row.values[$0] } ?? .null
+            if keyFirstSeen[key] == nil { keyFirstSeen[key] = row.time }
+            switch config.window {
+            case .sliding(let duration, let hop, let origin):
+                addSliding(row, key: key, duration: duration, hop: hop, origin: origin)
+                watermark = max(watermark, row.time)
+                emitSliding(upTo: watermark, duration: duration, hop: hop, origin: origin, into: &out)
+            case .session(let gap):
+                addSession(row, key: key, gap: gap, into: &out)
+                watermark = max(watermark, row.time)
+                emitSessions(into: &out)
+            }
+        }
+        return out
+    }
+
+    /// End of input: every open window is flushed.
+    func finish() -> [QualityRecord] {
+        var out: [QualityRecord] = []
+        switch config.window {
+        case .sliding(let duration, let hop, let origin):
+            emitSliding(upTo: .infinity, duration: duration, hop: hop, origin: origin, into: &out)
+        case .session:
+            let all = sessions.flatMap { key, list in list.map { (key, $0) } }.sorted { ($0.1.end, $0.1.id) < ($1.1.end, $1.1.id) }
+            for (key, s) in all { emitSession(s, key: key, into: &out) }
+            sessions = [:]
+        }
+        return out
+    }
+
+    // MARK: sliding
+
+    private func addSliding(_ row: Row, key: QualityValue, duration: Double, hop: Double, origin: Double) {
+        guard let ks = WindowSpec.windowIndexes(row.time, duration: duration, hop: hop, origin: origin) else { return }
+        var landed = false
+        for k in ks {
+            let end = origin + Double(k) * hop + duration
+            if end + config.waitForLate <= watermark {
+                lateWindowMisses += 1
+                continue
+            }
+            landed = true
+            if open[k] == nil {
+                open[k] = [:]
+                // Mostly appended in order; out-of-order events insert by binary search.
+                if let last = openOrder.last, last > k {
+                    var lo = 0, hi = openOrder.count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if openOrder[mid] < k { lo = mid + 1 } else { hi = mid }
+                    }
+                    openOrder.insert(k, at: lo)
+                } else {
+                    openOrder.append(k)
+                }
+            }
+            open[k]![key, default: newCell()].add(row)
+        }
+        if !landed {
+            lateDropped += 1
+            lateSinceRecord[key, default: 0] += 1
+        }
+        if config.emitEmptyWindows, nextEmpty == nil { nextEmpty = ks.lowerBound }
+    }
+
+    private func emitSliding(upTo mark: Double, duration: Double, hop: Double, origin: Double, into out: inout [QualityRecord]) {
+        func end(_ k: Int64) -> Double { origin + Double(k) * hop + duration }
+        if config.emitEmptyWindows {
+            guard var k = nextEmpty else { return }
+            // At end of input (mark = ∞) flush up to the last open window only.
+            let limit = mark.isInfinite ? (openOrder.last ?? (k - 1)) : Int64.max
+            while k <= limit, end(k) + config.waitForLate <= mark {
+                let cells = open.removeValue(forKey: k) ?? [:]
+                if let first = openOrder.first, first == k { openOrder.removeFirst() }
+                emitWindow(k, cells: cells, start: end(k) - duration, end: end(k), into: &out)
+                k += 1
+            }
+            nextEmpty = k
+            return
+        }
+        while let k = openOrder.first, end(k) + config.waitForLate <= mark {
+            openOrder.removeFirst()
+            let cells = open.removeValue(forKey: k) ?? [:]
+            emitWindow(k, cells: cells, start: end(k) - duration, end: end(k), into: &out)
+        }
+    }
+
+    private func emitWindow(_ k: Int64, cells: [QualityValue: Cell], start: Double, end: Double, into out: inout [QualityRecord]) {
+        var keys = Array(cells.keys)
+        if config.emitEmptyWindows {
+            for (key, first) in keyFirstSeen where cells[key] == nil && first < end { keys.append(key) }
+        }
+        keys.sort(by: QualityValue.less)
+        for key in keys {
+            out.append(record(cells[key] ?? newCell(), key: key, start: start, end: end, diff: nil))
+        }
+    }
+
+    // MARK: sessions
+
+    private func addSession(_ row: Row, key: QualityValue, gap: Double, into out: inout [QualityRecord]) {
+        let t = row.time
+        if let done = emittedSessions[key], done.contains(where: { t > $0.start - gap && t < $0.end + gap }) {
+            lateDropped += 1
+            lateWindowMisses += 1
+            lateSinceRecord[key, default: 0] += 1
+            return
+        }
+        var list = sessions[key] ?? []
+        let touching = list.indices.filter { t > list[$0].start - gap && t < list[$0].end + gap }
+        var merged: Session
+        var retracted: [QualityRecord] = []
+        if let first = touching.first {
+            merged = list[first]
+            if let r = merged.lastEmitted { retracted.append(r) }
+            for i in touching.dropFirst() {
+                merged.start = min(merged.start, list[i].start)
+                merged.end = max(merged.end, list[i].end)
+                for j in merged.cell.accs.indices { merged.cell.accs[j].merge(list[i].cell.accs[j]) }
+                merged.cell.rows += list[i].cell.rows
+                merged.cell.schemaErrors += list[i].cell.schemaErrors
+                if let r = list[i].lastEmitted { retracted.append(r) }
+            }
+            for i in touching.reversed() { list.remove(at: i) }
+        } else {
+            nextSessionID += 1
+            merged = Session(id: nextSessionID, start: t, end: t, cell: newCell())
+        }
+        merged.start = min(merged.start, t)
+        merged.end = max(merged.end, t)
+        merged.cell.add(row)
+        if config.sessionEmit == .updates {
+            for var r in retracted {
+                r.diff = -1
+                out.append(r)
+            }
+            var current = record(merged.cell, key: key, start: merged.start, end: merged.end, diff: 1)
+            current.anomaly = nil
+            out.append(current)
+            merged.lastEmitted = current
+        }
+        let at = merged.end + gap + config.waitForLate
+        list.append(merged)
+        list.sort { $0.start < $1.start }
+        sessions[key] = list
+        deadlines.push(Deadline(at: at, key: key, id: merged.id))
+    }
+
+    private func emitSessions(into out: inout [QualityRecord]) {
+        guard case .session(let gap) = config.window else { return }
+        while let d = deadlines.peek(), d.at <= watermark {
+            _ = deadlines.pop()
+            guard var list = sessions[d.key], let i = list.firstIndex(where: { $0.id == d.id }) else { continue }
+            let s = list[i]
+            // Stale entry: the session grew since this deadline was pushed.
+            guard s.end + gap + config.waitForLate <= watermark else { continue }
+            list.remove(at: i)
+            sessions[d.key] = list.isEmpty ? nil : list
+            emitSession(s, key: d.key, into: &out)
+        }
+    }
+
+    private func emitSession(_ s: Session, key: QualityValue, into out: inout [QualityRecord]) {
+        var done = emittedSessions[key] ?? []
+        done.append((s.start, s.end))
+        // Bounded memory: late events older than the last 256 sessions of a key are not recognised.
+        if done.count > 256 { done.removeFirst(done.count - 256) }
+        emittedSessions[key] = done
+        if config.sessionEmit == .updates {
+            windowsEmitted += 1
+            return
+        }
+        out.append(record(s.cell, key: key, start: s.start, end: s.end, diff: nil))
+    }
+
+    // MARK: records
+
+    private func record(_ cell: Cell, key: QualityValue, start: Double, end: Double, diff: Int?) -> QualityRecord {
+        let context = WindowContext(start: start, end: end, processingTime: Date().timeIntervalSince1970)
+        var checks: [(name: String, value: MeasureResult, passed: Bool?)] = []
+        checks.reserveCapacity(checkNames.count)
+        for (i, name) in checkNames.enumerated() {
+            let value = Self.round(cell.accs[i].result(context), digits: config.precision)
+            let passed = config.checks[i].assessment.map { $0.passes(value) }
+            if passed == false, diff == nil { failedAssessments += 1 }
+            checks.append((name, value, passed))
+        }
+        if diff == nil { windowsEmitted += 1 }
+        var r = QualityRecord(
+            task: config.name, windowStart: start, windowEnd: end, isoTime: isoTime,
+            key: keyColumn.map { ($0, key) }, checks: checks, schemaErrors: tracksSchema ? cell.schemaErrors : nil,
+            late: nil, anomaly: nil, diff: diff)
+        if config.lateColumn, diff == nil {
+            r.late = lateSinceRecord.removeValue(forKey: key) ?? 0
+        }
+        if let a = config.anomaly, diff == nil { r.anomaly = score(a, checks: checks, key: key) }
+        return r
+    }
+
+    private func score(_ a: AnomalyConfiguration, checks: [(name: String, value: MeasureResult, passed: Bool?)], key: QualityValue)
+        -> String
+    {
+        let values = a.checks.map { name in checks.first { $0.name == name }?.value.number ?? .nan }
+        var history = anomalyHistory[key] ?? []
+        var worst = 0.0
+        if history.count >= a.warmUp {
+            for (j, x) in values.enumerated() where !x.isNaN {
+                let past = history.map { $0[j] }.filter { !$0.isNaN }
+                guard past.count >= 2 else { continue }
+                let mean = past.reduce(0, +) / Double(past.count)
+                let sd = (past.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(past.count - 1)).squareRoot()
+                let z = sd > 0 ? abs(x - mean) / sd : (x == mean ? 0 : .infinity)
+                worst = max(worst, z)
+            }
+        }
+        history.append(values)
+        if history.count > a.history { history.removeFirst(history.count - a.history) }
+        anomalyHistory[key] = history
+        if worst >= a.thresholds.critical { return "critical" }
+        if worst >= a.thresholds.high { return "high" }
+        if worst >= a.thresholds.moderate { return "moderate" }
+        return "normal"
+    }
+
+    static func round(_ r: MeasureResult, digits: Int) -> MeasureResult {
+        switch r {
+        case .number(let v):
+            let f = pow(10, Double(digits))
+            return .number((v * f).rounded() / f)
+        case .list(let items): return .list(items.map { round($0, digits: digits) })
+        case .object(let fields): return .object(fields.map { ($0.0, round($0.1, digits: digits)) })
+        case .value(.double(let v)): return round(.number(v), digits: digits)
+        default: return r
+        }
+    }
+}
+
+extension TaskEngine.Cell {
+    mutating func add(_ row: Row) {
+        rows += 1
+        if row.schemaError != nil { schemaErrors += 1 }
+        for i in accs.indices { accs[i].add(row) }
+    }
+}
+
+/// A binary min-heap.
+struct MinHeap<T: Comparable> {
+    private var items: [T] = []
+    var isEmpty: Bool { items.isEmpty }
+    func peek() -> T? { items.first }
+
+    mutating func push(_ x: T) {
+        items.append(x)
+        var i = items.count - 1
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard items[i] < items[p] else { break }
+            items.swapAt(i, p)
+            i = p
+        }
+    }
+
+    mutating func pop() -> T? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let top = items.removeLast()
+        var i = 0
+        while true {
+            let (l, r) = (2 * i + 1, 2 * i + 2)
+            var m = i
+            if l < items.count, items[l] < items[m] { m = l }
+            if r < items.count, items[r] < items[m] { m = r }
+            guard m != i else { break }
+            items.swapAt(i, m)
+            i = m
+        }
+        return top
+    }
+}
