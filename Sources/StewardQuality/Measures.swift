@@ -71,7 +71,7 @@ public enum Measure: Sendable, Equatable {
     /// Whether the measure reads a column.
     var needsColumn: Bool {
         switch self {
-        case .count, .windowDuration, .freshness: false
+        case .count, .windowDuration, .freshness, .outOfOrderCount: false
         default: true
         }
     }
