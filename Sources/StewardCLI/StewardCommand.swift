@@ -11,7 +11,7 @@ struct StewardCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, JobCommand.self, QueueCommand.self, WorkerCommand.self, MigrateCommand.self,
-            BenchCommand.self, ScheduleCommand.self,
+            BenchCommand.self, ScheduleCommand.self, QualityCommand.self,
         ]
     )
 }

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import Steward
+import StewardQuality
+
+struct QualityCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quality", abstract: "Run data-quality monitors over CSV / JSON Lines streams (see docs/quality.md).",
+        subcommands: [Run.self, Validate.self])
+
+    /// Loads a config, printing `file:line:column: message` and exiting 2 when it is wrong.
+    static func load(_ path: String) throws -> QualityConfig {
+        do {
+            return try QualityConfig.load(path: path)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a configuration without reading data (exit 2 if wrong).")
+        @Argument(help: "The YAML configuration.") var config: String
+
+        func run() async throws {
+            let c = try QualityCommand.load(config)
+            do {
+                _ = try c.makeMonitor(sink: { _ in nil })
+            } catch {
+                FileHandle.standardError.write(Data("\(config): \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            print("\(config): ok (\(c.sources.count) sources, \(c.tasks.count) tasks)")
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a monitor: one JSON Lines file per task in --output, a summary at the end.",
+            discussion: """
+                Exit codes: 0 done; 1 a non-critical task failed; 2 configuration error; 3 a critical task \
+                stopped the monitor; 4 with --fail-on-check, an assessment failed.
+                """)
+
+        @Argument(help: "The YAML configuration.") var config: String
+        @Option(name: .customLong("source"), help: "Read a source from another path: NAME=PATH (- is stdin).")
+        var sources: [String] = []
+        @Option(help: "Directory for <task>.jsonl.") var output = "quality-output"
+        @Flag(help: "Keep reading files as they grow (until Ctrl-C).") var follow = false
+        @Flag(help: "Exit 4 when any assessment failed.") var failOnCheck = false
+
+        func run() async throws {
+            let c = try QualityCommand.load(config)
+            var overrides: [String: String] = [:]
+            for s in sources {
+                let parts = s.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, c.sources.contains(where: { $0.name == parts[0] }) else {
+                    FileHandle.standardError.write(
+                        Data("--source: '\(s)' is not NAME=PATH with a declared source (\(c.sources.map(\.name).joined(separator: ", ")))\n".utf8))
+                    throw ExitCode(2)
+                }
+                overrides[parts[0]] = parts[1]
+            }
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let monitor: QualityMonitor
+            do {
+                monitor = try c.makeMonitor(overrides: overrides, follow: follow) { task in
+                    try JSONLFileSink(path: URL(fileURLWithPath: output).appendingPathComponent("\(task).jsonl").path)
+                }
+            } catch let e as QualityError {
+                if case .config = e {
+                    FileHandle.standardError.write(Data("\(config): \(e)\n".utf8))
+                    throw ExitCode(2)
+                }
+                FileHandle.standardError.write(Data("Error: \(e)\n".utf8))
+                throw ExitCode(1)
+            }
+            let interactive = isatty(STDERR_FILENO) == 1
+            let running = Task { try await monitor.run() }
+            let progress = Task {
+                while interactive, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    let s = monitor.status()
+                    let read = s.tasks.map(\.recordsRead).max() ?? 0
+                    let windows = s.tasks.map(\.windowsEmitted).reduce(0, +)
+                    FileHandle.standardError.write(Data("\r\u{1B}[2K[quality] \(read) records, \(windows) windows".utf8))
+                }
+            }
+            let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
+            signal(SIGINT, SIG_IGN)
+            interrupt.setEventHandler { running.cancel() }
+            interrupt.resume()
+            var critical: CriticalTaskFailure? = nil
+            do {
+                try await running.value
+            } catch let e as CriticalTaskFailure {
+                critical = e
+            }
+            progress.cancel()
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            let status = monitor.status()
+            print("task                     records    windows  failed checks  late dropped  state")
+            for t in status.tasks {
+                print(
+                    "\(t.name.padding(24)) \(String(t.recordsRead).leftPad(8)) \(String(t.windowsEmitted).leftPad(10)) "
+                        + "\(String(t.failedAssessments).leftPad(14)) \(String(t.lateRecordsDropped).leftPad(13))  \(t.state.rawValue)"
+                        + (t.lastError.map { "  (\($0))" } ?? ""))
+            }
+            print("output: \(output)/<task>.jsonl")
+            if let critical {
+                FileHandle.standardError.write(Data("Error: \(critical)\n".utf8))
+                throw ExitCode(3)
+            }
+            if status.tasks.contains(where: { $0.state == .failed }) { throw ExitCode(1) }
+            if failOnCheck, status.tasks.contains(where: { $0.failedAssessments > 0 }) { throw ExitCode(4) }
+        }
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
