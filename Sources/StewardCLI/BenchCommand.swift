@@ -23,6 +23,14 @@ struct BenchCommand: AsyncParsableCommand {
         case throughput, latency
     }
 
+    enum Suite: String, ExpressibleByArgument, CaseIterable {
+        case jobs, quality
+    }
+
+    @Argument(help: "jobs (queues and workers, the default) or quality (a 4-task data-quality monitor on --events).")
+    var suite: Suite = .jobs
+    @Option(help: "quality: events in the generated CSV stream.") var events = 500_000
+
     @Option(help: "Store URL (default: a temporary SQLite file).") var store: String?
     @Option(help: "throughput or latency.") var workload: Workload = .throughput
     @Option(help: "Jobs (throughput default 20000, latency default 1000).") var jobs: Int?
@@ -45,10 +53,17 @@ struct BenchCommand: AsyncParsableCommand {
         if batchSize < 1 { throw ValidationError("--batch-size: must be at least 1, got \(batchSize)") }
         if singleJobs < 0 { throw ValidationError("--single-jobs: must not be negative, got \(singleJobs)") }
         if rate <= 0 { throw ValidationError("--rate: must be positive, got \(rate)") }
+        if events < 1 { throw ValidationError("--events: must be at least 1, got \(events)") }
     }
 
     func run() async throws {
         try logging.bootstrap(default: .warning)
+        if suite == .quality {
+            let result = try await QualityBench(events: events).run()
+            if json { return try printJSON(result) }
+            for (k, v) in result.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") }
+            return
+        }
         let jobCount = jobs ?? (workload == .throughput ? 20_000 : 1_000)
         var temporary: String? = nil
         let url: String

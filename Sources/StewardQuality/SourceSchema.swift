@@ -18,6 +18,7 @@ public struct SourceSchema: Sendable {
         public var allowed: [QualityValue]?
         public var pattern: String?
         var regex: AnchoredRegex?
+        var hasConstraints: Bool { min != nil || max != nil || allowed != nil || regex != nil }
 
         /// Creates a column.
         public init(
@@ -85,29 +86,40 @@ public struct SourceSchema: Sendable {
 
     /// Converts one cell's text; returns the value and a violation, if any.
     func convert(_ text: Substring, column c: Column) -> (QualityValue, String?) {
-        if text.isEmpty {
+        var s = text
+        return s.withUTF8 { convert(bytes: $0, column: c) }
+    }
+
+    /// Converts one cell's UTF-8 bytes (the CSV fast path: no intermediate strings for numbers).
+    func convert(bytes: UnsafeBufferPointer<UInt8>, column c: Column) -> (QualityValue, String?) {
+        if bytes.isEmpty {
             return (.null, c.nullable ? nil : "column '\(c.name)': empty value in a non-nullable column")
         }
+        func raw() -> String { String(decoding: bytes, as: UTF8.self) }
         let value: QualityValue
         switch c.type {
         case .int:
-            guard let v = Int64(text) else { return (.string(String(text)), "column '\(c.name)': '\(text)' is not an int") }
+            guard let v = FastNumber.int(bytes) ?? Int64(raw()) else { return (.string(raw()), "column '\(c.name)': '\(raw())' is not an int") }
             value = .int(v)
         case .float:
-            guard let v = Double(text) else { return (.string(String(text)), "column '\(c.name)': '\(text)' is not a float") }
+            guard let v = FastNumber.double(bytes) ?? Double(raw()) else {
+                return (.string(raw()), "column '\(c.name)': '\(raw())' is not a float")
+            }
             value = .double(v)
         case .bool:
-            switch text.lowercased() {
+            switch raw().lowercased() {
             case "true", "1", "yes": value = .bool(true)
             case "false", "0", "no": value = .bool(false)
-            default: return (.string(String(text)), "column '\(c.name)': '\(text)' is not a bool")
+            default: return (.string(raw()), "column '\(c.name)': '\(raw())' is not a bool")
             }
         case .string:
-            value = .string(String(text))
+            value = .string(raw())
         case .time:
-            guard let t = parseTime(text) else { return (.string(String(text)), "column '\(c.name)': '\(text)' is not a time") }
-            value = isoTime ? .string(String(text)) : .double(t)
+            let text = raw()
+            guard let t = parseTime(Substring(text)) else { return (.string(text), "column '\(c.name)': '\(text)' is not a time") }
+            value = isoTime ? .string(text) : .double(t)
         }
+        guard c.hasConstraints else { return (value, nil) }
         return (value, check(value, c))
     }
 
@@ -134,5 +146,65 @@ public struct SourceSchema: Sendable {
             f.dateFormat = p
             return f.date(from: String(text))?.timeIntervalSince1970
         }
+    }
+}
+
+/// Number parsing straight from bytes for the common forms (`-12`, `3.25`); anything else (an
+/// exponent, more than 15 digits) returns `nil` and takes Foundation's path. A decimal with at
+/// most 15 significant digits divided by an exact power of ten is correctly rounded, so the
+/// result equals `Double(text)`.
+enum FastNumber {
+    static let powers: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    @inline(__always)
+    static func int(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        var negative = false
+        if b[0] == 45 || b[0] == 43 {
+            negative = b[0] == 45
+            i = 1
+        }
+        guard i < b.count, b.count - i <= 18 else { return nil }
+        var v: Int64 = 0
+        while i < b.count {
+            let d = b[i] &- 48
+            guard d < 10 else { return nil }
+            v = v * 10 + Int64(d)
+            i += 1
+        }
+        return negative ? -v : v
+    }
+
+    @inline(__always)
+    static func double(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0
+        var negative = false
+        if b[0] == 45 || b[0] == 43 {
+            negative = b[0] == 45
+            i = 1
+        }
+        var mantissa: Int64 = 0
+        var digits = 0
+        var fraction = 0
+        var seenDot = false
+        guard i < b.count else { return nil }
+        while i < b.count {
+            let c = b[i]
+            if c == 46 {
+                if seenDot { return nil }
+                seenDot = true
+            } else {
+                let d = c &- 48
+                guard d < 10 else { return nil }
+                mantissa = mantissa * 10 + Int64(d)
+                if mantissa > 0 || d > 0 { digits += 1 }
+                if seenDot { fraction += 1 }
+                guard digits <= 15 else { return nil }
+            }
+            i += 1
+        }
+        guard fraction <= 22, !(seenDot && fraction == 0 && b.count - (negative ? 1 : 0) == 1) else { return nil }
+        let v = Double(mantissa) / powers[fraction]
+        return negative ? -v : v
     }
 }

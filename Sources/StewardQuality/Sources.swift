@@ -67,6 +67,8 @@ public final class FileSource: QualitySource, @unchecked Sendable {
     let compact: Bool
     private let handle: FileHandle
     private var pending: [UInt8] = []
+    /// Bytes of `pending` already handed out as lines.
+    private var consumed = 0
     private var header: [Int?]? = nil  // CSV column -> schema column
     private var eof = false
     private var lineNumber = 0
@@ -110,19 +112,22 @@ public final class FileSource: QualitySource, @unchecked Sendable {
     /// The next line without its newline, or `nil` at end of input (after following stops).
     private func nextLine() async throws -> ArraySlice<UInt8>? {
         while true {
-            if let nl = pending.firstIndex(of: 10) {
-                let line = pending[..<nl]
-                pending.removeSubrange(...nl)
+            if let nl = pending[consumed...].firstIndex(of: 10) {
+                let line = pending[consumed..<nl]
+                consumed = nl + 1
                 return line
             }
             if eof {
-                if !pending.isEmpty {
-                    let line = pending[...]
-                    pending = []
+                if consumed < pending.count {
+                    let line = pending[consumed...]
+                    consumed = pending.count
                     return line
                 }
                 return nil
             }
+            // Drop what was handed out before reading more (lines are copied out by then).
+            pending.removeSubrange(..<consumed)
+            consumed = 0
             let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             if chunk.isEmpty {
                 if follow && path != "-" {
@@ -146,18 +151,47 @@ public final class FileSource: QualitySource, @unchecked Sendable {
     }
 
     private func csvRow(_ line: ArraySlice<UInt8>) -> Row? {
-        var text = String(decoding: line, as: UTF8.self)
-        if text.hasSuffix("\r") { text.removeLast() }
-        let fields = text.contains("\"") ? Self.splitCSV(text).map { Substring($0) } : text.split(separator: ",", omittingEmptySubsequences: false)
+        var line = line
+        if line.last == 13 { line = line.dropLast() }
+        if line.contains(34) {
+            // Quoted fields: the general (slower) path.
+            let fields = Self.splitCSV(String(decoding: line, as: UTF8.self))
+            return row(fields.count) { i, body in
+                var f = fields[i]
+                return f.withUTF8 { body($0) }
+            }
+        }
+        return line.withUnsafeBufferPointer { buffer in
+            var starts: [Int] = [0]
+            starts.reserveCapacity(header!.count + 1)
+            for (i, byte) in buffer.enumerated() where byte == 44 { starts.append(i + 1) }
+            starts.append(buffer.count + 1)
+            return row(starts.count - 1) { i, body in
+                let from = starts[i]
+                let to = starts[i + 1] - 1
+                return body(UnsafeBufferPointer(rebasing: buffer[from..<to]))
+            }
+        }
+    }
+
+    /// Builds a row from `count` fields; `field(i, body)` hands field i's bytes to `body`.
+    private func row(
+        _ count: Int,
+        field: (Int, (UnsafeBufferPointer<UInt8>) -> (QualityValue, String?)) -> (QualityValue, String?)
+    ) -> Row {
         var values = [QualityValue](repeating: .null, count: schema.columns.count)
         var error: String? = nil
         var rawTime: Substring = ""
-        for (i, field) in fields.enumerated() {
-            guard i < header!.count, let c = header![i] else { continue }
-            let (v, e) = schema.convert(field, column: schema.columns[c])
+        for i in 0..<min(count, header!.count) {
+            guard let c = header![i] else { continue }
+            let column = schema.columns[c]
+            let isTime = c == schema.timeIndex
+            let (v, e) = field(i) { bytes in
+                if isTime, schema.isoTime { rawTime = Substring(String(decoding: bytes, as: UTF8.self)) }
+                return schema.convert(bytes: bytes, column: column)
+            }
             values[c] = v
             if error == nil, let e { error = "\(path):\(lineNumber): \(e)" }
-            if c == schema.timeIndex { rawTime = field }
         }
         return makeRow(values, rawTime: rawTime, error: error)
     }

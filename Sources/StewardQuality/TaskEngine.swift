@@ -240,50 +240,78 @@ final class TaskEngine {
 
     private func addSession(_ row: Row, key: QualityValue, gap: Double, into out: inout [QualityRecord]) {
         let t = row.time
-        if let done = emittedSessions[key], done.contains(where: { t > $0.start - gap && t < $0.end + gap }) {
+        if let done = emittedSessions[key], wouldJoin(done, t, gap) {
             lateDropped += 1
             lateWindowMisses += 1
             lateSinceRecord[key, default: 0] += 1
             return
         }
-        var list = sessions[key] ?? []
-        let touching = list.indices.filter { t > list[$0].start - gap && t < list[$0].end + gap }
-        var merged: Session
+        // Mutated in place in the dictionary: copying a key's list per event was most of the cost.
+        var pushed: Deadline? = nil
         var retracted: [QualityRecord] = []
-        if let first = touching.first {
-            merged = list[first]
-            if let r = merged.lastEmitted { retracted.append(r) }
-            for i in touching.dropFirst() {
-                merged.start = min(merged.start, list[i].start)
-                merged.end = max(merged.end, list[i].end)
-                for j in merged.cell.accs.indices { merged.cell.accs[j].merge(list[i].cell.accs[j]) }
-                merged.cell.rows += list[i].cell.rows
-                merged.cell.schemaErrors += list[i].cell.schemaErrors
-                if let r = list[i].lastEmitted { retracted.append(r) }
+        var current: QualityRecord? = nil
+        var list = sessions.removeValue(forKey: key) ?? []
+        var first: Int? = nil
+        var i = 0
+        while i < list.count {
+            let s = list[i]
+            guard t > s.start - gap && t < s.end + gap else {
+                i += 1
+                continue
             }
-            for i in touching.reversed() { list.remove(at: i) }
+            if let f = first {
+                // An out-of-order event bridges two sessions: fold the later one into the first.
+                list[f].start = min(list[f].start, s.start)
+                list[f].end = max(list[f].end, s.end)
+                for j in s.cell.accs.indices { list[f].cell.accs[j].merge(s.cell.accs[j]) }
+                list[f].cell.rows += s.cell.rows
+                list[f].cell.schemaErrors += s.cell.schemaErrors
+                if let r = s.lastEmitted { retracted.append(r) }
+                list.remove(at: i)
+            } else {
+                first = i
+                if let r = s.lastEmitted { retracted.append(r) }
+                i += 1
+            }
+        }
+        let index: Int
+        if let f = first {
+            index = f
         } else {
             nextSessionID += 1
-            merged = Session(id: nextSessionID, start: t, end: t, cell: newCell())
+            // Keep the list ordered by start.
+            let at = list.firstIndex { $0.start > t } ?? list.count
+            list.insert(Session(id: nextSessionID, start: t, end: t, cell: newCell()), at: at)
+            index = at
+            pushed = Deadline(at: t + gap + config.waitForLate, key: key, id: nextSessionID)
         }
-        merged.start = min(merged.start, t)
-        merged.end = max(merged.end, t)
-        merged.cell.add(row)
+        list[index].start = min(list[index].start, t)
+        list[index].end = max(list[index].end, t)
+        list[index].cell.add(row)
+        if config.sessionEmit == .updates {
+            current = record(list[index].cell, key: key, start: list[index].start, end: list[index].end, diff: 1)
+            list[index].lastEmitted = current
+        }
+        sessions[key] = list
+        // One heap entry per session; a stale one is re-pushed when popped (see emitSessions).
+        if let pushed { deadlines.push(pushed) }
         if config.sessionEmit == .updates {
             for var r in retracted {
                 r.diff = -1
                 out.append(r)
             }
-            var current = record(merged.cell, key: key, start: merged.start, end: merged.end, diff: 1)
-            current.anomaly = nil
-            out.append(current)
-            merged.lastEmitted = current
+            out.append(current!)
         }
-        let at = merged.end + gap + config.waitForLate
-        list.append(merged)
-        list.sort { $0.start < $1.start }
-        sessions[key] = list
-        deadlines.push(Deadline(at: at, key: key, id: merged.id))
+    }
+
+    /// Whether `t` would join one of a key's emitted sessions (ordered by time). The newest
+    /// ones are checked first; once a session ends more than a gap before `t`, older ones do too.
+    private func wouldJoin(_ done: [(start: Double, end: Double)], _ t: Double, _ gap: Double) -> Bool {
+        for s in done.reversed() {
+            if t > s.start - gap && t < s.end + gap { return true }
+            if s.end + gap <= t { return false }
+        }
+        return false
     }
 
     private func emitSessions(into out: inout [QualityRecord]) {
@@ -292,8 +320,12 @@ final class TaskEngine {
             _ = deadlines.pop()
             guard var list = sessions[d.key], let i = list.firstIndex(where: { $0.id == d.id }) else { continue }
             let s = list[i]
-            // Stale entry: the session grew since this deadline was pushed.
-            guard s.end + gap + config.waitForLate <= watermark else { continue }
+            let due = s.end + gap + config.waitForLate
+            guard due <= watermark else {
+                // The session grew since this entry was pushed: wait for its real deadline.
+                deadlines.push(Deadline(at: due, key: d.key, id: d.id))
+                continue
+            }
             list.remove(at: i)
             sessions[d.key] = list.isEmpty ? nil : list
             emitSession(s, key: d.key, into: &out)
