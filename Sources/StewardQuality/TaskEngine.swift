@@ -23,7 +23,10 @@ final class TaskEngine {
 
     private var watermark = -Double.infinity
     private var lateSinceRecord: [QualityValue: Int] = [:]
-    private var keyFirstSeen: [QualityValue: Double] = [:]
+    /// Keys interned to dense ids, so window cells are found by array index, not by hashing.
+    private var keyIDs: [QualityValue: Int] = [:]
+    private var keyValues: [QualityValue] = []
+    private var keyFirstSeen: [Double] = []
     private var anomalyHistory: [QualityValue: [[Double]]] = [:]
 
     struct Cell {
@@ -33,7 +36,7 @@ final class TaskEngine {
     }
 
     // Sliding and tumbling windows.
-    private var open: [Int64: [QualityValue: Cell]] = [:]
+    private var open: [Int64: [Cell?]] = [:]
     private var openOrder: [Int64] = []
     private var nextEmpty: Int64? = nil
 
@@ -139,10 +142,18 @@ final class TaskEngine {
                 }
             }
             let key = keyIndex.map { row.values[$0] } ?? .null
-            if keyFirstSeen[key] == nil { keyFirstSeen[key] = row.time }
+            let id: Int
+            if let known = keyIDs[key] {
+                id = known
+            } else {
+                id = keyValues.count
+                keyIDs[key] = id
+                keyValues.append(key)
+                keyFirstSeen.append(row.time)
+            }
             switch config.window {
             case .sliding(let duration, let hop, let origin):
-                addSliding(row, key: key, duration: duration, hop: hop, origin: origin)
+                addSliding(row, key: key, id: id, duration: duration, hop: hop, origin: origin)
                 watermark = max(watermark, row.time)
                 emitSliding(upTo: watermark, duration: duration, hop: hop, origin: origin, into: &out)
             case .session(let gap):
@@ -170,7 +181,7 @@ final class TaskEngine {
 
     // MARK: sliding
 
-    private func addSliding(_ row: Row, key: QualityValue, duration: Double, hop: Double, origin: Double) {
+    private func addSliding(_ row: Row, key: QualityValue, id: Int, duration: Double, hop: Double, origin: Double) {
         guard let ks = WindowSpec.windowIndexes(row.time, duration: duration, hop: hop, origin: origin) else { return }
         var landed = false
         for k in ks {
@@ -181,7 +192,7 @@ final class TaskEngine {
             }
             landed = true
             if open[k] == nil {
-                open[k] = [:]
+                open[k] = []
                 // Mostly appended in order; out-of-order events insert by binary search.
                 if let last = openOrder.last, last > k {
                     var lo = 0, hi = openOrder.count
@@ -194,7 +205,7 @@ final class TaskEngine {
                     openOrder.append(k)
                 }
             }
-            open[k]![key, default: newCell()].add(row)
+            open[k, default: []].add(row, id: id, newCell)
         }
         if !landed {
             lateDropped += 1
@@ -210,7 +221,7 @@ final class TaskEngine {
             // At end of input (mark = ∞) flush up to the last open window only.
             let limit = mark.isInfinite ? (openOrder.last ?? (k - 1)) : Int64.max
             while k <= limit, end(k) + config.waitForLate <= mark {
-                let cells = open.removeValue(forKey: k) ?? [:]
+                let cells = open.removeValue(forKey: k) ?? []
                 if let first = openOrder.first, first == k { openOrder.removeFirst() }
                 emitWindow(k, cells: cells, start: end(k) - duration, end: end(k), into: &out)
                 k += 1
@@ -220,19 +231,20 @@ final class TaskEngine {
         }
         while let k = openOrder.first, end(k) + config.waitForLate <= mark {
             openOrder.removeFirst()
-            let cells = open.removeValue(forKey: k) ?? [:]
+            let cells = open.removeValue(forKey: k) ?? []
             emitWindow(k, cells: cells, start: end(k) - duration, end: end(k), into: &out)
         }
     }
 
-    private func emitWindow(_ k: Int64, cells: [QualityValue: Cell], start: Double, end: Double, into out: inout [QualityRecord]) {
-        var keys = Array(cells.keys)
+    private func emitWindow(_ k: Int64, cells: [Cell?], start: Double, end: Double, into out: inout [QualityRecord]) {
+        var ids = cells.indices.filter { cells[$0] != nil }
         if config.emitEmptyWindows {
-            for (key, first) in keyFirstSeen where cells[key] == nil && first < end { keys.append(key) }
+            for id in keyValues.indices where (id >= cells.count || cells[id] == nil) && keyFirstSeen[id] < end { ids.append(id) }
         }
-        keys.sort(by: QualityValue.less)
-        for key in keys {
-            out.append(record(cells[key] ?? newCell(), key: key, start: start, end: end, diff: nil))
+        ids.sort { QualityValue.less(keyValues[$0], keyValues[$1]) }
+        for id in ids {
+            let cell = id < cells.count ? cells[id] : nil
+            out.append(record(cell ?? newCell(), key: keyValues[id], start: start, end: end, diff: nil))
         }
     }
 
@@ -404,6 +416,15 @@ final class TaskEngine {
         case .value(.double(let v)): return round(.number(v), digits: digits)
         default: return r
         }
+    }
+}
+
+extension [TaskEngine.Cell?] {
+    /// Adds a row to key `id`'s cell, creating it; one dictionary access per window.
+    mutating func add(_ row: Row, id: Int, _ make: () -> TaskEngine.Cell) {
+        if count <= id { append(contentsOf: repeatElement(nil, count: id + 1 - count)) }
+        if self[id] == nil { self[id] = make() }
+        self[id]!.add(row)
     }
 }
 
