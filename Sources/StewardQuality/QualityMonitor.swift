@@ -41,6 +41,8 @@ public final class QualityMonitor: Sendable {
         var sources: [String: any QualitySource] = [:]
         var status: [String: TaskStatus] = [:]
         var stream: AsyncStream<QualityRecord>.Continuation?
+        /// Set when a critical task failed: the others stop without flushing.
+        var stoppedBy: String?
     }
     private let state = Mutex(State())
     let logger: Logger
@@ -164,7 +166,8 @@ public final class QualityMonitor: Sendable {
             for (_, tasks) in bySource {
                 group.addTask { try await self.runSource(tasks) }
             }
-            try await group.waitForAll()
+            // The first error (a critical failure) leaves the loop; the group then cancels the rest.
+            for try await _ in group {}
         }
     }
 
@@ -172,7 +175,7 @@ public final class QualityMonitor: Sendable {
         let source = tasks[0].source
         var live = tasks
         for t in live { update(t.config.name) { $0.state = .running } }
-        while !live.isEmpty {
+        while !live.isEmpty, !Task.isCancelled {
             let batch: [Row]?
             do {
                 batch = try await source.nextBatch()
@@ -206,6 +209,15 @@ public final class QualityMonitor: Sendable {
                 live.removeAll { $0.config.name == name }
             }
         }
+        if let critical = state.withLock({ $0.stoppedBy }) {
+            for t in live {
+                update(t.config.name) {
+                    $0.state = .failed
+                    $0.lastError = "stopped: critical task '\(critical)' failed"
+                }
+            }
+            return
+        }
         for t in live {
             do {
                 try await deliver(t.engine.engine.finish(), t.config, t.engine.engine)
@@ -237,7 +249,10 @@ public final class QualityMonitor: Sendable {
             $0.state = .failed
             $0.lastError = "\(error)"
         }
-        if config.critical { throw CriticalTaskFailure(task: config.name, underlying: error) }
+        if config.critical {
+            state.withLock { $0.stoppedBy = $0.stoppedBy ?? config.name }
+            throw CriticalTaskFailure(task: config.name, underlying: error)
+        }
         logger.error("quality task failed; the others go on", metadata: ["task": "\(config.name)", "error": "\(error)"])
     }
 
