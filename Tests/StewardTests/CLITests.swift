@@ -225,3 +225,86 @@ extension CLITests {
         try await sqlite.close()
     }
 }
+
+extension CLITests {
+    var example: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/quality/sensors.yaml").path
+    }
+
+    func writeConfig(_ text: String) throws -> String {
+        let path = dir.appendingPathComponent("q-\(UUID().uuidString).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("quality run: the example as documented; exit 4 with --fail-on-check; a summary per task")
+    func qualityRun() async throws {
+        let out = dir.appendingPathComponent("qo").path
+        let run = try await steward(["quality", "run", example, "--output", out])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("sensor_health"))
+        let lines = try String(contentsOfFile: out + "/sensor_health.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 30)
+        let first = try json(String(lines[0]))
+        #expect(Set(first.keys) == [
+            "window_start", "window_end", "sensor_id", "task", "volume", "bad_humidity", "avg_temp", "peak_humidity",
+            "_schema_errors", "late",
+        ])
+        #expect(first["window_start"] as? Int == 1_767_225_600)
+        #expect((first["volume"] as? [Any])?.count == 2)
+        let strict = try await steward(["quality", "run", example, "--output", out, "--fail-on-check"])
+        #expect(strict.status == 4)
+        #expect(try await steward(["quality", "validate", example]).status == 0)
+    }
+
+    @Test(
+        "quality config errors exit 2 with file:line:column before any data is read",
+        arguments: [
+            ("checks:\n      - {measure: meen, column: v}", 10, "unknown measure 'meen'"),
+            ("checks:\n      - {measure: mean, column: nope}", 10, "unknown column 'nope'"),
+            ("checks:\n      - {measure: mean, column: v, must_be: \"> fifty\"}", 10, "assessment '> fifty'"),
+            ("chekcs:\n      - {measure: count}", 9, "unknown key 'chekcs'"),
+        ] as [(String, Int, String)])
+    func qualityConfigErrors(_ checks: String, _ line: Int, _ message: String) async throws {
+        let config = try writeConfig(
+            """
+            sources:
+              s:
+                path: missing.csv
+                time: ts
+                columns: {ts: int, v: float}
+            tasks:
+              - source: s
+                window: {tumbling: 60}
+                \(checks)
+            """)
+        let run = try await steward(["quality", "run", config])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("\(config):\(line):"), "\(run.stderr)")
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+
+    @Test("quality exit codes: 1 when a non-critical task failed, 3 when a critical one stopped the monitor")
+    func qualityExitCodes() async throws {
+        let csv = dir.appendingPathComponent("bad.csv").path
+        try "ts,v\n1,2\n2,oops\n3,4\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        func config(critical: Bool) throws -> String {
+            try writeConfig(
+                """
+                sources:
+                  s: {path: \(csv), time: ts, columns: {ts: int, v: float}}
+                tasks:
+                  - {name: fine, source: s, window: {tumbling: 60}, checks: [{measure: count}]}
+                  - {name: strict, source: s, critical: \(critical), schema_policy: raise, window: {tumbling: 60}, checks: [{measure: count}]}
+                """)
+        }
+        let soft = try await steward(["quality", "run", try config(critical: false), "--output", dir.appendingPathComponent("o1").path])
+        #expect(soft.status == 1, "\(soft.stdout)\(soft.stderr)")
+        #expect(soft.stdout.contains("failed"))
+        let hard = try await steward(["quality", "run", try config(critical: true), "--output", dir.appendingPathComponent("o2").path])
+        #expect(hard.status == 3, "\(hard.stdout)\(hard.stderr)")
+        #expect(hard.stderr.contains("critical task 'strict' failed"), "\(hard.stderr)")
+        #expect(hard.stderr.contains("'oops' is not a float"), "\(hard.stderr)")
+    }
+}
