@@ -93,13 +93,14 @@ public final class JSONLFileSink: QualitySink, @unchecked Sendable {
         handle = h
     }
 
-    // One task writes through one sink, from one child task at a time: no lock needed.
+    // One task writes through one sink, from one child task at a time: no lock needed. One
+    // write per call (a batch of input), so a followed stream's records appear promptly.
     public func write(_ records: [QualityRecord]) async throws {
         for r in records {
             buffer += r.jsonLine()
             buffer += "\n"
         }
-        if buffer.utf8.count >= 64 * 1024 { try flush() }
+        try flush()
     }
 
     private func flush() throws {

@@ -97,7 +97,7 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         var rows: [Row] = []
         rows.reserveCapacity(batchSize)
         while rows.count < batchSize {
-            guard let line = try await nextLine() else { break }
+            guard let line = try await nextLine(waitForMore: rows.isEmpty) else { break }
             lineNumber += 1
             if line.isEmpty || (line.count == 1 && line[0] == 13) { continue }
             if format == .csv, header == nil {
@@ -109,8 +109,10 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         return rows.isEmpty ? nil : rows
     }
 
-    /// The next line without its newline, or `nil` at end of input (after following stops).
-    private func nextLine() async throws -> ArraySlice<UInt8>? {
+    /// The next line without its newline, or `nil` at end of input. When following a file at
+    /// its current end, waits for more only if `waitForMore` (otherwise the rows read so far go
+    /// out first).
+    private func nextLine(waitForMore: Bool) async throws -> ArraySlice<UInt8>? {
         while true {
             if let nl = pending[consumed...].firstIndex(of: 10) {
                 let line = pending[consumed..<nl]
@@ -131,6 +133,7 @@ public final class FileSource: QualitySource, @unchecked Sendable {
             let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             if chunk.isEmpty {
                 if follow && path != "-" {
+                    guard waitForMore else { return nil }
                     try await Task.sleep(for: .milliseconds(200))
                     continue
                 }
