@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "Steward",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: upcoming

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 
 /// Hosts many independent tasks over one or more sources and runs them concurrently.
@@ -230,6 +231,20 @@ public final class QualityMonitor: Sendable {
     }
 
     private func deliver(_ records: [QualityRecord], _ config: QualityTaskConfiguration, _ engine: TaskEngine) async throws {
+        let before = state.withLock { $0.status[config.name] }
+        if let before {
+            // Counters per task (swift-metrics; Prometheus when bootstrapped): late events are never silent.
+            let dims = [("task", config.name)]
+            func count(_ label: String, _ delta: Int) {
+                if delta > 0 { Counter(label: label, dimensions: dims).increment(by: delta) }
+            }
+            count("steward_quality_records_read_total", engine.recordsRead - before.recordsRead)
+            count("steward_quality_windows_emitted_total", engine.windowsEmitted - before.windowsEmitted)
+            count("steward_quality_late_dropped_total", engine.lateDropped - before.lateRecordsDropped)
+            count("steward_quality_late_window_misses_total", engine.lateWindowMisses - before.lateWindowMisses)
+            count("steward_quality_schema_errors_total", engine.schemaErrors - before.schemaErrors)
+            count("steward_quality_failed_assessments_total", engine.failedAssessments - before.failedAssessments)
+        }
         update(config.name) {
             $0.recordsRead = engine.recordsRead
             $0.windowsEmitted = engine.windowsEmitted

@@ -164,3 +164,59 @@ struct QualityWindowTests {
         #expect(r.map { $0.late } == [0, 0, 0, 0, 2, 1])
     }
 }
+
+@Suite("Quality configuration and time formats")
+struct QualityConfigTests {
+    func run(_ yaml: String, csv: String) async throws -> [String] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-qc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try csv.write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        let config = try QualityConfig.parse(yaml, file: "c.yaml", baseDirectory: dir.path)
+        let out = dir.appendingPathComponent("o").path
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let monitor = try config.makeMonitor { try JSONLFileSink(path: "\(out)/\($0).jsonl") }
+        try await monitor.run()
+        return try String(contentsOfFile: "\(out)/t.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    @Test("ISO-8601 event time prints ISO-8601; durations accept 60, 90s, 5m, 1h")
+    func isoTime() async throws {
+        let lines = try await run(
+            """
+            sources:
+              s: {path: d.csv, time: at, columns: {at: time, v: float}}
+            tasks:
+              - {name: t, source: s, window: {tumbling: 1h}, wait_for_late: "5m", checks: [{measure: count}]}
+            """,
+            csv: "at,v\n2026-01-01T00:10:00Z,1\n2026-01-01T00:59:59Z,2\n2026-01-01T01:00:00Z,3\n")
+        #expect(lines == [
+            #"{"window_start":"2026-01-01T00:00:00Z","window_end":"2026-01-01T01:00:00Z","task":"t","check_1":2,"_schema_errors":0}"#,
+            #"{"window_start":"2026-01-01T01:00:00Z","window_end":"2026-01-01T02:00:00Z","task":"t","check_1":1,"_schema_errors":0}"#,
+        ])
+    }
+
+    @Test("a given time format, and fractional epoch seconds that print as numbers")
+    func formats() async throws {
+        let pattern = try await run(
+            """
+            sources:
+              s: {path: d.csv, time: at, time_format: "dd/MM/yyyy HH:mm", columns: {at: string, v: float}}
+            tasks:
+              - {name: t, source: s, window: {sliding: {duration: "90s", hop: 60}}, checks: [{measure: count}]}
+            """,
+            csv: "at,v\n01/01/2026 00:01,1\n")
+        #expect(pattern.first?.hasPrefix(#"{"window_start":"2026-01-01T00:00:00Z","window_end":"2026-01-01T00:01:30Z""#) == true, "\(pattern)")
+        let fractional = try await run(
+            """
+            sources:
+              s: {path: d.csv, time: ts, columns: {ts: float, v: float}}
+            tasks:
+              - {name: t, source: s, window: {tumbling: 0.5}, checks: [{measure: count}]}
+            """,
+            csv: "ts,v\n10.25,1\n10.5,1\n")
+        #expect(fractional == [
+            #"{"window_start":10,"window_end":10.5,"task":"t","check_1":1,"_schema_errors":0}"#,
+            #"{"window_start":10.5,"window_end":11,"task":"t","check_1":1,"_schema_errors":0}"#,
+        ])
+    }
+}
