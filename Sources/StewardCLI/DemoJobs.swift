@@ -78,7 +78,7 @@ struct DemoDoomed: Job {
     }
 }
 
-/// A small deterministic generator, so demo data is the same on every run.
+/// A small deterministic generator, so demo and bench data are the same on every run.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -80,7 +80,7 @@ struct QualityBench {
     /// 100 sensors, each reading about once a second, in event-time order with small jitter
     /// (some events a few seconds out of order), 1 % missing temperatures.
     func generate(_ path: String) throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var out = "sensor_id,ts,temperature,humidity,status\n"
         out.reserveCapacity(events * 40)
         let t0 = 1_767_225_600.0
@@ -94,18 +94,5 @@ struct QualityBench {
             out += "s\(sensor),\(String(format: "%.3f", ts)),\(temp),\(humidity),\(status)\n"
         }
         try out.write(toFile: path, atomically: false, encoding: .utf8)
-    }
-}
-
-/// A small deterministic generator for reproducible data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
