@@ -153,3 +153,34 @@ struct QualityMeasureTests {
         #expect(Assessment("even") { ($0.number ?? 1).truncatingRemainder(dividingBy: 2) == 0 }.passes(.integer(4)))
     }
 }
+
+/// A custom measure: the range (max − min) of a numeric column.
+struct SpreadAcc: MeasureAccumulator {
+    let column: Int
+    var lo = Double.infinity, hi = -Double.infinity
+    mutating func add(_ row: Row) {
+        guard let x = row.values[column].number else { return }
+        lo = min(lo, x)
+        hi = max(hi, x)
+    }
+    mutating func merge(_ other: any MeasureAccumulator) {
+        guard let o = other as? SpreadAcc else { return }
+        lo = min(lo, o.lo)
+        hi = max(hi, o.hi)
+    }
+    func result(_ w: WindowContext) -> MeasureResult { lo > hi ? .null : .number(hi - lo) }
+}
+
+extension QualityMeasureTests {
+    @Test("a custom measure plugs in like the built-ins, assessed and merged across sessions")
+    func customMeasure() async throws {
+        let check = QualityCheck(name: "spread", column: "v", assessment: try Assessment(parsing: "< 5")) { SpreadAcc(column: $0) }
+        let r = try await measure([.double(3), .double(9), .null, .double(4.5)], [check])
+        #expect(r == [.number(6)])
+        let (sessions, _) = try await runQuality(
+            [("a", 0, 1), ("a", 8, 7), ("a", 4, 3)], window: .session(maxGap: 5), waitForLate: 100, key: true,
+            checks: [QualityCheck(name: "spread", column: "v", assessment: try Assessment(parsing: "< 5")) { SpreadAcc(column: $0) }])
+        #expect(sessions.map { $0.checks[0].value } == [.number(6)])
+        #expect(sessions.map { $0.checks[0].passed } == [false])
+    }
+}
