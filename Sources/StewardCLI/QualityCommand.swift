@@ -64,9 +64,12 @@ struct QualityCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             let monitor: QualityMonitor
             do {
-                monitor = try c.makeMonitor(overrides: overrides, follow: follow) { task in
-                    try JSONLFileSink(path: URL(fileURLWithPath: output).appendingPathComponent("\(task).jsonl").path)
-                }
+                monitor = try c.makeMonitor(
+                    overrides: overrides, follow: follow,
+                    sink: { task in try JSONLFileSink(path: URL(fileURLWithPath: output).appendingPathComponent("\(task).jsonl").path) },
+                    rejectSink: { task in
+                        try JSONLFileSink(path: URL(fileURLWithPath: output).appendingPathComponent("\(task).rejected.jsonl").path)
+                    })
             } catch let e as QualityError {
                 if case .config = e {
                     FileHandle.standardError.write(Data("\(config): \(e)\n".utf8))

@@ -41,6 +41,8 @@ public struct QualityTaskConfiguration: Sendable {
         case drop
         /// Fail the task (then `critical` decides what else stops).
         case raise
+        /// Leave them out of the windows and write them, with the violation, to ``rejectSink``.
+        case divert
     }
 
     /// How session windows are emitted.
@@ -80,6 +82,10 @@ public struct QualityTaskConfiguration: Sendable {
     public var schemaPolicy: SchemaPolicy
     /// Where records go; `nil` keeps them only in the monitor's stream.
     public var sink: (any QualitySink)?
+    /// Where `divert` sends rows that break the schema.
+    public var rejectSink: (any RejectedRowSink)?
+    /// Also list the violations of each window (up to 10) in `_schema_messages`.
+    public var schemaMessages: Bool
     /// Optional z-score anomaly detection over chosen checks.
     public var anomaly: AnomalyConfiguration?
 
@@ -88,8 +94,11 @@ public struct QualityTaskConfiguration: Sendable {
         name: String = "", source: String, window: WindowSpec, timeColumn: String? = nil, key: String? = nil,
         waitForLate: Double = 0, checks: [QualityCheck], critical: Bool = false, precision: Int = 3,
         emitEmptyWindows: Bool = false, sessionEmit: SessionEmit = .final, lateColumn: Bool = false,
-        schemaPolicy: SchemaPolicy = .keep, sink: (any QualitySink)? = nil, anomaly: AnomalyConfiguration? = nil
+        schemaPolicy: SchemaPolicy = .keep, sink: (any QualitySink)? = nil, anomaly: AnomalyConfiguration? = nil,
+        rejectSink: (any RejectedRowSink)? = nil, schemaMessages: Bool = false
     ) {
+        self.rejectSink = rejectSink
+        self.schemaMessages = schemaMessages
         self.name = name
         self.source = source
         self.window = window

@@ -81,7 +81,8 @@ public struct QualityConfig: Sendable {
     /// A monitor with these tasks, reading `overrides[name]` instead of a source's path when given,
     /// writing through `sink(task)`.
     public func makeMonitor(
-        overrides: [String: String] = [:], follow: Bool = false, sink: (String) throws -> (any QualitySink)?
+        overrides: [String: String] = [:], follow: Bool = false, sink: (String) throws -> (any QualitySink)?,
+        rejectSink: (String) throws -> (any RejectedRowSink)? = { _ in nil }
     ) throws -> QualityMonitor {
         let monitor = QualityMonitor()
         for s in sources {
@@ -92,6 +93,7 @@ public struct QualityConfig: Sendable {
         }
         for var t in tasks {
             t.sink = try sink(t.name)
+            if t.schemaPolicy == .divert { t.rejectSink = try rejectSink(t.name) }
             try monitor.addTask(t)
         }
         _ = try monitor.engines()
@@ -248,7 +250,7 @@ private struct Reader {
             node, "task \(index + 1)",
             allowed: [
                 "name", "source", "critical", "window", "wait_for_late", "key", "time", "checks", "precision", "empty_windows",
-                "emit", "late_column", "schema_policy", "anomaly",
+                "emit", "late_column", "schema_policy", "schema_messages", "anomaly",
             ])
         let name = try m["name"].map { try string($0, "task name") } ?? "task_\(index + 1)"
         let what = "task '\(name)'"
@@ -290,10 +292,11 @@ private struct Reader {
             config.sessionEmit = mode
         }
         config.lateColumn = try bool(m["late_column"], "\(what) late_column", default: false)
+        config.schemaMessages = try bool(m["schema_messages"], "\(what) schema_messages", default: false)
         if let p = m["schema_policy"] {
             let text = try string(p, "\(what) schema_policy")
             guard let policy = QualityTaskConfiguration.SchemaPolicy(rawValue: text) else {
-                throw error(p, "\(what) schema_policy: '\(text)' (keep, drop or raise)")
+                throw error(p, "\(what) schema_policy: '\(text)' (keep, drop, raise or divert)")
             }
             config.schemaPolicy = policy
         }

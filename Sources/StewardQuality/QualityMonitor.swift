@@ -223,6 +223,7 @@ public final class QualityMonitor: Sendable {
             do {
                 try await deliver(t.engine.engine.finish(), t.config, t.engine.engine)
                 try await t.config.sink?.finish()
+                try await t.config.rejectSink?.finish()
                 update(t.config.name) { $0.state = .finished }
             } catch {
                 try fail(t.config, error)
@@ -253,6 +254,8 @@ public final class QualityMonitor: Sendable {
             $0.schemaErrors = engine.schemaErrors
             $0.failedAssessments = engine.failedAssessments
         }
+        let rejected = engine.takeRejected()
+        if !rejected.isEmpty { try await config.rejectSink?.write(rejected: rejected) }
         guard !records.isEmpty else { return }
         try await config.sink?.write(records)
         if let stream = state.withLock({ $0.stream }) { for r in records { stream.yield(r) } }

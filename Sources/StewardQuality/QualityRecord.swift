@@ -16,6 +16,8 @@ public struct QualityRecord: Sendable {
     public var checks: [(name: String, value: MeasureResult, passed: Bool?)]
     /// Rows that broke the schema in this window (present when the source has a schema).
     public var schemaErrors: Int?
+    /// The window's schema violations (up to 10), with `schemaMessages`.
+    public var schemaMessages: [String]? = nil
     /// Late events of the key dropped since its previous record (with `late_column`).
     public var late: Int?
     /// Anomaly severity (with an anomaly detector).
@@ -53,6 +55,14 @@ public struct QualityRecord: Sendable {
             }
         }
         if let schemaErrors { out += ",\"_schema_errors\":\(schemaErrors)" }
+        if let schemaMessages {
+            out += ",\"_schema_messages\":["
+            for (i, m) in schemaMessages.enumerated() {
+                if i > 0 { out += "," }
+                JSONWriter.writeString(m, into: &out)
+            }
+            out += "]"
+        }
         if let late { out += ",\"late\":\(late)" }
         if let anomaly { out += ",\"anomaly\":\"\(anomaly)\"" }
         if let diff { out += ",\"diff\":\(diff)" }
@@ -77,8 +87,41 @@ public protocol QualitySink: Sendable {
     func finish() async throws
 }
 
-/// Appends JSON lines to a file (created or truncated when the run starts).
-public final class JSONLFileSink: QualitySink, @unchecked Sendable {
+/// A row a task left out under the `divert` schema policy, with the violation.
+public struct RejectedRow: Sendable {
+    public var task: String
+    public var error: String
+    public var columns: [String]
+    public var values: [QualityValue]
+
+    /// `{"task":…, "error":…, "row": {column: value, …}}`.
+    public func jsonLine() -> String {
+        var out = "{\"task\":"
+        JSONWriter.writeString(task, into: &out)
+        out += ",\"error\":"
+        JSONWriter.writeString(error, into: &out)
+        out += ",\"row\":{"
+        for (i, (c, v)) in zip(columns, values).enumerated() {
+            if i > 0 { out += "," }
+            JSONWriter.writeString(c, into: &out)
+            out += ":"
+            JSONWriter.write(v, into: &out)
+        }
+        return out + "}}"
+    }
+}
+
+/// Where diverted rows go.
+public protocol RejectedRowSink: Sendable {
+    /// Writes rows left out of the windows.
+    func write(rejected: [RejectedRow]) async throws
+    /// Flushes at the end of the run.
+    func finish() async throws
+}
+
+/// Appends JSON lines to a file (created or truncated when the run starts): records, or rows
+/// diverted by the schema policy.
+public final class JSONLFileSink: QualitySink, RejectedRowSink, @unchecked Sendable {
     private let handle: FileHandle
     private var buffer = ""
     /// The file written.
@@ -97,6 +140,14 @@ public final class JSONLFileSink: QualitySink, @unchecked Sendable {
     // write per call (a batch of input), so a followed stream's records appear promptly.
     public func write(_ records: [QualityRecord]) async throws {
         for r in records {
+            buffer += r.jsonLine()
+            buffer += "\n"
+        }
+        try flush()
+    }
+
+    public func write(rejected: [RejectedRow]) async throws {
+        for r in rejected {
             buffer += r.jsonLine()
             buffer += "\n"
         }

@@ -33,6 +33,7 @@ final class TaskEngine {
         var accs: [any MeasureAccumulator]
         var rows = 0
         var schemaErrors = 0
+        var schemaMessages: [String] = []
     }
 
     // Sliding and tumbling windows.
@@ -70,6 +71,7 @@ final class TaskEngine {
             return i
         }
         keyColumn = config.key
+        columnNames = schema.columns.map(\.name)
         keyIndex = try config.key.map { try column($0, "key") }
         if let t = config.timeColumn, t != schema.timeColumn {
             throw QualityError.config("task '\(config.name)' time: '\(t)' differs from source '\(config.source)' time column '\(schema.timeColumn)'")
@@ -117,6 +119,15 @@ final class TaskEngine {
 
     private func newCell() -> Cell { Cell(accs: factories.map { try! $0() }) }
 
+    /// Rows diverted since the last call, for the reject sink.
+    private(set) var rejected: [RejectedRow] = []
+    private let columnNames: [String]
+
+    func takeRejected() -> [RejectedRow] {
+        defer { rejected = [] }
+        return rejected
+    }
+
     // MARK: input
 
     /// Processes rows in arrival order; returns the records that became final.
@@ -124,21 +135,21 @@ final class TaskEngine {
         var out: [QualityRecord] = []
         for row in rows {
             recordsRead += 1
-            if row.time.isNaN {
-                // No event time: the row cannot be placed in any window.
-                if config.schemaPolicy == .raise {
-                    throw QualityError.schema("task '\(config.name)': \(row.schemaError ?? "no event time")")
-                }
-                schemaErrors += 1
-                continue
-            }
-            if row.schemaError != nil {
+            if row.time.isNaN || row.schemaError != nil {
+                // A row without an event time cannot be placed in any window, whatever the policy.
+                let error = row.schemaError ?? "no event time"
                 switch config.schemaPolicy {
-                case .raise: throw QualityError.schema("task '\(config.name)': \(row.schemaError!)")
+                case .raise: throw QualityError.schema("task '\(config.name)': \(error)")
+                case .divert:
+                    schemaErrors += 1
+                    rejected.append(RejectedRow(task: config.name, error: error, columns: columnNames, values: row.values))
+                    continue
                 case .drop:
                     schemaErrors += 1
                     continue
-                case .keep: schemaErrors += 1
+                case .keep:
+                    schemaErrors += 1
+                    if row.time.isNaN { continue }
                 }
             }
             let key = keyIndex.map { row.values[$0] } ?? .null
@@ -278,6 +289,7 @@ final class TaskEngine {
                 for j in s.cell.accs.indices { list[f].cell.accs[j].merge(s.cell.accs[j]) }
                 list[f].cell.rows += s.cell.rows
                 list[f].cell.schemaErrors += s.cell.schemaErrors
+                list[f].cell.schemaMessages = Array((list[f].cell.schemaMessages + s.cell.schemaMessages).prefix(10))
                 if let r = s.lastEmitted { retracted.append(r) }
                 list.remove(at: i)
             } else {
@@ -374,6 +386,7 @@ final class TaskEngine {
             task: config.name, windowStart: start, windowEnd: end, isoTime: isoTime,
             key: keyColumn.map { ($0, key) }, checks: checks, schemaErrors: tracksSchema ? cell.schemaErrors : nil,
             late: nil, anomaly: nil, diff: diff)
+        if config.schemaMessages { r.schemaMessages = cell.schemaMessages }
         if config.lateColumn, diff == nil {
             r.late = lateSinceRecord.removeValue(forKey: key) ?? 0
         }
@@ -431,7 +444,10 @@ extension [TaskEngine.Cell?] {
 extension TaskEngine.Cell {
     mutating func add(_ row: Row) {
         rows += 1
-        if row.schemaError != nil { schemaErrors += 1 }
+        if let e = row.schemaError {
+            schemaErrors += 1
+            if schemaMessages.count < 10 { schemaMessages.append(e) }
+        }
         for i in accs.indices { accs[i].add(row) }
     }
 }

@@ -143,7 +143,7 @@ struct QualityMonitorTests {
         #expect(source.reads.load(ordering: .relaxed) == 0)
     }
 
-    @Test("schema policies: keep counts violations per window, drop leaves the rows out, raise fails the task")
+    @Test("schema policies: keep counts violations per window, drop leaves rows out, raise fails the task, divert writes them aside")
     func schemaPolicies() async throws {
         let schema = try SourceSchema(
             columns: [.init("ts", .int), .init("v", .float, min: 0, max: 10)], timeColumn: "ts")
@@ -172,6 +172,30 @@ struct QualityMonitorTests {
         let (_, raised) = try await run(.raise)
         #expect(raised.state == .failed)
         #expect(raised.lastError?.contains("above the maximum") == true)
+        // Divert: left out of the windows, written with the violation to the side sink.
+        let side = FileManager.default.temporaryDirectory.appendingPathComponent("rejected-\(UUID().uuidString).jsonl").path
+        let m = QualityMonitor()
+        m.addSource(ArraySource(name: "s", schema: schema, rows: rows))
+        let sink = MemorySink()
+        try m.addTask(
+            QualityTaskConfiguration(
+                name: "t", source: "s", window: .tumbling(60), checks: [try QualityCheck(name: "n", .count)],
+                schemaPolicy: .divert, sink: sink, rejectSink: try JSONLFileSink(path: side), schemaMessages: true))
+        try await m.run()
+        #expect(sink.records.withLock { $0.first?.checks[0].value } == .integer(2))
+        #expect(
+            try String(contentsOfFile: side, encoding: .utf8)
+                == #"{"task":"t","error":"v: 50 is above the maximum 10","row":{"ts":2,"v":50}}"# + "\n")
+        // Kept rows list their violations per window on request.
+        let k = QualityMonitor()
+        k.addSource(ArraySource(name: "s", schema: schema, rows: rows))
+        let kept2 = MemorySink()
+        try k.addTask(
+            QualityTaskConfiguration(
+                name: "t", source: "s", window: .tumbling(60), checks: [try QualityCheck(name: "n", .count)], sink: kept2,
+                schemaMessages: true))
+        try await k.run()
+        #expect(kept2.records.withLock { $0.first?.schemaMessages } == ["v: 50 is above the maximum 10"])
     }
 
     @Test("compact rows expand into columns by position; anomalies are scored per key after warm-up")
