@@ -135,6 +135,34 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
+    /// Connects once outside the pool, so a refused login, a missing database or a server that is
+    /// not there is reported at once in the server's words (the pool would retry quietly until the
+    /// call deadline and report only a timeout).
+    func probe() async throws {
+        let c = configuration
+        let tls: PostgresConnection.Configuration.TLS
+        switch c.sslMode {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var config = PostgresConnection.Configuration(
+            host: c.host, port: c.port, username: c.username, password: c.password, database: c.database, tls: tls)
+        config.options.connectTimeout = .seconds(Int64(min(c.callTimeout.seconds, 10)))
+        let logger = backgroundLogger
+        try await mapErrors {
+            do {
+                let conn = try await PostgresConnection.connect(
+                    on: PostgresClient.defaultEventLoopGroup.next(), configuration: config, id: 0, logger: logger
+                ).get()
+                try await conn.close()
+            } catch let error as PSQLError where error.serverInfo == nil {
+                let why = error.underlying.map { "\($0)" } ?? "\(error.code)"
+                throw StewardError.storeUnavailable("postgres \(c.host):\(c.port): cannot connect: \(why)")
+            }
+        }
+    }
+
     /// PSQLError hides the server's message from its description; surface it, with the SQLSTATE.
     func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
@@ -186,6 +214,7 @@ public final class PostgresJobStore: JobStore {
     // MARK: schema
 
     public func migrate() async throws {
+        try await probe()
         try await transaction { [self] conn in
             // Serializes concurrent migrators; released at commit.
             var lock = PostgresBindings()

@@ -38,3 +38,29 @@ struct PostgresConformanceTests {
         try await conformanceCase.run { try PostgresTestDatabase.makeStore() }
     }
 }
+
+@Suite("PostgreSQL connection errors", .enabled(if: PostgresTestDatabase.enabled))
+struct PostgresConnectionErrorTests {
+    @Test("a missing database, an unknown role or no server is reported at once, in the server's words")
+    func clearErrors() async throws {
+        let base = try #require(PostgresTestDatabase.url)
+        let missingDB = base.replacingOccurrences(of: "/steward_test", with: "/no_such_db") + "?sslmode=disable"
+        let unknownRole = base.replacingOccurrences(of: "steward@", with: "nobody@") + "?sslmode=disable"
+        let noServer = "postgres://steward@127.0.0.1:1/x?sslmode=disable"
+        for (url, words) in [
+            (missingDB, #"database "no_such_db" does not exist"#), (unknownRole, #"role "nobody" does not exist"#),
+            (noServer, "cannot connect"),
+        ] {
+            let store = try PostgresJobStore(url: url)
+            let start = ContinuousClock.now
+            do {
+                try await store.migrate()
+                Issue.record("\(url) migrated")
+            } catch {
+                #expect("\(error)".contains(words), "\(error)")
+            }
+            #expect(ContinuousClock.now - start < .seconds(10), "took \(ContinuousClock.now - start)")
+            try await store.close()
+        }
+    }
+}
