@@ -4,6 +4,7 @@ import Instrumentation
 import Metrics
 import MetricsTestKit
 import Steward
+import StewardQuality
 import StewardSQLite
 import Testing
 import Tracing
@@ -66,6 +67,39 @@ struct ObservabilityTests {
         #expect(okSpan.errors.isEmpty)
         let failSpan = try #require(spans.first { $0.operationName == "steward.job obs.fail" })
         #expect(failSpan.errors.count == 1)
+        try await store.close()
+    }
+}
+
+@Suite("Observability of schedules and quality monitors")
+struct ScheduleAndQualityMetricsTests {
+    @Test("quality tasks count records, windows and late events per task; the scheduler counts jobs and missed instants")
+    func counters() async throws {
+        let metrics = TestBackends.metrics
+        let task = "metrics-\(UUID().uuidString.prefix(8))"
+        _ = try await runQuality(
+            [(nil, 1, 1), (nil, 30, 1), (nil, 2, 1)], window: .tumbling(10)
+        ) { $0.name = task }
+        let read = try metrics.expectCounter("steward_quality_records_read_total", [("task", task)])
+        #expect(read.totalValue == 3)
+        let late = try metrics.expectCounter("steward_quality_late_dropped_total", [("task", task)])
+        #expect(late.totalValue == 1)
+        let windows = try metrics.expectCounter("steward_quality_windows_emitted_total", [("task", task)])
+        #expect(windows.totalValue == 2)
+
+        let store = try makeTemporarySQLiteStore()
+        try await store.migrate()
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))
+        let scheduler = try Scheduler(
+            store: store, schedules: [try .cron("m", "* * * * *", job: ScheduledJob(name: "x"), misfire: .skip)], clock: clock)
+        try await scheduler.register()
+        clock.advance(by: .seconds(600))
+        let report = try await scheduler.runPass()
+        // 00:01 … 00:10 are due at 00:10:00; 00:09 and 00:10 are within the 60 s grace.
+        #expect(report.missed == 8)
+        // Process-wide counters, shared with other tests: at least this pass's figures.
+        #expect(try metrics.expectCounter("steward_scheduler_missed_total").totalValue >= 8)
+        #expect(try metrics.expectCounter("steward_scheduler_jobs_enqueued_total").totalValue >= 1)
         try await store.close()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Fires stored schedules. Many processes may run one; only the holder of the store's
@@ -136,6 +137,9 @@ public final class Scheduler: Service, Sendable {
             }
             if due.count < configuration.batchSize { break }
         }
+        if report.enqueued > 0 { Counter(label: "steward_scheduler_jobs_enqueued_total").increment(by: report.enqueued) }
+        if report.skippedExclusive > 0 { Counter(label: "steward_scheduler_skipped_total").increment(by: report.skippedExclusive) }
+        if report.missed > 0 { Counter(label: "steward_scheduler_missed_total").increment(by: report.missed) }
         report.nextFireAt = try await store.dueSchedules(now: clock.now().addingTimeInterval(configuration.maxSleep.seconds), limit: 1)
             .first?.nextFireAt
         return report
@@ -188,13 +192,18 @@ public final class Scheduler: Service, Sendable {
     }
 
     /// Registers the definitions, then fires until graceful shutdown and hands the lease over.
+    /// A store that is unavailable is retried (registration included); it never stops the process.
     public func run() async throws {
-        try await register()
         await cancelWhenGracefulShutdown {
             var wasLeader = false
+            var registered = false
             while !Task.isCancelled {
                 var sleep = self.configuration.maxSleep
                 do {
+                    if !registered {
+                        try await self.register()
+                        registered = true
+                    }
                     let report = try await self.runPass()
                     if report.leader != wasLeader {
                         self.logger.info(report.leader ? "became the active scheduler" : "no longer the active scheduler")
