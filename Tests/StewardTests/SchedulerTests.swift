@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Steward
 import StewardSQLite
 import Testing
@@ -189,6 +190,25 @@ struct SchedulerTests {
         clock.set(t0.addingTimeInterval(120))
         #expect(try await b.runPass().enqueued == 1)
         #expect(try await jobs().count == 2)
+    }
+
+    @Test("a leader that stops gracefully hands over at once: the next scheduler is leader without waiting for the TTL")
+    func gracefulHandOver() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let a = try scheduler([try .cron("g", "* * * * *", job: Self.job)], owner: "a")
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: a)], logger: logger))
+        let running = Task { try await group.run() }
+        // a takes the lease in its first pass, right after registering its schedule.
+        let registered = try await eventually { try await store.schedules().count == 1 }
+        #expect(registered)
+        try await Task.sleep(for: .milliseconds(300))
+        let b = try scheduler([], owner: "b")
+        #expect(try await !b.runPass().leader, "a should hold the lease while it runs")
+        await group.triggerGracefulShutdown()
+        try await running.value
+        // The manual clock has not moved: only a released lease lets b in.
+        #expect(try await b.runPass().leader, "the lease was not given up on shutdown")
     }
 
     @Test("invalid definitions are refused at registration, naming the schedule and field")
