@@ -195,6 +195,7 @@ final class TaskEngine {
     private func addSliding(_ row: Row, key: QualityValue, id: Int, duration: Double, hop: Double, origin: Double) {
         guard let ks = WindowSpec.windowIndexes(row.time, duration: duration, hop: hop, origin: origin) else { return }
         var landed = false
+        var firstLanded: Int64? = nil
         for k in ks {
             let end = origin + Double(k) * hop + duration
             if end + config.waitForLate <= watermark {
@@ -202,6 +203,7 @@ final class TaskEngine {
                 continue
             }
             landed = true
+            if firstLanded == nil { firstLanded = k }
             if open[k] == nil {
                 open[k] = []
                 // Mostly appended in order; out-of-order events insert by binary search.
@@ -222,7 +224,8 @@ final class TaskEngine {
             lateDropped += 1
             lateSinceRecord[key, default: 0] += 1
         }
-        if config.emitEmptyWindows, nextEmpty == nil { nextEmpty = ks.lowerBound }
+        // An out-of-order event may open a window before the first one seen: start there.
+        if config.emitEmptyWindows, let first = firstLanded { nextEmpty = min(nextEmpty ?? first, first) }
     }
 
     private func emitSliding(upTo mark: Double, duration: Double, hop: Double, origin: Double, into out: inout [QualityRecord]) {

@@ -135,6 +135,11 @@ struct QualityWindowTests {
             "a [30,40) n=1", "b [30,40) n=0",
         ])
         #expect(r[3].checks[1].value == .null)
+        // An out-of-order (not late) event in an earlier window than the first one seen.
+        let (early, _) = try await runQuality(
+            [("a", 15, 1), ("a", 5, 1), ("a", 40, 1)], window: .tumbling(10), waitForLate: 20, key: true
+        ) { $0.emitEmptyWindows = true }
+        #expect(spans(early) == ["a [0,10) n=1", "a [10,20) n=1", "a [20,30) n=0", "a [30,40) n=0", "a [40,50) n=1"])
         let (plain, _) = try await runQuality([("a", 1, 1), ("a", 35, 1)], window: .tumbling(10), key: true)
         #expect(spans(plain) == ["a [0,10) n=1", "a [30,40) n=1"])
     }
