@@ -366,7 +366,9 @@ final class TaskEngine {
         if done.count > 256 { done.removeFirst(done.count - 256) }
         emittedSessions[key] = done
         if config.sessionEmit == .updates {
+            // Revisions are not counted; the session's final version is, once it closes.
             windowsEmitted += 1
+            failedAssessments += s.lastEmitted?.checks.filter { $0.passed == false }.count ?? 0
             return
         }
         out.append(record(s.cell, key: key, start: s.start, end: s.end, diff: nil))
