@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "SchedulerBenchmarks",
             dependencies: [
-                "Steward", "StewardSQLite",
+                "Steward", "StewardSQLite", "StewardPostgres",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/SchedulerBenchmarks",

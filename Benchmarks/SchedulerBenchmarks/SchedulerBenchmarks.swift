@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import Steward
+import StewardPostgres
 import StewardSQLite
 
 /// A mix of expressions users write, across zones with and without DST.
@@ -30,30 +31,43 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // 10,000 schedules, each firing once a minute at its own second, on a SQLite store; one
-    // iteration is one scheduler pass over a minute's worth of fires (10,000 jobs enqueued).
-    Benchmark(
-        "scheduler pass: 10,000 schedules, one minute of fires",
-        configuration: .init(metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: 10)
-    ) { benchmark in
+    // 10,000 schedules, each firing once a minute at its own second; one iteration is one
+    // scheduler pass over a minute's worth of fires (10,000 jobs enqueued). On SQLite always; on
+    // PostgreSQL too when STEWARD_BENCH_POSTGRES_URL names a database.
+    func schedulerPass(_ label: String, makeStore: @escaping @Sendable () async throws -> any JobStore) {
+        Benchmark(
+            "scheduler pass: 10,000 schedules, one minute of fires (\(label))",
+            configuration: .init(metrics: [.wallClock], maxDuration: .seconds(30), maxIterations: 10)
+        ) { benchmark in
+            let store = try await makeStore()
+            try await store.migrate()
+            let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))
+            let schedules = try (0..<10_000).map { i in
+                try Schedule.cron("s\(i)", "\(i % 60) * * * * *", job: ScheduledJob(name: "noop", queue: "q\(i % 10)"))
+            }
+            let scheduler = try Scheduler(store: store, schedules: schedules, clock: clock)
+            try await scheduler.register()
+            for _ in benchmark.scaledIterations {
+                clock.advance(by: .seconds(60))
+                benchmark.startMeasurement()
+                let report = try await scheduler.runPass()
+                benchmark.stopMeasurement()
+                precondition(report.enqueued == 10_000, "enqueued \(report.enqueued)")
+            }
+            if let pg = store as? PostgresJobStore { try await pg.destroySchema() }
+            try await store.close()
+        }
+    }
+
+    schedulerPass("SQLite") {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try SQLiteJobStore(path: dir.appendingPathComponent("b.db").path)
-        try await store.migrate()
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_767_225_600))
-        let schedules = try (0..<10_000).map { i in
-            try Schedule.cron("s\(i)", "\(i % 60) * * * * *", job: ScheduledJob(name: "noop", queue: "q\(i % 10)"))
+        return try SQLiteJobStore(path: dir.appendingPathComponent("b.db").path)
+    }
+    if let url = ProcessInfo.processInfo.environment["STEWARD_BENCH_POSTGRES_URL"] {
+        schedulerPass("PostgreSQL") {
+            let schema = "bench_\(UUID().uuidString.prefix(8).lowercased())"
+            return try PostgresJobStore(url: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
         }
-        let scheduler = try Scheduler(store: store, schedules: schedules, clock: clock)
-        try await scheduler.register()
-        for _ in benchmark.scaledIterations {
-            clock.advance(by: .seconds(60))
-            benchmark.startMeasurement()
-            let report = try await scheduler.runPass()
-            benchmark.stopMeasurement()
-            precondition(report.enqueued == 10_000, "enqueued \(report.enqueued)")
-        }
-        try await store.close()
     }
 }

@@ -137,8 +137,8 @@ extension PostgresJobStore {
         return zip(ids, states).map { EnqueueResult(id: JobID($0), state: $1, duplicate: false) }
     }
 
-    /// Batches with unique keys: one transaction, keyed jobs inserted one by one so a live job
-    /// holding the key (also one earlier in the same batch) is returned instead.
+    /// Batches with unique keys: one transaction; a live job holding a key (also one earlier in
+    /// the same batch) is returned instead of a new one.
     private func enqueueOneByOne(_ jobs: [NewJob], queues: [String], now: Date) async throws -> [EnqueueResult] {
         try await transaction { [self] conn in try await enqueue(jobs, queues: queues, now: now, on: conn) }
     }
@@ -175,14 +175,15 @@ extension PostgresJobStore {
             for try await row in try await conn.execute(statement, logger: logger) { answer = row }
             for (index, result) in zip(plain, try Self.results(of: answer!, states: states)) { out[index] = result }
         }
-        // Jobs with a unique key, one by one: a live job holding the key is returned instead.
-        for index in jobs.indices where jobs[index].uniqueKey != nil {
-            let job = jobs[index]
+        // Jobs with a unique key, in one statement: ON CONFLICT DO NOTHING skips a key held by a
+        // live job (also by an earlier row of this batch); those are looked up in one more query.
+        let keyed = jobs.indices.filter { jobs[$0].uniqueKey != nil }
+        if !keyed.isEmpty {
             var ub = PostgresBindings()
-            ub.append(try JSONCoding.encode([try row(job)]))
+            ub.append(try JSONCoding.encode(try keyed.map { try row(jobs[$0]) }))
             ub.append(now)
-            var inserted: Int64? = nil
-            for try await id in try await query(
+            var inserted: [String: Int64] = [:]
+            for try await (id, key) in try await query(
                 """
                 INSERT INTO \(s).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
                     retry_policy, metadata, unique_key, created_at)
@@ -190,26 +191,44 @@ extension PostgresJobStore {
                     r.timeout_s, r.retry_policy, r.metadata, r.unique_key, $2
                 FROM \(Self.recordset)
                 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'available', 'running')
-                DO NOTHING RETURNING id
+                DO NOTHING RETURNING id, unique_key
                 """, ub, on: conn
-            ).decode(Int64.self) {
-                inserted = id
+            ).decode((Int64, String).self) {
+                inserted[key] = id
             }
-            if let inserted {
-                let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
-                out[index] = EnqueueResult(id: JobID(inserted), state: runAt > nowS ? .scheduled : .available, duplicate: false)
-                continue
+            var existing: [String: (Int64, JobState)] = [:]
+            let missing = Set(keyed.compactMap { jobs[$0].uniqueKey }).subtracting(inserted.keys)
+            if !missing.isEmpty {
+                var kb = PostgresBindings()
+                kb.append(Array(missing))
+                for try await (key, id, state, runAt) in try await query(
+                    """
+                    SELECT unique_key, id, state, run_at FROM \(s).steward_jobs
+                    WHERE unique_key = ANY($1) AND state IN ('scheduled', 'available', 'running')
+                    """, kb, on: conn
+                ).decode((String, Int64, String, Date).self) {
+                    let st = JobState(rawValue: state) ?? .available
+                    existing[key] = (id, st == .scheduled && runAt <= now ? .available : st)
+                }
             }
-            var kb = PostgresBindings()
-            kb.append(job.uniqueKey!)
-            for try await (id, state, runAt) in try await query(
-                """
-                SELECT id, state, run_at FROM \(s).steward_jobs
-                WHERE unique_key = $1 AND state IN ('scheduled', 'available', 'running')
-                """, kb, on: conn
-            ).decode((Int64, String, Date).self) {
-                let st = JobState(rawValue: state) ?? .available
-                out[index] = EnqueueResult(id: JobID(id), state: st == .scheduled && runAt <= now ? .available : st, duplicate: true)
+            var firstSeen: [String: JobState] = [:]
+            for index in keyed {
+                let job = jobs[index]
+                let key = job.uniqueKey!
+                if let id = inserted[key] {
+                    if let state = firstSeen[key] {
+                        out[index] = EnqueueResult(id: JobID(id), state: state, duplicate: true)
+                    } else {
+                        let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
+                        let state: JobState = runAt > nowS ? .scheduled : .available
+                        firstSeen[key] = state
+                        out[index] = EnqueueResult(id: JobID(id), state: state, duplicate: false)
+                    }
+                } else if let (id, state) = existing[key] {
+                    out[index] = EnqueueResult(id: JobID(id), state: state, duplicate: true)
+                } else {
+                    throw StewardError.storeUnavailable("postgres: unique key '\(key)' neither inserted nor held by a live job")
+                }
             }
         }
         for q in queues {
