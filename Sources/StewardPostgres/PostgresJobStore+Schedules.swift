@@ -74,9 +74,22 @@ extension PostgresJobStore {
 
     public func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult] {
         guard !fires.isEmpty else { return [] }
-        let results = try await transaction { [self] conn -> [ScheduleFireResult] in
-            var out: [ScheduleFireResult] = []
-            for fire in fires { out.append(try await record(fire, now: now, on: conn)) }
+        // A batch is applied in a handful of statements; a name repeated in one batch (never from
+        // the scheduler) goes into a later round so each round sees the previous one's state.
+        var rounds: [[Int]] = []
+        var roundOf: [String: Int] = [:]
+        for (i, fire) in fires.enumerated() {
+            let r = roundOf[fire.name].map { $0 + 1 } ?? 0
+            roundOf[fire.name] = r
+            if rounds.count <= r { rounds.append([]) }
+            rounds[r].append(i)
+        }
+        let results = try await transaction { [self, rounds] conn -> [ScheduleFireResult] in
+            var out = [ScheduleFireResult](repeating: .stale, count: fires.count)
+            for round in rounds {
+                let applied = try await record(round.map { fires[$0] }, now: now, on: conn)
+                for (i, result) in zip(round, applied) { out[i] = result }
+            }
             return out
         }
         var woken = Set<String>()
@@ -87,52 +100,100 @@ extension PostgresJobStore {
         return results
     }
 
-    private func record(_ fire: ScheduleFire, now: Date, on conn: PostgresConnection) async throws -> ScheduleFireResult {
+    /// Firings of distinct schedules: lock and read them, decide, then write the state changes,
+    /// the jobs and the last-fire fields with one statement each.
+    private func record(_ fires: [ScheduleFire], now: Date, on conn: PostgresConnection) async throws -> [ScheduleFireResult] {
         var nb = PostgresBindings()
-        nb.append(fire.name)
-        var current: (paused: Bool, next: Date?, lastJob: Int64?)? = nil
-        for try await row in try await query(
-            "SELECT paused, next_fire_at, last_job_id FROM \(s).steward_schedules WHERE name = $1 FOR UPDATE", nb, on: conn
-        ).decode((Bool, Date?, Int64?).self) {
-            current = (row.0, row.1, row.2)
+        nb.append(fires.map(\.name))
+        var current: [String: (paused: Bool, next: Date?, lastJob: Int64?)] = [:]
+        for try await (name, paused, next, lastJob) in try await query(
+            """
+            SELECT name, paused, next_fire_at, last_job_id FROM \(s).steward_schedules
+            WHERE name = ANY($1) ORDER BY name FOR UPDATE
+            """, nb, on: conn
+        ).decode((String, Bool, Date?, Int64?).self) {
+            current[name] = (paused, next, lastJob)
         }
-        guard let current else { return .stale }
-        if let expected = fire.expectedNextFireAt {
-            guard !current.paused, let stored = current.next, abs(stored.timeIntervalSince(expected)) < 1e-6 else {
-                return .stale
+        var results = [ScheduleFireResult](repeating: .stale, count: fires.count)
+        var proceeding: [Int] = []
+        for (i, fire) in fires.enumerated() {
+            guard let c = current[fire.name] else { continue }
+            if let expected = fire.expectedNextFireAt {
+                guard !c.paused, let stored = c.next, abs(stored.timeIntervalSince(expected)) < 1e-6 else { continue }
             }
-            var ub = PostgresBindings()
-            ub.append(fire.nextFireAt)
-            ub.append(fire.missed)
-            ub.append(fire.name)
-            try await query(
-                "UPDATE \(s).steward_schedules SET next_fire_at = $1, missed_runs = missed_runs + $2 WHERE name = $3", ub,
-                on: conn)
+            proceeding.append(i)
         }
-        if fire.exclusive, let last = current.lastJob {
+        // Exclusive schedules whose last run is still live are skipped.
+        let lastJobs = proceeding.compactMap { fires[$0].exclusive ? current[fires[$0].name]?.lastJob : nil }
+        var live = Set<Int64>()
+        if !lastJobs.isEmpty {
             var jb = PostgresBindings()
-            jb.append(last)
-            var live = false
-            for try await state in try await query("SELECT state FROM \(s).steward_jobs WHERE id = $1", jb, on: conn)
-                .decode(String.self)
-            {
-                live = !(JobState(rawValue: state)?.isFinished ?? true)
-            }
-            if live {
-                try await query(
-                    "UPDATE \(s).steward_schedules SET skipped_runs = skipped_runs + 1 WHERE name = $1", nb, on: conn)
-                return .skippedExclusive(running: JobID(last))
+            jb.append(lastJobs)
+            for try await id in try await query(
+                "SELECT id FROM \(s).steward_jobs WHERE id = ANY($1) AND state IN ('scheduled', 'available', 'running')", jb,
+                on: conn
+            ).decode(Int64.self) {
+                live.insert(id)
             }
         }
-        guard !fire.jobs.isEmpty else { return .fired([]) }
-        let queues = Array(Set(fire.jobs.map(\.queue))).sorted()
-        let results = try await enqueue(fire.jobs, queues: queues, now: now, on: conn)
-        var lb = PostgresBindings()
-        lb.append(fire.firedAt)
-        lb.append(results.last?.id.rawValue)
-        lb.append(fire.name)
-        try await query(
-            "UPDATE \(s).steward_schedules SET last_fire_at = $1, last_job_id = $2 WHERE name = $3", lb, on: conn)
-        return .fired(results)
+        var skipped = Set<Int>()
+        for i in proceeding where fires[i].exclusive {
+            if let last = current[fires[i].name]?.lastJob, live.contains(last) {
+                skipped.insert(i)
+                results[i] = .skippedExclusive(running: JobID(last))
+            }
+        }
+        // State of timetable firings: next fire, missed and skipped counters.
+        let timed = proceeding.filter { fires[$0].expectedNextFireAt != nil || skipped.contains($0) }
+        if !timed.isEmpty {
+            var ub = PostgresBindings()
+            ub.append(timed.map { fires[$0].name })
+            ub.append(timed.map { fires[$0].expectedNextFireAt == nil })  // manual: keep the next fire
+            ub.append(timed.map { fires[$0].nextFireAt ?? now })
+            ub.append(timed.map { fires[$0].nextFireAt != nil })
+            ub.append(timed.map { Int32(fires[$0].missed) })
+            ub.append(timed.map { Int32(skipped.contains($0) ? 1 : 0) })
+            try await query(
+                """
+                UPDATE \(s).steward_schedules s SET
+                    next_fire_at = CASE WHEN u.keep THEN s.next_fire_at WHEN u.has_next THEN u.next END,
+                    missed_runs = s.missed_runs + u.missed, skipped_runs = s.skipped_runs + u.skipped
+                FROM unnest($1::text[], $2::bool[], $3::timestamptz[], $4::bool[], $5::int4[], $6::int4[])
+                    AS u(name, keep, next, has_next, missed, skipped)
+                WHERE s.name = u.name
+                """, ub, on: conn)
+        }
+        // The jobs of every firing that runs, in one enqueue.
+        let firing = proceeding.filter { !skipped.contains($0) }
+        let jobs = firing.flatMap { fires[$0].jobs }
+        var enqueued: [EnqueueResult] = []
+        if !jobs.isEmpty {
+            enqueued = try await enqueue(jobs, queues: Array(Set(jobs.map(\.queue))).sorted(), now: now, on: conn)
+        }
+        var offset = 0
+        var lastNames: [String] = [], lastFired: [Date] = [], lastIDs: [Int64] = []
+        for i in firing {
+            let n = fires[i].jobs.count
+            let mine = Array(enqueued[offset..<offset + n])
+            offset += n
+            results[i] = .fired(mine)
+            if let last = mine.last {
+                lastNames.append(fires[i].name)
+                lastFired.append(fires[i].firedAt ?? now)
+                lastIDs.append(last.id.rawValue)
+            }
+        }
+        if !lastNames.isEmpty {
+            var lb = PostgresBindings()
+            lb.append(lastNames)
+            lb.append(lastFired)
+            lb.append(lastIDs)
+            try await query(
+                """
+                UPDATE \(s).steward_schedules s SET last_fire_at = u.fired, last_job_id = u.job
+                FROM unnest($1::text[], $2::timestamptz[], $3::int8[]) AS u(name, fired, job) WHERE s.name = u.name
+                """, lb, on: conn)
+        }
+        return results
     }
 }
