@@ -1,5 +1,6 @@
 import Foundation
 import Steward
+import Synchronization
 
 /// A stream of rows for tasks. The monitor pulls batches; a source shared by several tasks is
 /// read and parsed once and each batch goes to all of them.
@@ -130,7 +131,10 @@ public final class FileSource: QualitySource, @unchecked Sendable {
             // Drop what was handed out before reading more (lines are copied out by then).
             pending.removeSubrange(..<consumed)
             consumed = 0
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if path == "-", !waitForMore, !Self.readable(handle.fileDescriptor) {
+                return nil  // a pipe with nothing more for now: hand out the rows read so far
+            }
+            let chunk = try await Self.readChunk(handle.fileDescriptor)
             if chunk.isEmpty {
                 if follow && path != "-" {
                     guard waitForMore else { return nil }
@@ -141,6 +145,35 @@ public final class FileSource: QualitySource, @unchecked Sendable {
             } else {
                 pending.append(contentsOf: chunk)
             }
+        }
+    }
+
+    /// Whether a read on `fd` would return at once (data or end of input).
+    private static func readable(_ fd: Int32) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, 0) > 0
+    }
+
+    /// Up to 1 MiB, read on a dispatch thread so a pipe that waits for its producer never holds
+    /// a cooperative thread; cancellation (Ctrl-C) stops waiting even while the read blocks.
+    private static func readChunk(_ fd: Int32) async throws -> [UInt8] {
+        let once = ResumeOnce<[UInt8]>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                once.set(continuation)
+                DispatchQueue.global().async {
+                    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0 {
+                        once.resume(.failure(QualityError.source("read failed (errno \(errno))")))
+                    } else {
+                        buffer.removeSubrange(n...)
+                        once.resume(.success(buffer))
+                    }
+                }
+            }
+        } onCancel: {
+            once.resume(.failure(CancellationError()))
         }
     }
 
@@ -272,5 +305,32 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         }
         out.append(field)
         return out
+    }
+}
+
+/// Resumes a continuation once, whichever of the read and the cancellation comes first.
+private final class ResumeOnce<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, early: Result<T, any Error>?)>((nil, nil))
+
+    func set(_ c: CheckedContinuation<T, any Error>) {
+        let early = state.withLock { s -> Result<T, any Error>? in
+            if let e = s.early { return e }
+            s.continuation = c
+            return nil
+        }
+        if let early { c.resume(with: early) }
+    }
+
+    func resume(_ result: Result<T, any Error>) {
+        let c = state.withLock { s -> CheckedContinuation<T, any Error>? in
+            if let c = s.continuation {
+                s.continuation = nil
+                s.early = result  // later calls find it already resumed
+                return c
+            }
+            if s.early == nil { s.early = result }
+            return nil
+        }
+        c?.resume(with: result)
     }
 }
