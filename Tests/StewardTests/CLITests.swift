@@ -308,3 +308,35 @@ extension CLITests {
         #expect(hard.stderr.contains("'oops' is not a float"), "\(hard.stderr)")
     }
 }
+
+extension CLITests {
+    @Test("quality run reads a pipe as a stream: a closed window is written before the input ends")
+    func qualityStdinStream() async throws {
+        let config = try writeConfig(
+            """
+            sources:
+              s: {path: unused.csv, time: ts, columns: {ts: int, v: float}}
+            tasks:
+              - {name: t, source: s, window: {tumbling: 10}, checks: [{measure: count}]}
+            """)
+        let out = dir.appendingPathComponent("stream").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        p.arguments = ["quality", "run", config, "--source", "s=-", "--output", out]
+        let input = Pipe()
+        p.standardInput = input
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        input.fileHandleForWriting.write(Data("ts,v\n1,5\n2,6\n15,7\n".utf8))
+        let file = out + "/t.jsonl"
+        let streamed = await eventually(timeout: .seconds(10)) {
+            ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").contains(#""window_start":0"#)
+        }
+        #expect(streamed, "the closed window [0,10) was not written while the pipe stayed open")
+        try input.fileHandleForWriting.close()
+        while p.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(p.terminationStatus == 0)
+        #expect(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count == 2)
+    }
+}
