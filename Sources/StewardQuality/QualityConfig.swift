@@ -6,8 +6,9 @@ import Yams
 public struct ConfigError: Error, Sendable, CustomStringConvertible {
     /// The file.
     public var file: String
-    /// 1-based line and column (0 when unknown).
+    /// 1-based line (0 when unknown).
     public var line: Int
+    /// 1-based column (0 when unknown).
     public var column: Int
     /// What is wrong.
     public var message: String
@@ -20,10 +21,15 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 public struct QualityConfig: Sendable {
     /// One declared source.
     public struct SourceEntry: Sendable {
+        /// The name tasks use.
         public var name: String
+        /// The file (resolved against the config's folder), or `-`.
         public var path: String
+        /// CSV or JSON Lines.
         public var format: FileSource.Format
+        /// Declared columns and the time column.
         public var schema: SourceSchema
+        /// Whether rows are compact (`fields` / `values`).
         public var compact: Bool
     }
 

@@ -14,26 +14,39 @@ public final class QualityMonitor: Sendable {
 
     /// One task's status.
     public struct TaskStatus: Sendable {
+        /// The task.
         public var name: String
+        /// Whether its failure stops the monitor.
         public var critical: Bool
+        /// Whether it has a window and a source name (always, once added).
         public var configured: Bool
+        /// Whether its source has been added.
         public var hasSource: Bool
+        /// Whether it has at least one check.
         public var hasChecks: Bool
+        /// Idle, running, finished or failed.
         public var state: TaskState
+        /// Records written.
         public var windowsEmitted: Int
+        /// Rows read from the source.
         public var recordsRead: Int
         /// Events that landed in no window because they were late.
         public var lateRecordsDropped: Int
         /// Window memberships missed by late events (sliding windows, sessions).
         public var lateWindowMisses: Int
+        /// Rows that broke the schema.
         public var schemaErrors: Int
+        /// Assessments that failed.
         public var failedAssessments: Int
+        /// Why the task failed, if it did.
         public var lastError: String?
     }
 
     /// The monitor's status.
     public struct Status: Sendable {
+        /// How many tasks the monitor holds.
         public var total: Int
+        /// Each task, in the order added.
         public var tasks: [TaskStatus]
     }
 

@@ -5,8 +5,9 @@ import Steward
 public struct QualityRecord: Sendable {
     /// The task.
     public var task: String
-    /// Window bounds as event time in seconds.
+    /// Window start, as event time in seconds.
     public var windowStart: Double
+    /// Window end (exclusive; a session's last event), as event time in seconds.
     public var windowEnd: Double
     /// Whether bounds print as ISO 8601 (the time column held text) rather than numbers.
     public var isoTime: Bool
@@ -89,9 +90,13 @@ public protocol QualitySink: Sendable {
 
 /// A row a task left out under the `divert` schema policy, with the violation.
 public struct RejectedRow: Sendable {
+    /// The task that diverted it.
     public var task: String
+    /// The violation.
     public var error: String
+    /// The source's column names.
     public var columns: [String]
+    /// The row's values, in column order.
     public var values: [QualityValue]
 
     /// `{"task":…, "error":…, "row": {column: value, …}}`.

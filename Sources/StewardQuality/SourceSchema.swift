@@ -9,13 +9,19 @@ public struct SourceSchema: Sendable {
 
     /// One declared column.
     public struct Column: Sendable {
+        /// The column's name.
         public var name: String
+        /// Its declared type.
         public var type: ColumnType
         /// `type?` in the configuration: an empty field is null, not a violation.
         public var nullable: Bool
+        /// Smallest allowed number.
         public var min: Double?
+        /// Largest allowed number.
         public var max: Double?
+        /// The only values allowed.
         public var allowed: [QualityValue]?
+        /// An anchored regular expression values must match.
         public var pattern: String?
         var regex: AnchoredRegex?
         var hasConstraints: Bool { min != nil || max != nil || allowed != nil || regex != nil }
