@@ -152,14 +152,16 @@ struct QualityMonitorTests {
             Row(values: [.int(2), .double(50)], time: 2, schemaError: "v: 50 is above the maximum 10"),
             Row(values: [.int(3), .double(7)], time: 3),
         ]
-        func run(_ policy: QualityTaskConfiguration.SchemaPolicy) async throws -> (QualityRecord?, QualityMonitor.TaskStatus) {
+        func run(
+            _ policy: QualityTaskConfiguration.SchemaPolicy, rejectSink: (any RejectedRowSink)? = nil, messages: Bool = false
+        ) async throws -> (QualityRecord?, QualityMonitor.TaskStatus) {
             let m = QualityMonitor()
             m.addSource(ArraySource(name: "s", schema: schema, rows: rows))
             let sink = MemorySink()
             try m.addTask(
                 QualityTaskConfiguration(
                     name: "t", source: "s", window: .tumbling(60), checks: [try QualityCheck(name: "n", .count)],
-                    schemaPolicy: policy, sink: sink))
+                    schemaPolicy: policy, sink: sink, rejectSink: rejectSink, schemaMessages: messages))
             try await m.run()
             return (sink.records.withLock { $0.first }, m.status().tasks[0])
         }
@@ -174,28 +176,14 @@ struct QualityMonitorTests {
         #expect(raised.lastError?.contains("above the maximum") == true)
         // Divert: left out of the windows, written with the violation to the side sink.
         let side = FileManager.default.temporaryDirectory.appendingPathComponent("rejected-\(UUID().uuidString).jsonl").path
-        let m = QualityMonitor()
-        m.addSource(ArraySource(name: "s", schema: schema, rows: rows))
-        let sink = MemorySink()
-        try m.addTask(
-            QualityTaskConfiguration(
-                name: "t", source: "s", window: .tumbling(60), checks: [try QualityCheck(name: "n", .count)],
-                schemaPolicy: .divert, sink: sink, rejectSink: try JSONLFileSink(path: side), schemaMessages: true))
-        try await m.run()
-        #expect(sink.records.withLock { $0.first?.checks[0].value } == .integer(2))
+        let (diverted, _) = try await run(.divert, rejectSink: try JSONLFileSink(path: side), messages: true)
+        #expect(diverted?.checks[0].value == .integer(2))
         #expect(
             try String(contentsOfFile: side, encoding: .utf8)
                 == #"{"task":"t","error":"v: 50 is above the maximum 10","row":{"ts":2,"v":50}}"# + "\n")
         // Kept rows list their violations per window on request.
-        let k = QualityMonitor()
-        k.addSource(ArraySource(name: "s", schema: schema, rows: rows))
-        let kept2 = MemorySink()
-        try k.addTask(
-            QualityTaskConfiguration(
-                name: "t", source: "s", window: .tumbling(60), checks: [try QualityCheck(name: "n", .count)], sink: kept2,
-                schemaMessages: true))
-        try await k.run()
-        #expect(kept2.records.withLock { $0.first?.schemaMessages } == ["v: 50 is above the maximum 10"])
+        let (listed, _) = try await run(.keep, messages: true)
+        #expect(listed?.schemaMessages == ["v: 50 is above the maximum 10"])
     }
 
     @Test("compact rows expand into columns by position; anomalies are scored per key after warm-up")
