@@ -58,15 +58,24 @@ public enum Measure: Sendable, Equatable {
     /// Orderings for `satisfies_ordering`.
     public enum Ordering: String, Sendable { case asc, ascEq = "asc_eq", desc, descEq = "desc_eq" }
 
-    /// Every configuration name, for error messages.
-    public static let names = [
-        "count", "present_count", "missing_count", "missing_fraction", "availability", "distinct_count", "distinct_fraction",
-        "distinct_count_approx", "unique_count", "unique_fraction", "most_frequent", "constancy", "is_frozen", "min", "max",
-        "sum", "mean", "median", "percentiles", "std_dev", "variance", "above_mean_count", "above_mean_fraction", "trend",
-        "correlation", "first_digit_frequencies", "range_conformance_count", "range_conformance_fraction",
-        "set_conformance_count", "set_conformance_fraction", "regex_conformance_count", "regex_conformance_fraction",
-        "min_length", "max_length", "mean_length", "window_duration", "satisfies_ordering", "out_of_order_count", "freshness",
+    /// The measures without parameters, by configuration name.
+    public static let parameterless: [String: Measure] = [
+        "count": .count, "present_count": .presentCount, "availability": .availability, "distinct_count": .distinctCount,
+        "distinct_fraction": .distinctFraction, "distinct_count_approx": .distinctCountApprox, "unique_count": .uniqueCount,
+        "unique_fraction": .uniqueFraction, "most_frequent": .mostFrequent, "constancy": .constancy, "is_frozen": .isFrozen,
+        "min": .min, "max": .max, "sum": .sum, "mean": .mean, "median": .median, "std_dev": .stdDev, "variance": .variance,
+        "above_mean_count": .aboveMeanCount, "above_mean_fraction": .aboveMeanFraction, "trend": .trend,
+        "first_digit_frequencies": .firstDigitFrequencies, "min_length": .minLength, "max_length": .maxLength,
+        "mean_length": .meanLength, "window_duration": .windowDuration, "out_of_order_count": .outOfOrderCount,
+        "freshness": .freshness,
     ]
+
+    /// Every configuration name, for error messages.
+    public static let names = (Array(parameterless.keys) + [
+        "missing_count", "missing_fraction", "percentiles", "correlation", "range_conformance_count",
+        "range_conformance_fraction", "set_conformance_count", "set_conformance_fraction", "regex_conformance_count",
+        "regex_conformance_fraction", "satisfies_ordering",
+    ]).sorted()
 
     /// Whether the measure reads a column.
     var needsColumn: Bool {

@@ -391,35 +391,14 @@ private struct Reader {
         }
         let measure: Measure
         switch measureName {
-        case "count": measure = .count
-        case "present_count": measure = .presentCount
         case "missing_count": measure = .missingCount(disguised: disguised)
         case "missing_fraction": measure = .missingFraction(disguised: disguised)
-        case "availability": measure = .availability
-        case "distinct_count": measure = .distinctCount
-        case "distinct_fraction": measure = .distinctFraction
-        case "distinct_count_approx": measure = .distinctCountApprox
-        case "unique_count": measure = .uniqueCount
-        case "unique_fraction": measure = .uniqueFraction
-        case "most_frequent": measure = .mostFrequent
-        case "constancy": measure = .constancy
-        case "is_frozen": measure = .isFrozen
-        case "min": measure = .min
-        case "max": measure = .max
-        case "sum": measure = .sum
-        case "mean": measure = .mean
-        case "median": measure = .median
         case "percentiles":
             let ps = try sequence(try need("percentiles"), "\(label) percentiles").map { try number($0, "percentile") }
             guard !ps.isEmpty, ps.allSatisfy({ $0 >= 0 && $0 <= 100 }) else {
                 throw error(m["percentiles"]!, "\(label) percentiles: numbers between 0 and 100")
             }
             measure = .percentiles(ps)
-        case "std_dev": measure = .stdDev
-        case "variance": measure = .variance
-        case "above_mean_count": measure = .aboveMeanCount
-        case "above_mean_fraction": measure = .aboveMeanFraction
-        case "trend": measure = .trend
         case "correlation":
             let other = try columnName(try need("other"), "check other")
             let methodText = try m["method"].map { try string($0, "method") } ?? "pearson"
@@ -427,7 +406,6 @@ private struct Reader {
                 throw error(m["method"]!, "\(label) method: '\(methodText)' (pearson or spearman)")
             }
             measure = .correlation(other: other, method: method)
-        case "first_digit_frequencies": measure = .firstDigitFrequencies
         case "range_conformance_count":
             let (lo, hi, inc) = try bounds()
             measure = .rangeConformanceCount(low: lo, high: hi, inclusive: inc)
@@ -441,20 +419,17 @@ private struct Reader {
             let p = try string(try need("pattern"), "\(label) pattern")
             do { _ = try AnchoredRegex(p) } catch { throw self.error(m["pattern"]!, "\(label): \(error)") }
             measure = measureName.hasSuffix("count") ? .regexConformanceCount(p) : .regexConformanceFraction(p)
-        case "min_length": measure = .minLength
-        case "max_length": measure = .maxLength
-        case "mean_length": measure = .meanLength
-        case "window_duration": measure = .windowDuration
         case "satisfies_ordering":
             let text = try string(try need("ordering"), "\(label) ordering")
             guard let o = Measure.Ordering(rawValue: text) else {
                 throw error(m["ordering"]!, "\(label) ordering: '\(text)' (asc, asc_eq, desc or desc_eq)")
             }
             measure = .satisfiesOrdering(o)
-        case "out_of_order_count": measure = .outOfOrderCount
-        case "freshness": measure = .freshness
         default:
-            throw error(measureNode, "\(label): unknown measure '\(measureName)' (known: \(Measure.names.joined(separator: ", ")))")
+            guard let plain = Measure.parameterless[measureName] else {
+                throw error(measureNode, "\(label): unknown measure '\(measureName)' (known: \(Measure.names.joined(separator: ", ")))")
+            }
+            measure = plain
         }
         var column: String? = nil
         if let c = m["column"] {
