@@ -51,6 +51,25 @@ struct SchedulerTests {
         #expect(fired.allSatisfy { $0.metadata["schedule"] == "every-minute" })
     }
 
+    @Test("a pass reports the next fire: read within its sleep, or set by its own firing")
+    func nextFireReported() async throws {
+        let s = try scheduler([try .cron("sec", "* * * * * *", job: Self.job), try .cron("odd", "3/10 * * * * *", job: Self.job)])
+        try await s.register()
+        clock.set(t0.addingTimeInterval(1.5))
+        let fired = try await s.runPass()
+        #expect(fired.enqueued == 1)
+        #expect(fired.nextFireAt == t0.addingTimeInterval(2), "set by the firing itself")
+        let sec = try await ScheduleAdmin(store: store, clock: clock).get("sec")
+        try await ScheduleAdmin(store: store, clock: clock).pause(sec.name)
+        clock.set(t0.addingTimeInterval(2.5))
+        #expect(try await s.runPass().nextFireAt == t0.addingTimeInterval(3), "read from the store")
+        // Much later: "odd" fires its missed instants; its next fire (hh:mm:03, 13, … → +1003) is reported.
+        clock.set(t0.addingTimeInterval(1_000.5))
+        #expect(try await s.runPass().nextFireAt == t0.addingTimeInterval(1_003))
+        clock.set(t0.addingTimeInterval(1_001))
+        #expect(try await s.runPass().nextFireAt == nil, "nothing due within the next second")
+    }
+
     @Test("misfires: coalesce runs one job for all missed, skip none, catchUp the latest N; on-time ones run")
     func misfirePolicies() async throws {
         let s = try scheduler([

@@ -112,8 +112,12 @@ public final class Scheduler: Service, Sendable {
         else { return report }
         report.leader = true
         while true {
+            // One read serves both: what is due now, and the next fire to sleep until.
             let now = clock.now()
-            let due = try await store.dueSchedules(now: now, limit: configuration.batchSize)
+            let upcoming = try await store.dueSchedules(
+                now: now.addingTimeInterval(configuration.maxSleep.seconds), limit: configuration.batchSize)
+            let due = upcoming.filter { ($0.nextFireAt ?? .distantFuture) <= now }
+            report.nextFireAt = upcoming.first { ($0.nextFireAt ?? .distantFuture) > now }?.nextFireAt
             guard !due.isEmpty else { break }
             let fires = due.map { Self.plan($0, now: now) }
             let results = try await store.recordScheduleFires(fires, now: now)
@@ -128,6 +132,7 @@ public final class Scheduler: Service, Sendable {
                     }
                 case .skippedExclusive(let running):
                     report.skippedExclusive += 1
+                    report.missed += fire.missed  // the store counts them on a skip too
                     logger.info(
                         "schedule skipped: previous run still live",
                         metadata: ["schedule": "\(fire.name)", "running_job": "\(running)"])
@@ -135,13 +140,16 @@ public final class Scheduler: Service, Sendable {
                     report.stale += 1
                 }
             }
-            if due.count < configuration.batchSize { break }
+            // The firings moved their schedules' next fires, possibly before the read's earliest.
+            for (fire, result) in zip(fires, results) where result != .stale {
+                if let next = fire.nextFireAt, next < report.nextFireAt ?? .distantFuture { report.nextFireAt = next }
+            }
+            // A full batch may hide more due schedules: read again.
+            if upcoming.count < configuration.batchSize { break }
         }
         if report.enqueued > 0 { Counter(label: "steward_scheduler_jobs_enqueued_total").increment(by: report.enqueued) }
         if report.skippedExclusive > 0 { Counter(label: "steward_scheduler_skipped_total").increment(by: report.skippedExclusive) }
         if report.missed > 0 { Counter(label: "steward_scheduler_missed_total").increment(by: report.missed) }
-        report.nextFireAt = try await store.dueSchedules(now: clock.now().addingTimeInterval(configuration.maxSleep.seconds), limit: 1)
-            .first?.nextFireAt
         return report
     }
 
