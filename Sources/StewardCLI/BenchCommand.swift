@@ -47,16 +47,24 @@ struct BenchCommand: AsyncParsableCommand {
     ) var peers = false
     @OptionGroup var logging: LoggingOptions
 
-    func validate() throws {
+    /// Checked in `run` (not `validate`), so a bad value exits 2 like every other invalid input.
+    func checkArguments() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs: must be at least 1, got \(jobs)") }
         if concurrency < 1 { throw ValidationError("--concurrency: must be at least 1, got \(concurrency)") }
         if batchSize < 1 { throw ValidationError("--batch-size: must be at least 1, got \(batchSize)") }
         if singleJobs < 0 { throw ValidationError("--single-jobs: must not be negative, got \(singleJobs)") }
-        if rate <= 0 { throw ValidationError("--rate: must be positive, got \(rate)") }
+        if !(rate > 0 && rate <= 1_000_000) { throw ValidationError("--rate: must be above 0 and at most 1000000, got \(rate)") }
         if events < 1 { throw ValidationError("--events: must be at least 1, got \(events)") }
+        do {
+            _ = try DurationParser.checked(idle, field: "--idle")
+            _ = try DurationParser.checked(timeout, field: "--timeout")
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() async throws {
+        try checkArguments()
         try logging.bootstrap(default: .warning)
         if suite == .quality {
             let result = try await QualityBench(events: events).run()

@@ -4,7 +4,9 @@ import Steward
 /// Jobs the `steward` binary can run without user code: the demo's jobs and small utilities
 /// for trying things out and for end-to-end tests.
 enum BuiltinJobs {
-    static func registry() -> JobRegistry {
+    /// The built-in jobs; `testJobs` adds those that write to this host's files
+    /// (`steward.append`), which any enqueuer could otherwise aim at any path.
+    static func registry(testJobs: Bool = false) -> JobRegistry {
         let registry = JobRegistry()
         registry.register(DemoPipelineStep.self)
         registry.register(DemoFlaky.self)
@@ -12,7 +14,7 @@ enum BuiltinJobs {
         registry.register(DemoDoomed.self)
         registry.register(name: "steward.noop") { _, _ in nil }
         registry.register(Sleep.self)
-        registry.register(AppendLine.self)
+        if testJobs { registry.register(AppendLine.self) }
         registry.register(Fail.self)
         return registry
     }
@@ -23,6 +25,10 @@ enum BuiltinJobs {
         var seconds: Double
 
         func run(context: JobContext) async throws {
+            let seconds: Double
+            do { seconds = try DurationParser.checked(self.seconds, field: "steward.sleep seconds") } catch {
+                throw PermanentJobError("\(error)")
+            }
             for i in 1...10 {
                 try await Task.sleep(for: .seconds(double: seconds / 10))
                 context.reportProgress(step: i, of: 10)

@@ -170,8 +170,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             do {
                 cron = try CronExpression(expression)
             } catch {
-                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-                throw ExitCode(2)
+                throw ValidationError("\(error)")
             }
             let next = cron.nextFires(after: start, in: zone, count: count).map { $0.iso8601(in: zone) }
             if json {

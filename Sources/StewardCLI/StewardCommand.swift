@@ -5,6 +5,53 @@ import Steward
 
 @main
 struct StewardCommand: AsyncParsableCommand {
+    /// Parses and runs a command with Steward's exit codes (docs/guide.md): 0 done, 1 failed,
+    /// 2 invalid input (a bad value, config or name), 64 usage (unknown flag or subcommand,
+    /// missing argument); a usage error on a mistyped subcommand suggests the nearest one.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            if let hint = CommandPath.suggestion(for: arguments) {
+                FileHandle.standardError.write(Data("Error: \(hint)\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+            exit(withError: error)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+        } catch {
+            let path = CommandPath.of(arguments).joined(separator: " ")
+            switch error {
+            case let error as ValidationError:
+                fail("\(error.message)", code: 2, help: path)
+            case let error as StewardError:
+                guard error.isInvalidInput else { fail("\(error)", code: 1) }
+                if case .invalidArgument = error { fail("\(error)", code: 2, help: path) }
+                fail("\(error)", code: 2)
+            case is ExitCode, is CleanExit:
+                exit(withError: error)
+            default:
+                fail("\(error)", code: 1)
+            }
+        }
+    }
+
+    /// Prints `Error: message` (and, for a malformed value, where to read about the command) and exits.
+    static func fail(_ message: String, code: Int32, help path: String? = nil) -> Never {
+        var text = "Error: \(message)\n"
+        if let path { text += "  See '\(path) --help' for more information.\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+        Foundation.exit(code)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "steward",
         abstract: "Durable background jobs for Swift: queues, workers and their store.",

@@ -8,7 +8,13 @@ import UnixSignals
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Run the built-in jobs from one or more queues until SIGINT/SIGTERM (then drain gracefully).")
+        abstract: "Run the built-in jobs from one or more queues until SIGINT/SIGTERM (then drain gracefully).",
+        discussion: """
+            This binary runs only Steward's built-in jobs (steward.noop, steward.sleep, steward.fail and \
+            the demo's jobs); your own jobs run in a worker you build with the Steward library \
+            (docs/guide.md). A first SIGINT/SIGTERM stops claiming and lets running jobs finish within \
+            --shutdown-grace; a second one exits at once (lease rescue returns what was running).
+            """)
 
     @Option(help: "Comma-separated queues.") var queues = "default"
     @Option(help: "Jobs run at once, per queue.") var concurrency = 10
@@ -22,6 +28,11 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between retention purges / rescue passes.") var rescueInterval = "5s"
     @Option(help: "How long finished jobs are kept.") var retention = "24h"
     @Flag(help: "Skip rescue and purge duties (another process runs them).") var noMaintenance = false
+    @Flag(
+        help: ArgumentHelp(
+            "Also run test jobs that touch this host's files (steward.append). Never on a worker that untrusted enqueuers reach."
+        ))
+    var enableTestJobs = false
     @Flag(help: "Also fire stored schedules (one process among all with --scheduler is active at a time).")
     var scheduler = false
     @Option(help: "With --scheduler: how soon another process takes over from a dead active scheduler.")
@@ -34,13 +45,17 @@ struct WorkerCommand: AsyncParsableCommand {
         let names = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw ValidationError("--queues: name at least one queue") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency: must be at least 1, got \(concurrency)") }
-        if let rate, rate <= 0 { throw ValidationError("--rate: must be positive, got \(rate)") }
         let leaseDuration = try parseDuration(lease, flag: "--lease")
         let timeoutDuration = try timeout.map { try parseDuration($0, flag: "--timeout") }
         let configs = names.map {
             QueueConfiguration(
                 name: $0, concurrency: concurrency, rateLimit: rate.map { RateLimit(perSecond: $0, burst: burst, scope: rateScope) },
                 timeout: timeoutDuration, leaseDuration: leaseDuration)
+        }
+        if let rate {
+            do { try RateLimit(perSecond: rate, burst: burst).validate(queue: names[0]) } catch {
+                throw ValidationError("--rate/--burst: \(error)")
+            }
         }
         for c in configs {
             do { try c.validate() } catch { throw ValidationError("\(error)") }
@@ -54,8 +69,8 @@ struct WorkerCommand: AsyncParsableCommand {
         try await storeOptions.with { store in
             let logger = Logger(label: "steward")
             let worker = Worker(
-                store: store, registry: BuiltinJobs.registry(), queues: configs, configuration: workerConfig, logger: logger)
-            var services: [any Service] = [worker]
+                store: store, registry: BuiltinJobs.registry(testJobs: enableTestJobs), queues: configs, configuration: workerConfig, logger: logger)
+            var services: [any Service] = []
             if !noMaintenance {
                 services.append(
                     Maintenance(
@@ -72,12 +87,9 @@ struct WorkerCommand: AsyncParsableCommand {
                             leaseTTL: schedulerTTL, owner: worker.id),
                         logger: logger))
             }
-            let group = ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
-            try await group.run()
+            // Last, so it is the first to hear of a shutdown: claims stop and draining starts at once.
+            services.append(worker)
+            try await ServiceRunner.run(services, logger: logger)
         }
     }
 }

@@ -60,7 +60,10 @@ public final class PostgresJobStore: JobStore {
         -> (client: PostgresClient, task: Task<Void, Never>, generation: Int)
     {
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
-        return (client, Task { await client.run() }, generation)
+        // Detached: a pool replaced from inside a service must not inherit that service's
+        // graceful-shutdown scope (`PostgresClient.run()` stops on it), or a SIGTERM would shut the
+        // pool down under a worker that still has outcomes to write.
+        return (client, Task.detached { await client.run() }, generation)
     }
 
     /// The current connection pool and its generation.

@@ -160,13 +160,12 @@ private struct Reader {
     func duration(_ node: Node, _ what: String) throws -> Double {
         guard let s = node.scalar?.string else { throw error(node, "\(what): expected a duration such as 60 or \"5m\"") }
         if let v = Double(s) {
-            guard v >= 0 else { throw error(node, "\(what): must not be negative, got \(s)") }
-            return v
+            do { return try DurationParser.checked(v, text: s, field: what) } catch { throw self.error(node, "\(error)") }
         }
         do {
             return try DurationParser.parse(s, field: what).seconds
         } catch {
-            throw self.error(node, "\(what): '\(s)' is not a duration (use 60, \"90s\", \"5m\", \"1h\")")
+            throw self.error(node, "\(error)")
         }
     }
 

@@ -188,6 +188,9 @@ public struct StdoutSink: QualitySink {
 /// Event-time parsing and printing.
 enum QualityTime {
     static let utc = TimeZone(identifier: "UTC")!
+    /// Event times Steward accepts, in epoch seconds: years 1 through 9999 (what ISO 8601 can
+    /// write). A value outside, such as `1e300`, is a bad row, not a window index to overflow.
+    static let range: ClosedRange<Double> = -62_135_596_800...253_402_300_799
 
     static func iso(_ t: Double) -> String {
         let whole = t.rounded(.down)

@@ -241,7 +241,12 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         }
         var err = error
         if time.isNaN, err == nil { err = "\(path):\(lineNumber): no valid event time in '\(schema.timeColumn)'" }
-        if time.isInfinite { time = .nan }
+        if !time.isNaN, !QualityTime.range.contains(time) {
+            if err == nil {
+                err = "\(path):\(lineNumber): event time \(time) in '\(schema.timeColumn)' is outside years 1 to 9999"
+            }
+            time = .nan
+        }
         return Row(values: values, time: time, schemaError: err)
     }
 

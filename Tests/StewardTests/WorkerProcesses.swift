@@ -29,7 +29,7 @@ struct WorkerProcesses {
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments =
             [
-                "worker", "--store", storeURL, "--queues", queue, "--concurrency", "\(concurrency)", "--log-level", "warning",
+                "worker", "--store", storeURL, "--queues", queue, "--concurrency", "\(concurrency)", "--log-level", "warning", "--enable-test-jobs",
             ] + extra
         let log = dir.appendingPathComponent("\(name).log").path
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }

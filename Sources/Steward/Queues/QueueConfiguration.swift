@@ -65,10 +65,7 @@ public struct QueueConfiguration: Sendable {
         if concurrency < 1 {
             throw StewardError.invalidArgument("queue '\(name)' concurrency: must be at least 1, got \(concurrency)")
         }
-        if let r = rateLimit, r.perSecond <= 0 || r.burst < 1 {
-            throw StewardError.invalidArgument(
-                "queue '\(name)' rateLimit: needs perSecond > 0 and burst >= 1, got \(r.perSecond)/s burst \(r.burst)")
-        }
+        if let r = rateLimit { try r.validate(queue: name) }
         if let d = maxDepth, d < 1 {
             throw StewardError.invalidArgument("queue '\(name)' maxDepth: must be at least 1, got \(d)")
         }

@@ -22,8 +22,26 @@ public struct RateLimit: Sendable, Equatable, Codable {
     /// Creates a rate limit; `burst` defaults to one second's worth (at least 1).
     public init(perSecond: Double, burst: Int? = nil, scope: Scope = .worker) {
         self.perSecond = perSecond
-        self.burst = burst ?? Swift.max(1, Int(perSecond.rounded(.up)))
+        // Bounded before converting: an infinite or NaN rate is refused by `validate`, not trapped here.
+        let oneSecond = perSecond.isFinite ? Swift.min(Swift.max(perSecond, 1), Double(Self.maximum)).rounded(.up) : 1
+        self.burst = burst ?? Int(oneSecond)
         self.scope = scope
+    }
+
+    /// The largest rate (starts per second) and burst accepted.
+    public static let maximum = 1_000_000
+
+    /// Throws when the rate is not a finite number in (0, 1,000,000] or the burst is not in
+    /// [1, 1,000,000]; the message names the queue and the value.
+    public func validate(queue: String) throws {
+        guard perSecond.isFinite, perSecond > 0, perSecond <= Double(Self.maximum) else {
+            throw StewardError.invalidArgument(
+                "queue '\(queue)' rate limit: perSecond must be a number above 0 and at most \(Self.maximum), got \(perSecond)")
+        }
+        guard burst >= 1, burst <= Self.maximum else {
+            throw StewardError.invalidArgument(
+                "queue '\(queue)' rate limit: burst must be between 1 and \(Self.maximum), got \(burst)")
+        }
     }
 
     private enum CodingKeys: String, CodingKey { case perSecond, burst, scope }

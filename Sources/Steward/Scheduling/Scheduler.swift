@@ -230,7 +230,7 @@ public final class Scheduler: Service, Sendable {
                 try? await Task.sleep(for: sleep)
             }
         }
-        try? await store.releaseLease(name: Self.leaseName, owner: configuration.owner)
+        await store.releaseLeaseOnShutdown(name: Self.leaseName, owner: configuration.owner)
     }
 }
 

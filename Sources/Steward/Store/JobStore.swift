@@ -116,3 +116,13 @@ public protocol JobStore: Sendable {
     /// Releases connections and stops background tasks.
     func close() async throws
 }
+
+extension JobStore {
+    /// Gives up a singleton lease on shutdown, waiting at most `timeout`: an unreachable store
+    /// must not hold up the rest of the shutdown (the lease expires by itself anyway).
+    func releaseLeaseOnShutdown(name: String, owner: String, timeout: Duration = .seconds(2)) async {
+        _ = try? await withStoreDeadline("releaseLease", timeout: timeout) {
+            try await self.releaseLease(name: name, owner: owner)
+        }
+    }
+}

@@ -2,10 +2,32 @@ import Foundation
 
 /// Parses human durations such as `250ms`, `30s`, `5m`, `1h`, `1h30m` or a bare number of seconds.
 public enum DurationParser {
-    /// Parses `text`; throws ``StewardError/invalidArgument(_:)`` naming the value when it is malformed.
+    /// The longest duration accepted: 100 years (36525d). Longer values are refused rather than
+    /// clamped, so a typo such as `1e10` is reported instead of silently meaning "never".
+    public static let maximumSeconds: Double = 36525 * 86400
+
+    /// Parses `text`; throws ``StewardError/invalidArgument(_:)`` naming the value when it is
+    /// malformed, negative, not finite or longer than ``maximumSeconds``.
     public static func parse(_ text: String, field: String = "duration") throws -> Duration {
+        .seconds(double: try checked(try parseSeconds(text, field: field), text: text, field: field))
+    }
+
+    /// Checks a number of seconds from a user, a config or a payload: finite, not negative, at
+    /// most ``maximumSeconds``.
+    public static func checked(_ seconds: Double, text: String? = nil, field: String) throws -> Double {
+        let shown = text ?? "\(seconds)"
+        guard seconds.isFinite, seconds >= 0 else {
+            throw StewardError.invalidArgument("\(field): '\(shown)' is not a finite, non-negative duration")
+        }
+        guard seconds <= maximumSeconds else {
+            throw StewardError.invalidArgument("\(field): '\(shown)' is longer than the maximum of 36525d (100 years)")
+        }
+        return seconds
+    }
+
+    private static func parseSeconds(_ text: String, field: String) throws -> Double {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let plain = Double(s), plain >= 0 { return .seconds(double: plain) }
+        if let plain = Double(s), !plain.isNaN { return plain }
         var total = 0.0
         var number = ""
         var unit = ""
@@ -40,7 +62,7 @@ public enum DurationParser {
                 throw StewardError.invalidArgument("\(field): unknown unit '\(u)' in '\(text)' (use ms, s, m, h, d)")
             }
         }
-        return .seconds(double: total)
+        return total
     }
 }
 

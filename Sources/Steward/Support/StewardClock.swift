@@ -48,8 +48,15 @@ extension Duration {
         return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }
 
-    /// A duration from fractional seconds.
+    /// A duration from fractional seconds, saturating instead of trapping: NaN is zero, and
+    /// values beyond ±292 years (`Int64` nanoseconds) are clamped to that bound. Values a user
+    /// types are checked first (``DurationParser``); this keeps computed ones (a wait of
+    /// `1 / rate`, a payload's number) from ever taking the process down.
     public static func seconds(double value: Double) -> Duration {
-        .nanoseconds(Int64((value * 1e9).rounded()))
+        let nanos = value * 1e9
+        guard !nanos.isNaN else { return .zero }
+        guard nanos < 9.2e18 else { return .nanoseconds(Int64.max) }
+        guard nanos > -9.2e18 else { return .nanoseconds(Int64.min) }
+        return .nanoseconds(Int64(nanos.rounded()))
     }
 }

@@ -16,6 +16,17 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
     case storeUnavailable(String)
     /// No schedule has this name.
     case scheduleNotFound(String)
+    /// No queue has this name (it has neither jobs nor stored settings); `known` lists those that do.
+    case queueNotFound(String, known: [String])
+
+    /// Whether the error is the caller's input (a malformed value, an unknown id or name) rather
+    /// than a failure: the CLI exits 2 for these, 1 for the rest.
+    public var isInvalidInput: Bool {
+        switch self {
+        case .invalidArgument, .jobNotFound, .scheduleNotFound, .queueNotFound: return true
+        default: return false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -36,6 +47,9 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
             return "store unavailable: \(text)"
         case let .scheduleNotFound(name):
             return "schedule '\(name)' not found"
+        case let .queueNotFound(name, known):
+            let list = known.isEmpty ? "none yet" : known.map { "'\($0)'" }.joined(separator: ", ")
+            return "queue '\(name)' not found (known queues: \(list))"
         }
     }
 }

@@ -88,6 +88,6 @@ public final class Maintenance: Service, Sendable {
                 try? await Task.sleep(for: self.configuration.rescueInterval)
             }
         }
-        try? await store.releaseLease(name: Self.leaseName, owner: configuration.owner)
+        await store.releaseLeaseOnShutdown(name: Self.leaseName, owner: configuration.owner)
     }
 }

@@ -19,22 +19,31 @@ public func withStoreDeadline<T: Sendable>(
     _ operation: String, timeout: Duration, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let race = StoreCallRace<T>()
-    return try await withCheckedThrowingContinuation { continuation in
-        race.start(continuation)
-        let work = Task {
-            do {
-                race.finish(.success(try await body()))
-            } catch {
-                race.finish(.failure(error))
+    // The call runs in its own task so a hung call can be abandoned; cancelling the caller
+    // abandons it too (a shutting-down service must not wait out the deadline).
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            guard race.start(continuation) else { return }
+            let work = Task {
+                do {
+                    race.finish(.success(try await body()))
+                } catch {
+                    race.finish(.failure(error))
+                }
             }
-        }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            if !Task.isCancelled, race.finish(.failure(StoreCallTimedOut(operation: operation, timeout: timeout))) {
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                if !Task.isCancelled, race.finish(.failure(StoreCallTimedOut(operation: operation, timeout: timeout))) {
+                    work.cancel()
+                }
+            }
+            race.onFinish {
+                timer.cancel()
                 work.cancel()
             }
         }
-        race.onFinish { timer.cancel() }
+    } onCancel: {
+        race.finish(.failure(CancellationError()))
     }
 }
 
@@ -48,8 +57,19 @@ private final class StoreCallRace<T: Sendable>: Sendable {
     }
     private let state = Mutex(State())
 
-    func start(_ continuation: CheckedContinuation<T, any Error>) {
-        state.withLock { $0.continuation = continuation }
+    /// Returns false when the race already ended (the caller was cancelled first); the
+    /// continuation has then been resumed.
+    func start(_ continuation: CheckedContinuation<T, any Error>) -> Bool {
+        let early = state.withLock { s -> Result<T, any Error>? in
+            guard s.done else {
+                s.continuation = continuation
+                return nil
+            }
+            return s.pending ?? .failure(CancellationError())
+        }
+        guard let early else { return true }
+        continuation.resume(with: early)
+        return false
     }
 
     func onFinish(_ action: @escaping @Sendable () -> Void) {
@@ -67,7 +87,10 @@ private final class StoreCallRace<T: Sendable>: Sendable {
         let (continuation, action) = state.withLock { s -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
             guard !s.done else { return (nil, nil) }
             s.done = true
-            let c = s.continuation
+            guard let c = s.continuation else {
+                s.pending = result
+                return (nil, nil)
+            }
             s.continuation = nil
             return (c, s.onFinish)
         }

@@ -1,0 +1,58 @@
+import ArgumentParser
+
+/// The subcommands named by a command line, for error messages.
+enum CommandPath {
+    /// `["steward", "job", "enqueue"]` for `job enqueue x --queue q`.
+    static func of(_ arguments: [String]) -> [String] {
+        var path = ["steward"]
+        var command: any ParsableCommand.Type = StewardCommand.self
+        for word in arguments {
+            guard let next = command.configuration.subcommands.first(where: { name(of: $0) == word }) else { break }
+            path.append(word)
+            command = next
+        }
+        return path
+    }
+
+    /// For a line whose first unknown word stands where a subcommand must: the nearest
+    /// subcommand name, as `unknown subcommand 'statu' of 'steward job'; did you mean 'status'?`.
+    static func suggestion(for arguments: [String]) -> String? {
+        var command: any ParsableCommand.Type = StewardCommand.self
+        var path = ["steward"]
+        for word in arguments {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !word.hasPrefix("-") else { return nil }
+            if let next = subcommands.first(where: { name(of: $0) == word }) {
+                command = next
+                path.append(word)
+                continue
+            }
+            let names = subcommands.map(name(of:))
+            let nearest = names.min { distance($0, word) < distance($1, word) }!
+            let known = names.joined(separator: ", ")
+            let guess = distance(nearest, word) <= max(2, word.count / 3) ? "; did you mean '\(nearest)'?" : ""
+            return "unknown subcommand '\(word)' of '\(path.joined(separator: " "))'\(guess) (known: \(known))"
+        }
+        return nil
+    }
+
+    static func name(of command: any ParsableCommand.Type) -> String {
+        command.configuration.commandName ?? command._commandName
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                let saved = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = saved
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
+    }
+}
