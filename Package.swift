@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "Steward", "StewardSQLite", "StewardPostgres", "StoreConformance", "StewardQuality",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

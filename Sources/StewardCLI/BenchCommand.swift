@@ -94,7 +94,7 @@ struct BenchCommand: AsyncParsableCommand {
         try await jobStore.migrate()
         guard try await jobStore.jobs(JobFilter(limit: 1), now: Date()).isEmpty else {
             try await jobStore.close()
-            throw ValidationError("--store: \(url) already holds jobs; the bench needs an empty store (pass --fresh to empty it)")
+            throw ValidationError("--store: \(StoreURL.redacted(url)) already holds jobs; the bench needs an empty store (pass --fresh to empty it)")
         }
         let bench = Benchmark(
             store: jobStore, jobs: jobCount, concurrency: concurrency, timeout: timeout,

@@ -23,7 +23,7 @@ struct DemoCommand: AsyncParsableCommand {
         let tty = isatty(STDOUT_FILENO) != 0
         try await storeOptions.with { store in
             let client = StewardClient(store: store)
-            print("Steward demo · store \(storeOptions.url)")
+            print("Steward demo · store \(StoreURL.redacted(storeOptions.url))")
 
             let queue = QueueConfiguration(
                 name: "demo", concurrency: concurrency,
@@ -91,7 +91,9 @@ struct DemoCommand: AsyncParsableCommand {
             await group.triggerGracefulShutdown()
             try await running.value
             let elapsed = (ContinuousClock.now - started).seconds
-            try await Self.printSummary(store: store, ids: ids, finished: finished, elapsed: elapsed)
+            // Hints name the store given on the command line, so they show this demo's jobs.
+            let storeFlag = storeOptions.store.map { " --store \(StoreURL.redacted($0))" } ?? ""
+            try await Self.printSummary(store: store, ids: ids, finished: finished, elapsed: elapsed, storeFlag: storeFlag)
         }
     }
 
@@ -110,7 +112,9 @@ struct DemoCommand: AsyncParsableCommand {
         return line
     }
 
-    static func printSummary(store: any JobStore, ids: [JobID], finished: [JobID: JobRecord], elapsed: Double) async throws {
+    static func printSummary(
+        store: any JobStore, ids: [JobID], finished: [JobID: JobRecord], elapsed: Double, storeFlag: String
+    ) async throws {
         var byName: [String: (succeeded: Int, dead: Int, attempts: Int)] = [:]
         for r in finished.values {
             var e = byName[r.name, default: (0, 0, 0)]
@@ -134,10 +138,12 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let unfinished = ids.count - finished.count
         if unfinished > 0 {
-            print("  interrupted: \(unfinished) jobs left in the store; finish them with: steward worker --queues demo")
+            print("  interrupted: \(unfinished) jobs left in the store; finish them with: steward worker --queues demo\(storeFlag)")
         }
         let sample = ids.first.map(String.init(describing:)) ?? "1"
-        print("\nNext: steward job status \(sample) · steward queue stats demo · steward job list --queue demo-dlq")
+        print(
+            "\nNext: steward job status \(sample)\(storeFlag) · steward queue stats demo\(storeFlag)"
+                + " · steward job list --queue demo-dlq\(storeFlag)")
     }
 }
 

@@ -127,7 +127,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await storeOptions.with { _ in }
-        print("migrated \(storeOptions.url)")
+        print("migrated \(StoreURL.redacted(storeOptions.url))")
     }
 }
 

@@ -12,6 +12,6 @@ enum StoreFactory {
             return try PostgresJobStore(url: url)
         }
         throw StewardError.invalidArgument(
-            "store: unsupported URL '\(url)' (expected sqlite:PATH or postgres://user@host:port/database)")
+            "store: unsupported URL '\(StoreURL.redacted(url))' (expected sqlite:PATH or postgres://user@host:port/database)")
     }
 }

@@ -36,10 +36,10 @@ public final class PostgresJobStore: JobStore {
         s = "\"\(configuration.schema)\""
         channel = "steward_\(configuration.schema)"
         let tls: PostgresClient.Configuration.TLS
-        switch configuration.sslMode {
-        case .disable: tls = .disable
-        case .prefer: tls = .prefer(.makeClientConfiguration())
-        case .require: tls = .require(.makeClientConfiguration())
+        switch try configuration.tlsConfiguration() {
+        case nil: tls = .disable
+        case let settings? where configuration.requiresTLS: tls = .require(settings)
+        case let settings?: tls = .prefer(settings)
         }
         var config = PostgresClient.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
@@ -144,10 +144,10 @@ public final class PostgresJobStore: JobStore {
     func probe() async throws {
         let c = configuration
         let tls: PostgresConnection.Configuration.TLS
-        switch c.sslMode {
-        case .disable: tls = .disable
-        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        switch try c.tlsConfiguration() {
+        case nil: tls = .disable
+        case let settings? where c.requiresTLS: tls = .require(try NIOSSLContext(configuration: settings))
+        case let settings?: tls = .prefer(try NIOSSLContext(configuration: settings))
         }
         var config = PostgresConnection.Configuration(
             host: c.host, port: c.port, username: c.username, password: c.password, database: c.database, tls: tls)
@@ -160,8 +160,7 @@ public final class PostgresJobStore: JobStore {
                 ).get()
                 try await conn.close()
             } catch let error as PSQLError where error.serverInfo == nil {
-                let why = error.underlying.map { "\($0)" } ?? "\(error.code)"
-                throw StewardError.storeUnavailable("postgres \(c.host):\(c.port): cannot connect: \(why)")
+                throw StewardError.storeUnavailable("postgres \(c.host):\(c.port): cannot connect: \(Self.plainWords(error, c))")
             }
         }
     }
@@ -175,8 +174,29 @@ public final class PostgresJobStore: JobStore {
                 let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
                 throw StewardError.storeUnavailable("postgres: \(message)\(code)")
             }
-            throw StewardError.storeUnavailable("postgres \(configuration.host):\(configuration.port): \(error.code)")
+            throw StewardError.storeUnavailable(
+                "postgres \(configuration.host):\(configuration.port): \(Self.plainWords(error, configuration))")
         }
+    }
+
+    /// A connection failure as a user can act on it: TLS problems name the `sslmode` and the fix.
+    static func plainWords(_ error: PSQLError, _ c: PostgresStoreConfiguration) -> String {
+        if error.code == .sslUnsupported {
+            return "the server does not offer TLS, which sslmode=\(c.sslMode.rawValue) requires (use sslmode=prefer, or enable ssl on the server)"
+        }
+        guard let underlying = error.underlying else { return "\(error.code)" }
+        let text = "\(underlying)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            let roots = c.sslRootCert.map { "the CA certificates in sslrootcert '\($0)'" } ?? "the system's trusted CAs (set sslrootcert=PATH to trust the server's CA)"
+            return "TLS: the server's certificate is not signed by \(roots); sslmode=\(c.sslMode.rawValue) checks it (sslmode=require encrypts without checking)"
+        }
+        if let ssl = underlying as? NIOSSLExtraError, ssl == .failedToValidateHostname {
+            return "TLS: the server's certificate does not name the host '\(c.host)' (sslmode=verify-full; verify-ca checks only the CA)"
+        }
+        if underlying is NIOSSLError || underlying is NIOSSLExtraError {
+            return "TLS handshake with sslmode=\(c.sslMode.rawValue) failed: \(text)"
+        }
+        return text
     }
 
     @discardableResult
