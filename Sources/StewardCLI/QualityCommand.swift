@@ -102,11 +102,12 @@ struct QualityCommand: AsyncParsableCommand {
             progress.cancel()
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
             let status = monitor.status()
-            print("task                     records    windows  failed checks  late dropped  state")
+            print("task                     records    windows  failed checks  late dropped  schema errors  state")
             for t in status.tasks {
                 print(
                     "\(t.name.padding(24)) \(String(t.recordsRead).leftPad(8)) \(String(t.windowsEmitted).leftPad(10)) "
-                        + "\(String(t.failedAssessments).leftPad(14)) \(String(t.lateRecordsDropped).leftPad(13))  \(t.state.rawValue)"
+                        + "\(String(t.failedAssessments).leftPad(14)) \(String(t.lateRecordsDropped).leftPad(13)) "
+                        + "\(String(t.schemaErrors).leftPad(14))  \(t.state.rawValue)"
                         + (t.lastError.map { "  (\($0))" } ?? ""))
             }
             print("output: \(output)/<task>.jsonl")

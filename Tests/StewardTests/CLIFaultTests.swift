@@ -1,0 +1,170 @@
+import Foundation
+import Steward
+import StewardSQLite
+import Testing
+
+/// Hostile values: no number from a flag, a URL, a payload, a config or a data row may trap the
+/// process (exit 132); each is refused with its field named, or handled as a failed job or row.
+extension CLITests {
+    @Test(
+        "numbers that once trapped are refused with exit 2, naming the flag",
+        arguments: [
+            (["job", "enqueue", "steward.noop", "--delay", "inf"], "--delay: 'inf' is not a finite"),
+            (["job", "enqueue", "steward.noop", "--delay", "1e10"], "--delay: '1e10' is longer than the maximum"),
+            (["job", "enqueue", "steward.noop", "--timeout", "inf"], "--timeout: 'inf' is not a finite"),
+            (["worker", "--lease", "1e10"], "--lease: '1e10' is longer than the maximum"),
+            (["worker", "--shutdown-grace", "inf"], "--shutdown-grace: 'inf' is not a finite"),
+            (["worker", "--retention", "inf"], "--retention: 'inf' is not a finite"),
+            (["worker", "--rate", "inf"], "perSecond must be a number above 0"),
+            (["worker", "--rate", "nan"], "got nan"),
+            (["worker", "--rate", "1e300"], "perSecond must be a number above 0 and at most 1000000"),
+            (["worker", "--rate", "5", "--burst", "0"], "burst must be between 1 and 1000000"),
+            (["schedule", "add", "x", "--every", "inf", "--job", "steward.noop"], "--every: 'inf' is not a finite"),
+            (["job", "list", "--store", "postgres://u:secret@127.0.0.1:1/x?call_timeout=inf"], "call_timeout: 'inf'"),
+            (["bench", "--rate", "nan"], "--rate: must be above 0"),
+        ])
+    func trapInputs(args: [String], message: String) async throws {
+        let withStore = args.contains("--store") || args.first == "bench" ? args : args + ["--store", store]
+        let run = try await steward(withStore)
+        #expect(run.status == 2, "status \(run.status), stderr: \(run.stderr)")
+        #expect(run.stderr.contains(message), "stderr: \(run.stderr)")
+        #expect(!run.stderr.contains("secret"))
+    }
+
+    /// Starts `steward worker` on this test's store; the caller stops it.
+    func startWorker(_ extra: [String] = []) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        p.arguments = ["worker", "--store", store, "--log-level", "error"] + extra
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func stopped(_ p: Process, within timeout: Duration = .seconds(20)) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while p.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            return nil
+        }
+        return p.terminationStatus
+    }
+
+    @Test("a poison payload fails its job permanently; the worker lives on and runs the next job")
+    func poisonPayload() async throws {
+        let sqlite = try SQLiteJobStore(url: store)
+        try await sqlite.migrate()
+        let poison = try await sqlite.enqueue(
+            [NewJob(queue: "default", name: "steward.sleep", payload: #"{"seconds": 1e12}"#)], now: Date())[0].id
+        let worker = try startWorker()
+        #expect(try await eventually { try await sqlite.job(poison, now: Date())?.state == .dead })
+        let record = try #require(try await sqlite.job(poison, now: Date()))
+        #expect(record.lastError?.message.contains("longer than the maximum") == true, "\(String(describing: record.lastError))")
+        let next = try await sqlite.enqueue([NewJob(queue: "default", name: "steward.noop")], now: Date())[0].id
+        #expect(try await eventually { try await sqlite.job(next, now: Date())?.state == .succeeded })
+        #expect(worker.isRunning)
+        worker.terminate()
+        #expect(await stopped(worker) == 0)
+        try await sqlite.close()
+    }
+
+    @Test("a rate of 1e-12/s runs its one burst token and then waits without trapping; SIGTERM exits 0")
+    func tinyRate() async throws {
+        let sqlite = try SQLiteJobStore(url: store)
+        try await sqlite.migrate()
+        let ids = try await sqlite.enqueue((0..<2).map { _ in NewJob(queue: "default", name: "steward.noop") }, now: Date()).map(\.id)
+        let worker = try startWorker(["--rate", "1e-12"])
+        #expect(try await eventually { try await sqlite.job(ids[0], now: Date())?.state == .succeeded })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(worker.isRunning, "the worker died after its first claim")
+        #expect(try await sqlite.job(ids[1], now: Date())?.state == .available)
+        worker.terminate()
+        #expect(await stopped(worker) == 0)
+        try await sqlite.close()
+    }
+
+    @Test("steward.append runs only in a worker started with --enable-test-jobs")
+    func appendNeedsFlag() async throws {
+        let target = dir.appendingPathComponent("appended.txt").path
+        let sqlite = try SQLiteJobStore(url: store)
+        try await sqlite.migrate()
+        let payload = #"{"file": "\#(target)", "line": "x"}"#
+        let refused = try await sqlite.enqueue(
+            [NewJob(queue: "default", name: "steward.append", payload: payload, retryPolicy: .fixed(maxAttempts: 1, delay: .zero))],
+            now: Date())[0].id
+        var worker = try startWorker()
+        #expect(try await eventually { try await sqlite.job(refused, now: Date())?.state == .dead })
+        #expect(try await sqlite.job(refused, now: Date())?.lastError?.type == "UnregisteredJobError")
+        #expect(!FileManager.default.fileExists(atPath: target))
+        worker.terminate()
+        #expect(await stopped(worker) == 0)
+
+        let allowed = try await sqlite.enqueue([NewJob(queue: "default", name: "steward.append", payload: payload)], now: Date())[0].id
+        worker = try startWorker(["--enable-test-jobs"])
+        #expect(try await eventually { try await sqlite.job(allowed, now: Date())?.state == .succeeded })
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "x\n")
+        worker.terminate()
+        #expect(await stopped(worker) == 0)
+        try await sqlite.close()
+    }
+
+    @Test("a second SIGTERM exits at once (143) while the first is still draining a long job")
+    func secondSignal() async throws {
+        let sqlite = try SQLiteJobStore(url: store)
+        try await sqlite.migrate()
+        let id = try await sqlite.enqueue(
+            [NewJob(queue: "default", name: "steward.sleep", payload: #"{"seconds": 60}"#)], now: Date())[0].id
+        let worker = try startWorker(["--shutdown-grace", "120s"])
+        #expect(try await eventually { try await sqlite.job(id, now: Date())?.state == .running })
+        worker.terminate()
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(worker.isRunning, "the first SIGTERM should drain, not exit")
+        worker.terminate()
+        #expect(await stopped(worker, within: .seconds(5)) == 143)
+        try await sqlite.close()
+    }
+
+    @Test(
+        "quality configs that once trapped or exhausted memory are refused by validate with the limit named",
+        arguments: [
+            ("{tumbling: {duration: 60, origin: 1e300}}", "window origin 1e+300 is outside years 1 to 9999"),
+            ("{sliding: {duration: 1000000000, hop: 0.001}}", "at most 10000 windows may overlap"),
+            ("{tumbling: inf}", "is not a finite"),
+            ("{session: {max_gap: 1e12}}", "longer than the maximum"),
+        ])
+    func qualityConfigLimits(_ window: String, _ message: String) async throws {
+        let config = try writeConfig(
+            """
+            sources:
+              s: {path: missing.csv, time: ts, columns: {ts: float, v: float}}
+            tasks:
+              - {name: t, source: s, window: \(window), checks: [{measure: count}]}
+            """)
+        let run = try await steward(["quality", "validate", config])
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+
+    @Test("a row whose float time is 1e300 is a counted schema error, not a crash")
+    func hugeEventTime() async throws {
+        let csv = dir.appendingPathComponent("huge.csv").path
+        try "ts,v\n1,2\n1e300,3\n2,4\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let config = try writeConfig(
+            """
+            sources:
+              s: {path: \(csv), time: ts, columns: {ts: float, v: float}}
+            tasks:
+              - {name: t, source: s, window: {tumbling: 60}, checks: [{measure: count}]}
+            """)
+        let out = dir.appendingPathComponent("huge-out").path
+        let run = try await steward(["quality", "run", config, "--output", out])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        // The row has no usable time, so no window holds it: it counts in the task's schema errors.
+        let summary = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("t ") })
+        #expect(summary.split(separator: " ").map(String.init) == ["t", "3", "1", "0", "0", "1", "finished"], "\(run.stdout)")
+        let row = try json(String(try #require(try String(contentsOfFile: out + "/t.jsonl", encoding: .utf8).split(separator: "\n").first)))
+        #expect(row["check_1"] as? Int == 2, "\(row)")
+    }
+}
