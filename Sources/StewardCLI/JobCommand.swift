@@ -12,7 +12,7 @@ struct JobCommand: AsyncParsableCommand {
 
         @Argument(help: "The registered job name.") var name: String
         @Option(help: "The queue.") var queue = "default"
-        @Option(help: "The job's parameters as JSON.") var payload = "{}"
+        @Option(help: "The job's parameters as JSON; @FILE reads a file, - reads standard input.") var payload = "{}"
         @Option(help: "Higher runs first.") var priority = 0
         @Option(help: "Run no earlier than this from now, e.g. 30s, 5m.") var delay: String?
         @Option(help: "Per-attempt timeout, e.g. 30s.") var timeout: String?
@@ -39,7 +39,7 @@ struct JobCommand: AsyncParsableCommand {
                 policy = p
             }
             let job = NewJob(
-                queue: queue, name: name, payload: payload, priority: priority, runAt: runAt,
+                queue: queue, name: name, payload: try readPayload(payload), priority: priority, runAt: runAt,
                 timeout: try timeout.map { try parseDuration($0, flag: "--timeout") }, retryPolicy: policy, metadata: meta,
                 uniqueKey: uniqueKey)
             do { try job.validate() } catch { throw ValidationError("\(error)") }
@@ -71,12 +71,12 @@ struct JobCommand: AsyncParsableCommand {
                 return r
             }
             if json { return try printJSON(JobOutput(r)) }
-            print("job \(r.id)  \(r.name)  queue=\(r.queue)\(r.originalQueue.map { " (from \($0))" } ?? "")")
+            print("job \(r.id)  \(r.name.printable)  queue=\(r.queue.printable)\(r.originalQueue.map { " (from \($0.printable))" } ?? "")")
             print("state:     \(r.state.rawValue) (attempt \(r.attempt)/\(r.maxAttempts), \(plural(r.retryCount, "retry", "retries")))")
             if r.state == .scheduled { print("runs at:   \(iso(r.runAt))") }
             if let p = r.progress { print("progress:  \(describeProgress(p))") }
-            if let e = r.lastError { print("error:     \(e.type): \(e.message) (attempt \(e.attempt))") }
-            if let result = r.result { print("result:    \(result)") }
+            if let e = r.lastError { print("error:     \(e.type.printable): \(e.message.printable) (attempt \(e.attempt))") }
+            if let result = r.result { print("result:    \(result.printable)") }
             print("created:   \(iso(r.createdAt))")
             if let f = r.finishedAt { print("finished:  \(iso(f))") }
         }
@@ -104,7 +104,7 @@ struct JobCommand: AsyncParsableCommand {
             for j in jobs {
                 print(
                     String(j.id.rawValue).padding(8) + j.state.rawValue.padding(11) + "\(j.attempt)/\(j.maxAttempts)".padding(9)
-                        + j.queue.padding(16) + j.name)
+                        + j.queue.printable.padding(16) + j.name.printable)
             }
         }
     }
@@ -175,6 +175,25 @@ struct JobCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// `--payload` as given: JSON text, `@FILE` (the file's contents) or `-` (standard input), so a
+/// payload larger than a command line can hold still gets in.
+func readPayload(_ argument: String) throws -> String {
+    let data: Data
+    if argument == "-" {
+        data = FileHandle.standardInput.readDataToEndOfFile()
+    } else if argument.hasPrefix("@") {
+        let path = String(argument.dropFirst())
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("--payload: cannot read '\(path)'")
+        }
+        data = contents
+    } else {
+        return argument
+    }
+    guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("--payload: '\(argument)' is not UTF-8 text") }
+    return text
 }
 
 func parseJobID(_ text: String) throws -> JobID {

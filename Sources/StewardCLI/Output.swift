@@ -143,3 +143,20 @@ func formatSeconds(_ s: Double) -> String {
     if s < 7200 { return String(format: "%.1fm", s / 60) }
     return String(format: "%.1fh", s / 3600)
 }
+
+extension String {
+    /// The text with control characters (terminal escape codes, newlines) shown as escapes, for
+    /// human output: a stored name or message must not drive the terminal.
+    var printable: String {
+        guard unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return self }
+        var out = ""
+        for scalar in unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                out += scalar.value < 0x100 ? String(format: "\\x%02x", scalar.value) : String(format: "\\u{%x}", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

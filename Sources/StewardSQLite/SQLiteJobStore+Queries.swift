@@ -7,38 +7,49 @@ extension SQLiteJobStore {
         "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
-    /// Decodes a row selected with `columns`, in that order.
+    /// Decodes a row selected with `columns`, in that order. A malformed value (a hand-edited
+    /// `run_at='abc'`) is an error naming the job and the column, never a trap.
     static func record(_ row: Row, now: Double) throws -> JobRecord {
-        let state = JobState(rawValue: row[4]) ?? .available
-        let runAt: Double = row[6]
-        let (retryPolicy, metadata) = try JobRecord.decodeStored(retryPolicy: row[10], metadata: row[11])
-        let progressJSON: String? = row[13]
-        let errorType: String? = row[15]
+        let id: Int64 = try row.value(0, "id")
+        func v<T: DatabaseValueConvertible>(_ index: Int) throws -> T { try row.value(index, columnNames[index], job: id) }
+        let state = JobState(rawValue: try v(4)) ?? .available
+        let runAt: Double = try v(6)
+        let (retryPolicy, metadata) = try JobRecord.decodeStored(retryPolicy: try v(10), metadata: try v(11))
+        let progressJSON: String? = try v(13)
+        let errorType: String? = try v(15)
+        let errorMessage: String? = try v(16)
+        let errorAttempt: Int? = try v(17)
+        let timeout: Double? = try v(9)
+        let leaseExpires: Double? = try v(20)
+        let started: Double? = try v(22)
+        let finished: Double? = try v(23)
         return JobRecord(
-            id: JobID(row[0] as Int64),
-            queue: row[1],
-            name: row[2],
-            payload: row[3],
+            id: JobID(id),
+            queue: try v(1),
+            name: try v(2),
+            payload: try v(3),
             state: effective(state, runAt: runAt, now: now),
-            priority: row[5],
+            priority: try v(5),
             runAt: Date(timeIntervalSince1970: runAt),
-            attempt: row[7],
-            maxAttempts: row[8],
-            timeout: (row[9] as Double?).map { .seconds(double: $0) },
+            attempt: try v(7),
+            maxAttempts: try v(8),
+            timeout: timeout.map { .seconds(double: $0) },
             retryPolicy: retryPolicy,
             metadata: metadata,
-            uniqueKey: row[12],
+            uniqueKey: try v(12),
             progress: try progressJSON.map { try JSONCoding.decode(JobProgress.self, from: $0) },
-            result: row[14],
-            lastError: errorType.map { JobErrorInfo(type: $0, message: row[16] ?? "", attempt: row[17] ?? 0) },
-            originalQueue: row[18],
-            leaseOwner: row[19],
-            leaseExpiresAt: (row[20] as Double?).map(Date.init(timeIntervalSince1970:)),
-            createdAt: Date(timeIntervalSince1970: row[21]),
-            startedAt: (row[22] as Double?).map(Date.init(timeIntervalSince1970:)),
-            finishedAt: (row[23] as Double?).map(Date.init(timeIntervalSince1970:))
+            result: try v(14),
+            lastError: errorType.map { JobErrorInfo(type: $0, message: errorMessage ?? "", attempt: errorAttempt ?? 0) },
+            originalQueue: try v(18),
+            leaseOwner: try v(19),
+            leaseExpiresAt: leaseExpires.map(Date.init(timeIntervalSince1970:)),
+            createdAt: Date(timeIntervalSince1970: try v(21)),
+            startedAt: started.map(Date.init(timeIntervalSince1970:)),
+            finishedAt: finished.map(Date.init(timeIntervalSince1970:))
         )
     }
+
+    static let columnNames = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 
     func fetchRecord(_ db: Database, id: Int64, now: Double) throws -> JobRecord? {
         let stmt = try db.cachedStatement(sql: "SELECT \(Self.columns) FROM steward_jobs WHERE id = ?")
@@ -97,12 +108,15 @@ extension SQLiteJobStore {
                     FROM steward_attempts WHERE job_id = ? ORDER BY id
                     """, arguments: [id.rawValue]
             ).map { row -> AttemptRecord in
-                let type: String? = row[5]
-                let attempt: Int = row[0]
+                let type: String? = try row.value(5, "error_type", job: id.rawValue)
+                let attempt: Int = try row.value(0, "attempt", job: id.rawValue)
+                let message: String? = try row.value(6, "error_message", job: id.rawValue)
                 return AttemptRecord(
-                    jobID: id, attempt: attempt, worker: row[1], startedAt: Date(timeIntervalSince1970: row[2]),
-                    finishedAt: Date(timeIntervalSince1970: row[3]), outcome: row[4],
-                    error: type.map { JobErrorInfo(type: $0, message: row[6] ?? "", attempt: attempt) })
+                    jobID: id, attempt: attempt, worker: try row.value(1, "worker", job: id.rawValue),
+                    startedAt: Date(timeIntervalSince1970: try row.value(2, "started_at", job: id.rawValue)),
+                    finishedAt: Date(timeIntervalSince1970: try row.value(3, "finished_at", job: id.rawValue)),
+                    outcome: try row.value(4, "outcome", job: id.rawValue),
+                    error: type.map { JobErrorInfo(type: $0, message: message ?? "", attempt: attempt) })
             }
             // A success is kept on the job row rather than as a history row (one write fewer per job).
             if let row = try Row.fetchOne(
@@ -112,10 +126,14 @@ extension SQLiteJobStore {
                     WHERE id = ? AND state = 'succeeded'
                     """, arguments: [id.rawValue])
             {
+                let worker: String? = try row.value(1, "lease_owner", job: id.rawValue)
+                let started: Double? = try row.value(2, "started_at", job: id.rawValue)
+                let finished: Double? = try row.value(3, "finished_at", job: id.rawValue)
                 out.append(
                     AttemptRecord(
-                        jobID: id, attempt: row[0], worker: row[1] ?? "", startedAt: Date(timeIntervalSince1970: row[2] ?? 0),
-                        finishedAt: Date(timeIntervalSince1970: row[3] ?? 0), outcome: "succeeded", error: nil))
+                        jobID: id, attempt: try row.value(0, "attempt", job: id.rawValue), worker: worker ?? "",
+                        startedAt: Date(timeIntervalSince1970: started ?? 0), finishedAt: Date(timeIntervalSince1970: finished ?? 0),
+                        outcome: "succeeded", error: nil))
             }
             return out
         }
@@ -199,6 +217,20 @@ extension SQLiteJobStore {
                 db.cachedStatement(sql: "SELECT min(run_at) FROM steward_jobs WHERE queue = ? AND state = 'scheduled' AND run_at > ?"),
                 arguments: [queue, now.timeIntervalSince1970]
             ).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+}
+
+extension Row {
+    /// The value at `index`; a value of the wrong type (a hand-edited row) throws an error naming
+    /// the column and the job, where GRDB's subscript would trap.
+    func value<T: DatabaseValueConvertible>(_ index: Int, _ column: String, job: Int64? = nil) throws -> T {
+        do {
+            return try decode(T.self, atIndex: index)
+        } catch {
+            let which = job.map { "job \($0): " } ?? ""
+            throw StewardError.storeUnavailable(
+                "sqlite: \(which)column \(column) holds \(self[index] as DatabaseValue), which is not a valid \(T.self)")
         }
     }
 }

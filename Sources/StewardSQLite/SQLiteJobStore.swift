@@ -25,18 +25,30 @@ public final class SQLiteJobStore: JobStore {
     let hub: WakeupHub
     private let background: SQLiteBackground
 
-    /// Opens (creating if needed) the database at `path`.
-    public init(path: String, synchronous: Synchronous = .normal) throws {
+    /// Whether the store only reads (`?mode=ro`, or a file this process may not write): queries
+    /// work, anything that writes fails, and nothing is changed on open.
+    public let readOnly: Bool
+
+    /// Opens (creating if needed) the database at `path`. An existing file must be empty or a
+    /// Steward database: another application's SQLite file is refused before anything (its
+    /// journal mode included) is changed.
+    public init(path: String, synchronous: Synchronous = .normal, readOnly: Bool = false) throws {
         self.path = path
         self.synchronous = synchronous
+        let exists = FileManager.default.fileExists(atPath: path)
+        self.readOnly = readOnly || (exists && !FileManager.default.isWritableFile(atPath: path))
+        if exists { try Self.checkBelongsToSteward(path) }
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.maximumReaderCount = 4
+        config.readonly = self.readOnly
         let sync = synchronous.rawValue.uppercased()
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(sync)")
-            // Checkpoints run in the background (SQLiteBackground), not inside a commit.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+        if !self.readOnly {
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = \(sync)")
+                // Checkpoints run in the background (SQLiteBackground), not inside a commit.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -47,35 +59,61 @@ public final class SQLiteJobStore: JobStore {
         background = SQLiteBackground(path: path, hub: hub)
     }
 
-    /// Opens a store from a URL: `sqlite:PATH`, `sqlite://PATH` or `sqlite:PATH?synchronous=full`.
+    /// Opens a store from a URL: `sqlite:PATH`, `sqlite://PATH`, with `?synchronous=full` or `?mode=ro`.
     public convenience init(url: String) throws {
-        let (path, synchronous) = try Self.parse(url: url)
-        try self.init(path: path, synchronous: synchronous)
+        let (path, synchronous, readOnly) = try Self.parse(url: url)
+        try self.init(path: path, synchronous: synchronous, readOnly: readOnly)
+    }
+
+    /// Refuses a file that is not SQLite, or a SQLite database with tables but no Steward schema,
+    /// reading it through a read-only connection so nothing about it changes.
+    static func checkBelongsToSteward(_ path: String) throws {
+        var config = Configuration()
+        config.readonly = true
+        let tables: [String]
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            tables = try queue.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            }
+            try queue.close()
+        } catch {
+            throw StewardError.storeUnavailable("cannot open SQLite database at '\(path)': \(error)")
+        }
+        if !tables.isEmpty, !tables.contains("steward_migrations") {
+            let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+            throw StewardError.invalidArgument(
+                "store: '\(path)' is another application's SQLite database (tables: \(shown)); give Steward a file of its own")
+        }
     }
 
     /// Splits a SQLite store URL into its file path and durability setting; the error names the
     /// offending part.
-    public static func parse(url: String) throws -> (path: String, synchronous: Synchronous) {
+    public static func parse(url: String) throws -> (path: String, synchronous: Synchronous, readOnly: Bool) {
         guard url.hasPrefix("sqlite:") else {
             throw StewardError.invalidArgument("store: '\(url)' is not a SQLite URL (expected sqlite:PATH)")
         }
         var rest = String(url.dropFirst("sqlite:".count))
         if rest.hasPrefix("//") { rest.removeFirst(2) }
         var sync = Synchronous.normal
+        var readOnly = false
         if let q = rest.firstIndex(of: "?") {
             let query = rest[rest.index(after: q)...]
             rest = String(rest[..<q])
             for pair in query.split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2, kv[0] == "synchronous", let value = Synchronous(rawValue: kv[1].lowercased()) else {
+                let kv = pair.split(separator: "=", maxSplits: 1).map { $0.lowercased() }
+                if kv.count == 2, kv[0] == "synchronous", let value = Synchronous(rawValue: kv[1]) {
+                    sync = value
+                } else if kv.count == 2, kv[0] == "mode", kv[1] == "ro" || kv[1] == "rw" {
+                    readOnly = kv[1] == "ro"
+                } else {
                     throw StewardError.invalidArgument(
-                        "store: unknown option '\(pair)' in '\(url)' (supported: synchronous=normal|full)")
+                        "store: unknown option '\(pair)' in '\(url)' (supported: synchronous=normal|full, mode=ro|rw)")
                 }
-                sync = value
             }
         }
         guard !rest.isEmpty else { throw StewardError.invalidArgument("store: '\(url)' has no file path") }
-        return (rest, sync)
+        return (rest, sync, readOnly)
     }
 
     deinit {
@@ -85,6 +123,11 @@ public final class SQLiteJobStore: JobStore {
     // MARK: schema
 
     public func migrate() async throws {
+        // A current schema needs no write: read-only stores open, and readers never queue for the lock.
+        if try await pool.read({ db in try SQLiteMigrations.isCurrent(db) }) { return }
+        if readOnly {
+            throw StewardError.storeUnavailable("sqlite: '\(path)' is read-only and its schema needs migrating; open it writable once")
+        }
         try await pool.write { db in try SQLiteMigrations.migrate(db) }
     }
 

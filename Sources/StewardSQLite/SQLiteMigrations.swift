@@ -106,6 +106,13 @@ enum SQLiteMigrations {
         ),
     ]
 
+    /// Whether every migration is applied (false for an empty file).
+    static func isCurrent(_ db: Database) throws -> Bool {
+        guard try db.tableExists("steward_migrations") else { return false }
+        let applied = Set(try Int.fetchAll(db, sql: "SELECT version FROM steward_migrations"))
+        return all.allSatisfy { applied.contains($0.version) }
+    }
+
     static func migrate(_ db: Database) throws {
         try db.execute(sql: "CREATE TABLE IF NOT EXISTS steward_migrations (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
         let applied = Set(try Int.fetchAll(db, sql: "SELECT version FROM steward_migrations"))

@@ -10,10 +10,18 @@ final class RecordingStore: JobStore {
     let hangFirstComplete: Bool
     private let completeCalls = Mutex(0)
 
-    init(_ base: any JobStore, hangFirstComplete: Bool = false) {
+    /// Runs after each claim returns, before the worker sees its jobs (to stall a claim in time).
+    let afterClaim: (@Sendable () -> Void)?
+    private let extensions = Mutex<[(ids: [JobID], until: Date)]>([])
+
+    init(_ base: any JobStore, hangFirstComplete: Bool = false, afterClaim: (@Sendable () -> Void)? = nil) {
         self.base = base
         self.hangFirstComplete = hangFirstComplete
+        self.afterClaim = afterClaim
     }
+
+    /// Every `extendLeases` call, in order.
+    var leaseExtensions: [(ids: [JobID], until: Date)] { extensions.withLock { $0 } }
 
     var completeCallCount: Int { completeCalls.withLock { $0 } }
 
@@ -24,7 +32,9 @@ final class RecordingStore: JobStore {
 
     func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
         claims.withLock { $0.append((queue, limit)) }
-        return try await base.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+        let jobs = try await base.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+        if !jobs.isEmpty { afterClaim?() }
+        return jobs
     }
 
     func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit)
@@ -58,7 +68,8 @@ final class RecordingStore: JobStore {
         return try await base.complete(outcomes, now: now)
     }
     func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID> {
-        try await base.extendLeases(ids, owner: owner, until: until)
+        extensions.withLock { $0.append((ids, until)) }
+        return try await base.extendLeases(ids, owner: owner, until: until)
     }
     func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws { try await base.updateProgress(updates, now: now) }
     func rescueExpiredLeases(now: Date) async throws -> RescueReport { try await base.rescueExpiredLeases(now: now) }

@@ -13,11 +13,13 @@ func withWorker(
     queues: [QueueConfiguration],
     configuration: WorkerConfiguration = WorkerConfiguration(pollInterval: .milliseconds(200)),
     maintenance: Maintenance.Configuration? = nil,
+    clock: any StewardClock = SystemClock(),
     _ body: (Worker) async throws -> Void
 ) async throws {
     var logger = Logger(label: "steward.test")
     logger.logLevel = .critical
-    let worker = Worker(store: store, registry: registry, queues: queues, configuration: configuration, logger: logger)
+    let worker = Worker(
+        store: store, registry: registry, queues: queues, configuration: configuration, clock: clock, logger: logger)
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
     if let maintenance {
         services.append(.init(service: Maintenance(store: store, configuration: maintenance, logger: logger)))

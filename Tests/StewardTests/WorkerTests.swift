@@ -1,6 +1,7 @@
 import Foundation
 import Steward
 import StewardSQLite
+import Synchronization
 import Testing
 
 struct Greeting: Job {
@@ -393,6 +394,28 @@ struct WorkerTests {
         }
         #expect(hanging.completeCallCount >= 2)
         #expect(try await store.job(id, now: Date())?.state == .succeeded)
+    }
+
+    @Test("a claim that commits after its lease ran out renews the lease before the handler starts")
+    func lateClaim() async throws {
+        let id = try await enqueue(1, name: "late")[0]
+        let clock = ManualClock(Date().addingTimeInterval(1))
+        let start = clock.now()
+        // The claim is sent at `start` and "returns" 40 s later: past its 30 s lease.
+        let stalled = RecordingStore(store, afterClaim: { clock.advance(by: .seconds(40)) })
+        let renewedBeforeRun = Mutex<Bool?>(nil)
+        let registry = JobRegistry()
+        registry.register(name: "late") { _, _ in
+            let renewed = stalled.leaseExtensions.contains { $0.until >= start.addingTimeInterval(40 + 30) }
+            renewedBeforeRun.withLock { $0 = renewed }
+            return nil
+        }
+        let queue = QueueConfiguration(name: "default", leaseDuration: .seconds(30))
+        try await withWorker(store: stalled, registry: registry, queues: [queue], clock: clock) { _ in
+            let finished = try await eventually { try await allFinished([id]) }
+            #expect(finished)
+        }
+        #expect(renewedBeforeRun.withLock { $0 } == true, "the handler started on an expired lease")
     }
 
     @Test("a worker picks up a job enqueued while it idles within milliseconds (wake-up, not poll)")

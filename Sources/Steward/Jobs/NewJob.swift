@@ -55,12 +55,39 @@ public struct NewJob: Sendable, Equatable {
         metadata.isEmpty ? nil : try JSONCoding.encode(metadata)
     }
 
+    /// The longest queue or job name, in UTF-8 bytes: both stores index names, with the same limit.
+    public static let maximumNameBytes = 255
+    /// The longest unique key, in UTF-8 bytes.
+    public static let maximumUniqueKeyBytes = 1024
+    /// Priorities and attempt counts are 32-bit in both stores; larger values are refused, not clamped.
+    public static let integerRange = Int(Int32.min)...Int(Int32.max)
+
+    /// Checks a queue or job name: not empty, at most ``maximumNameBytes``, no control characters
+    /// (names are printed in tables and logs).
+    public static func checkName(_ name: String, field: String) throws {
+        if name.isEmpty { throw StewardError.invalidArgument("\(field): must not be empty") }
+        if name.utf8.count > maximumNameBytes {
+            throw StewardError.invalidArgument(
+                "\(field): \(name.utf8.count) bytes ('\(name.prefix(20))…'); at most \(maximumNameBytes)")
+        }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw StewardError.invalidArgument("\(field): \(name.debugDescription) contains control characters")
+        }
+    }
+
     /// Checks the fields a store relies on; the error names the field and value.
     public func validate() throws {
-        if queue.isEmpty { throw StewardError.invalidArgument("queue: must not be empty") }
-        if name.isEmpty { throw StewardError.invalidArgument("name: must not be empty") }
-        if let timeout, timeout <= .zero {
-            throw StewardError.invalidArgument("timeout: must be positive, got \(timeout)")
+        try Self.checkName(queue, field: "queue")
+        try Self.checkName(name, field: "name")
+        if let uniqueKey, uniqueKey.utf8.count > Self.maximumUniqueKeyBytes {
+            throw StewardError.invalidArgument(
+                "unique key: \(uniqueKey.utf8.count) bytes; at most \(Self.maximumUniqueKeyBytes) (hash a longer key)")
+        }
+        guard Self.integerRange.contains(priority) else {
+            throw StewardError.invalidArgument("priority: \(priority) is outside \(Self.integerRange.lowerBound)...\(Self.integerRange.upperBound)")
+        }
+        if let timeout, timeout <= .zero || timeout.seconds > DurationParser.maximumSeconds {
+            throw StewardError.invalidArgument("timeout: must be positive and at most 100 years, got \(timeout)")
         }
         guard let data = payload.data(using: .utf8),
             (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil

@@ -61,13 +61,14 @@ public struct QueueConfiguration: Sendable {
 
     /// Checks the numbers; the error names the queue, the field and the value.
     public func validate() throws {
-        if name.isEmpty { throw StewardError.invalidArgument("queue name: must not be empty") }
+        try NewJob.checkName(name, field: "queue name")
+        if let dlq = deadLetterQueue { try NewJob.checkName(dlq, field: "queue '\(name)' deadLetterQueue") }
         if concurrency < 1 {
             throw StewardError.invalidArgument("queue '\(name)' concurrency: must be at least 1, got \(concurrency)")
         }
         if let r = rateLimit { try r.validate(queue: name) }
-        if let d = maxDepth, d < 1 {
-            throw StewardError.invalidArgument("queue '\(name)' maxDepth: must be at least 1, got \(d)")
+        if let d = maxDepth, d < 1 || d > Int(Int32.max) {
+            throw StewardError.invalidArgument("queue '\(name)' maxDepth: must be between 1 and \(Int32.max), got \(d)")
         }
         if maxPrefetch < 0 {
             throw StewardError.invalidArgument("queue '\(name)' maxPrefetch: must not be negative, got \(maxPrefetch)")

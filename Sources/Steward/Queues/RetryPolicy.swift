@@ -99,8 +99,8 @@ public struct RetryPolicy: Codable, Sendable, Equatable {
 
     /// Checks the numbers; the error names the field and the value.
     public func validate() throws {
-        if maxAttempts < 1 {
-            throw StewardError.invalidArgument("retry.maxAttempts: must be at least 1, got \(maxAttempts)")
+        if maxAttempts < 1 || maxAttempts > Int(Int32.max) {
+            throw StewardError.invalidArgument("retry.maxAttempts: must be between 1 and \(Int32.max), got \(maxAttempts)")
         }
         if initial < 0 || maximum < 0 || step < 0 {
             throw StewardError.invalidArgument("retry: delays must not be negative")

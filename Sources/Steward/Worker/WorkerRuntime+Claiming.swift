@@ -57,7 +57,7 @@ extension WorkerRuntime {
                 continue
             }
             let now = worker.clock.now()
-            let claimed: [ClaimedJob]
+            var claimed: [ClaimedJob]
             // Set when a global limit ran out of tokens: claim again then, not after a poll.
             var nextToken = Duration.zero
             do {
@@ -86,6 +86,9 @@ extension WorkerRuntime {
             }
             runner.bucket?.giveBack(wanted - claimed.count)
             if !claimed.isEmpty {
+                claimed = await renewIfLate(claimed, claimedAt: now, lease: runner.config.leaseDuration)
+            }
+            if !claimed.isEmpty {
                 running.withLock { map in
                     for job in claimed { map[job.record.id] = Entry(runner: runner) }
                 }
@@ -111,6 +114,28 @@ extension WorkerRuntime {
             for job in leftovers {
                 await submit(JobOutcome(id: job.record.id, owner: worker.id, startedAt: worker.clock.now(), kind: .released))
             }
+        }
+    }
+
+    /// A claim's lease runs from the `now` it was sent with; one that commits late (a stalled
+    /// database) could hand out jobs whose lease is nearly or already over, to be rescued and
+    /// cancelled under a running handler. Past a quarter of the lease, renew at once from the
+    /// current time and keep only the jobs still held.
+    func renewIfLate(_ claimed: [ClaimedJob], claimedAt: Date, lease: Duration) async -> [ClaimedJob] {
+        let took = worker.clock.now().timeIntervalSince(claimedAt)
+        guard took > lease.seconds / 4 else { return claimed }
+        let (store, owner, ids) = (self.store, worker.id, claimed.map(\.record.id))
+        let until = worker.clock.now().addingTimeInterval(lease.seconds)
+        do {
+            let held = try await storeCall("extendLeases") { try await store.extendLeases(ids, owner: owner, until: until) }
+            logger.warning(
+                "a claim returned late; its leases were renewed",
+                metadata: ["took_s": "\(took)", "claimed": "\(ids.count)", "still_held": "\(held.count)"])
+            return claimed.filter { held.contains($0.record.id) }
+        } catch {
+            // The heartbeat retries; a job lost meanwhile is rescued and runs again (at-least-once).
+            logger.error("renewing the leases of a late claim failed", metadata: ["error": "\(error)"])
+            return claimed
         }
     }
 }
