@@ -30,10 +30,20 @@ extension PostgresJobStore {
         guard !jobs.isEmpty else { return [] }
         for job in jobs { try job.validate() }
         let queues = Array(Set(jobs.map(\.queue))).sorted()
-        let results =
-            jobs.contains { $0.uniqueKey != nil }
-            ? try await enqueueOneByOne(jobs, queues: queues, now: now)
-            : try await enqueueInOneStatement(jobs, queues: queues, now: now)
+        let transactional =
+            jobs.contains { $0.uniqueKey != nil } || boundedQueues.withLock { !$0.isDisjoint(with: queues) }
+        var results: [EnqueueResult]
+        do {
+            results =
+                transactional
+                ? try await enqueueOneByOne(jobs, queues: queues, now: now)
+                : try await enqueueInOneStatement(jobs, queues: queues, now: now)
+        } catch let bounded as BoundedQueue {
+            // Learnt once per process; the statement still checks, so a queue bounded later by
+            // another process is never over-filled.
+            boundedQueues.withLock { _ = $0.insert(bounded.queue) }
+            results = try await enqueueOneByOne(jobs, queues: queues, now: now)
+        }
         hub.emit(queues)
         return results
     }
@@ -55,10 +65,10 @@ extension PostgresJobStore {
             b.append(c.timeout)
             b.append(c.retryPolicy)
             b.append(c.metadata)
-            appendCommon(&b, now: now)
+            appendCommon(&b, now: now, depthLocked: false)
             return try Self.results(of: try await execute(PostgresStatements.EnqueueOne(bindings: b))[0], states: [c.state])
         }
-        let (statement, states) = try enqueueStatement(jobs, now: now)
+        let (statement, states) = try enqueueStatement(jobs, now: now, depthLocked: false)
         let results = try Self.results(of: try await execute(statement)[0], states: states)
         registeredQueues.withLock { $0.formUnion(queues) }
         return results
@@ -83,14 +93,22 @@ extension PostgresJobStore {
         }
     }
 
-    private func appendCommon(_ b: inout PostgresBindings, now: Date) {
+    private func appendCommon(_ b: inout PostgresBindings, now: Date, depthLocked: Bool) {
         b.append(now)
         b.append(channel)
         b.append(RetryPolicy.default.maxAttempts)
+        b.append(depthLocked)
+    }
+
+    /// A one-statement enqueue met a queue with a max depth (see ``PostgresStatements/Enqueue``).
+    struct BoundedQueue: Error {
+        var queue: String
     }
 
     /// The prepared enqueue statement for keyless jobs, and the state each job starts in.
-    private func enqueueStatement(_ jobs: [NewJob], now: Date) throws -> (PostgresStatements.Enqueue, [JobState]) {
+    private func enqueueStatement(_ jobs: [NewJob], now: Date, depthLocked: Bool) throws
+        -> (PostgresStatements.Enqueue, [JobState])
+    {
         var queue: [String] = [], name: [String] = [], payload: [String] = [], state: [String] = []
         var priority: [Int32] = [], runAt: [Date] = [], maxAttempts: [Int32] = [], timeout: [Double] = []
         var retry: [String] = [], metadata: [String] = []
@@ -120,15 +138,13 @@ extension PostgresJobStore {
         b.append(timeout)
         b.append(retry)
         b.append(metadata)
-        appendCommon(&b, now: now)
+        appendCommon(&b, now: now, depthLocked: depthLocked)
         return (PostgresStatements.Enqueue(bindings: b), states)
     }
 
-    /// Maps the enqueue statement's answer to results, or throws `queueFull`.
+    /// Maps the enqueue statement's answer to results, or throws ``BoundedQueue``.
     private static func results(of row: PostgresStatements.Enqueue.Row, states: [JobState]) throws -> [EnqueueResult] {
-        if let fullQueue = row.0 {
-            throw StewardError.queueFull(queue: fullQueue, maxDepth: row.1 ?? 0)
-        }
+        if let bounded = row.0 { throw BoundedQueue(queue: bounded) }
         // Ids come from the sequence in input order (the insert is ordered by ordinality).
         let ids: [Int64] = row.2 ?? []
         guard ids.count == states.count else {
@@ -149,6 +165,11 @@ extension PostgresJobStore {
         var qb = PostgresBindings()
         qb.append(queues)
         try await query("INSERT INTO \(s).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", qb, on: conn)
+        // Bounded queues are locked first, so the depth counted below (a later statement, a newer
+        // snapshot) includes every enqueue that committed before this one: none can overfill.
+        try await query(
+            "SELECT name FROM \(s).steward_queues WHERE name = ANY($1) AND max_depth IS NOT NULL ORDER BY name FOR UPDATE",
+            qb, on: conn)
         var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
         let settingRows = try await query(
             "SELECT name, max_depth, max_attempts FROM \(s).steward_queues WHERE name = ANY($1)", qb, on: conn)
@@ -170,7 +191,7 @@ extension PostgresJobStore {
         // Jobs without a unique key: the same prepared statement as a keyless batch.
         let plain = jobs.indices.filter { jobs[$0].uniqueKey == nil }
         if !plain.isEmpty {
-            let (statement, states) = try enqueueStatement(plain.map { jobs[$0] }, now: now)
+            let (statement, states) = try enqueueStatement(plain.map { jobs[$0] }, now: now, depthLocked: true)
             var answer: PostgresStatements.Enqueue.Row? = nil
             for try await row in try await conn.execute(statement, logger: logger) { answer = row }
             for (index, result) in zip(plain, try Self.results(of: answer!, states: states)) { out[index] = result }

@@ -22,6 +22,8 @@ public final class PostgresJobStore: JobStore {
     /// Queues this store has seen registered in `steward_queues` (rows are never deleted), so a
     /// single enqueue can skip the registering upsert.
     let registeredQueues = Mutex<Set<String>>([])
+    /// Queues seen with a max depth: their enqueues take the transactional path at once.
+    let boundedQueues = Mutex<Set<String>>([])
     private let clientConfiguration: PostgresClient.Configuration
     private let backgroundLogger: Logger
     /// The connection pool and the task running it; replaced when a call misses its deadline.

@@ -7,7 +7,11 @@ import PostgresNIO
 /// store sets to its schema at connection start.
 enum PostgresStatements {
     struct Enqueue: PostgresPreparedStatement {
-        static let name = "steward_enqueue_v1"
+        static let name = "steward_enqueue_v2"
+        /// A queue with a max depth makes this statement insert nothing and name the queue: its
+        /// depth is checked by the transactional path, which locks the queue's row first (a
+        /// count in this statement's snapshot would miss concurrent enqueues). `$14` says the
+        /// caller holds that lock.
         static let sql = """
             WITH input AS (
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::timestamptz[],
@@ -17,12 +21,8 @@ enum PostgresStatements {
                 INSERT INTO steward_queues (name) SELECT DISTINCT queue FROM input ON CONFLICT DO NOTHING
             ), settings AS (
                 SELECT name, max_depth, max_attempts FROM steward_queues WHERE name IN (SELECT queue FROM input)
-            ), full_queue AS (
-                SELECT st.name, st.max_depth FROM settings st
-                WHERE st.max_depth IS NOT NULL
-                  AND (SELECT count(*) FROM steward_jobs j WHERE j.queue = st.name AND j.state IN ('scheduled', 'available'))
-                    + (SELECT count(*) FROM input i WHERE i.queue = st.name) > st.max_depth
-                LIMIT 1
+            ), bounded AS (
+                SELECT name, max_depth FROM settings WHERE max_depth IS NOT NULL AND NOT $14::bool LIMIT 1
             ), inserted AS (
                 INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
                     retry_policy, metadata, created_at)
@@ -30,14 +30,14 @@ enum PostgresStatements {
                     coalesce(nullif(i.max_attempts, 0), st.max_attempts, $13::int4), nullif(i.timeout_s, -1),
                     nullif(i.retry_policy, ''), nullif(i.metadata, ''), $11::timestamptz
                 FROM input i LEFT JOIN settings st ON st.name = i.queue
-                WHERE NOT EXISTS (SELECT 1 FROM full_queue)
+                WHERE NOT EXISTS (SELECT 1 FROM bounded)
                 ORDER BY i.ord
                 RETURNING id
             ), notified AS (
                 SELECT pg_notify($12::text, d.queue) FROM (SELECT DISTINCT queue FROM input) d
                 WHERE EXISTS (SELECT 1 FROM inserted)
             )
-            SELECT (SELECT name FROM full_queue), (SELECT max_depth FROM full_queue),
+            SELECT (SELECT name FROM bounded), (SELECT max_depth FROM bounded),
                 (SELECT array_agg(id ORDER BY id) FROM inserted), (SELECT count(*) FROM notified)
             """
         typealias Row = (String?, Int?, [Int64]?)
@@ -54,29 +54,26 @@ enum PostgresStatements {
 
     /// One job into a queue already registered: scalar parameters and no queue upsert cost a
     /// quarter of the batch statement's server time (0.32 vs 0.43 ms by pgbench here). Same
-    /// parameters and answer as ``Enqueue``.
+    /// parameters and answer as ``Enqueue`` (a bounded queue is left to the transactional path).
     struct EnqueueOne: PostgresPreparedStatement {
-        static let name = "steward_enqueue_one_v1"
+        static let name = "steward_enqueue_one_v2"
         static let sql = """
             WITH settings AS (
                 SELECT name, max_depth, max_attempts FROM steward_queues WHERE name = $1
-            ), full_queue AS (
-                SELECT name, max_depth FROM settings
-                WHERE max_depth IS NOT NULL
-                  AND (SELECT count(*) FROM steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available'))
-                    >= max_depth
+            ), bounded AS (
+                SELECT name, max_depth FROM settings WHERE max_depth IS NOT NULL AND NOT $14::bool
             ), inserted AS (
                 INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
                     retry_policy, metadata, created_at)
                 SELECT $1, $2, $3, $4, $5, $6,
                     coalesce(nullif($7::int4, 0), (SELECT max_attempts FROM settings), $13::int4), nullif($8::float8, -1),
                     nullif($9::text, ''), nullif($10::text, ''), $11::timestamptz
-                WHERE NOT EXISTS (SELECT 1 FROM full_queue)
+                WHERE NOT EXISTS (SELECT 1 FROM bounded)
                 RETURNING id
             ), notified AS (
                 SELECT pg_notify($12::text, $1) WHERE EXISTS (SELECT 1 FROM inserted)
             )
-            SELECT (SELECT name FROM full_queue), (SELECT max_depth FROM full_queue),
+            SELECT (SELECT name FROM bounded), (SELECT max_depth FROM bounded),
                 (SELECT array_agg(id) FROM inserted), (SELECT count(*) FROM notified)
             """
         typealias Row = Enqueue.Row

@@ -1,0 +1,60 @@
+import Foundation
+import Steward
+import Testing
+
+extension StoreConformance {
+    static let concurrency: [ConformanceCase] = [
+        ConformanceCase("concurrent enqueues into a bounded queue never exceed its max depth") { store, clock in
+            try await store.configureQueues([QueueSettings(name: "bounded", maxDepth: 5)])
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<24 {
+                    group.addTask {
+                        do {
+                            _ = try await store.enqueue([NewJob(queue: "bounded", name: "j\(i)")], now: clock.now())
+                            return true
+                        } catch StewardError.queueFull(queue: "bounded", maxDepth: 5) {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 5, "\(outcomes.filter { $0 }.count) of 24 enqueues were accepted")
+            #expect(try await store.queueStats("bounded", now: clock.now()).counts["available"] == 5)
+        },
+        ConformanceCase("concurrent enqueues with one unique key make exactly one job") { store, clock in
+            let results = try await withThrowingTaskGroup(of: EnqueueResult.self) { group in
+                for i in 0..<24 {
+                    group.addTask {
+                        try await store.enqueue([NewJob(name: "once", payload: #"{"n":\#(i)}"#, uniqueKey: "the-key")], now: clock.now())[0]
+                    }
+                }
+                return try await group.reduce(into: [EnqueueResult]()) { $0.append($1) }
+            }
+            #expect(Set(results.map(\.id)).count == 1, "ids: \(Set(results.map(\.id)))")
+            #expect(results.filter { !$0.duplicate }.count == 1)
+            #expect(try await store.jobs(JobFilter(name: "once"), now: clock.now()).count == 1)
+        },
+        ConformanceCase("names, priorities and attempts beyond the shared limits are refused the same way") { store, clock in
+            let longName = String(repeating: "q", count: NewJob.maximumNameBytes + 1)
+            let cases: [(NewJob, String)] = [
+                (NewJob(queue: longName, name: "x"), "queue: 256 bytes"),
+                (NewJob(name: String(repeating: "n", count: 9_000)), "name: 9000 bytes"),
+                (NewJob(name: "x", priority: Int(Int32.max) + 1), "priority: 2147483648 is outside"),
+                (NewJob(name: "x", retryPolicy: .fixed(maxAttempts: Int(Int32.max) + 1, delay: .seconds(1))), "maxAttempts"),
+                (NewJob(name: "x", uniqueKey: String(repeating: "k", count: 2_000)), "unique key: 2000 bytes"),
+                (NewJob(queue: "bell\u{7}", name: "x"), "control characters"),
+            ]
+            for (job, message) in cases {
+                await #expect {
+                    _ = try await store.enqueue([NewJob(name: "fine"), job], now: clock.now())
+                } throws: { "\($0)".contains(message) }
+            }
+            #expect(try await store.jobs(JobFilter(name: "fine"), now: clock.now()).isEmpty, "a refused batch added a job")
+            let edge = try await store.enqueue(
+                [NewJob(queue: String(repeating: "q", count: NewJob.maximumNameBytes), name: "x", priority: Int(Int32.min))],
+                now: clock.now())[0]
+            #expect(try await store.job(edge.id, now: clock.now())?.priority == Int(Int32.min))
+        },
+    ]
+}
