@@ -69,8 +69,7 @@ struct BenchCommand: AsyncParsableCommand {
         if suite == .quality {
             let result = try await QualityBench(events: events).run()
             if json { return try printJSON(result) }
-            for (k, v) in result.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") }
-            return
+            return printHuman(result)
         }
         let jobCount = jobs ?? (workload == .throughput ? 20_000 : 1_000)
         var temporary: String? = nil
@@ -121,15 +120,13 @@ struct BenchCommand: AsyncParsableCommand {
         } else if json {
             try printJSON(result)
         } else {
-            for key in result.keys.sorted() {
-                let value = result[key]!
-                switch value {
-                case .number(let n): print("\(key.padding(22)) \(n.rounded() == n ? String(Int(n)) : String(format: "%.3f", n))")
-                case .string(let s): print("\(key.padding(22)) \(s)")
-                default: print("\(key.padding(22)) \(value)")
-                }
-            }
+            printHuman(result)
         }
+    }
+
+    /// One `key  value` line per figure, in key order.
+    private func printHuman(_ result: [String: JSONValue]) {
+        for key in result.keys.sorted() { print("\(key.padding(22)) \(result[key]!)") }
     }
 
     private func removeSQLiteFiles(_ url: String) throws {

@@ -45,12 +45,7 @@ struct JobCommand: AsyncParsableCommand {
             do { try job.validate() } catch { throw ValidationError("\(error)") }
             let result = try await storeOptions.with { try await StewardClient(store: $0).enqueue([job])[0] }
             if json {
-                struct Out: Encodable {
-                    var id: Int64
-                    var state: String
-                    var duplicate: Bool
-                }
-                try printJSON(Out(id: result.id.rawValue, state: result.state.rawValue, duplicate: result.duplicate))
+                try printJSON(EnqueueOutput(result))
             } else {
                 print(result.id)
             }

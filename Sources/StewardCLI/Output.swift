@@ -8,6 +8,17 @@ struct JobOutput: Encodable {
         var total_steps: Int?
         var percent: Double?
         var message: String?
+
+        private enum CodingKeys: String, CodingKey { case step, total_steps, percent, message }
+
+        // Every key on every job, null when unset.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(step, forKey: .step)
+            try c.encode(total_steps, forKey: .total_steps)
+            try c.encode(percent, forKey: .percent)
+            try c.encode(message, forKey: .message)
+        }
     }
     struct ErrorOutput: Encodable {
         var type: String
@@ -90,6 +101,17 @@ struct JobOutput: Encodable {
     }
 }
 
+/// The `--json` shape of an enqueued job (`job enqueue`, `schedule trigger`).
+struct EnqueueOutput: Encodable {
+    var id: Int64
+    var state: String
+    var duplicate: Bool
+
+    init(_ r: EnqueueResult) {
+        (id, state, duplicate) = (r.id.rawValue, r.state.rawValue, r.duplicate)
+    }
+}
+
 /// The stable `--json` shape of queue statistics.
 struct QueueStatsOutput: Encodable {
     var queue: String
@@ -99,7 +121,7 @@ struct QueueStatsOutput: Encodable {
     var succeeded_last_minute: Int
     var failed_last_minute: Int
     var error_rate: Double
-    var oldest_waiting_age_s: Double
+    var oldest_waiting_age_s: Double?
 
     init(_ s: QueueStats) {
         queue = s.queue
@@ -109,7 +131,24 @@ struct QueueStatsOutput: Encodable {
         succeeded_last_minute = s.succeededLastMinute
         failed_last_minute = s.failedLastMinute
         error_rate = (s.errorRate * 10_000).rounded() / 10_000
-        oldest_waiting_age_s = (s.oldestWaitingAgeSeconds * 1000).rounded() / 1000
+        oldest_waiting_age_s = s.oldestWaitingAgeSeconds.map { ($0 * 1000).rounded() / 1000 }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case queue, paused, counts, running, succeeded_last_minute, failed_last_minute, error_rate, oldest_waiting_age_s
+    }
+
+    // `oldest_waiting_age_s` is null, not absent, when nothing waits.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(queue, forKey: .queue)
+        try c.encode(paused, forKey: .paused)
+        try c.encode(counts, forKey: .counts)
+        try c.encode(running, forKey: .running)
+        try c.encode(succeeded_last_minute, forKey: .succeeded_last_minute)
+        try c.encode(failed_last_minute, forKey: .failed_last_minute)
+        try c.encode(error_rate, forKey: .error_rate)
+        try c.encode(oldest_waiting_age_s, forKey: .oldest_waiting_age_s)
     }
 }
 

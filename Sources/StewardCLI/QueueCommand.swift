@@ -16,14 +16,14 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let s = try await storeOptions.with { try await $0.queueStats(name, now: Date()) }
+            let s = try await storeOptions.with { try await QueueAdmin(store: $0).stats(name) }
             if json { return try printJSON(QueueStatsOutput(s)) }
             print("queue \(s.queue)\(s.paused ? " (paused)" : "")")
             for state in JobState.allCases {
                 print("  \(state.rawValue.padding(10)) \(s.counts[state.rawValue] ?? 0)")
             }
             print("  last minute: \(s.succeededLastMinute) succeeded, \(s.failedLastMinute) failed (error rate \(String(format: "%.1f", s.errorRate * 100))%)")
-            print("  oldest waiting: \(formatSeconds(s.oldestWaitingAgeSeconds))")
+            print("  oldest waiting: \(s.oldestWaitingAgeSeconds.map(formatSeconds) ?? "-")")
         }
     }
 
@@ -34,7 +34,7 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let queues = try await storeOptions.with { try await $0.queues() }
+            let queues = try await storeOptions.with { try await QueueAdmin(store: $0).list() }
             if json {
                 struct Out: Encodable {
                     var name: String
@@ -44,6 +44,23 @@ struct QueueCommand: AsyncParsableCommand {
                     var max_depth: Int?
                     var dead_letter_queue: String?
                     var max_attempts: Int?
+
+                    private enum CodingKeys: String, CodingKey {
+                        case name, paused, waiting, running, max_depth, dead_letter_queue, max_attempts
+                    }
+
+                    // Every row has every key: a queue without stored settings (a dead-letter
+                    // queue) shows nulls.
+                    func encode(to encoder: any Encoder) throws {
+                        var c = encoder.container(keyedBy: CodingKeys.self)
+                        try c.encode(name, forKey: .name)
+                        try c.encode(paused, forKey: .paused)
+                        try c.encode(waiting, forKey: .waiting)
+                        try c.encode(running, forKey: .running)
+                        try c.encode(max_depth, forKey: .max_depth)
+                        try c.encode(dead_letter_queue, forKey: .dead_letter_queue)
+                        try c.encode(max_attempts, forKey: .max_attempts)
+                    }
                 }
                 return try printJSON(
                     queues.map {
@@ -66,10 +83,12 @@ struct QueueCommand: AsyncParsableCommand {
             abstract: "Stop every worker from starting jobs of a queue (persisted; survives restarts).")
 
         @Argument(help: "The queue.") var name: String
+        @Flag(help: "Pause a queue that has no jobs or settings yet (otherwise an unknown name is an error).")
+        var create = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            try await storeOptions.with { try await $0.setPaused(true, queue: name) }
+            try await storeOptions.with { try await QueueAdmin(store: $0).pause(name, create: create) }
             print("queue \(name) paused")
         }
     }
@@ -81,7 +100,7 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            try await storeOptions.with { try await $0.setPaused(false, queue: name) }
+            try await storeOptions.with { try await QueueAdmin(store: $0).resume(name) }
             print("queue \(name) resumed")
         }
     }

@@ -41,6 +41,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Option(help: "Misfire policy: coalesce, skip, or catchup:N.") var misfire = "coalesce"
         @Option(help: "How late an instant may run before it counts as missed.") var misfireGrace = "60s"
         @Flag(help: "Skip an instant while the previous run is still queued or running.") var exclusive = false
+        @Flag(help: "Print the stored schedule as JSON (the shape of schedule list --json).") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
@@ -68,11 +69,12 @@ struct ScheduleCommand: AsyncParsableCommand {
                 name: name, trigger: trigger, job: ScheduledJob(name: job, payload: payload, queue: queue), misfire: policy,
                 misfireGrace: try parseDuration(misfireGrace, flag: "--misfire-grace"), exclusive: exclusive)
             do { try schedule.validate() } catch { throw ValidationError("\(error)") }
-            let next = try await storeOptions.with { store in
+            let stored = try await storeOptions.with { store in
                 try await Scheduler(store: store, schedules: [schedule]).register()
-                return try await ScheduleAdmin(store: store).get(name).nextFireAt
+                return ScheduleOutput(try await ScheduleAdmin(store: store).get(name))
             }
-            print("schedule \(name) stored; next fire \(next.map(iso) ?? "-")")
+            if json { return try printJSON(stored) }
+            print("schedule \(name) stored; next fire \(stored.next_fire_at ?? "-")")
         }
     }
 
@@ -135,10 +137,12 @@ struct ScheduleCommand: AsyncParsableCommand {
     struct Trigger: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enqueue a schedule's job now, outside its timetable.")
         @Argument(help: "The schedule.") var name: String
+        @Flag(help: "Print the enqueued job as JSON: {\"id\", \"state\", \"duplicate\"} (as job enqueue --json).") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
             let result = try await storeOptions.with { try await ScheduleAdmin(store: $0).trigger(name) }
+            if json { return try printJSON(EnqueueOutput(result)) }
             print("schedule \(name) triggered: job \(result.id)")
         }
     }
@@ -215,8 +219,11 @@ struct ScheduleOutput: Encodable {
         }
         job = r.schedule.job.name
         queue = r.schedule.job.queue
-        next_fire_at = r.nextFireAt.map(iso)
-        last_fire_at = r.lastFireAt.map(iso)
+        // Instants of a cron schedule read in its own zone, as `schedule preview` prints them.
+        var zone = TimeZone(identifier: "UTC")!
+        if case .cron(_, let name) = r.schedule.trigger, let z = TimeZone(identifier: name) { zone = z }
+        next_fire_at = r.nextFireAt.map { $0.iso8601(in: zone) }
+        last_fire_at = r.lastFireAt.map { $0.iso8601(in: zone) }
         last_job_id = r.lastJobID?.rawValue
         skipped_runs = r.skippedRuns
         missed_runs = r.missedRuns

@@ -131,7 +131,7 @@ extension PostgresJobStore {
         ]
         return QueueStats(
             queue: queue, paused: try r.get(9), counts: counts, running: running, succeededLastMinute: try r.get(7),
-            failedLastMinute: try r.get(8), oldestWaitingAgeSeconds: oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+            failedLastMinute: try r.get(8), oldestWaitingAgeSeconds: oldest.map { max(0, now.timeIntervalSince($0)) })
     }
 
     public func queues() async throws -> [QueueInfo] {

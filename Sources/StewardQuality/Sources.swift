@@ -269,6 +269,7 @@ public final class FileSource: QualitySource, @unchecked Sendable {
             case nil, .null?: text = ""
             case .string(let s)?: text = Substring(s)
             case .bool(let b)?: text = b ? "true" : "false"
+            case .integer(let i)?: text = Substring(String(i))
             case .number(let n)?: text = Substring(n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n))
             case let other?: text = Substring("\(other)")
             }

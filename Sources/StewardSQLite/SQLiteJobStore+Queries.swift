@@ -186,7 +186,7 @@ extension SQLiteJobStore {
             let paused = try Bool.fetchOne(db, sql: "SELECT paused FROM steward_queues WHERE name = ?", arguments: [queue]) ?? false
             return QueueStats(
                 queue: queue, paused: paused, counts: counts, running: running, succeededLastMinute: succeeded,
-                failedLastMinute: failed, oldestWaitingAgeSeconds: oldestDue.map { max(0, nowS - $0) } ?? 0)
+                failedLastMinute: failed, oldestWaitingAgeSeconds: oldestDue.map { max(0, nowS - $0) })
         }
     }
 

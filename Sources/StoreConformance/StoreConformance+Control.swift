@@ -128,6 +128,7 @@ extension StoreConformance {
             #expect(later.succeededLastMinute == 0)
             #expect(later.failedLastMinute == 0)
             #expect(later.oldestWaitingAgeSeconds == 61)
+            #expect(try await store.queueStats("nothing-waits", now: clock.now()).oldestWaitingAgeSeconds == nil)
         },
         ConformanceCase("jobs can be listed by queue, state and name, newest first") { store, clock in
             let ids = try await enqueue(

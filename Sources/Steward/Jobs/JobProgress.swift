@@ -13,8 +13,15 @@ public struct JobProgress: Codable, Sendable, Equatable {
     public init(step: Int? = nil, totalSteps: Int? = nil, percent: Double? = nil, message: String? = nil) {
         self.step = step
         self.totalSteps = totalSteps
-        self.percent = percent.map { Swift.min(100, Swift.max(0, $0)) }
+        // NaN or infinity from a handler's arithmetic is no percentage (and would not encode).
+        self.percent = percent.flatMap { $0.isFinite ? Swift.min(100, Swift.max(0, $0)) : nil }
         self.message = message
+    }
+
+    /// The report as it reads once the job succeeded: 100 %, the last step of a known count (a
+    /// handler's final report may not have been written before its success was).
+    public var finished: JobProgress {
+        JobProgress(step: totalSteps ?? step, totalSteps: totalSteps, percent: 100, message: message)
     }
 }
 

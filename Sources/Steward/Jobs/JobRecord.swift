@@ -68,7 +68,7 @@ public struct JobRecord: Sendable, Equatable {
         self.retryPolicy = retryPolicy
         self.metadata = metadata
         self.uniqueKey = uniqueKey
-        self.progress = progress
+        self.progress = state == .succeeded ? progress?.finished : progress
         self.result = result
         self.lastError = lastError
         self.originalQueue = originalQueue

@@ -139,13 +139,13 @@ public struct QueueStats: Sendable, Equatable, Codable {
     public var failedLastMinute: Int
     /// failed / (succeeded + failed) over the last minute; 0 when nothing ran.
     public var errorRate: Double
-    /// Seconds the oldest due job has waited to start; 0 when none waits.
-    public var oldestWaitingAgeSeconds: Double
+    /// Seconds the oldest due job has waited to start; `nil` when none waits.
+    public var oldestWaitingAgeSeconds: Double?
 
     /// Creates queue statistics.
     public init(
         queue: String, paused: Bool, counts: [String: Int], running: Int, succeededLastMinute: Int,
-        failedLastMinute: Int, oldestWaitingAgeSeconds: Double
+        failedLastMinute: Int, oldestWaitingAgeSeconds: Double?
     ) {
         self.queue = queue
         self.paused = paused

@@ -1,9 +1,13 @@
 import Foundation
 
 /// Any JSON value; used where JSON text (payloads, results) is embedded in structured output.
-public enum JSONValue: Codable, Sendable, Equatable {
+/// Integers that fit 64 bits stay exact (`9007199254740993` is not rounded through a Double).
+public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
     case null
     case bool(Bool)
+    /// An integer literal that fits `Int64`.
+    case integer(Int64)
+    /// Any other number.
     case number(Double)
     case string(String)
     case array([JSONValue])
@@ -21,6 +25,8 @@ public enum JSONValue: Codable, Sendable, Equatable {
             self = .null
         } else if let b = try? c.decode(Bool.self) {
             self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
+            self = .integer(i)
         } else if let n = try? c.decode(Double.self) {
             self = .number(n)
         } else if let s = try? c.decode(String.self) {
@@ -37,11 +43,24 @@ public enum JSONValue: Codable, Sendable, Equatable {
         switch self {
         case .null: try c.encodeNil()
         case .bool(let b): try c.encode(b)
+        case .integer(let i): try c.encode(i)
         case .number(let n):
             if n.rounded() == n, abs(n) < 9e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
         case .object(let o): try c.encode(o)
+        }
+    }
+
+    /// The value as JSON text, for human output (`20000`, `"quality"`, `[1,2]`).
+    public var description: String {
+        switch self {
+        case .string(let s): return s
+        case .number(let n): return n.rounded() == n && abs(n) < 1e15 ? String(Int64(n)) : String(format: "%.3f", n)
+        default:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
         }
     }
 }

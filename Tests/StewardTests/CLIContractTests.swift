@@ -1,0 +1,150 @@
+import Foundation
+import Steward
+import StewardSQLite
+import Testing
+
+/// The CLI's contract: exit codes, unknown names, `--json` shapes with every key on every row,
+/// exact numbers, human output that is human.
+extension CLITests {
+    @Test(
+        "exit codes: 64 usage, 2 invalid input, 1 failure; the error names the subcommand",
+        arguments: [
+            (["job", "statu", "1"], 64, "unknown subcommand 'statu' of 'steward job'; did you mean 'status'?"),
+            (["jbo", "list"], 64, "did you mean 'job'?"),
+            (["job", "enqueue"], 64, "Missing expected argument"),
+            (["job", "list", "--limit", "0"], 2, "See 'steward job list --help'"),
+            (["schedule", "add", "x", "--cron", "bad", "--job", "j"], 2, "See 'steward schedule add --help'"),
+            (["schedule", "preview", "bad"], 2, "cron expression 'bad'"),
+            (["schedule", "add", "x", "--cron", "* * * * *", "--timezone", "Nowhere/X", "--job", "j"], 2, "unknown time zone"),
+            (["job", "status", "999"], 2, "job 999 not found"),
+            (["queue", "stats", "nosuch"], 2, "queue 'nosuch' not found (known queues: none yet)"),
+            (["job", "cancel", "1", "--store", "postgres://u:secret@127.0.0.1:1/x?sslmode=disable"], 1, "127.0.0.1:1: cannot connect"),
+        ] as [([String], Int32, String)])
+    func exitCodes(args: [String], status: Int32, message: String) async throws {
+        let withStore = args.contains("--store") || args.contains("preview") ? args : args + ["--store", store]
+        let run = try await steward(withStore)
+        #expect(run.status == status, "stderr: \(run.stderr)")
+        #expect(run.stderr.contains(message), "stderr: \(run.stderr)")
+        #expect(!run.stderr.contains("Usage: steward <subcommand>"), "\(run.stderr)")
+        #expect(!run.stderr.contains("secret"))
+    }
+
+    @Test("queue stats and pause refuse unknown names, naming the known queues; pause --create makes one")
+    func unknownQueues() async throws {
+        try await steward(["job", "enqueue", "steward.noop", "--queue", "mail", "--store", store])
+        let stats = try await steward(["queue", "stats", "mial", "--store", store])
+        #expect(stats.status == 2)
+        #expect(stats.stderr.contains("queue 'mial' not found (known queues: 'mail')"), "\(stats.stderr)")
+        #expect(try await steward(["queue", "pause", "mial", "--store", store]).status == 2)
+        #expect(try await steward(["queue", "resume", "mial", "--store", store]).status == 2)
+        #expect(try await steward(["queue", "pause", "later", "--create", "--store", store]).status == 0)
+        #expect(try json(try await steward(["queue", "stats", "later", "--json", "--store", store]).stdout)["paused"] as? Bool == true)
+    }
+
+    @Test("every --json row has every key: queue list's dead-letter row, progress, an empty queue's oldest wait")
+    func jsonShapes() async throws {
+        let sqlite = try SQLiteJobStore(url: store)
+        try await sqlite.migrate()
+        try await sqlite.configureQueues([QueueSettings(name: "work", maxDepth: 10, maxAttempts: 1)])
+        let id = try await sqlite.enqueue([NewJob(queue: "work", name: "x")], now: Date())[0].id
+        let claimed = try await sqlite.claim(queue: "work", limit: 1, owner: "w", leaseUntil: Date() + 30, now: Date())
+        try await sqlite.updateProgress([ProgressUpdate(id: id, owner: "w", progress: JobProgress(percent: 40))], now: Date())
+        let status = try json(try await steward(["job", "status", "\(id)", "--json", "--store", store]).stdout)
+        let progress = try #require(status["progress"] as? [String: Any])
+        #expect(Set(progress.keys) == ["step", "total_steps", "percent", "message"])
+        #expect(progress["message"] is NSNull)
+        try await sqlite.complete([JobOutcome(id: id, owner: "w", startedAt: claimed[0].record.startedAt!, kind: .dead(error: JobErrorInfo(type: "E", message: "m", attempt: 1)))], now: Date())
+        try await sqlite.close()
+
+        let list = try await steward(["queue", "list", "--json", "--store", store])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(Set(rows.map { $0["name"] as? String }) == ["work", "work-dlq"])
+        for row in rows {
+            #expect(Set(row.keys) == ["name", "paused", "waiting", "running", "max_depth", "dead_letter_queue", "max_attempts"])
+        }
+        let stats = try json(try await steward(["queue", "stats", "work", "--json", "--store", store]).stdout)
+        #expect(stats["oldest_waiting_age_s"] is NSNull, "\(stats)")
+    }
+
+    @Test("a payload's large integer reads back exact; --payload @FILE and - carry payloads too big for a command line")
+    func payloads() async throws {
+        let exact = try await steward(["job", "enqueue", "steward.noop", "--payload", #"{"id": 9007199254740993}"#, "--store", store])
+        let id = exact.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let shown = try await steward(["job", "status", id, "--json", "--store", store]).stdout
+        #expect(shown.contains(#""payload":{"id":9007199254740993}"#), "\(shown)")
+
+        let big = #"{"blob": ""# + String(repeating: "x", count: 300_000) + #""}"#
+        let file = dir.appendingPathComponent("payload.json").path
+        try big.write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = try await steward(["job", "enqueue", "steward.noop", "--payload", "@\(file)", "--store", store])
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        p.arguments = ["job", "enqueue", "steward.noop", "--payload", "-", "--store", store]
+        let input = Pipe()
+        let output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(big.utf8))
+        try input.fileHandleForWriting.close()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let sqlite = try SQLiteJobStore(url: store)
+        for text in [fromFile.stdout, printed] {
+            let jobID = try #require(JobID(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(try await sqlite.job(jobID, now: Date())?.payload == big)
+        }
+        try await sqlite.close()
+        let missing = try await steward(["job", "enqueue", "steward.noop", "--payload", "@/nonexistent", "--store", store])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("--payload: cannot read '/nonexistent'"))
+    }
+
+    @Test("terminal escape codes stored in a job are printed escaped, never raw")
+    func escapes() async throws {
+        let sqlite = try SQLiteJobStore(url: store)
+        try await sqlite.migrate()
+        let id = try await sqlite.enqueue([NewJob(name: "x")], now: Date())[0].id
+        let claimed = try await sqlite.claim(queue: "default", limit: 1, owner: "w", leaseUntil: Date() + 30, now: Date())
+        let hostile = JobErrorInfo(type: "E", message: "\u{1B}[2J\u{1B}]0;pwned\u{7}", attempt: 1)
+        try await sqlite.complete([JobOutcome(id: id, owner: "w", startedAt: claimed[0].record.startedAt!, kind: .dead(error: hostile))], now: Date())
+        try await sqlite.close()
+        let run = try await steward(["job", "status", "\(id)", "--store", store])
+        #expect(!run.stdout.contains("\u{1B}"))
+        #expect(run.stdout.contains(#"\x1b[2J\x1b]0;pwned\x07"#), "\(run.stdout)")
+    }
+
+    @Test("a succeeded job's progress reads as finished")
+    func finishedProgress() async throws {
+        let sqlite = try SQLiteJobStore(url: store)
+        try await sqlite.migrate()
+        let id = try await sqlite.enqueue([NewJob(name: "x")], now: Date())[0].id
+        let claimed = try await sqlite.claim(queue: "default", limit: 1, owner: "w", leaseUntil: Date() + 30, now: Date())
+        try await sqlite.updateProgress(
+            [ProgressUpdate(id: id, owner: "w", progress: JobProgress(step: 9, totalSteps: 10, percent: 90))], now: Date())
+        try await sqlite.complete([JobOutcome(id: id, owner: "w", startedAt: claimed[0].record.startedAt!, kind: .succeeded(result: nil))], now: Date())
+        try await sqlite.close()
+        let run = try await steward(["job", "status", "\(id)", "--store", store])
+        #expect(run.stdout.contains("progress:  step 10/10, 100%"), "\(run.stdout)")
+    }
+
+    @Test("bench quality prints plain figures, not enum cases")
+    func benchQualityHuman() async throws {
+        let run = try await steward(["bench", "quality", "--events", "2000"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("suite                  quality\n"), "\(run.stdout)")
+        #expect(run.stdout.contains("events                 2000\n"), "\(run.stdout)")
+        #expect(!run.stdout.contains("number("))
+    }
+
+    @Test("the demo's closing hints keep the --store it was given")
+    func demoHints() async throws {
+        let path = dir.appendingPathComponent("demo.db").path
+        let run = try await steward(["demo", "--steps", "5", "--store", "sqlite:\(path)"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("steward queue stats demo --store sqlite:\(path)"), "\(run.stdout)")
+    }
+}
