@@ -98,8 +98,10 @@ struct StoreOptions: ParsableArguments {
 }
 
 struct LoggingOptions: ParsableArguments {
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (default: $STEWARD_LOG_LEVEL).")
     var logLevel: String?
+    @Option(name: .long, help: "Log lines as text or json (one object per line, for log shippers).")
+    var logFormat: String = "text"
 
     func bootstrap(default level: Logger.Level) throws {
         let chosen: Logger.Level
@@ -111,11 +113,10 @@ struct LoggingOptions: ParsableArguments {
         } else {
             chosen = level
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = chosen
-            return handler
+        guard let format = StewardLogHandler.Format(rawValue: logFormat.lowercased()) else {
+            throw ValidationError("--log-format: '\(logFormat)' is not text or json")
         }
+        LoggingSystem.bootstrap { label in StewardLogHandler(label: label, format: format, logLevel: chosen) }
     }
 }
 

@@ -148,3 +148,40 @@ extension CLITests {
         #expect(run.stdout.contains("steward queue stats demo --store sqlite:\(path)"), "\(run.stdout)")
     }
 }
+
+extension CLITests {
+    @Test("worker logs: one JSON line per state change, at its level, with job id, name, queue, attempt and ms timestamps")
+    func workerLogs() async throws {
+        let ok = try await steward(["job", "enqueue", "steward.noop", "--store", store]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let doomed = try await steward(["job", "enqueue", "steward.fail", "--max-attempts", "1", "--store", store]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let log = dir.appendingPathComponent("worker.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        p.arguments = ["worker", "--store", store, "--log-format", "json"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try FileHandle(forWritingTo: log)
+        try p.run()
+        let sqlite = try SQLiteJobStore(url: store)
+        #expect(try await eventually { try await sqlite.job(JobID(doomed)!, now: Date())?.state == .dead })
+        try await sqlite.close()
+        p.terminate()
+        p.waitUntilExit()
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String], "not JSON: \($0)")
+        }
+        let succeeded = try #require(lines.first { $0["message"] == "job succeeded" })
+        #expect(succeeded["level"] == "info")
+        #expect(succeeded["job.id"] == ok)
+        #expect(succeeded["job.name"] == "steward.noop")
+        #expect(succeeded["job.queue"] == "default")
+        #expect(succeeded["job.attempt"] == "1")
+        #expect(succeeded["ts"]?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(succeeded)")
+        let dead = try #require(lines.first { $0["message"]?.contains("dead-letter") == true })
+        #expect(dead["level"] == "error")
+        #expect(dead["job.id"] == doomed)
+        #expect(dead["error.message"] == "failed on purpose")
+    }
+}

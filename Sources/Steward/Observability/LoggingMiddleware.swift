@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 
-/// Logs the start (debug) and end of every attempt, with its duration; payloads only on request,
-/// since they may hold personal data.
+/// Logs the start of every attempt (debug), with the payload only on request, since it may hold
+/// personal data. How an attempt ended (succeeded, retrying, dead-lettered, cancelled) is logged
+/// by the worker once it has decided, so each state change is one line at its own level.
 public struct LoggingMiddleware: JobMiddleware {
     /// Whether the job's payload is included in the start line.
     public var logPayload: Bool
@@ -13,32 +14,11 @@ public struct LoggingMiddleware: JobMiddleware {
     }
 
     public func handle(_ context: JobContext, next: JobNext) async throws -> String? {
-        let debug = context.logs(at: .debug)
-        if debug {
+        if context.logs(at: .debug) {
             var metadata: Logger.Metadata = [:]
             if logPayload { metadata["job.payload"] = "\(context.payload)" }
             context.logger.debug("attempt started", metadata: metadata)
         }
-        let start = ContinuousClock.now
-        do {
-            let result = try await next(context)
-            if debug {
-                context.logger.debug("attempt succeeded", metadata: ["duration_ms": "\(elapsedMs(since: start))"])
-            }
-            return result
-        } catch {
-            context.logger.warning(
-                "attempt failed",
-                metadata: [
-                    "duration_ms": "\(elapsedMs(since: start))",
-                    "error.type": "\(errorTypeName(error))",
-                    "error.message": "\(error)",
-                ])
-            throw error
-        }
-    }
-
-    private func elapsedMs(since start: ContinuousClock.Instant) -> Int {
-        Int(((ContinuousClock.now - start).seconds * 1000).rounded())
+        return try await next(context)
     }
 }

@@ -125,6 +125,9 @@ public final class Scheduler: Service, Sendable {
                 switch result {
                 case .fired(let jobs):
                     report.enqueued += jobs.filter { !$0.duplicate }.count
+                    for job in jobs where !job.duplicate {
+                        logger.info("schedule fired", metadata: ["schedule": "\(fire.name)", "job.id": "\(job.id)"])
+                    }
                     report.missed += fire.missed
                     if fire.missed > 0 {
                         logger.warning(

@@ -52,6 +52,7 @@ extension WorkerRuntime {
             self?.progress.withLock { $0[record.id] = ProgressUpdate(id: record.id, owner: owner, progress: report) }
         }
         var kind: JobOutcome.Kind
+        let began = ContinuousClock.now
         do {
             let result: String?
             if let timeout = record.timeout ?? runner.config.timeout {
@@ -70,15 +71,43 @@ extension WorkerRuntime {
         switch stop {
         case .lost:
             running.withLock { _ = $0.removeValue(forKey: record.id) }
-            context.logger.info("attempt ended after the job was cancelled or its lease was lost; outcome dropped")
+            context.logger.debug("handler ended after its job was cancelled or its lease lost; outcome dropped")
             return
         case .shutdown:
             if case .succeeded = kind {} else { kind = .released }
         case nil:
             break
         }
+        if config.standardMiddleware { Self.log(kind, context: context, since: began, clock: worker.clock) }
         progress.withLock { _ = $0.removeValue(forKey: record.id) }
         await submit(JobOutcome(id: record.id, owner: owner, startedAt: startedAt, kind: kind))
+    }
+
+    /// One line per state change, at its level: success info, a retry warning, a dead letter error,
+    /// a release on shutdown info. The context's logger carries job id, name, queue and attempt;
+    /// it is built only when the line will be written (a busy worker succeeds thousands of times a second).
+    static func log(_ kind: JobOutcome.Kind, context: JobContext, since began: ContinuousClock.Instant, clock: any StewardClock) {
+        let level: Logger.Level
+        let message: Logger.Message
+        var metadata: Logger.Metadata = [:]
+        switch kind {
+        case .succeeded:
+            (level, message) = (.info, "job succeeded")
+        case .retry(let runAt, let error):
+            (level, message) = (.warning, "attempt failed; retrying")
+            metadata = ["error.type": "\(error.type)", "error.message": "\(error.message)"]
+            metadata["retry_in_s"] = "\((runAt.timeIntervalSince(clock.now()) * 1000).rounded() / 1000)"
+        case .dead(let error):
+            (level, message) = (.error, "job failed for good; moved to the dead-letter queue")
+            metadata = ["error.type": "\(error.type)", "error.message": "\(error.message)"]
+        case .cancelled:
+            (level, message) = (.info, "job cancelled")
+        case .released:
+            (level, message) = (.info, "job released to its queue at shutdown")
+        }
+        guard context.logs(at: level) else { return }
+        metadata["duration_ms"] = "\(Int(((ContinuousClock.now - began).seconds * 1000).rounded()))"
+        context.logger.log(level: level, message, metadata: metadata)
     }
 
     static func withTimeout(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> String?)
