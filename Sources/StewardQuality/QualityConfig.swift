@@ -31,6 +31,8 @@ public struct QualityConfig: Sendable {
         public var schema: SourceSchema
         /// Whether rows are compact (`fields` / `values`).
         public var compact: Bool
+        /// The CSV field separator.
+        public var delimiter: UInt8 = UInt8(ascii: ",")
     }
 
     /// The sources, by name.
@@ -95,7 +97,7 @@ public struct QualityConfig: Sendable {
             monitor.addSource(
                 try FileSource(
                     name: s.name, path: overrides[s.name] ?? s.path, format: s.format, schema: s.schema, follow: follow,
-                    compact: s.compact))
+                    compact: s.compact, delimiter: s.delimiter))
         }
         for var t in tasks {
             t.sink = try sink(t.name)
@@ -183,7 +185,7 @@ private struct Reader {
     // MARK: sources
 
     func source(name: String, _ node: Node, base: String) throws -> QualityConfig.SourceEntry {
-        let m = try mapping(node, "source '\(name)'", allowed: ["path", "format", "time", "time_format", "columns", "compact"])
+        let m = try mapping(node, "source '\(name)'", allowed: ["path", "format", "time", "time_format", "columns", "compact", "delimiter"])
         guard let pathNode = m["path"] else { throw error(node, "source '\(name)': missing 'path'") }
         var path = try string(pathNode, "source '\(name)' path")
         if path != "-", !path.hasPrefix("/") { path = URL(fileURLWithPath: base).appendingPathComponent(path).path }
@@ -215,7 +217,17 @@ private struct Reader {
             }
         }
         let schema = try SourceSchema(columns: columns, timeColumn: time, timeFormat: timeFormat)
-        return .init(name: name, path: path, format: format, schema: schema, compact: try bool(m["compact"], "compact", default: false))
+        var entry = QualityConfig.SourceEntry(
+            name: name, path: path, format: format, schema: schema, compact: try bool(m["compact"], "compact", default: false))
+        if let d = m["delimiter"] {
+            let text = try string(d, "source '\(name)' delimiter")
+            let tab = text == "\\t" ? "\t" : text
+            guard tab.utf8.count == 1, let byte = tab.utf8.first, byte < 128, byte != 34, byte != 10, byte != 13 else {
+                throw error(d, "source '\(name)' delimiter: '\(text)' is not one ASCII character (e.g. ',', ';', '|', '\\t')")
+            }
+            entry.delimiter = byte
+        }
+        return entry
     }
 
     func column(_ name: String, _ node: Node, source: String) throws -> SourceSchema.Column {

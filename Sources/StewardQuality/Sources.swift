@@ -66,6 +66,8 @@ public final class FileSource: QualitySource, @unchecked Sendable {
     let follow: Bool
     /// Rows `{ts, fields: [...], values: [...]}` expand into columns by position (JSON Lines).
     let compact: Bool
+    /// The CSV field separator (one ASCII byte; `,` by default).
+    let delimiter: UInt8
     private let handle: FileHandle
     private var pending: [UInt8] = []
     /// Bytes of `pending` already handed out as lines.
@@ -76,7 +78,14 @@ public final class FileSource: QualitySource, @unchecked Sendable {
     private let batchSize = 8_192
 
     /// Opens the file (nothing is read yet).
-    public init(name: String, path: String, format: Format, schema: SourceSchema, follow: Bool = false, compact: Bool = false) throws {
+    public init(
+        name: String, path: String, format: Format, schema: SourceSchema, follow: Bool = false, compact: Bool = false,
+        delimiter: UInt8 = UInt8(ascii: ",")
+    ) throws {
+        guard delimiter < 128, delimiter != 34, delimiter != 10, delimiter != 13 else {
+            throw QualityError.config("source '\(name)' delimiter: must be one ASCII character other than a quote or a newline")
+        }
+        self.delimiter = delimiter
         self.name = name
         self.path = path
         self.format = format
@@ -98,8 +107,9 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         var rows: [Row] = []
         rows.reserveCapacity(batchSize)
         while rows.count < batchSize {
-            guard let line = try await nextLine(waitForMore: rows.isEmpty) else { break }
+            guard let (line, newlines) = try await nextRecord(waitForMore: rows.isEmpty) else { break }
             lineNumber += 1
+            defer { lineNumber += newlines }
             if line.isEmpty || (line.count == 1 && line[0] == 13) { continue }
             if format == .csv, header == nil {
                 try readHeader(line)
@@ -110,25 +120,40 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         return rows.isEmpty ? nil : rows
     }
 
-    /// The next line without its newline, or `nil` at end of input. When following a file at
-    /// its current end, waits for more only if `waitForMore` (otherwise the rows read so far go
-    /// out first).
-    private func nextLine(waitForMore: Bool) async throws -> ArraySlice<UInt8>? {
+    /// The next record without its newline, and how many newlines it holds inside quoted CSV
+    /// fields (RFC 4180: a quoted field may span lines), or `nil` at end of input. When following
+    /// a file at its current end, waits for more only if `waitForMore` (otherwise the rows read so
+    /// far go out first).
+    private func nextRecord(waitForMore: Bool) async throws -> (ArraySlice<UInt8>, newlines: Int)? {
+        var inner = 0
+        // Where the search for the record's end resumes, and whether a quote is open there.
+        var from = consumed
+        var quoted = false
         while true {
-            if let nl = pending[consumed...].firstIndex(of: 10) {
+            if let nl = pending[from...].firstIndex(of: 10) {
+                if format == .csv {
+                    // Quotes toggle; only a line holding one pays for the count.
+                    for byte in pending[from..<nl] where byte == 34 { quoted.toggle() }
+                }
+                if quoted {
+                    inner += 1
+                    from = nl + 1
+                    continue
+                }
                 let line = pending[consumed..<nl]
                 consumed = nl + 1
-                return line
+                return (line, inner)
             }
             if eof {
                 if consumed < pending.count {
                     let line = pending[consumed...]
                     consumed = pending.count
-                    return line
+                    return (line, inner)
                 }
                 return nil
             }
             // Drop what was handed out before reading more (lines are copied out by then).
+            from -= consumed
             pending.removeSubrange(..<consumed)
             consumed = 0
             if path == "-", !waitForMore, !Self.readable(handle.fileDescriptor) {
@@ -178,7 +203,10 @@ public final class FileSource: QualitySource, @unchecked Sendable {
     }
 
     private func readHeader(_ line: ArraySlice<UInt8>) throws {
-        let names = Self.splitCSV(String(decoding: line, as: UTF8.self)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var line = line
+        // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first column's name.
+        if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
+        let names = Self.splitCSV(String(decoding: line, as: UTF8.self), delimiter: delimiter).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         header = names.map { schema.index(of: $0) }
         let present = Set(names)
         for c in schema.columns where !present.contains(c.name) {
@@ -191,7 +219,7 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         if line.last == 13 { line = line.dropLast() }
         if line.contains(34) {
             // Quoted fields: the general (slower) path.
-            let fields = Self.splitCSV(String(decoding: line, as: UTF8.self))
+            let fields = Self.splitCSV(String(decoding: line, as: UTF8.self), delimiter: delimiter)
             return row(fields.count) { i, body in
                 var f = fields[i]
                 return f.withUTF8 { body($0) }
@@ -200,7 +228,7 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         return line.withUnsafeBufferPointer { buffer in
             var starts: [Int] = [0]
             starts.reserveCapacity(header!.count + 1)
-            for (i, byte) in buffer.enumerated() where byte == 44 { starts.append(i + 1) }
+            for (i, byte) in buffer.enumerated() where byte == delimiter { starts.append(i + 1) }
             starts.append(buffer.count + 1)
             return row(starts.count - 1) { i, body in
                 let from = starts[i]
@@ -281,8 +309,9 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         return makeRow(values, rawTime: rawTime, error: error)
     }
 
-    /// RFC 4180 fields: quotes around fields, doubled quotes inside.
-    static func splitCSV(_ line: String) -> [String] {
+    /// RFC 4180 fields: quotes around fields, doubled quotes inside, newlines inside quotes.
+    static func splitCSV(_ line: String, delimiter: UInt8 = UInt8(ascii: ",")) -> [String] {
+        let separator = Character(Unicode.Scalar(delimiter))
         var out: [String] = []
         var field = ""
         var quoted = false
@@ -302,7 +331,7 @@ public final class FileSource: QualitySource, @unchecked Sendable {
                 }
             } else if ch == "\"" {
                 quoted = true
-            } else if ch == "," {
+            } else if ch == separator {
                 out.append(field)
                 field = ""
             } else {

@@ -1,4 +1,5 @@
 import Foundation
+import HeapModule
 
 /// One task's windows at run time. Owned by one child task; not shared.
 final class TaskEngine {
@@ -51,7 +52,7 @@ final class TaskEngine {
     }
     private var sessions: [QualityValue: [Session]] = [:]
     private var emittedSessions: [QualityValue: [(start: Double, end: Double)]] = [:]
-    private var deadlines = MinHeap<Deadline>()
+    private var deadlines = Heap<Deadline>()
     private var nextSessionID = 0
     struct Deadline: Comparable {
         var at: Double
@@ -321,7 +322,7 @@ final class TaskEngine {
         }
         sessions[key] = list
         // One heap entry per session; a stale one is re-pushed when popped (see emitSessions).
-        if let pushed { deadlines.push(pushed) }
+        if let pushed { deadlines.insert(pushed) }
         if config.sessionEmit == .updates {
             for var r in retracted {
                 r.diff = -1
@@ -343,14 +344,14 @@ final class TaskEngine {
 
     private func emitSessions(into out: inout [QualityRecord]) {
         guard case .session(let gap) = config.window else { return }
-        while let d = deadlines.peek(), d.at <= watermark {
-            _ = deadlines.pop()
+        while let d = deadlines.min, d.at <= watermark {
+            _ = deadlines.removeMin()
             guard var list = sessions[d.key], let i = list.firstIndex(where: { $0.id == d.id }) else { continue }
             let s = list[i]
             let due = s.end + gap + config.waitForLate
             guard due <= watermark else {
                 // The session grew since this entry was pushed: wait for its real deadline.
-                deadlines.push(Deadline(at: due, key: d.key, id: d.id))
+                deadlines.insert(Deadline(at: due, key: d.key, id: d.id))
                 continue
             }
             list.remove(at: i)
@@ -454,40 +455,5 @@ extension TaskEngine.Cell {
             if schemaMessages.count < 10 { schemaMessages.append(e) }
         }
         for i in accs.indices { accs[i].add(row) }
-    }
-}
-
-/// A binary min-heap.
-struct MinHeap<T: Comparable> {
-    private var items: [T] = []
-    var isEmpty: Bool { items.isEmpty }
-    func peek() -> T? { items.first }
-
-    mutating func push(_ x: T) {
-        items.append(x)
-        var i = items.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard items[i] < items[p] else { break }
-            items.swapAt(i, p)
-            i = p
-        }
-    }
-
-    mutating func pop() -> T? {
-        guard !items.isEmpty else { return nil }
-        items.swapAt(0, items.count - 1)
-        let top = items.removeLast()
-        var i = 0
-        while true {
-            let (l, r) = (2 * i + 1, 2 * i + 2)
-            var m = i
-            if l < items.count, items[l] < items[m] { m = l }
-            if r < items.count, items[r] < items[m] { m = r }
-            guard m != i else { break }
-            items.swapAt(i, m)
-            i = m
-        }
-        return top
     }
 }

@@ -168,3 +168,42 @@ extension CLITests {
         #expect(row["check_1"] as? Int == 2, "\(row)")
     }
 }
+
+extension CLITests {
+    @Test("CSV follows RFC 4180: quoted newlines and doubled quotes, a byte-order mark, a chosen delimiter")
+    func csvRFC4180() async throws {
+        let csv = dir.appendingPathComponent("notes.csv").path
+        try "\u{FEFF}id;ts;note\r\n1;10;\"hello\nworld\"\r\n2;20;\"say \"\"hi\"\"; twice\"\r\n3;30;plain\r\n4;40;oops;extra\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let config = try writeConfig(
+            """
+            sources:
+              s:
+                path: \(csv)
+                delimiter: ";"
+                time: ts
+                columns:
+                  id: int
+                  ts: int
+                  note: {type: string, allowed: ["hello\\nworld", "say \\"hi\\"; twice", "plain", "oops"]}
+            tasks:
+              - {name: t, source: s, window: {tumbling: 60}, checks: [{name: rows, measure: count}]}
+            """)
+        let out = dir.appendingPathComponent("notes-out").path
+        let run = try await steward(["quality", "run", config, "--output", out])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let row = try json(String(try #require(try String(contentsOfFile: out + "/t.jsonl", encoding: .utf8).split(separator: "\n").first)))
+        #expect(row["rows"] as? Int == 4, "\(row)")
+        #expect(row["_schema_errors"] as? Int == 0, "\(row)")
+        let bad = try writeConfig(
+            """
+            sources:
+              s: {path: \(csv), delimiter: ";;", time: ts, columns: {ts: int}}
+            tasks:
+              - {name: t, source: s, window: {tumbling: 60}, checks: [{measure: count}]}
+            """)
+        let refused = try await steward(["quality", "validate", bad])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("delimiter: ';;' is not one ASCII character"), "\(refused.stderr)")
+    }
+}
