@@ -42,8 +42,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Give up after this many seconds.") var timeout: Double = 300
     @Flag(help: "Start from an empty store: delete the SQLite file, or drop the PostgreSQL schema.") var fresh = false
     @Flag(help: "Print one JSON object.") var json = false
+    // For an external peer harness (not in this repository), so hidden from --help.
     @Flag(
-        help: "Print a RESULT line for ../shared/peers (reads PEERS_SQLITE_PATH, or PEERS_PG_DSN with STEWARD_PEERS_BACKEND=postgres; implies --fresh)."
+        help: ArgumentHelp(
+            "Print a RESULT line for a peer harness (reads PEERS_SQLITE_PATH, or PEERS_PG_DSN with STEWARD_PEERS_BACKEND=postgres; implies --fresh).",
+            visibility: .hidden)
     ) var peers = false
     @OptionGroup var logging: LoggingOptions
 
@@ -280,6 +283,7 @@ struct Benchmark {
         guard processed >= jobs, let last = recorder.lastStart.withLock({ $0 }) else {
             throw ValidationError("bench timed out after \(timeout)s with \(processed)/\(jobs) jobs processed")
         }
+        try await requireAllSucceeded()
         return [
             "enqueue_single_per_s": .number(Self.rate(single, t1 - t0)),
             "enqueue_bulk_per_s": .number(Self.rate(jobs - single, t2 - t1)),
@@ -317,6 +321,7 @@ struct Benchmark {
         guard received.count == jobs else {
             throw ValidationError("bench timed out with \(received.count)/\(jobs) jobs picked up")
         }
+        try await requireAllSucceeded()
         let sorted = received.sorted()
         return [
             "p50_ms": .number(Self.round(Self.percentile(sorted, 50))),
@@ -325,6 +330,22 @@ struct Benchmark {
             "max_ms": .number(Self.round(sorted.last ?? 0)),
             "first_ms": .number(Self.round(samples[0])),
         ]
+    }
+
+    /// A figure counts only if every job ended `succeeded` in the store (a handler that ran but
+    /// whose outcome was lost, retried or dead-lettered would make it a lie).
+    func requireAllSucceeded() async throws {
+        let counts = try await store.queueStats(Self.queue, now: Date()).counts
+        guard counts["succeeded"] == jobs else {
+            let shown = counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            throw Failure(
+                description: "bench: \(counts["succeeded"] ?? 0) of \(jobs) jobs ended succeeded (\(shown.joined(separator: ", ")))")
+        }
+    }
+
+    /// A run whose figures cannot be trusted (exit 1).
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// Nearest-rank percentile of sorted values (the peers harness's definition).

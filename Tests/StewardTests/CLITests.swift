@@ -243,9 +243,33 @@ extension CLITests {
         let out = dir.appendingPathComponent("qo").path
         let run = try await steward(["quality", "run", example, "--output", out])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("sensor_health"))
+        // The figures docs/quality.md shows, line for line.
+        #expect(
+            run.stdout.hasPrefix(
+                """
+                task                     records    windows  failed checks  late dropped  schema errors  state
+                sensor_health                1187         30             16             1              0  finished
+                fleet_trend                  1187         14              0             0              0  finished
+                bursts                       1187         62              0             0              0  finished
+
+                """), "\(run.stdout)")
         let lines = try String(contentsOfFile: out + "/sensor_health.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 30)
+        #expect(
+            lines.contains(
+                #"{"window_start":1767225600,"window_end":1767225660,"sensor_id":"s2","task":"sensor_health","volume":[45,true],"bad_humidity":[0,true],"avg_temp":[38.074,false],"peak_humidity":59.7,"_schema_errors":0,"late":0}"#
+            ))
+        // "s2 is too hot (once with disguised missing humidity) and s3's volume drops below 40".
+        var failing: Set<String> = []
+        for line in lines {
+            let record = try json(String(line))
+            for (check, value) in record {
+                if let pair = value as? [Any], pair.count == 2, pair[1] as? Bool == false {
+                    failing.insert("\(record["sensor_id"] ?? "?"):\(check)")
+                }
+            }
+        }
+        #expect(failing == ["s2:avg_temp", "s2:bad_humidity", "s3:volume"], "\(failing)")
         let first = try json(String(lines[0]))
         #expect(Set(first.keys) == [
             "window_start", "window_end", "sensor_id", "task", "volume", "bad_humidity", "avg_temp", "peak_humidity",

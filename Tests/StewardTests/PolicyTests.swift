@@ -47,7 +47,7 @@ struct RetryPolicyTests {
 
     @Test("invalid policies name the field")
     func validation() {
-        #expect(throws: StewardError.invalidArgument("retry.maxAttempts: must be at least 1, got 0")) {
+        #expect(throws: StewardError.invalidArgument("retry.maxAttempts: must be between 1 and 2147483647, got 0")) {
             try RetryPolicy.fixed(maxAttempts: 0).validate()
         }
         #expect(throws: StewardError.invalidArgument("retry.jitter: must be within 0...1, got 2.0")) {
@@ -95,12 +95,25 @@ struct DurationParserTests {
 
     @Test("rejects malformed input with the field and value named", arguments: ["", "abc", "5x", "-3s", "1..2s", "m5"])
     func rejects(text: String) {
-        #expect(throws: StewardError.self) { try DurationParser.parse(text, field: "--delay") }
-        do {
-            _ = try DurationParser.parse(text, field: "--delay")
-        } catch {
-            #expect("\(error)".contains("--delay"))
-        }
+        #expect {
+            try DurationParser.parse(text, field: "--delay")
+        } throws: { "\($0)".hasPrefix("--delay: ") && "\($0)".contains("'\(text)'") }
+    }
+
+    @Test(
+        "refuses values that once trapped: not finite, negative, beyond 100 years",
+        arguments: [("inf", "not a finite"), ("-inf", "not a finite"), ("1e10", "longer than the maximum"), ("-5", "not a finite, non-negative"), ("36526d", "longer than the maximum")])
+    func rejectsOutOfRange(text: String, message: String) {
+        #expect {
+            try DurationParser.parse(text, field: "--delay")
+        } throws: { "\($0)".contains("--delay: '\(text)' is \(message)") }
+    }
+
+    @Test("a computed duration saturates instead of trapping", arguments: [Double.nan, .infinity, -.infinity, 1e300, -1e300, 1e12])
+    func saturates(seconds: Double) {
+        let d = Duration.seconds(double: seconds)
+        #expect(d.seconds.isFinite)
+        #expect(abs(d.seconds) <= 9.3e9)
     }
 }
 

@@ -127,3 +127,34 @@ struct PostgresURLTests {
         #expect("\(c)" == "postgres://steward:***@db:5432/app?schema=steward&sslmode=prefer")
     }
 }
+
+@Suite("PostgreSQL wake-ups", .enabled(if: PostgresTestDatabase.enabled))
+struct PostgresWakeupTests {
+    @Test("a LISTEN connection the server drops is re-established: wake-ups arrive again without the poll")
+    func listenReconnects() async throws {
+        let store = try PostgresTestDatabase.makeStore()
+        try await store.migrate()
+        // Another process's store: its NOTIFY is the only way the worker can hear of the job.
+        let other = try PostgresJobStore(url: PostgresTestDatabase.url(for: store))
+        let registry = JobRegistry()
+        registry.register(name: "ping") { _, _ in nil }
+        let config = WorkerConfiguration(pollInterval: .seconds(60))
+        try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default")], configuration: config) { _ in
+            try await Task.sleep(for: .milliseconds(500))
+            let killed = try await other.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN \"\(store.channel)\";' OR query = 'LISTEN \"\(store.channel)\"'")
+            #expect(killed.count == 1, "no LISTEN connection found to drop")
+            // The listener backs off 100 ms, reconnects and wakes every queue once; after that only a
+            // NOTIFY can wake the idle worker within the 60 s poll interval.
+            try await Task.sleep(for: .seconds(2))
+            let id = try await other.enqueue([NewJob(name: "ping")], now: Date())[0].id
+            let started = ContinuousClock.now
+            let ran = try await eventually(timeout: .seconds(10)) { try await other.job(id, now: Date())?.state == .succeeded }
+            #expect(ran, "the job was not picked up after the listener's connection was dropped")
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+        try await other.close()
+        try await store.destroySchema()
+        try await store.close()
+    }
+}

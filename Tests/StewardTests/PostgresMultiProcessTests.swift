@@ -53,6 +53,24 @@ struct PostgresMultiProcessTests {
         try await store.close()
     }
 
+    @Test("3 workers drain 10,000 jobs with no kills: every job runs exactly once")
+    func cleanDrain() async throws {
+        try await workers.enqueue(10_000, sleepMs: 0, into: store)
+        let procs = try (0..<3).map { try workers.spawn("w\($0)") }
+        let drained = try await eventually(timeout: .seconds(120)) { try await succeeded() == 10_000 }
+        var statuses: [Int32?] = []
+        for p in procs { statuses.append(await workers.stop(p)) }
+        let done = try await succeeded()
+        #expect(drained, "only \(done) of 10000 succeeded; logs:\n\(workers.logs())")
+        #expect(statuses.allSatisfy { $0 == 0 }, "workers did not exit cleanly: \(statuses)")
+        let counts = try workers.lines()
+        #expect(Set(counts.keys) == Set((0..<10_000).map(String.init)), "some jobs never ran")
+        let repeated = counts.filter { $0.value > 1 }
+        #expect(repeated.isEmpty, "\(repeated.count) jobs ran more than once without any failure: \(repeated.prefix(5))")
+        try await store.destroySchema()
+        try await store.close()
+    }
+
     @Test("two scheduler processes: the active one is killed, the other takes over, no instant fires twice")
     func schedulerHandOver() async throws {
         try await workers.checkSchedulerHandOver(on: store, label: "postgres")

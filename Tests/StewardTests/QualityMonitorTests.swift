@@ -143,20 +143,35 @@ struct QualityMonitorTests {
         #expect(source.reads.load(ordering: .relaxed) == 0)
     }
 
-    @Test("schema policies: keep counts violations per window, drop leaves rows out, raise fails the task, divert writes them aside")
+    @Test("schema policies over a CSV read through its schema: min, max, allowed, regex and nulls; keep, drop, raise, divert")
     func schemaPolicies() async throws {
         let schema = try SourceSchema(
-            columns: [.init("ts", .int), .init("v", .float, min: 0, max: 10)], timeColumn: "ts")
-        let rows = [
-            Row(values: [.int(1), .double(5)], time: 1),
-            Row(values: [.int(2), .double(50)], time: 2, schemaError: "v: 50 is above the maximum 10"),
-            Row(values: [.int(3), .double(7)], time: 3),
+            columns: [
+                .init("ts", .int), .init("v", .float, min: 0, max: 10), .init("kind", .string, allowed: [.string("a"), .string("b")]),
+                .init("code", .string, pattern: "[A-Z]{3}"), .init("note", .string, nullable: true),
+            ], timeColumn: "ts")
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("policies-\(UUID().uuidString).csv").path
+        try """
+            ts,v,kind,code,note
+            1,5,a,ABC,
+            2,50,a,ABC,x
+            3,-1,b,ABC,x
+            4,7,c,ABC,x
+            5,7,a,abc,x
+            6,7,b,XYZ,
+            7,,a,ABC,x
+
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let violations = [
+            "column 'v': 50.0 is above the maximum 10.0", "column 'v': -1.0 is below the minimum 0.0",
+            "column 'kind': 'c' is not one of the allowed values", "column 'code': 'abc' does not match /[A-Z]{3}/",
+            "column 'v': empty value in a non-nullable column",
         ]
         func run(
             _ policy: QualityTaskConfiguration.SchemaPolicy, rejectSink: (any RejectedRowSink)? = nil, messages: Bool = false
         ) async throws -> (QualityRecord?, QualityMonitor.TaskStatus) {
             let m = QualityMonitor()
-            m.addSource(ArraySource(name: "s", schema: schema, rows: rows))
+            m.addSource(try FileSource(name: "s", path: csv, format: .csv, schema: schema))
             let sink = MemorySink()
             try m.addTask(
                 QualityTaskConfiguration(
@@ -165,25 +180,31 @@ struct QualityMonitorTests {
             try await m.run()
             return (sink.records.withLock { $0.first }, m.status().tasks[0])
         }
-        let (kept, keptStatus) = try await run(.keep)
-        #expect(kept?.checks[0].value == .integer(3))
-        #expect(kept?.schemaErrors == 1)
-        #expect(keptStatus.schemaErrors == 1)
+        let (kept, keptStatus) = try await run(.keep, messages: true)
+        #expect(kept?.checks[0].value == .integer(7))
+        #expect(kept?.schemaErrors == 5)
+        #expect(keptStatus.schemaErrors == 5)
+        // Each violation names the file, the line and the column.
+        let messages = kept?.schemaMessages ?? []
+        #expect(messages.count == 5, "\(messages)")
+        for (line, violation) in zip([3, 4, 5, 6, 8], violations) {
+            #expect(messages.contains("\(csv):\(line): \(violation)"), "missing \(line): \(violation) in \(messages)")
+        }
         let (dropped, _) = try await run(.drop)
         #expect(dropped?.checks[0].value == .integer(2))
         let (_, raised) = try await run(.raise)
         #expect(raised.state == .failed)
-        #expect(raised.lastError?.contains("above the maximum") == true)
+        #expect(raised.lastError?.contains("\(csv):3: column 'v': 50.0 is above the maximum 10.0") == true, "\(String(describing: raised.lastError))")
         // Divert: left out of the windows, written with the violation to the side sink.
         let side = FileManager.default.temporaryDirectory.appendingPathComponent("rejected-\(UUID().uuidString).jsonl").path
-        let (diverted, _) = try await run(.divert, rejectSink: try JSONLFileSink(path: side), messages: true)
+        let (diverted, divertedStatus) = try await run(.divert, rejectSink: try JSONLFileSink(path: side))
         #expect(diverted?.checks[0].value == .integer(2))
+        #expect(divertedStatus.schemaErrors == 5)
+        let rejected = try String(contentsOfFile: side, encoding: .utf8).split(separator: "\n")
+        #expect(rejected.count == 5)
         #expect(
-            try String(contentsOfFile: side, encoding: .utf8)
-                == #"{"task":"t","error":"v: 50 is above the maximum 10","row":{"ts":2,"v":50}}"# + "\n")
-        // Kept rows list their violations per window on request.
-        let (listed, _) = try await run(.keep, messages: true)
-        #expect(listed?.schemaMessages == ["v: 50 is above the maximum 10"])
+            rejected.first
+                == #"{"task":"t","error":"\#(csv):3: column 'v': 50.0 is above the maximum 10.0","row":{"ts":2,"v":50,"kind":"a","code":"ABC","note":"x"}}"#)
     }
 
     @Test("compact rows expand into columns by position; anomalies are scored per key after warm-up")

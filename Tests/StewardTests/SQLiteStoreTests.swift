@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Steward
 import StewardSQLite
 import StoreConformance
@@ -7,6 +8,69 @@ import Testing
 /// What only the SQLite store has: its URL, durability setting and the file surviving restarts.
 @Suite("SQLite store specifics")
 struct SQLiteStoreTests {
+    func temporaryPath() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-sqlite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent("steward.db").path
+    }
+
+    @Test("a hand-edited row with a malformed value is an error naming the job and column, not a trap")
+    func malformedRow() async throws {
+        let path = try temporaryPath()
+        let store = try SQLiteJobStore(path: path)
+        try await store.migrate()
+        let id = try await store.enqueue([NewJob(name: "x")], now: Date())[0].id
+        try await store.close()
+        let raw = try DatabaseQueue(path: path)
+        try await raw.write { try $0.execute(sql: "UPDATE steward_jobs SET run_at = 'abc' WHERE id = ?", arguments: [id.rawValue]) }
+        try raw.close()
+        let reopened = try SQLiteJobStore(path: path)
+        await #expect {
+            _ = try await reopened.job(id, now: Date())
+        } throws: { "\($0)".contains("job \(id): column run_at holds \"abc\"") }
+        await #expect {
+            _ = try await reopened.jobs(JobFilter(), now: Date())
+        } throws: { "\($0)".contains("column run_at") }
+        try await reopened.close()
+    }
+
+    @Test("another application's SQLite file is refused and left exactly as it was (no WAL switch)")
+    func foreignFile() async throws {
+        let path = try temporaryPath()
+        let raw = try DatabaseQueue(path: path)
+        try await raw.write { try $0.execute(sql: "CREATE TABLE users (id INTEGER PRIMARY KEY); INSERT INTO users VALUES (1)") }
+        try raw.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect {
+            _ = try SQLiteJobStore(path: path)
+        } throws: { "\($0)".contains("is another application's SQLite database (tables: users)") }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let check = try DatabaseQueue(path: path)
+        #expect(try await check.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "delete")
+        try check.close()
+    }
+
+    @Test("a read-only store lists and reads without writing anything; writes are refused")
+    func readOnly() async throws {
+        let path = try temporaryPath()
+        let store = try SQLiteJobStore(path: path)
+        try await store.migrate()
+        let id = try await store.enqueue([NewJob(name: "x")], now: Date())[0].id
+        try await store.close()
+        // The last connection to close (the background one ends a moment later) checkpoints and
+        // removes the WAL: from then on the file is what the reader must leave untouched.
+        #expect(await eventually { !FileManager.default.fileExists(atPath: path + "-wal") })
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let reader = try SQLiteJobStore(url: "sqlite:\(path)?mode=ro")
+        #expect(reader.readOnly)
+        try await reader.migrate()
+        #expect(try await reader.jobs(JobFilter(), now: Date()).map(\.id) == [id])
+        #expect(try await reader.queueStats("default", now: Date()).counts["available"] == 1)
+        await #expect(throws: (any Error).self) { _ = try await reader.enqueue([NewJob(name: "y")], now: Date()) }
+        try await reader.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
     @Test(
         "store URLs parse into a path and a durability setting",
         arguments: [
@@ -21,9 +85,17 @@ struct SQLiteStoreTests {
         #expect(parsed.synchronous == synchronous)
     }
 
-    @Test("malformed store URLs are refused with the offending part named", arguments: ["postgres://x", "sqlite:", "sqlite:/a.db?sync=full", "sqlite:/a.db?synchronous=off"])
-    func rejectsURL(url: String) {
-        #expect(throws: StewardError.self) { try SQLiteJobStore.parse(url: url) }
+    @Test(
+        "malformed store URLs are refused with the offending part named",
+        arguments: [
+            ("postgres://x", "'postgres://x' is not a SQLite URL"), ("sqlite:", "'sqlite:' has no file path"),
+            ("sqlite:/a.db?sync=full", "unknown option 'sync=full'"), ("sqlite:/a.db?synchronous=off", "unknown option 'synchronous=off'"),
+            ("sqlite:/a.db?mode=rwx", "unknown option 'mode=rwx'"),
+        ])
+    func rejectsURL(url: String, message: String) {
+        #expect {
+            try SQLiteJobStore.parse(url: url)
+        } throws: { "\($0)".contains(message) }
     }
 
     @Test("pause state, jobs and queue settings survive closing and reopening the file")

@@ -11,14 +11,16 @@ extension WorkerProcesses {
     /// one is SIGKILLed; the other must take over within the lease TTL (2 s) plus its polling
     /// interval (≤ 1 s) and a second of slack, and in the end every instant from the first to the
     /// last is enqueued exactly once (the instants of the hand-over gap run late, within grace).
+    /// The jobs go to the queue the processes work, so each finishes and frees its unique key: a
+    /// second active scheduler would then enqueue a second job for an instant, not be deduplicated.
     func checkSchedulerHandOver(on store: any JobStore, label: String) async throws {
-        let schedule = try Schedule.cron("heartbeat", "* * * * * *", job: ScheduledJob(name: "steward.noop", queue: "sched"))
+        let schedule = try Schedule.cron("heartbeat", "* * * * * *", job: ScheduledJob(name: "steward.noop", queue: queue))
         try await Scheduler(store: store, schedules: [schedule]).register()
         let flags = ["--scheduler", "--scheduler-lease", "2s", "--log-level", "info"]
         var procs = ["s0": try spawn("s0", extra: flags), "s1": try spawn("s1", extra: flags)]
         defer { for p in procs.values where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         func fired() async throws -> [JobRecord] {
-            try await store.jobs(JobFilter(queue: "sched", limit: 10_000), now: Date())
+            try await store.jobs(JobFilter(queue: queue, name: "steward.noop", limit: 10_000), now: Date())
         }
         let started = try await eventually(timeout: .seconds(20)) { try await fired().count >= 4 }
         #expect(started, "the schedule did not fire; logs:\n\(logs())")
@@ -34,6 +36,8 @@ extension WorkerProcesses {
         let firstAfter = try await fired().filter { $0.createdAt > killedAt }.map(\.createdAt).min() ?? .distantFuture
         let handOver = firstAfter.timeIntervalSince(killedAt)
         try await Task.sleep(for: .seconds(3))
+        let ran = try await eventually(timeout: .seconds(10)) { try await fired().allSatisfy { $0.state == .succeeded } }
+        #expect(ran, "the fired jobs did not all run, so their unique keys could hide a second leader")
         for p in procs.values { #expect(await stop(p) == 0) }
         #expect(log(follower).contains("became the active scheduler"))
 
