@@ -152,8 +152,9 @@ struct JobCommand: AsyncParsableCommand {
                     var started_at: String
                     var finished_at: String
                     var outcome: String
-                    var error_type: String?
-                    var error_message: String?
+                    @Null var error_type: String?
+                    @Null var error_message: String?
+
                 }
                 return try printJSON(
                     attempts.map {

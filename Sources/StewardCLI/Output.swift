@@ -1,24 +1,28 @@
 import Foundation
 import Steward
 
+/// An optional that encodes as `null` when empty. Synthesized `Encodable` leaves a nil key out;
+/// the `--json` contract is the same keys on every row, so every optional field of an output
+/// shape is wrapped in this.
+@propertyWrapper
+struct Null<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let wrappedValue { try c.encode(wrappedValue) } else { try c.encodeNil() }
+    }
+}
+
 /// The stable `--json` shape of a job (snake_case keys, ISO-8601 instants, embedded JSON).
 struct JobOutput: Encodable {
     struct Progress: Encodable {
-        var step: Int?
-        var total_steps: Int?
-        var percent: Double?
-        var message: String?
-
-        private enum CodingKeys: String, CodingKey { case step, total_steps, percent, message }
-
-        // Every key on every job, null when unset.
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(step, forKey: .step)
-            try c.encode(total_steps, forKey: .total_steps)
-            try c.encode(percent, forKey: .percent)
-            try c.encode(message, forKey: .message)
-        }
+        @Null var step: Int?
+        @Null var total_steps: Int?
+        @Null var percent: Double?
+        @Null var message: String?
     }
     struct ErrorOutput: Encodable {
         var type: String
@@ -35,17 +39,17 @@ struct JobOutput: Encodable {
     var retries: Int
     var priority: Int
     var payload: JSONValue
-    var progress: Progress?
-    var error: ErrorOutput?
-    var result: JSONValue?
+    @Null var progress: Progress?
+    @Null var error: ErrorOutput?
+    @Null var result: JSONValue?
     var metadata: [String: String]
-    var unique_key: String?
-    var original_queue: String?
-    var lease_owner: String?
+    @Null var unique_key: String?
+    @Null var original_queue: String?
+    @Null var lease_owner: String?
     var run_at: String
     var created_at: String
-    var started_at: String?
-    var finished_at: String?
+    @Null var started_at: String?
+    @Null var finished_at: String?
 
     init(_ r: JobRecord) {
         id = r.id.rawValue
@@ -70,35 +74,6 @@ struct JobOutput: Encodable {
         finished_at = r.finishedAt.map(iso)
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case id, queue, name, state, attempt, max_attempts, retries, priority, payload, progress, error, result, metadata,
-            unique_key, original_queue, lease_owner, run_at, created_at, started_at, finished_at
-    }
-
-    // Absent values are written as null so the key set is the same for every job.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(queue, forKey: .queue)
-        try c.encode(name, forKey: .name)
-        try c.encode(state, forKey: .state)
-        try c.encode(attempt, forKey: .attempt)
-        try c.encode(max_attempts, forKey: .max_attempts)
-        try c.encode(retries, forKey: .retries)
-        try c.encode(priority, forKey: .priority)
-        try c.encode(payload, forKey: .payload)
-        try c.encode(progress, forKey: .progress)
-        try c.encode(error, forKey: .error)
-        try c.encode(result, forKey: .result)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encode(unique_key, forKey: .unique_key)
-        try c.encode(original_queue, forKey: .original_queue)
-        try c.encode(lease_owner, forKey: .lease_owner)
-        try c.encode(run_at, forKey: .run_at)
-        try c.encode(created_at, forKey: .created_at)
-        try c.encode(started_at, forKey: .started_at)
-        try c.encode(finished_at, forKey: .finished_at)
-    }
 }
 
 /// The `--json` shape of an enqueued job (`job enqueue`, `schedule trigger`).
@@ -121,7 +96,7 @@ struct QueueStatsOutput: Encodable {
     var succeeded_last_minute: Int
     var failed_last_minute: Int
     var error_rate: Double
-    var oldest_waiting_age_s: Double?
+    @Null var oldest_waiting_age_s: Double?
 
     init(_ s: QueueStats) {
         queue = s.queue
@@ -134,22 +109,6 @@ struct QueueStatsOutput: Encodable {
         oldest_waiting_age_s = s.oldestWaitingAgeSeconds.map { ($0 * 1000).rounded() / 1000 }
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case queue, paused, counts, running, succeeded_last_minute, failed_last_minute, error_rate, oldest_waiting_age_s
-    }
-
-    // `oldest_waiting_age_s` is null, not absent, when nothing waits.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(queue, forKey: .queue)
-        try c.encode(paused, forKey: .paused)
-        try c.encode(counts, forKey: .counts)
-        try c.encode(running, forKey: .running)
-        try c.encode(succeeded_last_minute, forKey: .succeeded_last_minute)
-        try c.encode(failed_last_minute, forKey: .failed_last_minute)
-        try c.encode(error_rate, forKey: .error_rate)
-        try c.encode(oldest_waiting_age_s, forKey: .oldest_waiting_age_s)
-    }
 }
 
 func iso(_ date: Date) -> String {

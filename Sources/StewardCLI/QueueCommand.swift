@@ -41,26 +41,10 @@ struct QueueCommand: AsyncParsableCommand {
                     var paused: Bool
                     var waiting: Int
                     var running: Int
-                    var max_depth: Int?
-                    var dead_letter_queue: String?
-                    var max_attempts: Int?
+                    @Null var max_depth: Int?
+                    @Null var dead_letter_queue: String?
+                    @Null var max_attempts: Int?
 
-                    private enum CodingKeys: String, CodingKey {
-                        case name, paused, waiting, running, max_depth, dead_letter_queue, max_attempts
-                    }
-
-                    // Every row has every key: a queue without stored settings (a dead-letter
-                    // queue) shows nulls.
-                    func encode(to encoder: any Encoder) throws {
-                        var c = encoder.container(keyedBy: CodingKeys.self)
-                        try c.encode(name, forKey: .name)
-                        try c.encode(paused, forKey: .paused)
-                        try c.encode(waiting, forKey: .waiting)
-                        try c.encode(running, forKey: .running)
-                        try c.encode(max_depth, forKey: .max_depth)
-                        try c.encode(dead_letter_queue, forKey: .dead_letter_queue)
-                        try c.encode(max_attempts, forKey: .max_attempts)
-                    }
                 }
                 return try printJSON(
                     queues.map {

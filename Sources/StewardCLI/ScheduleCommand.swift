@@ -202,9 +202,9 @@ struct ScheduleOutput: Encodable {
     var trigger: String
     var job: String
     var queue: String
-    var next_fire_at: String?
-    var last_fire_at: String?
-    var last_job_id: Int64?
+    @Null var next_fire_at: String?
+    @Null var last_fire_at: String?
+    @Null var last_job_id: Int64?
     var skipped_runs: Int
     var missed_runs: Int
 
@@ -229,22 +229,4 @@ struct ScheduleOutput: Encodable {
         missed_runs = r.missedRuns
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case name, paused, trigger, job, queue, next_fire_at, last_fire_at, last_job_id, skipped_runs, missed_runs
-    }
-
-    /// Every key always present (`null` when unset), so scripts can rely on the shape.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(paused, forKey: .paused)
-        try c.encode(trigger, forKey: .trigger)
-        try c.encode(job, forKey: .job)
-        try c.encode(queue, forKey: .queue)
-        try c.encode(next_fire_at, forKey: .next_fire_at)
-        try c.encode(last_fire_at, forKey: .last_fire_at)
-        try c.encode(last_job_id, forKey: .last_job_id)
-        try c.encode(skipped_runs, forKey: .skipped_runs)
-        try c.encode(missed_runs, forKey: .missed_runs)
-    }
 }

@@ -129,6 +129,12 @@ extension CLITests {
         try await sqlite.close()
         let run = try await steward(["job", "status", "\(id)", "--store", store])
         #expect(run.stdout.contains("progress:  step 10/10, 100%"), "\(run.stdout)")
+        // Its history row has the error keys too, as null.
+        let history = try await steward(["job", "history", "\(id)", "--json", "--store", store])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(Set(rows[0].keys) == ["attempt", "worker", "started_at", "finished_at", "outcome", "error_type", "error_message"])
+        #expect(rows[0]["error_type"] is NSNull)
     }
 
     @Test("bench quality prints plain figures, not enum cases")
