@@ -42,16 +42,6 @@ extension CLITests {
         return p
     }
 
-    func stopped(_ p: Process, within timeout: Duration = .seconds(20)) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while p.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if p.isRunning {
-            kill(p.processIdentifier, SIGKILL)
-            return nil
-        }
-        return p.terminationStatus
-    }
-
     @Test("a poison payload fails its job permanently; the worker lives on and runs the next job")
     func poisonPayload() async throws {
         let sqlite = try SQLiteJobStore(url: store)
@@ -66,7 +56,7 @@ extension CLITests {
         #expect(try await eventually { try await sqlite.job(next, now: Date())?.state == .succeeded })
         #expect(worker.isRunning)
         worker.terminate()
-        #expect(await stopped(worker) == 0)
+        #expect(await exitStatus(of: worker) == 0)
         try await sqlite.close()
     }
 
@@ -81,7 +71,7 @@ extension CLITests {
         #expect(worker.isRunning, "the worker died after its first claim")
         #expect(try await sqlite.job(ids[1], now: Date())?.state == .available)
         worker.terminate()
-        #expect(await stopped(worker) == 0)
+        #expect(await exitStatus(of: worker) == 0)
         try await sqlite.close()
     }
 
@@ -99,14 +89,14 @@ extension CLITests {
         #expect(try await sqlite.job(refused, now: Date())?.lastError?.type == "UnregisteredJobError")
         #expect(!FileManager.default.fileExists(atPath: target))
         worker.terminate()
-        #expect(await stopped(worker) == 0)
+        #expect(await exitStatus(of: worker) == 0)
 
         let allowed = try await sqlite.enqueue([NewJob(queue: "default", name: "steward.append", payload: payload)], now: Date())[0].id
         worker = try startWorker(["--enable-test-jobs"])
         #expect(try await eventually { try await sqlite.job(allowed, now: Date())?.state == .succeeded })
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "x\n")
         worker.terminate()
-        #expect(await stopped(worker) == 0)
+        #expect(await exitStatus(of: worker) == 0)
         try await sqlite.close()
     }
 
@@ -122,7 +112,7 @@ extension CLITests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(worker.isRunning, "the first SIGTERM should drain, not exit")
         worker.terminate()
-        #expect(await stopped(worker, within: .seconds(5)) == 143)
+        #expect(await exitStatus(of: worker, within: .seconds(5)) == 143)
         try await sqlite.close()
     }
 

@@ -159,6 +159,7 @@ struct CLITests {
         let run = try await steward(["demo", "--steps", "30"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stdout.contains("succeeded  35/36"))
+        #expect(run.stderr.isEmpty, "the demo's planned dead letter should not print a log line: \(run.stderr)")
         #expect(run.stdout.contains("dead letter: job"))
         #expect(run.stdout.contains("demo.flaky"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("steward.db").path))

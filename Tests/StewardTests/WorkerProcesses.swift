@@ -2,6 +2,17 @@ import Foundation
 import Steward
 import Testing
 
+/// Waits for `p` to exit; returns its status, or nil (after a SIGKILL) if it outlived `timeout`.
+func exitStatus(of p: Process, within timeout: Duration = .seconds(20)) async -> Int32? {
+    let deadline = ContinuousClock.now + timeout
+    while p.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+    if p.isRunning {
+        kill(p.processIdentifier, SIGKILL)
+        return nil
+    }
+    return p.terminationStatus
+}
+
 /// Real `steward worker` processes against one store, running `steward.append` jobs that append
 /// their line to one file, so every execution can be counted.
 struct WorkerProcesses {
@@ -56,13 +67,7 @@ struct WorkerProcesses {
     /// SIGTERM, then waits for a graceful exit; returns the exit status, or nil if it had to be killed.
     func stop(_ p: Process, timeout: Duration = .seconds(20)) async -> Int32? {
         if p.isRunning { p.terminate() }
-        let deadline = ContinuousClock.now + timeout
-        while p.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if p.isRunning {
-            kill(p.processIdentifier, SIGKILL)
-            return nil
-        }
-        return p.terminationStatus
+        return await exitStatus(of: p, within: timeout)
     }
 
     func kill9(_ p: Process) async {
