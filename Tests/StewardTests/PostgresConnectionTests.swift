@@ -158,3 +158,24 @@ struct PostgresWakeupTests {
         try await store.close()
     }
 }
+
+@Suite("PostgreSQL secrets in CLI output", .enabled(if: PostgresTestDatabase.enabled))
+struct PostgresSecretTests {
+    @Test("steward migrate prints the store URL with its password redacted")
+    func migrateRedacts() throws {
+        // The test cluster trusts local logins, so any password is accepted (and must never be shown).
+        let base = try #require(PostgresTestDatabase.url).replacingOccurrences(of: "steward@", with: "steward:s3cret%21@")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        p.arguments = ["migrate", "--store", base + "?schema=redaction_probe&sslmode=disable"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains("migrated postgres://steward:***@127.0.0.1:"), "\(text)")
+        #expect(!text.contains("s3cret"))
+    }
+}
