@@ -54,19 +54,19 @@ extension PostgresJobStore {
     private func enqueueInOneStatement(_ jobs: [NewJob], queues: [String], now: Date) async throws -> [EnqueueResult] {
         if jobs.count == 1, registeredQueues.withLock({ $0.contains(jobs[0].queue) }) {
             let c = try Columns(jobs[0], now: now)
-            var b = PostgresBindings()
-            b.append(c.queue)
-            b.append(c.name)
-            b.append(c.payload)
-            b.append(c.state.rawValue)
-            b.append(c.priority)
-            b.append(c.runAt)
-            b.append(c.maxAttempts)
-            b.append(c.timeout)
-            b.append(c.retryPolicy)
-            b.append(c.metadata)
-            appendCommon(&b, now: now, depthLocked: false)
-            return try Self.results(of: try await execute(PostgresStatements.EnqueueOne(bindings: b))[0], states: [c.state])
+            var bindings = PostgresBindings()
+            bindings.append(c.queue)
+            bindings.append(c.name)
+            bindings.append(c.payload)
+            bindings.append(c.state.rawValue)
+            bindings.append(c.priority)
+            bindings.append(c.runAt)
+            bindings.append(c.maxAttempts)
+            bindings.append(c.timeout)
+            bindings.append(c.retryPolicy)
+            bindings.append(c.metadata)
+            appendCommon(&bindings, now: now, depthLocked: false)
+            return try Self.results(of: try await execute(PostgresStatements.EnqueueOne(bindings: bindings))[0], states: [c.state])
         }
         let (statement, states) = try enqueueStatement(jobs, now: now, depthLocked: false)
         let results = try Self.results(of: try await execute(statement)[0], states: states)
@@ -93,11 +93,11 @@ extension PostgresJobStore {
         }
     }
 
-    private func appendCommon(_ b: inout PostgresBindings, now: Date, depthLocked: Bool) {
-        b.append(now)
-        b.append(channel)
-        b.append(RetryPolicy.default.maxAttempts)
-        b.append(depthLocked)
+    private func appendCommon(_ bindings: inout PostgresBindings, now: Date, depthLocked: Bool) {
+        bindings.append(now)
+        bindings.append(channel)
+        bindings.append(RetryPolicy.default.maxAttempts)
+        bindings.append(depthLocked)
     }
 
     /// A one-statement enqueue met a queue with a max depth (see ``PostgresStatements/Enqueue``).
@@ -127,19 +127,19 @@ extension PostgresJobStore {
             retry.append(c.retryPolicy)
             metadata.append(c.metadata)
         }
-        var b = PostgresBindings()
-        b.append(queue)
-        b.append(name)
-        b.append(payload)
-        b.append(state)
-        b.append(priority)
-        b.append(runAt)
-        b.append(maxAttempts)
-        b.append(timeout)
-        b.append(retry)
-        b.append(metadata)
-        appendCommon(&b, now: now, depthLocked: depthLocked)
-        return (PostgresStatements.Enqueue(bindings: b), states)
+        var bindings = PostgresBindings()
+        bindings.append(queue)
+        bindings.append(name)
+        bindings.append(payload)
+        bindings.append(state)
+        bindings.append(priority)
+        bindings.append(runAt)
+        bindings.append(maxAttempts)
+        bindings.append(timeout)
+        bindings.append(retry)
+        bindings.append(metadata)
+        appendCommon(&bindings, now: now, depthLocked: depthLocked)
+        return (PostgresStatements.Enqueue(bindings: bindings), states)
     }
 
     /// Maps the enqueue statement's answer to results, or throws ``BoundedQueue``.
@@ -162,17 +162,17 @@ extension PostgresJobStore {
     /// Enqueues inside the caller's transaction on `conn` (any mix of keyed and plain jobs).
     func enqueue(_ jobs: [NewJob], queues: [String], now: Date, on conn: PostgresConnection) async throws -> [EnqueueResult] {
         let nowS = now.timeIntervalSince1970
-        var qb = PostgresBindings()
-        qb.append(queues)
-        try await query("INSERT INTO \(s).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", qb, on: conn)
+        var queueNames = PostgresBindings()
+        queueNames.append(queues)
+        try await query("INSERT INTO \(quotedSchema).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", queueNames, on: conn)
         // Bounded queues are locked first, so the depth counted below (a later statement, a newer
         // snapshot) includes every enqueue that committed before this one: none can overfill.
         try await query(
-            "SELECT name FROM \(s).steward_queues WHERE name = ANY($1) AND max_depth IS NOT NULL ORDER BY name FOR UPDATE",
-            qb, on: conn)
+            "SELECT name FROM \(quotedSchema).steward_queues WHERE name = ANY($1) AND max_depth IS NOT NULL ORDER BY name FOR UPDATE",
+            queueNames, on: conn)
         var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
         let settingRows = try await query(
-            "SELECT name, max_depth, max_attempts FROM \(s).steward_queues WHERE name = ANY($1)", qb, on: conn)
+            "SELECT name, max_depth, max_attempts FROM \(quotedSchema).steward_queues WHERE name = ANY($1)", queueNames, on: conn)
         for try await (name, maxDepth, maxAttempts) in settingRows.decode((String, Int?, Int?).self) {
             settings[name] = (maxDepth, maxAttempts)
         }
@@ -200,33 +200,33 @@ extension PostgresJobStore {
         // live job (also by an earlier row of this batch); those are looked up in one more query.
         let keyed = jobs.indices.filter { jobs[$0].uniqueKey != nil }
         if !keyed.isEmpty {
-            var ub = PostgresBindings()
-            ub.append(try JSONCoding.encode(try keyed.map { try row(jobs[$0]) }))
-            ub.append(now)
+            var keyedRows = PostgresBindings()
+            keyedRows.append(try JSONCoding.encode(try keyed.map { try row(jobs[$0]) }))
+            keyedRows.append(now)
             var inserted: [String: Int64] = [:]
             for try await (id, key) in try await query(
                 """
-                INSERT INTO \(s).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                INSERT INTO \(quotedSchema).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
                     retry_policy, metadata, unique_key, created_at)
                 SELECT r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts,
                     r.timeout_s, r.retry_policy, r.metadata, r.unique_key, $2
                 FROM \(Self.recordset)
                 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'available', 'running')
                 DO NOTHING RETURNING id, unique_key
-                """, ub, on: conn
+                """, keyedRows, on: conn
             ).decode((Int64, String).self) {
                 inserted[key] = id
             }
             var existing: [String: (Int64, JobState)] = [:]
             let missing = Set(keyed.compactMap { jobs[$0].uniqueKey }).subtracting(inserted.keys)
             if !missing.isEmpty {
-                var kb = PostgresBindings()
-                kb.append(Array(missing))
+                var heldKeys = PostgresBindings()
+                heldKeys.append(Array(missing))
                 for try await (key, id, state, runAt) in try await query(
                     """
-                    SELECT unique_key, id, state, run_at FROM \(s).steward_jobs
+                    SELECT unique_key, id, state, run_at FROM \(quotedSchema).steward_jobs
                     WHERE unique_key = ANY($1) AND state IN ('scheduled', 'available', 'running')
-                    """, kb, on: conn
+                    """, heldKeys, on: conn
                 ).decode((String, Int64, String, Date).self) {
                     let st = JobState(rawValue: state) ?? .available
                     existing[key] = (id, st == .scheduled && runAt <= now ? .available : st)
@@ -254,18 +254,18 @@ extension PostgresJobStore {
         }
         for q in queues {
             guard let maxDepth = settings[q]?.maxDepth else { continue }
-            var db = PostgresBindings()
-            db.append(q)
+            var depthArguments = PostgresBindings()
+            depthArguments.append(q)
             for try await waiting in try await query(
-                "SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available')", db, on: conn
+                "SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available')", depthArguments, on: conn
             ).decode(Int.self) where waiting > maxDepth {
                 throw StewardError.queueFull(queue: q, maxDepth: maxDepth)
             }
         }
-        var nb = PostgresBindings()
-        nb.append(channel)
-        nb.append(queues)
-        try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", nb, on: conn)
+        var notifyArguments = PostgresBindings()
+        notifyArguments.append(channel)
+        notifyArguments.append(queues)
+        try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
         return out.map { $0! }
     }
 
@@ -283,16 +283,16 @@ extension PostgresJobStore {
         return try await transaction { [self] conn -> RateLimitedClaim in
             // The upsert locks the queue's bucket row until commit: claimers of a rate-limited
             // queue take turns, which is what a shared limit means.
-            var b = PostgresBindings()
-            b.append(queue)
-            b.append(Double(rate.burst))
-            b.append(now)
+            var bindings = PostgresBindings()
+            bindings.append(queue)
+            bindings.append(Double(rate.burst))
+            bindings.append(now)
             var bucket = TokenBucketState.full(rate, at: now)
             for try await (tokens, updatedAt) in try await query(
                 """
-                INSERT INTO \(s).steward_rate_buckets (queue, tokens, updated_at) VALUES ($1, $2, $3)
+                INSERT INTO \(quotedSchema).steward_rate_buckets (queue, tokens, updated_at) VALUES ($1, $2, $3)
                 ON CONFLICT (queue) DO UPDATE SET queue = excluded.queue RETURNING tokens, updated_at
-                """, b, on: conn
+                """, bindings, on: conn
             ).decode((Double, Date).self) {
                 bucket = TokenBucketState(tokens: tokens, updatedAt: updatedAt)
             }
@@ -309,7 +309,7 @@ extension PostgresJobStore {
             u.append(queue)
             u.append(bucket.tokens)
             u.append(bucket.updatedAt)
-            try await query("UPDATE \(s).steward_rate_buckets SET tokens = $2, updated_at = $3 WHERE queue = $1", u, on: conn)
+            try await query("UPDATE \(quotedSchema).steward_rate_buckets SET tokens = $2, updated_at = $3 WHERE queue = $1", u, on: conn)
             return RateLimitedClaim(jobs: jobs, nextTokenIn: bucket.waitTime(rate))
         }
     }
@@ -360,31 +360,31 @@ extension PostgresJobStore {
             var applied = Set<JobID>()
             var wake = Set<String>()
             for (owner, ids) in plainBatches {
-                var b = PostgresBindings()
-                b.append(now)
-                b.append(ids)
-                b.append(owner)
+                var bindings = PostgresBindings()
+                bindings.append(now)
+                bindings.append(ids)
+                bindings.append(owner)
                 for try await id in try await query(
                     """
-                    UPDATE \(s).steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
+                    UPDATE \(quotedSchema).steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
                     WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
-                    """, b, on: conn
+                    """, bindings, on: conn
                 ).decode(Int64.self) {
                     applied.insert(JobID(id))
                 }
             }
             for (owner, group) in resultBatches {
-                var b = PostgresBindings()
-                b.append(now)
-                b.append(group.ids)
-                b.append(group.results)
-                b.append(owner)
+                var bindings = PostgresBindings()
+                bindings.append(now)
+                bindings.append(group.ids)
+                bindings.append(group.results)
+                bindings.append(owner)
                 for try await id in try await query(
                     """
-                    UPDATE \(s).steward_jobs j SET state = 'succeeded', result = r.result, finished_at = $1, lease_expires_at = NULL
+                    UPDATE \(quotedSchema).steward_jobs j SET state = 'succeeded', result = r.result, finished_at = $1, lease_expires_at = NULL
                     FROM unnest($2::bigint[], $3::text[]) AS r(id, result)
                     WHERE j.id = r.id AND j.state = 'running' AND j.lease_owner = $4 RETURNING j.id
-                    """, b, on: conn
+                    """, bindings, on: conn
                 ).decode(Int64.self) {
                     applied.insert(JobID(id))
                 }
@@ -393,10 +393,10 @@ extension PostgresJobStore {
                 applied.insert(o.id)
             }
             if !wake.isEmpty {
-                var nb = PostgresBindings()
-                nb.append(channel)
-                nb.append(Array(wake))
-                try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", nb, on: conn)
+                var notifyArguments = PostgresBindings()
+                notifyArguments.append(channel)
+                notifyArguments.append(Array(wake))
+                try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
             }
             return (applied, wake)
         }
@@ -406,23 +406,23 @@ extension PostgresJobStore {
 
     /// Applies one guarded, non-plain outcome; returns whether the job was still held.
     private func apply(_ o: JobOutcome, now: Date, on conn: PostgresConnection, wake: inout Set<String>) async throws -> Bool {
-        var b = PostgresBindings()
+        var bindings = PostgresBindings()
         switch o.kind {
         case .succeeded:
             return false  // handled in bulk
         case .retry(let runAt, let error):
             guard try await recordAttempt(o, outcome: "retry", error: error, now: now, on: conn) else { return false }
-            b.append(runAt)
-            b.append(error.type)
-            b.append(error.message)
-            b.append(error.attempt)
-            b.append(o.id.rawValue)
+            bindings.append(runAt)
+            bindings.append(error.type)
+            bindings.append(error.message)
+            bindings.append(error.attempt)
+            bindings.append(o.id.rawValue)
             try await query(
                 """
-                UPDATE \(s).steward_jobs SET state = 'scheduled', run_at = $1, error_type = $2, error_message = $3,
+                UPDATE \(quotedSchema).steward_jobs SET state = 'scheduled', run_at = $1, error_type = $2, error_message = $3,
                     error_attempt = $4, lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = $5
-                """, b, on: conn)
+                """, bindings, on: conn)
             return true
         case .dead(let error):
             guard try await recordAttempt(o, outcome: "dead", error: error, now: now, on: conn) else { return false }
@@ -430,29 +430,29 @@ extension PostgresJobStore {
             return true
         case .cancelled(let error):
             guard try await recordAttempt(o, outcome: "cancelled", error: error, now: now, on: conn) else { return false }
-            b.append(now)
-            b.appendOptional(error?.type)
-            b.appendOptional(error?.message)
-            b.appendOptional(error?.attempt)
-            b.append(o.id.rawValue)
+            bindings.append(now)
+            bindings.appendOptional(error?.type)
+            bindings.appendOptional(error?.message)
+            bindings.appendOptional(error?.attempt)
+            bindings.append(o.id.rawValue)
             try await query(
                 """
-                UPDATE \(s).steward_jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL,
+                UPDATE \(quotedSchema).steward_jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL,
                     error_type = coalesce($2, error_type), error_message = coalesce($3, error_message),
                     error_attempt = coalesce($4, error_attempt)
                 WHERE id = $5
-                """, b, on: conn)
+                """, bindings, on: conn)
             return true
         case .released:
             guard try await recordAttempt(o, outcome: "released", error: nil, now: now, on: conn) else { return false }
-            b.append(now)
-            b.append(o.id.rawValue)
+            bindings.append(now)
+            bindings.append(o.id.rawValue)
             for try await queue in try await query(
                 """
-                UPDATE \(s).steward_jobs SET state = 'available', attempt = greatest(0, attempt - 1), lease_owner = NULL,
+                UPDATE \(quotedSchema).steward_jobs SET state = 'available', attempt = greatest(0, attempt - 1), lease_owner = NULL,
                     lease_expires_at = NULL, run_at = least(run_at, $1)
                 WHERE id = $2 RETURNING queue
-                """, b, on: conn
+                """, bindings, on: conn
             ).decode(String.self) {
                 wake.insert(queue)
             }
@@ -464,24 +464,24 @@ extension PostgresJobStore {
     func recordAttempt(_ o: JobOutcome, outcome: String, error: JobErrorInfo?, now: Date, on conn: PostgresConnection)
         async throws -> Bool
     {
-        var b = PostgresBindings()
-        b.append(o.startedAt)
-        b.append(now)
-        b.append(outcome)
-        b.appendOptional(error?.type)
-        b.appendOptional(error?.message)
-        b.append(o.id.rawValue)
-        b.append(o.owner)
+        var bindings = PostgresBindings()
+        bindings.append(o.startedAt)
+        bindings.append(now)
+        bindings.append(outcome)
+        bindings.appendOptional(error?.type)
+        bindings.appendOptional(error?.message)
+        bindings.append(o.id.rawValue)
+        bindings.append(o.owner)
         var written = false
         for try await _ in try await query(
             """
-            INSERT INTO \(s).steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome, error_type,
+            INSERT INTO \(quotedSchema).steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome, error_type,
                 error_message)
-            SELECT id, queue, attempt, lease_owner, $1, $2, $3, $4, $5 FROM \(s).steward_jobs
+            SELECT id, queue, attempt, lease_owner, $1, $2, $3, $4, $5 FROM \(quotedSchema).steward_jobs
             WHERE id = $6 AND state = 'running' AND lease_owner = $7
             FOR UPDATE
             RETURNING id
-            """, b, on: conn
+            """, bindings, on: conn
         ) {
             written = true
         }
@@ -492,105 +492,105 @@ extension PostgresJobStore {
     func deadLetter(whereSQL: String, extra: some PostgresNonThrowingEncodable & Sendable, error: JobErrorInfo?, now: Date, on conn: PostgresConnection)
         async throws -> [Int64]
     {
-        var b = PostgresBindings()
-        b.append(now)
-        b.appendOptional(error?.type)
-        b.appendOptional(error?.message)
-        b.appendOptional(error?.attempt)
-        b.append(extra)
+        var bindings = PostgresBindings()
+        bindings.append(now)
+        bindings.appendOptional(error?.type)
+        bindings.appendOptional(error?.message)
+        bindings.appendOptional(error?.attempt)
+        bindings.append(extra)
         var ids: [Int64] = []
         var queues = Set<String>()
         for try await (id, queue) in try await query(
             """
-            UPDATE \(s).steward_jobs j SET state = 'dead', original_queue = j.queue,
-                queue = coalesce((SELECT dead_letter_queue FROM \(s).steward_queues q WHERE q.name = j.queue), j.queue || '-dlq'),
+            UPDATE \(quotedSchema).steward_jobs j SET state = 'dead', original_queue = j.queue,
+                queue = coalesce((SELECT dead_letter_queue FROM \(quotedSchema).steward_queues q WHERE q.name = j.queue), j.queue || '-dlq'),
                 finished_at = $1, lease_expires_at = NULL,
                 error_type = coalesce($2, j.error_type), error_message = coalesce($3, j.error_message),
                 error_attempt = coalesce($4, j.error_attempt, j.attempt)
             WHERE \(whereSQL) RETURNING j.id, j.queue
-            """, b, on: conn
+            """, bindings, on: conn
         ).decode((Int64, String).self) {
             ids.append(id)
             queues.insert(queue)
         }
         if !queues.isEmpty {
-            var qb = PostgresBindings()
-            qb.append(Array(queues))
-            try await query("INSERT INTO \(s).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", qb, on: conn)
+            var queueNames = PostgresBindings()
+            queueNames.append(Array(queues))
+            try await query("INSERT INTO \(quotedSchema).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", queueNames, on: conn)
         }
         return ids
     }
 
     public func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID> {
         guard !ids.isEmpty else { return [] }
-        var b = PostgresBindings()
-        b.append(until)
-        b.append(ids.map(\.rawValue))
-        b.append(owner)
+        var bindings = PostgresBindings()
+        bindings.append(until)
+        bindings.append(ids.map(\.rawValue))
+        bindings.append(owner)
         let rows = try await query(
             """
-            UPDATE \(s).steward_jobs SET lease_expires_at = $1
+            UPDATE \(quotedSchema).steward_jobs SET lease_expires_at = $1
             WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
-            """, b)
+            """, bindings)
         return Set(try rows.map { JobID(try $0.decode(Int64.self)) })
     }
 
     public func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws {
         guard !updates.isEmpty else { return }
-        var b = PostgresBindings()
-        b.append(updates.map(\.id.rawValue))
-        b.append(try updates.map { try JSONCoding.encode($0.progress) })
-        b.append(updates.map(\.owner))
+        var bindings = PostgresBindings()
+        bindings.append(updates.map(\.id.rawValue))
+        bindings.append(try updates.map { try JSONCoding.encode($0.progress) })
+        bindings.append(updates.map(\.owner))
         _ = try await query(
             """
-            UPDATE \(s).steward_jobs j SET progress = u.progress
+            UPDATE \(quotedSchema).steward_jobs j SET progress = u.progress
             FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, progress, owner)
             WHERE j.id = u.id AND j.state = 'running' AND j.lease_owner = u.owner
-            """, b)
+            """, bindings)
     }
 
     public func rescueExpiredLeases(now: Date) async throws -> RescueReport {
         let (report, wake) = try await transaction { [self] conn -> (RescueReport, Set<String>) in
-            var b = PostgresBindings()
-            b.append(now)
+            var bindings = PostgresBindings()
+            bindings.append(now)
             // Lock the expired rows first so a late completion cannot slip in between the steps.
             try await query(
                 """
-                INSERT INTO \(s).steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
+                INSERT INTO \(quotedSchema).steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
                     error_type, error_message)
                 SELECT id, queue, attempt, coalesce(lease_owner, ''), coalesce(started_at, $1), $1, 'rescued', 'LeaseExpired',
                     'lease of worker ' || coalesce(lease_owner, '?') || ' expired: the worker stopped heartbeating'
-                FROM \(s).steward_jobs WHERE state = 'running' AND lease_expires_at < $1 FOR UPDATE
-                """, b, on: conn)
+                FROM \(quotedSchema).steward_jobs WHERE state = 'running' AND lease_expires_at < $1 FOR UPDATE
+                """, bindings, on: conn)
             let dead = try await deadLetter(
                 whereSQL: "j.state = 'running' AND j.lease_expires_at < $5 AND j.attempt >= j.max_attempts", extra: now,
                 error: JobErrorInfo(
                     type: "LeaseExpired", message: "lease expired on the last attempt: the worker stopped heartbeating",
                     attempt: 0), now: now, on: conn)
             if !dead.isEmpty {
-                var fb = PostgresBindings()
-                fb.append(dead)
+                var deadIDs = PostgresBindings()
+                deadIDs.append(dead)
                 try await query(
-                    "UPDATE \(s).steward_jobs SET error_attempt = attempt WHERE id = ANY($1)", fb, on: conn)
+                    "UPDATE \(quotedSchema).steward_jobs SET error_attempt = attempt WHERE id = ANY($1)", deadIDs, on: conn)
             }
             var requeued: [JobID] = []
             var wake = Set<String>()
             for try await (id, queue) in try await query(
                 """
-                UPDATE \(s).steward_jobs SET state = 'available', lease_owner = NULL, lease_expires_at = NULL,
+                UPDATE \(quotedSchema).steward_jobs SET state = 'available', lease_owner = NULL, lease_expires_at = NULL,
                     error_type = 'LeaseExpired', error_message = 'lease expired: the worker stopped heartbeating',
                     error_attempt = attempt
                 WHERE state = 'running' AND lease_expires_at < $1 RETURNING id, queue
-                """, b, on: conn
+                """, bindings, on: conn
             ).decode((Int64, String).self) {
                 requeued.append(JobID(id))
                 wake.insert(queue)
             }
             if !wake.isEmpty {
-                var nb = PostgresBindings()
-                nb.append(channel)
-                nb.append(Array(wake))
-                try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", nb, on: conn)
+                var notifyArguments = PostgresBindings()
+                notifyArguments.append(channel)
+                notifyArguments.append(Array(wake))
+                try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
             }
             return (RescueReport(requeued: requeued, deadLettered: dead.map { JobID(rawValue: $0) }), wake)
         }

@@ -33,10 +33,10 @@ extension PostgresJobStore {
     }
 
     func fetchRecord(_ id: JobID, now: Date, on conn: PostgresConnection, lock: Bool = false) async throws -> JobRecord? {
-        var b = PostgresBindings()
-        b.append(id.rawValue)
+        var bindings = PostgresBindings()
+        bindings.append(id.rawValue)
         for try await row in try await query(
-            "SELECT \(Self.columns) FROM \(s).steward_jobs WHERE id = $1\(lock ? " FOR UPDATE" : "")", b, on: conn)
+            "SELECT \(Self.columns) FROM \(quotedSchema).steward_jobs WHERE id = $1\(lock ? " FOR UPDATE" : "")", bindings, on: conn)
         {
             return try Self.record(row, now: now)
         }
@@ -44,19 +44,19 @@ extension PostgresJobStore {
     }
 
     public func job(_ id: JobID, now: Date) async throws -> JobRecord? {
-        var b = PostgresBindings()
-        b.append(id.rawValue)
-        return try await query("SELECT \(Self.columns) FROM \(s).steward_jobs WHERE id = $1", b).first.map {
+        var bindings = PostgresBindings()
+        bindings.append(id.rawValue)
+        return try await query("SELECT \(Self.columns) FROM \(quotedSchema).steward_jobs WHERE id = $1", bindings).first.map {
             try Self.record($0, now: now)
         }
     }
 
     public func jobs(_ filter: JobFilter, now: Date) async throws -> [JobRecord] {
         var clauses: [String] = []
-        var b = PostgresBindings()
+        var bindings = PostgresBindings()
         func param(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
-            b.append(value)
-            return "$\(b.count)"
+            bindings.append(value)
+            return "$\(bindings.count)"
         }
         if let queue = filter.queue { clauses.append("queue = \(param(queue))") }
         if let name = filter.name { clauses.append("name = \(param(name))") }
@@ -69,18 +69,18 @@ extension PostgresJobStore {
         }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let limit = param(max(1, filter.limit))
-        return try await query("SELECT \(Self.columns) FROM \(s).steward_jobs \(whereSQL) ORDER BY id DESC LIMIT \(limit)", b)
+        return try await query("SELECT \(Self.columns) FROM \(quotedSchema).steward_jobs \(whereSQL) ORDER BY id DESC LIMIT \(limit)", bindings)
             .map { try Self.record($0, now: now) }
     }
 
     public func history(_ id: JobID) async throws -> [AttemptRecord] {
-        var b = PostgresBindings()
-        b.append(id.rawValue)
+        var bindings = PostgresBindings()
+        bindings.append(id.rawValue)
         var out = try await query(
             """
             SELECT attempt, worker, started_at, finished_at, outcome, error_type, error_message
-            FROM \(s).steward_attempts WHERE job_id = $1 ORDER BY id
-            """, b
+            FROM \(quotedSchema).steward_attempts WHERE job_id = $1 ORDER BY id
+            """, bindings
         ).map { row -> AttemptRecord in
             let r = row.makeRandomAccess()
             let attempt: Int = try r.get(0)
@@ -90,7 +90,7 @@ extension PostgresJobStore {
                 outcome: try r.get(4), error: type.map { JobErrorInfo(type: $0, message: (try? r.get(6, String?.self)) ?? "", attempt: attempt) })
         }
         for row in try await query(
-            "SELECT attempt, lease_owner, started_at, finished_at FROM \(s).steward_jobs WHERE id = $1 AND state = 'succeeded'", b)
+            "SELECT attempt, lease_owner, started_at, finished_at FROM \(quotedSchema).steward_jobs WHERE id = $1 AND state = 'succeeded'", bindings)
         {
             let r = row.makeRandomAccess()
             out.append(
@@ -103,24 +103,24 @@ extension PostgresJobStore {
     }
 
     public func queueStats(_ queue: String, now: Date) async throws -> QueueStats {
-        var b = PostgresBindings()
-        b.append(queue)
-        b.append(now)
-        b.append(now.addingTimeInterval(-60))
+        var bindings = PostgresBindings()
+        bindings.append(queue)
+        bindings.append(now)
+        bindings.append(now.addingTimeInterval(-60))
         let rows = try await query(
             """
             SELECT
-              (SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available') AND run_at <= $2),
-              (SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state = 'scheduled' AND run_at > $2),
-              (SELECT min(run_at) FROM \(s).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available') AND run_at <= $2),
-              (SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state = 'running'),
-              (SELECT count(*) FILTER (WHERE state = 'succeeded') FROM \(s).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
-              (SELECT count(*) FILTER (WHERE state = 'cancelled') FROM \(s).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
-              (SELECT count(*) FILTER (WHERE state = 'dead') FROM \(s).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
-              (SELECT count(*) FROM \(s).steward_jobs WHERE queue = $1 AND state = 'succeeded' AND finished_at >= $3 AND finished_at IS NOT NULL),
-              (SELECT count(*) FROM \(s).steward_attempts WHERE queue = $1 AND finished_at >= $3 AND outcome IN ('retry', 'dead', 'rescued')),
-              coalesce((SELECT paused FROM \(s).steward_queues WHERE name = $1), false)
-            """, b)
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available') AND run_at <= $2),
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = 'scheduled' AND run_at > $2),
+              (SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available') AND run_at <= $2),
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = 'running'),
+              (SELECT count(*) FILTER (WHERE state = 'succeeded') FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
+              (SELECT count(*) FILTER (WHERE state = 'cancelled') FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
+              (SELECT count(*) FILTER (WHERE state = 'dead') FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = 'succeeded' AND finished_at >= $3 AND finished_at IS NOT NULL),
+              (SELECT count(*) FROM \(quotedSchema).steward_attempts WHERE queue = $1 AND finished_at >= $3 AND outcome IN ('retry', 'dead', 'rescued')),
+              coalesce((SELECT paused FROM \(quotedSchema).steward_queues WHERE name = $1), false)
+            """, bindings)
         let r = rows[0].makeRandomAccess()
         let available: Int = try r.get(0)
         let oldest: Date? = try r.get(2)
@@ -138,9 +138,9 @@ extension PostgresJobStore {
         try await query(
             """
             SELECT q.name, q.paused, q.max_depth, q.dead_letter_queue, q.max_attempts,
-                (SELECT count(*) FROM \(s).steward_jobs j WHERE j.queue = q.name AND j.state IN ('scheduled', 'available')),
-                (SELECT count(*) FROM \(s).steward_jobs j WHERE j.queue = q.name AND j.state = 'running')
-            FROM \(s).steward_queues q ORDER BY q.name
+                (SELECT count(*) FROM \(quotedSchema).steward_jobs j WHERE j.queue = q.name AND j.state IN ('scheduled', 'available')),
+                (SELECT count(*) FROM \(quotedSchema).steward_jobs j WHERE j.queue = q.name AND j.state = 'running')
+            FROM \(quotedSchema).steward_queues q ORDER BY q.name
             """
         ).map { row in
             let r = row.makeRandomAccess()
@@ -162,11 +162,11 @@ extension PostgresJobStore {
                     JobOutcome(id: id, owner: owner, startedAt: current.startedAt ?? now, kind: .cancelled(error: nil)),
                     outcome: "cancelled", error: nil, now: now, on: conn)
             }
-            var b = PostgresBindings()
-            b.append(now)
-            b.append(id.rawValue)
+            var bindings = PostgresBindings()
+            bindings.append(now)
+            bindings.append(id.rawValue)
             try await query(
-                "UPDATE \(s).steward_jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL WHERE id = $2", b, on: conn)
+                "UPDATE \(quotedSchema).steward_jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL WHERE id = $2", bindings, on: conn)
             return try await fetchRecord(id, now: now, on: conn)!
         }
     }
@@ -178,29 +178,29 @@ extension PostgresJobStore {
                 throw StewardError.invalidTransition(job: id, from: current.state, action: "retry")
             }
             if let key = current.uniqueKey {
-                var kb = PostgresBindings()
-                kb.append(key)
+                var heldKeys = PostgresBindings()
+                heldKeys.append(key)
                 for try await _ in try await query(
-                    "SELECT 1 FROM \(s).steward_jobs WHERE unique_key = $1 AND state IN ('scheduled', 'available', 'running')", kb, on: conn)
+                    "SELECT 1 FROM \(quotedSchema).steward_jobs WHERE unique_key = $1 AND state IN ('scheduled', 'available', 'running')", heldKeys, on: conn)
                 {
                     throw StewardError.invalidArgument("job \(id): another live job holds its unique key '\(key)'")
                 }
             }
-            var b = PostgresBindings()
-            b.append(now)
-            b.append(id.rawValue)
+            var bindings = PostgresBindings()
+            bindings.append(now)
+            bindings.append(id.rawValue)
             try await query(
                 """
-                UPDATE \(s).steward_jobs SET state = 'available', queue = coalesce(original_queue, queue), original_queue = NULL,
+                UPDATE \(quotedSchema).steward_jobs SET state = 'available', queue = coalesce(original_queue, queue), original_queue = NULL,
                     attempt = 0, run_at = $1, finished_at = NULL, result = NULL, lease_owner = NULL, lease_expires_at = NULL,
                     progress = NULL
                 WHERE id = $2
-                """, b, on: conn)
+                """, bindings, on: conn)
             let record = try await fetchRecord(id, now: now, on: conn)!
-            var nb = PostgresBindings()
-            nb.append(channel)
-            nb.append(record.queue)
-            try await query("SELECT pg_notify($1, $2)", nb, on: conn)
+            var notifyArguments = PostgresBindings()
+            notifyArguments.append(channel)
+            notifyArguments.append(record.queue)
+            try await query("SELECT pg_notify($1, $2)", notifyArguments, on: conn)
             return record
         }
         hub.emit([record.queue])
@@ -210,36 +210,36 @@ extension PostgresJobStore {
     public func configureQueues(_ settings: [QueueSettings]) async throws {
         try await transaction { [self] conn in
             for q in settings {
-                var b = PostgresBindings()
-                b.append(q.name)
-                b.appendOptional(q.maxDepth)
-                b.append(q.deadLetterQueue)
-                b.append(q.maxAttempts)
+                var bindings = PostgresBindings()
+                bindings.append(q.name)
+                bindings.appendOptional(q.maxDepth)
+                bindings.append(q.deadLetterQueue)
+                bindings.append(q.maxAttempts)
                 try await query(
                     """
-                    INSERT INTO \(s).steward_queues (name, max_depth, dead_letter_queue, max_attempts) VALUES ($1, $2, $3, $4)
+                    INSERT INTO \(quotedSchema).steward_queues (name, max_depth, dead_letter_queue, max_attempts) VALUES ($1, $2, $3, $4)
                     ON CONFLICT (name) DO UPDATE SET max_depth = excluded.max_depth,
                         dead_letter_queue = excluded.dead_letter_queue, max_attempts = excluded.max_attempts
-                    """, b, on: conn)
+                    """, bindings, on: conn)
             }
         }
     }
 
     public func setPaused(_ paused: Bool, queue: String) async throws {
         try await transaction { [self] conn in
-            var b = PostgresBindings()
-            b.append(queue)
-            b.append(paused)
+            var bindings = PostgresBindings()
+            bindings.append(queue)
+            bindings.append(paused)
             try await query(
                 """
-                INSERT INTO \(s).steward_queues (name, paused) VALUES ($1, $2)
+                INSERT INTO \(quotedSchema).steward_queues (name, paused) VALUES ($1, $2)
                 ON CONFLICT (name) DO UPDATE SET paused = excluded.paused
-                """, b, on: conn)
+                """, bindings, on: conn)
             if !paused {
-                var nb = PostgresBindings()
-                nb.append(channel)
-                nb.append(queue)
-                try await query("SELECT pg_notify($1, $2)", nb, on: conn)
+                var notifyArguments = PostgresBindings()
+                notifyArguments.append(channel)
+                notifyArguments.append(queue)
+                try await query("SELECT pg_notify($1, $2)", notifyArguments, on: conn)
             }
         }
         if !paused { hub.emit([queue]) }
@@ -247,18 +247,18 @@ extension PostgresJobStore {
 
     public func purgeFinished(before: Date) async throws -> Int {
         try await transaction { [self] conn in
-            var b = PostgresBindings()
-            b.append(before)
+            var bindings = PostgresBindings()
+            bindings.append(before)
             var purged = 0
             for try await count in try await query(
                 """
                 WITH gone AS (
-                    DELETE FROM \(s).steward_jobs WHERE finished_at IS NOT NULL AND finished_at < $1 RETURNING id
+                    DELETE FROM \(quotedSchema).steward_jobs WHERE finished_at IS NOT NULL AND finished_at < $1 RETURNING id
                 ), history AS (
-                    DELETE FROM \(s).steward_attempts WHERE job_id IN (SELECT id FROM gone)
+                    DELETE FROM \(quotedSchema).steward_attempts WHERE job_id IN (SELECT id FROM gone)
                 )
                 SELECT count(*) FROM gone
-                """, b, on: conn
+                """, bindings, on: conn
             ).decode(Int.self) {
                 purged = count
             }
@@ -267,34 +267,34 @@ extension PostgresJobStore {
     }
 
     public func nextRunAt(queue: String, after now: Date) async throws -> Date? {
-        var b = PostgresBindings()
-        b.append(queue)
-        b.append(now)
+        var bindings = PostgresBindings()
+        bindings.append(queue)
+        bindings.append(now)
         return try await query(
-            "SELECT min(run_at) FROM \(s).steward_jobs WHERE queue = $1 AND state = 'scheduled' AND run_at > $2", b
+            "SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = 'scheduled' AND run_at > $2", bindings
         ).first.flatMap { try $0.decode(Date?.self) }
     }
 
     public func acquireLease(name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
-        var b = PostgresBindings()
-        b.append(name)
-        b.append(owner)
-        b.append(now.addingTimeInterval(ttl.seconds))
-        b.append(now)
+        var bindings = PostgresBindings()
+        bindings.append(name)
+        bindings.append(owner)
+        bindings.append(now.addingTimeInterval(ttl.seconds))
+        bindings.append(now)
         return try await !query(
             """
-            INSERT INTO \(s).steward_leases (name, owner, expires_at) VALUES ($1, $2, $3)
+            INSERT INTO \(quotedSchema).steward_leases (name, owner, expires_at) VALUES ($1, $2, $3)
             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-            WHERE \(s).steward_leases.owner = excluded.owner OR \(s).steward_leases.expires_at <= $4
+            WHERE \(quotedSchema).steward_leases.owner = excluded.owner OR \(quotedSchema).steward_leases.expires_at <= $4
             RETURNING owner
-            """, b
+            """, bindings
         ).isEmpty
     }
 
     public func releaseLease(name: String, owner: String) async throws {
-        var b = PostgresBindings()
-        b.append(name)
-        b.append(owner)
-        _ = try await query("DELETE FROM \(s).steward_leases WHERE name = $1 AND owner = $2", b)
+        var bindings = PostgresBindings()
+        bindings.append(name)
+        bindings.append(owner)
+        _ = try await query("DELETE FROM \(quotedSchema).steward_leases WHERE name = $1 AND owner = $2", bindings)
     }
 }

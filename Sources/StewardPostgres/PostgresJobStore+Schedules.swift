@@ -18,57 +18,57 @@ extension PostgresJobStore {
         let rows = try records.map { r in (r, try JSONCoding.encode(r.schedule)) }
         try await transaction { [self] conn in
             for (r, definition) in rows {
-                var b = PostgresBindings()
-                b.append(r.name)
-                b.append(definition)
-                b.append(r.paused)
-                b.append(r.nextFireAt)
-                b.append(r.lastFireAt)
-                b.append(r.lastJobID?.rawValue)
-                b.append(r.skippedRuns)
-                b.append(r.missedRuns)
-                b.append(r.createdAt)
-                b.append(r.updatedAt)
+                var bindings = PostgresBindings()
+                bindings.append(r.name)
+                bindings.append(definition)
+                bindings.append(r.paused)
+                bindings.append(r.nextFireAt)
+                bindings.append(r.lastFireAt)
+                bindings.append(r.lastJobID?.rawValue)
+                bindings.append(r.skippedRuns)
+                bindings.append(r.missedRuns)
+                bindings.append(r.createdAt)
+                bindings.append(r.updatedAt)
                 try await query(
                     """
-                    INSERT INTO \(s).steward_schedules (name, \(Self.scheduleColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    INSERT INTO \(quotedSchema).steward_schedules (name, \(Self.scheduleColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                     ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, next_fire_at = excluded.next_fire_at,
                         updated_at = excluded.updated_at
-                    """, b, on: conn)
+                    """, bindings, on: conn)
             }
         }
     }
 
     public func schedules() async throws -> [ScheduleRecord] {
-        try await query("SELECT \(Self.scheduleColumns) FROM \(s).steward_schedules ORDER BY name").map(Self.scheduleRecord)
+        try await query("SELECT \(Self.scheduleColumns) FROM \(quotedSchema).steward_schedules ORDER BY name").map(Self.scheduleRecord)
     }
 
     public func dueSchedules(now: Date, limit: Int) async throws -> [ScheduleRecord] {
-        var b = PostgresBindings()
-        b.append(now)
-        b.append(limit)
+        var bindings = PostgresBindings()
+        bindings.append(now)
+        bindings.append(limit)
         return try await query(
             """
-            SELECT \(Self.scheduleColumns) FROM \(s).steward_schedules
+            SELECT \(Self.scheduleColumns) FROM \(quotedSchema).steward_schedules
             WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2
-            """, b
+            """, bindings
         ).map(Self.scheduleRecord)
     }
 
     public func setSchedulePaused(_ name: String, paused: Bool, nextFireAt: Date?) async throws {
-        var b = PostgresBindings()
-        b.append(paused)
-        b.append(nextFireAt)
-        b.append(name)
+        var bindings = PostgresBindings()
+        bindings.append(paused)
+        bindings.append(nextFireAt)
+        bindings.append(name)
         let rows = try await query(
-            "UPDATE \(s).steward_schedules SET paused = $1, next_fire_at = $2 WHERE name = $3 RETURNING name", b)
+            "UPDATE \(quotedSchema).steward_schedules SET paused = $1, next_fire_at = $2 WHERE name = $3 RETURNING name", bindings)
         if rows.isEmpty { throw StewardError.scheduleNotFound(name) }
     }
 
     public func deleteSchedule(_ name: String) async throws {
-        var b = PostgresBindings()
-        b.append(name)
-        let rows = try await query("DELETE FROM \(s).steward_schedules WHERE name = $1 RETURNING name", b)
+        var bindings = PostgresBindings()
+        bindings.append(name)
+        let rows = try await query("DELETE FROM \(quotedSchema).steward_schedules WHERE name = $1 RETURNING name", bindings)
         if rows.isEmpty { throw StewardError.scheduleNotFound(name) }
     }
 
@@ -103,14 +103,14 @@ extension PostgresJobStore {
     /// Firings of distinct schedules: lock and read them, decide, then write the state changes,
     /// the jobs and the last-fire fields with one statement each.
     private func record(_ fires: [ScheduleFire], now: Date, on conn: PostgresConnection) async throws -> [ScheduleFireResult] {
-        var nb = PostgresBindings()
-        nb.append(fires.map(\.name))
+        var notifyArguments = PostgresBindings()
+        notifyArguments.append(fires.map(\.name))
         var current: [String: (paused: Bool, next: Date?, lastJob: Int64?)] = [:]
         for try await (name, paused, next, lastJob) in try await query(
             """
-            SELECT name, paused, next_fire_at, last_job_id FROM \(s).steward_schedules
+            SELECT name, paused, next_fire_at, last_job_id FROM \(quotedSchema).steward_schedules
             WHERE name = ANY($1) ORDER BY name FOR UPDATE
-            """, nb, on: conn
+            """, notifyArguments, on: conn
         ).decode((String, Bool, Date?, Int64?).self) {
             current[name] = (paused, next, lastJob)
         }
@@ -127,10 +127,10 @@ extension PostgresJobStore {
         let lastJobs = proceeding.compactMap { fires[$0].exclusive ? current[fires[$0].name]?.lastJob : nil }
         var live = Set<Int64>()
         if !lastJobs.isEmpty {
-            var jb = PostgresBindings()
-            jb.append(lastJobs)
+            var lastJobIDs = PostgresBindings()
+            lastJobIDs.append(lastJobs)
             for try await id in try await query(
-                "SELECT id FROM \(s).steward_jobs WHERE id = ANY($1) AND state IN ('scheduled', 'available', 'running')", jb,
+                "SELECT id FROM \(quotedSchema).steward_jobs WHERE id = ANY($1) AND state IN ('scheduled', 'available', 'running')", lastJobIDs,
                 on: conn
             ).decode(Int64.self) {
                 live.insert(id)
@@ -146,22 +146,22 @@ extension PostgresJobStore {
         // State of timetable firings: next fire, missed and skipped counters.
         let timed = proceeding.filter { fires[$0].expectedNextFireAt != nil || skipped.contains($0) }
         if !timed.isEmpty {
-            var ub = PostgresBindings()
-            ub.append(timed.map { fires[$0].name })
-            ub.append(timed.map { fires[$0].expectedNextFireAt == nil })  // manual: keep the next fire
-            ub.append(timed.map { fires[$0].nextFireAt ?? now })
-            ub.append(timed.map { fires[$0].nextFireAt != nil })
-            ub.append(timed.map { Int32(fires[$0].missed) })
-            ub.append(timed.map { Int32(skipped.contains($0) ? 1 : 0) })
+            var keyedRows = PostgresBindings()
+            keyedRows.append(timed.map { fires[$0].name })
+            keyedRows.append(timed.map { fires[$0].expectedNextFireAt == nil })  // manual: keep the next fire
+            keyedRows.append(timed.map { fires[$0].nextFireAt ?? now })
+            keyedRows.append(timed.map { fires[$0].nextFireAt != nil })
+            keyedRows.append(timed.map { Int32(fires[$0].missed) })
+            keyedRows.append(timed.map { Int32(skipped.contains($0) ? 1 : 0) })
             try await query(
                 """
-                UPDATE \(s).steward_schedules s SET
+                UPDATE \(quotedSchema).steward_schedules s SET
                     next_fire_at = CASE WHEN u.keep THEN s.next_fire_at WHEN u.has_next THEN u.next END,
                     missed_runs = s.missed_runs + u.missed, skipped_runs = s.skipped_runs + u.skipped
                 FROM unnest($1::text[], $2::bool[], $3::timestamptz[], $4::bool[], $5::int4[], $6::int4[])
                     AS u(name, keep, next, has_next, missed, skipped)
                 WHERE s.name = u.name
-                """, ub, on: conn)
+                """, keyedRows, on: conn)
         }
         // The jobs of every firing that runs, in one enqueue.
         let firing = proceeding.filter { !skipped.contains($0) }
@@ -184,15 +184,15 @@ extension PostgresJobStore {
             }
         }
         if !lastNames.isEmpty {
-            var lb = PostgresBindings()
-            lb.append(lastNames)
-            lb.append(lastFired)
-            lb.append(lastIDs)
+            var lastFires = PostgresBindings()
+            lastFires.append(lastNames)
+            lastFires.append(lastFired)
+            lastFires.append(lastIDs)
             try await query(
                 """
-                UPDATE \(s).steward_schedules s SET last_fire_at = u.fired, last_job_id = u.job
+                UPDATE \(quotedSchema).steward_schedules s SET last_fire_at = u.fired, last_job_id = u.job
                 FROM unnest($1::text[], $2::timestamptz[], $3::int8[]) AS u(name, fired, job) WHERE s.name = u.name
-                """, lb, on: conn)
+                """, lastFires, on: conn)
         }
         return results
     }

@@ -16,7 +16,7 @@ public final class PostgresJobStore: JobStore {
     let logger: Logger
     let hub = WakeupHub()
     /// The quoted schema, spliced into SQL (validated as a plain identifier).
-    let s: String
+    let quotedSchema: String
     /// The NOTIFY channel for this schema.
     let channel: String
     /// Queues this store has seen registered in `steward_queues` (rows are never deleted), so a
@@ -35,7 +35,7 @@ public final class PostgresJobStore: JobStore {
         try PostgresStoreConfiguration.validate(schema: configuration.schema)
         self.configuration = configuration
         self.logger = logger
-        s = "\"\(configuration.schema)\""
+        quotedSchema = "\"\(configuration.schema)\""
         channel = "steward_\(configuration.schema)"
         let tls: PostgresClient.Configuration.TLS
         switch try configuration.tlsConfiguration() {
@@ -245,30 +245,30 @@ public final class PostgresJobStore: JobStore {
             var lock = PostgresBindings()
             lock.append("steward.migrate.\(configuration.schema)")
             try await query("SELECT pg_advisory_xact_lock(hashtext($1))", lock, on: conn)
-            try await query("CREATE SCHEMA IF NOT EXISTS \(s)", on: conn)
+            try await query("CREATE SCHEMA IF NOT EXISTS \(quotedSchema)", on: conn)
             try await query(
-                "CREATE TABLE IF NOT EXISTS \(s).steward_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                "CREATE TABLE IF NOT EXISTS \(quotedSchema).steward_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
                 on: conn)
             var applied = Set<Int>()
-            for try await (version) in try await query("SELECT version FROM \(s).steward_migrations", on: conn).decode(Int.self) {
+            for try await (version) in try await query("SELECT version FROM \(quotedSchema).steward_migrations", on: conn).decode(Int.self) {
                 applied.insert(version)
             }
             for migration in PostgresMigrations.all where !applied.contains(migration.version) {
-                for statement in migration.sql.replacingOccurrences(of: "S.", with: "\(s).").split(separator: ";")
+                for statement in migration.sql.replacingOccurrences(of: "S.", with: "\(quotedSchema).").split(separator: ";")
                 where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     try await query(String(statement), on: conn)
                 }
-                var b = PostgresBindings()
-                b.append(migration.version)
-                try await query("INSERT INTO \(s).steward_migrations (version) VALUES ($1)", b, on: conn)
+                var bindings = PostgresBindings()
+                bindings.append(migration.version)
+                try await query("INSERT INTO \(quotedSchema).steward_migrations (version) VALUES ($1)", bindings, on: conn)
             }
         }
     }
 
     /// Drops this store's schema with every table in it: all jobs, history and settings.
     /// For tests and benchmarks that need an empty store.
-    public func destroySchema() async throws {
-        _ = try await query("DROP SCHEMA IF EXISTS \(s) CASCADE")
+    package func destroySchema() async throws {
+        _ = try await query("DROP SCHEMA IF EXISTS \(quotedSchema) CASCADE")
     }
 
     public func close() async throws {

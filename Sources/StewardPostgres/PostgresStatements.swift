@@ -104,13 +104,13 @@ enum PostgresStatements {
         var queue: String
         var limit: Int
         func makeBindings() throws -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(owner)
-            b.append(leaseUntil)
-            b.append(now)
-            b.append(queue)
-            b.append(limit)
-            return b
+            var bindings = PostgresBindings()
+            bindings.append(owner)
+            bindings.append(leaseUntil)
+            bindings.append(now)
+            bindings.append(queue)
+            bindings.append(limit)
+            return bindings
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { row }
     }
@@ -127,11 +127,11 @@ enum PostgresStatements {
         var ids: [Int64]
         var owner: String
         func makeBindings() throws -> PostgresBindings {
-            var b = PostgresBindings()
-            b.append(now)
-            b.append(ids)
-            b.append(owner)
-            return b
+            var bindings = PostgresBindings()
+            bindings.append(now)
+            bindings.append(ids)
+            bindings.append(owner)
+            return bindings
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
     }

@@ -62,7 +62,7 @@ public struct RateLimit: Sendable, Equatable, Codable {
 
 /// The state of a token bucket, as kept in memory by ``TokenBucket`` or in a store's row for a
 /// global limit; the refill arithmetic lives only here.
-public struct TokenBucketState: Sendable, Equatable {
+package struct TokenBucketState: Sendable, Equatable {
     /// Tokens available at `updatedAt` (fractional between refills).
     public var tokens: Double
     /// When `tokens` was last brought up to date.

@@ -61,16 +61,3 @@ extension CronExpression {
         return out
     }
 }
-
-extension Date {
-    /// ISO 8601 with the zone's offset at this instant, e.g. `2026-03-08T03:00:00-04:00`.
-    public func iso8601(in zone: TimeZone) -> String {
-        let seconds = Int64(timeIntervalSince1970.rounded(.down))
-        let offset = zone.secondsFromGMT(for: self)
-        let local = CivilDateTime(localSeconds: seconds + Int64(offset))
-        let sign = offset < 0 ? "-" : "+"
-        let a = abs(offset)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(local)\(sign)\(two(a / 3_600)):\(two(a / 60 % 60))"
-    }
-}

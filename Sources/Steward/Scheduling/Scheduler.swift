@@ -159,7 +159,7 @@ public final class Scheduler: Service, Sendable {
     /// The firing of a due schedule at `now`, following its misfire policy: instants later than
     /// the grace time are missed; `coalesce` runs one job for them, `skip` none, `catchUp(max:)`
     /// the latest `max`. On-time instants each run. An exclusive schedule runs at most one.
-    public static func plan(_ record: ScheduleRecord, now: Date) -> ScheduleFire {
+    package static func plan(_ record: ScheduleRecord, now: Date) -> ScheduleFire {
         let s = record.schedule
         var due: [Date] = []
         var next = record.nextFireAt

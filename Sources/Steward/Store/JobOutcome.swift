@@ -79,28 +79,3 @@ public struct RescueReport: Sendable, Equatable {
         self.deadLettered = deadLettered
     }
 }
-
-/// Which jobs ``JobStore/jobs(_:)`` lists.
-public struct JobFilter: Sendable, Equatable {
-    /// Only jobs of this queue.
-    public var queue: String?
-    /// Only jobs in this state (a due `scheduled` job counts as `available`).
-    public var state: JobState?
-    /// Only jobs with this name.
-    public var name: String?
-    /// At most this many, newest id first.
-    public var limit: Int
-    /// Only ids below this one (for paging backwards).
-    public var beforeID: JobID?
-
-    /// Creates a filter.
-    public init(
-        queue: String? = nil, state: JobState? = nil, name: String? = nil, limit: Int = 100, beforeID: JobID? = nil
-    ) {
-        self.queue = queue
-        self.state = state
-        self.name = name
-        self.limit = limit
-        self.beforeID = beforeID
-    }
-}

@@ -15,7 +15,7 @@ public struct StoreCallTimedOut: Error, Sendable, CustomStringConvertible {
 /// (seen with a PostgreSQL restart); the worker must not wait on it forever: past the deadline
 /// the call is cancelled and abandoned, and the caller retries (every write is guarded, so a
 /// retried call that had in fact committed changes nothing).
-public func withStoreDeadline<T: Sendable>(
+package func withStoreDeadline<T: Sendable>(
     _ operation: String, timeout: Duration, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let race = StoreCallRace<T>()
