@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Steward", targets: ["Steward"]),
         .library(name: "StewardSQLite", targets: ["StewardSQLite"]),
         .library(name: "StewardPostgres", targets: ["StewardPostgres"]),
+        .library(name: "StewardStores", targets: ["StewardStores"]),
         .library(name: "StoreConformance", targets: ["StoreConformance"]),
         .library(name: "StewardQuality", targets: ["StewardQuality"]),
         .executable(name: "steward", targets: ["StewardCLI"]),
@@ -63,6 +64,12 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // Store URL -> store, for every surface (CLI, HTTP API) that opens a store from configuration.
+        .target(
+            name: "StewardStores",
+            dependencies: ["Steward", "StewardSQLite", "StewardPostgres"],
+            swiftSettings: upcoming
+        ),
         .target(
             name: "StewardQuality",
             dependencies: [
@@ -85,6 +92,7 @@ let package = Package(
                 "Steward",
                 "StewardSQLite",
                 "StewardPostgres",
+                "StewardStores",
                 "StewardQuality",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

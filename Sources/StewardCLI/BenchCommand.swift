@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Steward
+import StewardStores
 import StewardPostgres
 import StewardSQLite
 import Synchronization

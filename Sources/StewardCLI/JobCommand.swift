@@ -43,9 +43,9 @@ struct JobCommand: AsyncParsableCommand {
                 timeout: try timeout.map { try parseDuration($0, flag: "--timeout") }, retryPolicy: policy, metadata: meta,
                 uniqueKey: uniqueKey)
             do { try job.validate() } catch { throw ValidationError("\(error)") }
-            let result = try await storeOptions.with { try await StewardClient(store: $0).enqueue([job])[0] }
+            let result = try await storeOptions.with { try await JobAdmin(store: $0).enqueue([job])[0] }
             if json {
-                try printJSON(EnqueueOutput(result))
+                try printJSON(EnqueueView(result))
             } else {
                 print(result.id)
             }
@@ -61,39 +61,49 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let jobID = try parseJobID(id)
-            let r = try await storeOptions.with { store in
-                guard let r = try await store.job(jobID, now: Date()) else { throw StewardError.jobNotFound(jobID) }
-                return r
-            }
-            if json { return try printJSON(JobOutput(r)) }
+            let r = try await storeOptions.with { try await JobAdmin(store: $0).get(jobID) }
+            if json { return try printJSON(JobView(r)) }
             print("job \(r.id)  \(r.name.printable)  queue=\(r.queue.printable)\(r.originalQueue.map { " (from \($0.printable))" } ?? "")")
             print("state:     \(r.state.rawValue) (attempt \(r.attempt)/\(r.maxAttempts), \(plural(r.retryCount, "retry", "retries")))")
-            if r.state == .scheduled { print("runs at:   \(iso(r.runAt))") }
+            if r.state == .scheduled { print("runs at:   \(r.runAt.iso8601UTC)") }
             if let p = r.progress { print("progress:  \(describeProgress(p))") }
             if let e = r.lastError { print("error:     \(e.type.printable): \(e.message.printable) (attempt \(e.attempt))") }
             if let result = r.result { print("result:    \(result.printable)") }
-            print("created:   \(iso(r.createdAt))")
-            if let f = r.finishedAt { print("finished:  \(iso(f))") }
+            print("created:   \(r.createdAt.iso8601UTC)")
+            if let f = r.finishedAt { print("finished:  \(f.iso8601UTC)") }
+        }
+    }
+
+    /// `--queue`, `--state`, `--name`: which jobs a listing or a bulk action covers.
+    struct FilterOptions: ParsableArguments {
+        @Option(help: "Only this queue.") var queue: String?
+        @Option(help: "Only this state: scheduled, available, running, succeeded, cancelled, dead.") var state: String?
+        @Option(help: "Only jobs with this name.") var name: String?
+
+        var isEmpty: Bool { queue == nil && state == nil && name == nil }
+
+        func filter(limit: Int = 100) throws -> JobFilter {
+            let parsedState: JobState?
+            do { parsedState = try state.map(JobState.parse) } catch { throw ValidationError("--\(error)") }
+            return JobFilter(queue: queue, state: parsedState, name: name, limit: limit)
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
 
-        @Option(help: "Only this queue.") var queue: String?
-        @Option(help: "Only this state: scheduled, available, running, succeeded, cancelled, dead.") var state: String?
-        @Option(help: "Only jobs with this name.") var name: String?
+        @OptionGroup var filterOptions: FilterOptions
         @Option(help: "At most this many.") var limit = 50
+        @Option(help: "Only jobs with an id below this one (the next page: the last id shown).") var before: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let parsedState: JobState?
-            do { parsedState = try state.map(JobState.parse) } catch { throw ValidationError("--\(error)") }
             guard limit >= 1 else { throw ValidationError("--limit: must be at least 1, got \(limit)") }
-            let filter = JobFilter(queue: queue, state: parsedState, name: name, limit: limit)
-            let jobs = try await storeOptions.with { try await $0.jobs(filter, now: Date()) }
-            if json { return try printJSON(jobs.map(JobOutput.init)) }
+            var filter = try filterOptions.filter(limit: limit)
+            filter.beforeID = try before.map(parseJobID)
+            let jobs = try await storeOptions.with { try await JobAdmin(store: $0).list(filter) }
+            if json { return try printJSON(jobs.map(JobView.init)) }
             if jobs.isEmpty { return print("no jobs") }
             print("ID".padding(8) + "STATE".padding(11) + "ATTEMPT".padding(9) + "QUEUE".padding(16) + "NAME")
             for j in jobs {
@@ -106,29 +116,62 @@ struct JobCommand: AsyncParsableCommand {
 
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Cancel a job; a running one stops at its worker's next heartbeat.")
+            abstract: "Cancel a job, or every job matching --queue/--state/--name; a running one stops at its worker's next heartbeat.")
 
-        @Argument(help: "The job id.") var id: String
+        @Argument(help: "The job id (or give a filter instead).") var id: String?
+        @OptionGroup var filterOptions: FilterOptions
+        @Flag(help: "Print JSON: the job, or {matched, changed, skipped} for a filter.") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let jobID = try parseJobID(id)
-            let r = try await storeOptions.with { try await $0.cancel(jobID, now: Date()) }
-            print("job \(r.id) \(r.state.rawValue)")
+            switch try target(id, filterOptions) {
+            case .one(let jobID):
+                let r = try await storeOptions.with { try await JobAdmin(store: $0).cancel(jobID) }
+                if json { return try printJSON(JobView(r)) }
+                print("job \(r.id) \(r.state.rawValue)")
+            case .matching(let filter):
+                let result = try await storeOptions.with { try await JobAdmin(store: $0).cancelAll(filter) }
+                if json { return try printJSON(result) }
+                print("cancelled \(result.changed.count) of \(result.matched) matching jobs (\(result.skipped.count) had finished meanwhile)")
+            }
         }
     }
 
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a dead or cancelled job again, on its original queue, with fresh attempts.")
+            abstract: "Run a dead or cancelled job again (or every one matching --queue/--state dead|cancelled/--name), on its original queue, with fresh attempts.")
 
-        @Argument(help: "The job id.") var id: String
+        @Argument(help: "The job id (or give a filter with --state dead or cancelled instead).") var id: String?
+        @OptionGroup var filterOptions: FilterOptions
+        @Flag(help: "Print JSON: the job, or {matched, changed, skipped} for a filter.") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let jobID = try parseJobID(id)
-            let r = try await storeOptions.with { try await $0.retry(jobID, now: Date()) }
-            print("job \(r.id) \(r.state.rawValue) on queue \(r.queue)")
+            switch try target(id, filterOptions) {
+            case .one(let jobID):
+                let r = try await storeOptions.with { try await JobAdmin(store: $0).retry(jobID) }
+                if json { return try printJSON(JobView(r)) }
+                print("job \(r.id) \(r.state.rawValue) on queue \(r.queue)")
+            case .matching(let filter):
+                let result = try await storeOptions.with { try await JobAdmin(store: $0).retryAll(filter) }
+                if json { return try printJSON(result) }
+                print("retried \(result.changed.count) of \(result.matched) matching jobs (\(result.skipped.count) skipped)")
+            }
+        }
+    }
+
+    enum Target {
+        case one(JobID)
+        case matching(JobFilter)
+    }
+
+    /// One id or a filter, never both, never neither.
+    static func target(_ id: String?, _ filter: FilterOptions) throws -> Target {
+        switch (id, filter.isEmpty) {
+        case (let id?, true): return .one(try parseJobID(id))
+        case (nil, false): return .matching(try filter.filter(limit: 1_000))
+        case (_?, false): throw ValidationError("give a job id or a filter (--queue, --state, --name), not both")
+        case (nil, true): throw ValidationError("give a job id, or a filter (--queue, --state, --name) for every matching job")
         }
     }
 
@@ -141,32 +184,12 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let jobID = try parseJobID(id)
-            let attempts = try await storeOptions.with { store in
-                guard try await store.job(jobID, now: Date()) != nil else { throw StewardError.jobNotFound(jobID) }
-                return try await store.history(jobID)
-            }
-            if json {
-                struct Out: Encodable {
-                    var attempt: Int
-                    var worker: String
-                    var started_at: String
-                    var finished_at: String
-                    var outcome: String
-                    @Null var error_type: String?
-                    @Null var error_message: String?
-
-                }
-                return try printJSON(
-                    attempts.map {
-                        Out(
-                            attempt: $0.attempt, worker: $0.worker, started_at: iso($0.startedAt), finished_at: iso($0.finishedAt),
-                            outcome: $0.outcome, error_type: $0.error?.type, error_message: $0.error?.message)
-                    })
-            }
+            let attempts = try await storeOptions.with { try await JobAdmin(store: $0).history(jobID) }
+            if json { return try printJSON(attempts.map(AttemptView.init)) }
             if attempts.isEmpty { return print("no finished attempts") }
             for a in attempts {
-                let took = formatSeconds(a.finishedAt.timeIntervalSince(a.startedAt))
-                let err = a.error.map { "  \($0.type): \($0.message)" } ?? ""
+                let took = DurationParser.format(a.finishedAt.timeIntervalSince(a.startedAt))
+                let err = a.error.map { "  \($0.type.printable): \($0.message.printable)" } ?? ""
                 print("#\(a.attempt)  \(a.outcome.padding(10)) \(took.padding(8)) \(a.worker)\(err)")
             }
         }

@@ -17,13 +17,13 @@ struct QueueCommand: AsyncParsableCommand {
 
         func run() async throws {
             let s = try await storeOptions.with { try await QueueAdmin(store: $0).stats(name) }
-            if json { return try printJSON(QueueStatsOutput(s)) }
+            if json { return try printJSON(QueueStatsView(s)) }
             print("queue \(s.queue)\(s.paused ? " (paused)" : "")")
             for state in JobState.allCases {
                 print("  \(state.rawValue.padding(10)) \(s.counts[state.rawValue] ?? 0)")
             }
             print("  last minute: \(s.succeededLastMinute) succeeded, \(s.failedLastMinute) failed (error rate \(String(format: "%.1f", s.errorRate * 100))%)")
-            print("  oldest waiting: \(s.oldestWaitingAgeSeconds.map(formatSeconds) ?? "-")")
+            print("  oldest waiting: \(s.oldestWaitingAgeSeconds.map(DurationParser.format) ?? "-")")
         }
     }
 
@@ -35,25 +35,7 @@ struct QueueCommand: AsyncParsableCommand {
 
         func run() async throws {
             let queues = try await storeOptions.with { try await QueueAdmin(store: $0).list() }
-            if json {
-                struct Out: Encodable {
-                    var name: String
-                    var paused: Bool
-                    var waiting: Int
-                    var running: Int
-                    @Null var max_depth: Int?
-                    @Null var dead_letter_queue: String?
-                    @Null var max_attempts: Int?
-
-                }
-                return try printJSON(
-                    queues.map {
-                        Out(
-                            name: $0.name, paused: $0.paused, waiting: $0.waiting, running: $0.running,
-                            max_depth: $0.settings?.maxDepth, dead_letter_queue: $0.settings?.deadLetterQueue,
-                            max_attempts: $0.settings?.maxAttempts)
-                    })
-            }
+            if json { return try printJSON(queues.map(QueueView.init)) }
             if queues.isEmpty { return print("no queues") }
             print("QUEUE".padding(24) + "WAITING".padding(9) + "RUNNING".padding(9) + "STATE")
             for q in queues {

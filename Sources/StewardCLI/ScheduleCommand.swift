@@ -15,13 +15,13 @@ struct ScheduleCommand: AsyncParsableCommand {
 
         func run() async throws {
             let records = try await storeOptions.with { try await ScheduleAdmin(store: $0).list() }
-            if json { return try printJSON(records.map(ScheduleOutput.init)) }
+            if json { return try printJSON(records.map(ScheduleView.init)) }
             if records.isEmpty { return print("no schedules") }
-            for r in records.map(ScheduleOutput.init) {
+            for r in records.map(ScheduleView.init) {
                 let state = r.paused ? "paused" : "active"
                 print(
-                    "\(r.name.padding(24)) \(state.padding(7)) \(r.trigger.padding(28)) next \(r.next_fire_at ?? "-")  "
-                        + "last \(r.last_fire_at ?? "-")\(r.last_job_id.map { " (job \($0))" } ?? "")  -> \(r.job) on \(r.queue)")
+                    "\(r.name.padding(24)) \(state.padding(7)) \(r.trigger.padding(28)) next \(r.nextFireAt ?? "-")  "
+                        + "last \(r.lastFireAt ?? "-")\(r.lastJobID.map { " (job \($0))" } ?? "")  -> \(r.job) on \(r.queue)")
             }
         }
     }
@@ -71,10 +71,10 @@ struct ScheduleCommand: AsyncParsableCommand {
             do { try schedule.validate() } catch { throw ValidationError("\(error)") }
             let stored = try await storeOptions.with { store in
                 try await Scheduler(store: store, schedules: [schedule]).register()
-                return ScheduleOutput(try await ScheduleAdmin(store: store).get(name))
+                return ScheduleView(try await ScheduleAdmin(store: store).get(name))
             }
             if json { return try printJSON(stored) }
-            print("schedule \(name) stored; next fire \(stored.next_fire_at ?? "-")")
+            print("schedule \(name) stored; next fire \(stored.nextFireAt ?? "-")")
         }
     }
 
@@ -142,7 +142,7 @@ struct ScheduleCommand: AsyncParsableCommand {
 
         func run() async throws {
             let result = try await storeOptions.with { try await ScheduleAdmin(store: $0).trigger(name) }
-            if json { return try printJSON(EnqueueOutput(result)) }
+            if json { return try printJSON(EnqueueView(result)) }
             print("schedule \(name) triggered: job \(result.id)")
         }
     }
@@ -193,40 +193,4 @@ func parseInstant(_ text: String) -> Date? {
     let fractional = ISO8601DateFormatter()
     fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return fractional.date(from: text)
-}
-
-/// The stable `--json` shape of a schedule.
-struct ScheduleOutput: Encodable {
-    var name: String
-    var paused: Bool
-    var trigger: String
-    var job: String
-    var queue: String
-    @Null var next_fire_at: String?
-    @Null var last_fire_at: String?
-    @Null var last_job_id: Int64?
-    var skipped_runs: Int
-    var missed_runs: Int
-
-    init(_ r: ScheduleRecord) {
-        name = r.name
-        paused = r.paused
-        switch r.schedule.trigger {
-        case .cron(let expression, let zone): trigger = "cron \(expression) (\(zone))"
-        case .interval(let seconds, _, let jitter):
-            trigger = "every \(formatSeconds(seconds))" + (jitter > 0 ? " ±\(formatSeconds(jitter))" : "")
-        case .once(let at): trigger = "once \(iso(at))"
-        }
-        job = r.schedule.job.name
-        queue = r.schedule.job.queue
-        // Instants of a cron schedule read in its own zone, as `schedule preview` prints them.
-        var zone = TimeZone(identifier: "UTC")!
-        if case .cron(_, let name) = r.schedule.trigger, let z = TimeZone(identifier: name) { zone = z }
-        next_fire_at = r.nextFireAt.map { $0.iso8601(in: zone) }
-        last_fire_at = r.lastFireAt.map { $0.iso8601(in: zone) }
-        last_job_id = r.lastJobID?.rawValue
-        skipped_runs = r.skippedRuns
-        missed_runs = r.missedRuns
-    }
-
 }

@@ -58,3 +58,41 @@ extension StoreConformance {
         },
     ]
 }
+
+extension StoreConformance {
+    static let admin: [ConformanceCase] = [
+        ConformanceCase("bulk cancel: every job matching the filter, paging past the page size; others untouched") {
+            store, clock in
+            let admin = JobAdmin(store: store, clock: clock)
+            let mail = try await enqueue(store, clock, (0..<7).map { _ in NewJob(queue: "mail", name: "send") })
+            let other = try await enqueue(store, clock, [NewJob(queue: "mail", name: "digest"), NewJob(queue: "web", name: "send")])
+            let result = try await admin.cancelAll(JobFilter(queue: "mail", name: "send", limit: 3))
+            #expect(result.matched == 7)
+            #expect(Set(result.changed) == Set(mail.map(\.rawValue)))
+            #expect(result.skipped.isEmpty)
+            for id in mail { #expect(try await state(store, clock, id) == .cancelled) }
+            for id in other { #expect(try await state(store, clock, id) == .available) }
+            await #expect(throws: StewardError.invalidArgument("filter: name at least one of queue, state, name for a bulk action")) {
+                _ = try await admin.cancelAll(JobFilter())
+            }
+        },
+        ConformanceCase("bulk retry: dead jobs of a queue go back to their original queue with fresh attempts") { store, clock in
+            let admin = JobAdmin(store: store, clock: clock)
+            try await store.configureQueues([QueueSettings(name: "pay", maxAttempts: 1)])
+            let ids = try await enqueue(store, clock, (0..<3).map { _ in NewJob(queue: "pay", name: "charge") })
+            let claimed = try await claim(store, clock, queue: "pay", limit: 3)
+            try await store.complete(claimed.map { outcome($0, .dead(error: boom)) }, now: clock.now())
+            await #expect(throws: StewardError.invalidArgument("state: a bulk retry needs state dead or cancelled")) {
+                _ = try await admin.retryAll(JobFilter(queue: "pay-dlq"))
+            }
+            let result = try await admin.retryAll(JobFilter(queue: "pay-dlq", state: .dead))
+            #expect(Set(result.changed) == Set(ids.map(\.rawValue)))
+            for id in ids {
+                let record = try #require(try await store.job(id, now: clock.now()))
+                #expect(record.state == .available)
+                #expect(record.queue == "pay")
+                #expect(record.attempt == 0)
+            }
+        },
+    ]
+}

@@ -191,3 +191,25 @@ extension CLITests {
         #expect(dead["error.message"] == "failed on purpose")
     }
 }
+
+extension CLITests {
+    @Test("job cancel and retry take a filter for every matching job; an id and a filter together are refused")
+    func bulkCancelRetry() async throws {
+        for _ in 0..<3 { try await steward(["job", "enqueue", "steward.noop", "--queue", "bulk", "--store", store]) }
+        try await steward(["job", "enqueue", "steward.noop", "--queue", "other", "--store", store])
+        let cancelled = try await steward(["job", "cancel", "--queue", "bulk", "--json", "--store", store])
+        #expect(cancelled.status == 0, "\(cancelled.stderr)")
+        let result = try json(cancelled.stdout)
+        #expect(result["matched"] as? Int == 3)
+        #expect((result["changed"] as? [Int])?.count == 3)
+        #expect(try json(try await steward(["queue", "stats", "other", "--json", "--store", store]).stdout)["counts"]
+            .flatMap { $0 as? [String: Int] }?["available"] == 1)
+        let retried = try await steward(["job", "retry", "--queue", "bulk", "--state", "cancelled", "--store", store])
+        #expect(retried.stdout.contains("retried 3 of 3 matching jobs"), "\(retried.stdout)\(retried.stderr)")
+        let both = try await steward(["job", "cancel", "1", "--queue", "bulk", "--store", store])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("not both"))
+        let neither = try await steward(["job", "cancel", "--store", store])
+        #expect(neither.status == 2)
+    }
+}

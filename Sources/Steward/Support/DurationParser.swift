@@ -25,6 +25,14 @@ public enum DurationParser {
         return seconds
     }
 
+    /// A short human form: `250ms`, `1.5s`, `2.0m`, `1.5h`.
+    public static func format(_ seconds: Double) -> String {
+        if seconds < 1 { return String(format: "%.0fms", seconds * 1000) }
+        if seconds < 120 { return String(format: "%.1fs", seconds) }
+        if seconds < 7200 { return String(format: "%.1fm", seconds / 60) }
+        return String(format: "%.1fh", seconds / 3600)
+    }
+
     private static func parseSeconds(_ text: String, field: String) throws -> Double {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let plain = Double(s), !plain.isNaN { return plain }
