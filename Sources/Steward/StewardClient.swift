@@ -71,11 +71,19 @@ public struct StewardClient: Sendable {
 
     /// Waits until the job has finished and returns its record when it succeeded.
     ///
-    /// Throws ``StewardError/jobDidNotSucceed(job:state:error:)`` when it ended dead or cancelled,
+    /// Wakes on the store's finished-job events (``JobStore/finishedJobs()``), re-reading the job
+    /// on each, with a one-second poll as the safety net. Throws
+    /// ``StewardError/jobDidNotSucceed(job:state:error:)`` when it ended dead or cancelled,
     /// ``StewardError/waitTimedOut(job:state:)`` after `timeout`.
     public func waitForResult(_ id: JobID, timeout: Duration) async throws -> JobRecord {
         let deadline = ContinuousClock.now + timeout
-        var interval = Duration.milliseconds(2)
+        // Subscribed before the first read, so a finish between the read and the wait is not missed.
+        let finished = WakeSignal()
+        let events = store.finishedJobs()
+        let listener = Task {
+            for await _ in events { finished.notify() }
+        }
+        defer { listener.cancel() }
         while true {
             guard let record = try await store.job(id, now: clock.now()) else { throw StewardError.jobNotFound(id) }
             switch record.state {
@@ -86,8 +94,8 @@ public struct StewardClient: Sendable {
             case .scheduled, .available, .running:
                 let left = deadline - ContinuousClock.now
                 if left <= .zero { throw StewardError.waitTimedOut(job: id, state: record.state) }
-                try await Task.sleep(for: min(interval, left))
-                interval = min(interval * 2, .milliseconds(200))
+                await finished.wait(timeout: min(.seconds(1), left))
+                try Task.checkCancellation()
             }
         }
     }

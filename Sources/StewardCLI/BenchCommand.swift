@@ -17,11 +17,13 @@ struct BenchCommand: AsyncParsableCommand {
             then start a worker on the full queue; process_per_s = jobs / (worker start -> last handler start).
             latency: the worker idles 2 s, then --jobs are enqueued one at a time at --rate per second; each \
             records enqueue-call start -> handler start.
+            result: with a worker running, --jobs no-op jobs one after another: enqueue, then wait for \
+            the result (StewardClient.waitForResult); each records enqueue-call start -> result in hand.
             With no --store, a temporary SQLite file is used and deleted afterwards.
             """)
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case throughput, latency
+        case throughput, latency, result
     }
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
@@ -33,8 +35,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "quality: events in the generated CSV stream.") var events = 500_000
 
     @Option(help: "Store URL (default: a temporary SQLite file).") var store: String?
-    @Option(help: "throughput or latency.") var workload: Workload = .throughput
-    @Option(help: "Jobs (throughput default 20000, latency default 1000).") var jobs: Int?
+    @Option(help: "throughput, latency or result.") var workload: Workload = .throughput
+    @Option(help: "Jobs (throughput default 20000, latency and result default 1000).") var jobs: Int?
     @Option(help: "Worker concurrency.") var concurrency = 10
     @Option(help: "throughput: jobs enqueued one call per job.") var singleJobs = 2000
     @Option(help: "throughput: jobs per bulk enqueue call.") var batchSize = 1000
@@ -112,6 +114,8 @@ struct BenchCommand: AsyncParsableCommand {
                 result.merge(try await bench.throughput(single: min(singleJobs, jobCount), batchSize: batchSize)) { $1 }
             case .latency:
                 result.merge(try await bench.latency(rate: rate, idle: idle)) { $1 }
+            case .result:
+                result.merge(try await bench.roundTrip()) { $1 }
             }
         } catch {
             try? await jobStore.close()
@@ -330,6 +334,41 @@ struct Benchmark {
             "p99_ms": .number(Self.round(Self.percentile(sorted, 99))),
             "max_ms": .number(Self.round(sorted.last ?? 0)),
             "first_ms": .number(Self.round(samples[0])),
+        ]
+    }
+
+    /// Enqueue one job and wait for its result, one after another, with the worker idle between.
+    func roundTrip() async throws -> [String: JSONValue] {
+        let recorder = Recorder(expected: jobs)
+        let (_, group) = makeWorker(recorder, latency: false)
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(200))
+        let client = StewardClient(store: store)
+        var samples: [Double] = []
+        samples.reserveCapacity(jobs)
+        do {
+            for i in 0..<jobs {
+                let start = ContinuousClock.now
+                let id = try await client.enqueue([NewJob(queue: Self.queue, name: "bench.noop")])[0].id
+                _ = try await client.waitForResult(id, timeout: .seconds(10))
+                samples.append((ContinuousClock.now - start).seconds * 1000)
+                if i % 50 == 0 { progress("enqueue and wait " + bar(i, jobs)) }
+            }
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        endProgress()
+        try await requireAllSucceeded()
+        let sorted = samples.sorted()
+        return [
+            "p50_ms": .number(Self.round(Self.percentile(sorted, 50))),
+            "p90_ms": .number(Self.round(Self.percentile(sorted, 90))),
+            "p99_ms": .number(Self.round(Self.percentile(sorted, 99))),
+            "max_ms": .number(Self.round(sorted.last ?? 0)),
         ]
     }
 

@@ -8,7 +8,13 @@ struct JobCommand: AsyncParsableCommand {
         subcommands: [Enqueue.self, Status.self, List.self, Cancel.self, Retry.self, History.self])
 
     struct Enqueue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enqueue a job by name; prints its id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Enqueue a job by name; prints its id (with --wait, its result).",
+            discussion: """
+                --wait waits for the job to finish (woken by the store's finished-job events) and prints \
+                its result, or with --json the job; exit 1 if it ended dead or cancelled, 3 if --wait-timeout \
+                passed first (the job stays queued).
+                """)
 
         @Argument(help: "The registered job name.") var name: String
         @Option(help: "The queue.") var queue = "default"
@@ -19,10 +25,13 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "Total attempts for this job (overrides the queue's policy).") var maxAttempts: Int?
         @Option(name: .customLong("unique-key"), help: "While a job with this key is live, return it instead.") var uniqueKey: String?
         @Option(name: .customLong("meta"), help: "Metadata as key=value; repeatable.") var metadata: [String] = []
+        @Flag(help: "Wait for the job to finish and print its result.") var wait = false
+        @Option(help: "With --wait: give up after this long (exit 3).") var waitTimeout = "30s"
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
+            let waitFor = try parseDuration(waitTimeout, flag: "--wait-timeout")
             var meta: [String: String] = [:]
             for pair in metadata {
                 let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
@@ -43,11 +52,29 @@ struct JobCommand: AsyncParsableCommand {
                 timeout: try timeout.map { try parseDuration($0, flag: "--timeout") }, retryPolicy: policy, metadata: meta,
                 uniqueKey: uniqueKey)
             do { try job.validate() } catch { throw ValidationError("\(error)") }
-            let result = try await storeOptions.with { try await JobAdmin(store: $0).enqueue([job])[0] }
-            if json {
-                try printJSON(EnqueueView(result))
-            } else {
-                print(result.id)
+            guard wait else {
+                let result = try await storeOptions.with { try await JobAdmin(store: $0).enqueue([job])[0] }
+                return json ? try printJSON(EnqueueView(result)) : print(result.id)
+            }
+            let outcome: Result<JobRecord, StewardError> = try await storeOptions.with { store in
+                let id = try await JobAdmin(store: store).enqueue([job])[0].id
+                do {
+                    return .success(try await StewardClient(store: store).waitForResult(id, timeout: waitFor))
+                } catch let error as StewardError {
+                    switch error {
+                    case .jobDidNotSucceed, .waitTimedOut: return .failure(error)
+                    default: throw error
+                    }
+                }
+            }
+            switch outcome {
+            case .success(let record):
+                if json { return try printJSON(JobView(record)) }
+                print(record.result ?? "null")
+            case .failure(let error):
+                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                if case .waitTimedOut = error { throw ExitCode(3) }
+                throw ExitCode(1)
             }
         }
     }

@@ -352,7 +352,8 @@ extension PostgresJobStore {
         let rest = others
         if rest.isEmpty, withResult.isEmpty, plain.count == 1, let (owner, ids) = plain.first {
             // The common case under load: one prepared statement, no transaction round trips.
-            let ids = try await execute(PostgresStatements.CompletePlain(now: now, ids: ids, owner: owner))
+            let ids = try await execute(PostgresStatements.CompletePlain(now: now, ids: ids, owner: owner, channel: channel))
+            if !ids.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
             return Set(ids.map { JobID($0) })
         }
         let (plainBatches, resultBatches) = (plain, withResult)
@@ -392,15 +393,18 @@ extension PostgresJobStore {
             for o in rest where try await self.apply(o, now: now, on: conn, wake: &wake) {
                 applied.insert(o.id)
             }
-            if !wake.isEmpty {
+            // Queues with work again, and (an empty payload) that jobs finished.
+            let payloads = Array(wake) + (applied.isEmpty ? [] : [""])
+            if !payloads.isEmpty {
                 var notifyArguments = PostgresBindings()
                 notifyArguments.append(channel)
-                notifyArguments.append(Array(wake))
+                notifyArguments.append(payloads)
                 try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
             }
             return (applied, wake)
         }
         if !wake.isEmpty { hub.emit(wake) }
+        if !applied.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
         return applied
     }
 
@@ -586,15 +590,17 @@ extension PostgresJobStore {
                 requeued.append(JobID(id))
                 wake.insert(queue)
             }
-            if !wake.isEmpty {
+            let payloads = Array(wake) + (dead.isEmpty ? [] : [""])
+            if !payloads.isEmpty {
                 var notifyArguments = PostgresBindings()
                 notifyArguments.append(channel)
-                notifyArguments.append(Array(wake))
+                notifyArguments.append(payloads)
                 try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
             }
             return (RescueReport(requeued: requeued, deadLettered: dead.map { JobID(rawValue: $0) }), wake)
         }
         if !wake.isEmpty { hub.emit(wake) }
+        if !report.deadLettered.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
         return report
     }
 }

@@ -154,7 +154,7 @@ extension PostgresJobStore {
     }
 
     public func cancel(_ id: JobID, now: Date) async throws -> JobRecord {
-        try await transaction { [self] conn in
+        let record = try await transaction { [self] conn in
             guard let current = try await fetchRecord(id, now: now, on: conn, lock: true) else { throw StewardError.jobNotFound(id) }
             if current.state.isFinished { throw StewardError.invalidTransition(job: id, from: current.state, action: "cancel") }
             if current.state == .running, let owner = current.leaseOwner {
@@ -167,8 +167,13 @@ extension PostgresJobStore {
             bindings.append(id.rawValue)
             try await query(
                 "UPDATE \(quotedSchema).steward_jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL WHERE id = $2", bindings, on: conn)
+            var notifyArguments = PostgresBindings()
+            notifyArguments.append(channel)
+            try await query("SELECT pg_notify($1, '')", notifyArguments, on: conn)
             return try await fetchRecord(id, now: now, on: conn)!
         }
+        finishedHub.emit([record.queue])
+        return record
     }
 
     public func retry(_ id: JobID, now: Date) async throws -> JobRecord {

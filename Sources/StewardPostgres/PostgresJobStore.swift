@@ -15,6 +15,9 @@ public final class PostgresJobStore: JobStore {
     public let configuration: PostgresStoreConfiguration
     let logger: Logger
     let hub = WakeupHub()
+    /// Announces finished jobs (``JobStore/finishedJobs()``); other processes' arrive as a
+    /// `NOTIFY` with an empty payload on the store's channel (no queue name is empty).
+    let finishedHub = WakeupHub()
     /// The quoted schema, spliced into SQL (validated as a plain identifier).
     let quotedSchema: String
     /// The NOTIFY channel for this schema.
@@ -277,6 +280,7 @@ public final class PostgresJobStore: JobStore {
             task = nil
         }
         hub.finish()
+        finishedHub.finish()
         let running = pool.withLock { slot -> Task<Void, Never>? in
             defer { slot = nil }
             return slot?.task
@@ -292,12 +296,17 @@ public final class PostgresJobStore: JobStore {
         return hub.stream()
     }
 
+    public func finishedJobs() -> AsyncStream<String> {
+        startListener()
+        return finishedHub.stream()
+    }
+
     /// One connection per process LISTENs; on a lost connection it reconnects with backoff and
     /// wakes every queue (notifications sent meanwhile are lost, the poll would find the jobs).
     private func startListener() {
         listenerTask.withLock { task in
             guard task == nil else { return }
-            task = Task { [weak self, channel, hub, logger] in
+            task = Task { [weak self, channel, hub, finishedHub, logger] in
                 var failures = 0
                 while !Task.isCancelled {
                     do {
@@ -308,9 +317,16 @@ public final class PostgresJobStore: JobStore {
                                 if failures > 0 {
                                     logger.notice("wake-up listener reconnected", metadata: ["channel": "\(channel)"])
                                     hub.emit([WakeupHub.anyQueue])
+                                    finishedHub.emit([WakeupHub.anyQueue])
                                 }
                                 failures = 0
-                                for try await note in notifications { hub.emit([note.payload]) }
+                                for try await note in notifications {
+                                    if note.payload.isEmpty {
+                                        finishedHub.emit([WakeupHub.anyQueue])
+                                    } else {
+                                        hub.emit([note.payload])
+                                    }
+                                }
                             }
                         }
                     } catch {

@@ -116,21 +116,29 @@ enum PostgresStatements {
     }
 
     struct CompletePlain: PostgresPreparedStatement {
-        static let name = "steward_complete_plain_v1"
+        static let name = "steward_complete_plain_v2"
+        /// Also announces the finished jobs (an empty `NOTIFY` payload), in the same round trip.
         static let sql = """
-            UPDATE steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
-            WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
+            WITH done AS (
+                UPDATE steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
+                WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
+            ), told AS (
+                SELECT pg_notify($4, '') WHERE EXISTS (SELECT 1 FROM done)
+            )
+            SELECT id FROM done WHERE (SELECT count(*) FROM told) >= 0
             """
         typealias Row = Int64
 
         var now: Date
         var ids: [Int64]
         var owner: String
+        var channel: String
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings()
             bindings.append(now)
             bindings.append(ids)
             bindings.append(owner)
+            bindings.append(channel)
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }

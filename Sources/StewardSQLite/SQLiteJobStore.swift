@@ -23,6 +23,8 @@ public final class SQLiteJobStore: JobStore {
     public let synchronous: Synchronous
     let pool: DatabasePool
     let hub: WakeupHub
+    /// Announces finished jobs (``JobStore/finishedJobs()``).
+    let finishedHub = WakeupHub()
     private let background: SQLiteBackground
 
     /// Whether the store only reads (`?mode=ro`, or a file this process may not write): queries
@@ -56,7 +58,7 @@ public final class SQLiteJobStore: JobStore {
             throw StewardError.storeUnavailable("cannot open SQLite database at '\(path)': \(error)")
         }
         hub = WakeupHub()
-        background = SQLiteBackground(path: path, hub: hub)
+        background = SQLiteBackground(path: path, hubs: [hub, finishedHub])
     }
 
     /// Opens a store from a URL: `sqlite:PATH`, `sqlite://PATH`, with `?synchronous=full` or `?mode=ro`.
@@ -70,6 +72,8 @@ public final class SQLiteJobStore: JobStore {
     static func checkBelongsToSteward(_ path: String) throws {
         var config = Configuration()
         config.readonly = true
+        // Another process may be creating the file right now (switching it to WAL locks it briefly).
+        config.busyMode = .timeout(30)
         let tables: [String]
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
@@ -325,6 +329,7 @@ public final class SQLiteJobStore: JobStore {
             return (applied, wake)
         }
         if !wake.isEmpty { hub.emit(wake) }
+        if !applied.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
         return applied
     }
 
@@ -487,6 +492,7 @@ public final class SQLiteJobStore: JobStore {
             )
         }
         if !wake.isEmpty { hub.emit(wake) }
+        if !report.deadLettered.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
         return report
     }
 
@@ -494,7 +500,7 @@ public final class SQLiteJobStore: JobStore {
 
     public func cancel(_ id: JobID, now: Date) async throws -> JobRecord {
         let nowS = now.timeIntervalSince1970
-        return try await pool.write { db in
+        let record = try await pool.write { db in
             guard let current = try self.fetchRecord(db, id: id.rawValue, now: nowS) else { throw StewardError.jobNotFound(id) }
             if current.state.isFinished {
                 throw StewardError.invalidTransition(job: id, from: current.state, action: "cancel")
@@ -510,6 +516,8 @@ public final class SQLiteJobStore: JobStore {
                     """, arguments: [nowS, id.rawValue])
             return try self.fetchRecord(db, id: id.rawValue, now: nowS)!
         }
+        finishedHub.emit([record.queue])
+        return record
     }
 
     public func retry(_ id: JobID, now: Date) async throws -> JobRecord {
@@ -606,6 +614,11 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
+    public func finishedJobs() -> AsyncStream<String> {
+        background.startWatching()
+        return finishedHub.stream()
+    }
+
     public func wakeups() -> AsyncStream<String> {
         background.startWatching()
         return hub.stream()
@@ -614,6 +627,7 @@ public final class SQLiteJobStore: JobStore {
     public func close() async throws {
         background.stop()
         hub.finish()
+        finishedHub.finish()
         try pool.close()
     }
 }

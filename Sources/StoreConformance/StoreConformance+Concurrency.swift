@@ -96,3 +96,56 @@ extension StoreConformance {
         },
     ]
 }
+
+extension StoreConformance {
+    /// Waits until `stream` yields anything, at most `timeout`; returns whether it did.
+    public static func waitForAny(_ stream: AsyncStream<String>, timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in stream { return true }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    static let events: [ConformanceCase] = [
+        ConformanceCase("finished jobs are announced: a completion, a dead letter, a cancel") { store, clock in
+            let ids = try await enqueue(store, clock, [NewJob(name: "a"), NewJob(name: "b"), NewJob(name: "c")])
+            let claimed = try await claim(store, clock, limit: 2)
+            var events = store.finishedJobs()
+            try await store.complete([outcome(claimed[0], .succeeded(result: nil))], now: clock.now())
+            #expect(await waitForAny(events, timeout: .seconds(5)), "no event for a success")
+            events = store.finishedJobs()
+            try await store.complete([outcome(claimed[1], .dead(error: boom))], now: clock.now())
+            #expect(await waitForAny(events, timeout: .seconds(5)), "no event for a dead letter")
+            events = store.finishedJobs()
+            _ = try await store.cancel(ids[2], now: clock.now())
+            #expect(await waitForAny(events, timeout: .seconds(5)), "no event for a cancel")
+        },
+        ConformanceCase("a handler's context enqueues follow-up jobs on its own store") { store, clock in
+            let registry = JobRegistry()
+            registry.register(name: "first") { _, context in
+                try await context.enqueue([NewJob(name: "second", payload: #"{"from":\#(context.id.rawValue)}"#)])
+                return nil
+            }
+            registry.register(name: "second") { _, _ in #""done""# }
+            let first = try await store.enqueue([NewJob(name: "first")], now: Date())[0].id
+            let worker = Worker(store: store, registry: registry, queues: [QueueConfiguration(name: "default")])
+            let running = Task { try await worker.run() }
+            let client = StewardClient(store: store)
+            _ = try await client.waitForResult(first, timeout: .seconds(10))
+            let second = try #require(try await store.jobs(JobFilter(name: "second"), now: Date()).first)
+            #expect(second.payload == #"{"from":\#(first.rawValue)}"#)
+            #expect(try await client.waitForResult(second.id, timeout: .seconds(10)).result == #""done""#)
+            running.cancel()
+            _ = await running.result
+        },
+    ]
+}

@@ -82,5 +82,5 @@ public enum StoreConformance {
     }
 
     /// Every case.
-    public static let cases: [ConformanceCase] = basics + leases + failures + control + queries + schedules + concurrency + admin
+    public static let cases: [ConformanceCase] = basics + leases + failures + control + queries + schedules + concurrency + admin + events
 }

@@ -213,3 +213,25 @@ extension CLITests {
         #expect(neither.status == 2)
     }
 }
+
+extension CLITests {
+    @Test("job enqueue --wait prints the result; exit 1 when the job ends dead, 3 when the wait times out")
+    func enqueueWait() async throws {
+        let worker = try startWorker()
+        let ok = try await steward(["job", "enqueue", "steward.sleep", "--payload", #"{"seconds": 0.05}"#, "--wait", "--store", store])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout == "null\n", "\(ok.stderr) worker: \((try? String(contentsOf: dir.appendingPathComponent("worker.log"), encoding: .utf8)) ?? "")")
+        let asJSON = try await steward(["job", "enqueue", "steward.noop", "--wait", "--json", "--store", store])
+        #expect(try json(asJSON.stdout)["state"] as? String == "succeeded")
+        let dead = try await steward(["job", "enqueue", "steward.fail", "--max-attempts", "1", "--wait", "--store", store])
+        #expect(dead.status == 1)
+        #expect(dead.stderr.contains("ended dead: Failure: failed on purpose"), "\(dead.stderr)")
+        let late = try await steward([
+            "job", "enqueue", "steward.noop", "--queue", "nobody-works-this", "--wait", "--wait-timeout", "300ms", "--store", store,
+        ])
+        #expect(late.status == 3)
+        #expect(late.stderr.contains("timed out waiting for job"), "\(late.stderr)")
+        worker.terminate()
+        #expect(await exitStatus(of: worker) == 0)
+    }
+}

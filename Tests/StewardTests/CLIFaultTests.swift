@@ -35,9 +35,13 @@ extension CLITests {
     func startWorker(_ extra: [String] = []) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
-        p.arguments = ["worker", "--store", store, "--log-level", "error"] + extra
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        p.arguments = ["worker", "--store", store, "--log-level", "info"] + extra
+        let log = dir.appendingPathComponent("worker.log")
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        p.standardOutput = handle
+        p.standardError = handle
         try p.run()
         return p
     }

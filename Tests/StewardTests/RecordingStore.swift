@@ -45,6 +45,7 @@ final class RecordingStore: JobStore {
     }
 
     func migrate() async throws { try await base.migrate() }
+    func finishedJobs() -> AsyncStream<String> { base.finishedJobs() }
     func saveSchedules(_ records: [ScheduleRecord]) async throws { try await base.saveSchedules(records) }
     func schedules() async throws -> [ScheduleRecord] { try await base.schedules() }
     func dueSchedules(now: Date, limit: Int) async throws -> [ScheduleRecord] { try await base.dueSchedules(now: now, limit: limit) }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// What a handler knows about the attempt it runs: ids, attempt numbers, metadata, a logger,
-/// progress reporting and cancellation.
+/// progress reporting, cancellation, and a client to enqueue follow-up jobs.
 public struct JobContext: Sendable {
     /// The job's id.
     public let id: JobID
@@ -22,6 +22,9 @@ public struct JobContext: Sendable {
     public let enqueuedAt: Date
     /// The id of the worker running it.
     public let workerID: String
+    /// A client on the store this job came from: `context.client.enqueue(…)` starts follow-up
+    /// jobs (`nil` for a context made without a store, as in a unit test of a handler).
+    public let client: StewardClient?
     /// The worker's logger, without the job's metadata.
     let baseLogger: Logger
     let progressSink: @Sendable (JobProgress) -> Void
@@ -29,9 +32,10 @@ public struct JobContext: Sendable {
     /// Creates a context; the worker does this, tests may too.
     public init(
         id: JobID, name: String, queue: String, attempt: Int, maxAttempts: Int, metadata: [String: String],
-        payload: String, enqueuedAt: Date, workerID: String, logger: Logger,
+        payload: String, enqueuedAt: Date, workerID: String, logger: Logger, client: StewardClient? = nil,
         progressSink: @escaping @Sendable (JobProgress) -> Void = { _ in }
     ) {
+        self.client = client
         self.id = id
         self.name = name
         self.queue = queue
@@ -85,5 +89,21 @@ public struct JobContext: Sendable {
     /// Throws `CancellationError` if the attempt was asked to stop.
     public func checkCancellation() throws {
         try Task.checkCancellation()
+    }
+
+    /// Enqueues follow-up jobs on this job's store, in one transaction.
+    @discardableResult
+    public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        guard let client else { throw StewardError.invalidArgument("context: this job context has no store to enqueue into") }
+        return try await client.enqueue(jobs)
+    }
+
+    /// Enqueues one typed follow-up job on this job's store.
+    @discardableResult
+    public func enqueue<J: Job>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) async throws
+        -> EnqueueResult
+    {
+        guard let client else { throw StewardError.invalidArgument("context: this job context has no store to enqueue into") }
+        return try await client.enqueue(job, queue: queue, options: options)
     }
 }

@@ -113,6 +113,13 @@ public protocol JobStore: Sendable {
     /// polls slowly as a safety net.
     func wakeups() -> AsyncStream<String>
 
+    /// A stream that yields when jobs may have finished (succeeded, dead or cancelled): at once for
+    /// this process's own writes, and through the store for other processes' (PostgreSQL
+    /// `NOTIFY`; SQLite's `data_version`). Each element is a queue name, or
+    /// ``WakeupHub/anyQueue`` when the queue is unknown. Hints, like ``wakeups()``: a waiter
+    /// re-reads what it waits for, and polls slowly as a safety net.
+    func finishedJobs() -> AsyncStream<String>
+
     /// Releases connections and stops background tasks.
     func close() async throws
 }

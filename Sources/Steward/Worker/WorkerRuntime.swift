@@ -22,6 +22,8 @@ final class WorkerRuntime: Sendable {
     let runners: [QueueRunner]
     let runnerByQueue: [String: QueueRunner]
     let chain: JobNext
+    /// Handed to every job's context, for follow-up jobs.
+    let client: StewardClient
     /// Per queue: jobs running and jobs claimed ahead, sampled every heartbeat tick (only when a
     /// metrics backend is bootstrapped).
     let gauges: [(runner: QueueRunner, running: Gauge, claimedAhead: Gauge)]
@@ -39,6 +41,7 @@ final class WorkerRuntime: Sendable {
 
     init(worker: Worker) {
         self.worker = worker
+        client = StewardClient(store: worker.store, clock: worker.clock)
         let now = worker.clock.now()
         runners = worker.queues.map { QueueRunner(config: $0, now: now) }
         runnerByQueue = Dictionary(uniqueKeysWithValues: runners.map { ($0.config.name, $0) })
