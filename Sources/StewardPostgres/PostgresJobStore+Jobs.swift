@@ -555,49 +555,75 @@ extension PostgresJobStore {
 
     public func rescueExpiredLeases(now: Date) async throws -> RescueReport {
         let (report, wake) = try await transaction { [self] conn -> (RescueReport, Set<String>) in
-            var bindings = PostgresBindings()
-            bindings.append(now)
+            var nowArgument = PostgresBindings()
+            nowArgument.append(now)
             // Lock the expired rows first so a late completion cannot slip in between the steps.
+            var expired: [(job: LeaseRescue.Expired, queue: String)] = []
+            for try await (id, queue, attempt, maxAttempts, policy) in try await query(
+                """
+                SELECT id, queue, attempt, max_attempts, retry_policy FROM \(quotedSchema).steward_jobs
+                WHERE state = 'running' AND lease_expires_at < $1 FOR UPDATE
+                """, nowArgument, on: conn
+            ).decode((Int64, String, Int, Int, String?).self) {
+                let retryPolicy = try JobRecord.decodeStored(retryPolicy: policy, metadata: nil).0
+                expired.append((LeaseRescue.Expired(id: JobID(id), attempt: attempt, maxAttempts: maxAttempts, retryPolicy: retryPolicy), queue))
+            }
+            guard !expired.isEmpty else { return (RescueReport(), []) }
             try await query(
                 """
                 INSERT INTO \(quotedSchema).steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
                     error_type, error_message)
                 SELECT id, queue, attempt, coalesce(lease_owner, ''), coalesce(started_at, $1), $1, 'rescued', 'LeaseExpired',
                     'lease of worker ' || coalesce(lease_owner, '?') || ' expired: the worker stopped heartbeating'
-                FROM \(quotedSchema).steward_jobs WHERE state = 'running' AND lease_expires_at < $1 FOR UPDATE
-                """, bindings, on: conn)
-            let dead = try await deadLetter(
-                whereSQL: "j.state = 'running' AND j.lease_expires_at < $5 AND j.attempt >= j.max_attempts", extra: now,
-                error: JobErrorInfo(
-                    type: "LeaseExpired", message: "lease expired on the last attempt: the worker stopped heartbeating",
-                    attempt: 0), now: now, on: conn)
-            if !dead.isEmpty {
-                var deadIDs = PostgresBindings()
-                deadIDs.append(dead)
-                try await query(
-                    "UPDATE \(quotedSchema).steward_jobs SET error_attempt = attempt WHERE id = ANY($1)", deadIDs, on: conn)
-            }
-            var requeued: [JobID] = []
+                FROM \(quotedSchema).steward_jobs WHERE state = 'running' AND lease_expires_at < $1
+                """, nowArgument, on: conn)
+            var retryIDs: [Int64] = [], retryRunAt: [Date] = [], retryStates: [String] = []
+            var deadIDs: [Int64] = []
             var wake = Set<String>()
-            for try await (id, queue) in try await query(
-                """
-                UPDATE \(quotedSchema).steward_jobs SET state = 'available', lease_owner = NULL, lease_expires_at = NULL,
-                    error_type = 'LeaseExpired', error_message = 'lease expired: the worker stopped heartbeating',
-                    error_attempt = attempt
-                WHERE state = 'running' AND lease_expires_at < $1 RETURNING id, queue
-                """, bindings, on: conn
-            ).decode((Int64, String).self) {
-                requeued.append(JobID(id))
-                wake.insert(queue)
+            for (job, queue) in expired {
+                switch LeaseRescue.decide(job, now: now) {
+                case .dead:
+                    deadIDs.append(job.id.rawValue)
+                case .retry(let runAt):
+                    retryIDs.append(job.id.rawValue)
+                    retryRunAt.append(runAt)
+                    retryStates.append((runAt > now ? JobState.scheduled : JobState.available).rawValue)
+                    wake.insert(queue)
+                }
             }
-            let payloads = Array(wake) + (dead.isEmpty ? [] : [""])
-            if !payloads.isEmpty {
-                var notifyArguments = PostgresBindings()
-                notifyArguments.append(channel)
-                notifyArguments.append(payloads)
-                try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
+            if !retryIDs.isEmpty {
+                var retries = PostgresBindings()
+                retries.append(retryIDs)
+                retries.append(retryRunAt)
+                retries.append(retryStates)
+                retries.append(LeaseRescue.requeuedError.type)
+                retries.append(LeaseRescue.requeuedError.message)
+                try await query(
+                    """
+                    UPDATE \(quotedSchema).steward_jobs j SET state = r.state, run_at = r.run_at, lease_owner = NULL,
+                        lease_expires_at = NULL, error_type = $4, error_message = $5, error_attempt = j.attempt
+                    FROM unnest($1::bigint[], $2::timestamptz[], $3::text[]) AS r(id, run_at, state)
+                    WHERE j.id = r.id AND j.state = 'running'
+                    """, retries, on: conn)
             }
-            return (RescueReport(requeued: requeued, deadLettered: dead.map { JobID(rawValue: $0) }), wake)
+            if !deadIDs.isEmpty {
+                _ = try await deadLetter(
+                    whereSQL: "j.id = ANY($5)", extra: deadIDs,
+                    error: JobErrorInfo(type: LeaseRescue.deadError.type, message: LeaseRescue.deadError.message, attempt: 0),
+                    now: now, on: conn)
+                var deadArguments = PostgresBindings()
+                deadArguments.append(deadIDs)
+                try await query(
+                    "UPDATE \(quotedSchema).steward_jobs SET error_attempt = attempt WHERE id = ANY($1)", deadArguments, on: conn)
+            }
+            let payloads = Array(wake) + (deadIDs.isEmpty ? [] : [""])
+            var notifyArguments = PostgresBindings()
+            notifyArguments.append(channel)
+            notifyArguments.append(payloads)
+            try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
+            return (
+                RescueReport(requeued: retryIDs.map { JobID(rawValue: $0) }, deadLettered: deadIDs.map { JobID(rawValue: $0) }), wake
+            )
         }
         if !wake.isEmpty { hub.emit(wake) }
         if !report.deadLettered.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }

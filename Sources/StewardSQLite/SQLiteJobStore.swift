@@ -456,6 +456,24 @@ public final class SQLiteJobStore: JobStore {
     public func rescueExpiredLeases(now: Date) async throws -> RescueReport {
         let nowS = now.timeIntervalSince1970
         let (report, wake) = try await pool.write { db -> (RescueReport, Set<String>) in
+            var expired: [(job: LeaseRescue.Expired, queue: String)] = []
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, queue, attempt, max_attempts, retry_policy FROM steward_jobs
+                    WHERE state = 'running' AND lease_expires_at < ?
+                    """, arguments: [nowS])
+            {
+                let id: Int64 = try row.value(0, "id")
+                let policy = try JobRecord.decodeStored(retryPolicy: try row.value(4, "retry_policy", job: id), metadata: nil).0
+                expired.append((
+                    LeaseRescue.Expired(
+                        id: JobID(id), attempt: try row.value(2, "attempt", job: id), maxAttempts: try row.value(3, "max_attempts", job: id),
+                        retryPolicy: policy),
+                    try row.value(1, "queue", job: id)
+                ))
+            }
+            guard !expired.isEmpty else { return (RescueReport(), []) }
             try db.execute(
                 sql: """
                     INSERT INTO steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
@@ -464,32 +482,40 @@ public final class SQLiteJobStore: JobStore {
                         'lease of worker ' || coalesce(lease_owner, '?') || ' expired: the worker stopped heartbeating'
                     FROM steward_jobs WHERE state = 'running' AND lease_expires_at < ?
                     """, arguments: [nowS, nowS, nowS])
-            let dead = try self.deadLetter(
-                db, whereSQL: "state = 'running' AND lease_expires_at < ? AND attempt >= max_attempts",
-                arguments: [nowS],
-                error: nil, now: nowS)
-            let requeued = try Row.fetchAll(
-                db,
+            var requeued: [JobID] = []
+            var deadIDs: [Int64] = []
+            var wake = Set<String>()
+            let requeue = try db.cachedStatement(
                 sql: """
-                    UPDATE steward_jobs SET state = 'available', lease_owner = NULL, lease_expires_at = NULL,
-                        error_type = 'LeaseExpired', error_message = 'lease expired: the worker stopped heartbeating',
-                        error_attempt = attempt
-                    WHERE state = 'running' AND lease_expires_at < ? RETURNING id, queue
-                    """, arguments: [nowS])
-            if !dead.isEmpty {
-                // Dead-lettered by rescue: record why on the row (deadLetter kept the old error).
-                try db.execute(
-                    sql: """
-                        UPDATE steward_jobs SET error_type = 'LeaseExpired',
-                            error_message = 'lease expired on the last attempt: the worker stopped heartbeating',
-                            error_attempt = attempt
-                        WHERE id IN (SELECT value FROM json_each(?))
-                        """, arguments: [Self.jsonArray(dead)])
+                    UPDATE steward_jobs SET state = ?, run_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                        error_type = ?, error_message = ?, error_attempt = attempt
+                    WHERE id = ? AND state = 'running'
+                    """)
+            for (job, queue) in expired {
+                switch LeaseRescue.decide(job, now: now) {
+                case .dead:
+                    deadIDs.append(job.id.rawValue)
+                case .retry(let runAt):
+                    let state: JobState = runAt > now ? .scheduled : .available
+                    try requeue.execute(arguments: [
+                        state.rawValue, runAt.timeIntervalSince1970, LeaseRescue.requeuedError.type,
+                        LeaseRescue.requeuedError.message, job.id.rawValue,
+                    ])
+                    requeued.append(job.id)
+                    wake.insert(queue)
+                }
             }
-            return (
-                RescueReport(requeued: requeued.map { JobID($0[0] as Int64) }, deadLettered: dead.map { JobID(rawValue: $0) }),
-                Set(requeued.map { $0[1] as String })
-            )
+            if !deadIDs.isEmpty {
+                try self.deadLetter(
+                    db, whereSQL: "id IN (SELECT value FROM json_each(?))", arguments: [Self.jsonArray(deadIDs)],
+                    error: JobErrorInfo(type: LeaseRescue.deadError.type, message: LeaseRescue.deadError.message, attempt: 0),
+                    now: nowS)
+                // The error belongs to the attempt the lease expired on.
+                try db.execute(
+                    sql: "UPDATE steward_jobs SET error_attempt = attempt WHERE id IN (SELECT value FROM json_each(?))",
+                    arguments: [Self.jsonArray(deadIDs)])
+            }
+            return (RescueReport(requeued: requeued, deadLettered: deadIDs.map { JobID(rawValue: $0) }), wake)
         }
         if !wake.isEmpty { hub.emit(wake) }
         if !report.deadLettered.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }

@@ -14,7 +14,7 @@ extension StoreConformance {
             let record = try #require(try await store.job(mine[0].record.id, now: clock.now()))
             #expect(record.leaseExpiresAt == clock.now().addingTimeInterval(120))
         },
-        ConformanceCase("an expired lease returns the job with its attempt counted; a live one is left alone") { store, clock in
+        ConformanceCase("an expired lease returns the job with its attempt counted, after the default backoff; a live one is left alone") { store, clock in
             let ids = try await enqueue(store, clock, [NewJob(name: "lost"), NewJob(name: "alive")])
             let claimed = try await claim(store, clock, limit: 2)
             #expect(claimed.count == 2)
@@ -25,7 +25,10 @@ extension StoreConformance {
             #expect(report.requeued == [ids[0]])
             #expect(report.deadLettered.isEmpty)
             let lost = try #require(try await store.job(ids[0], now: clock.now()))
-            #expect(lost.state == .available)
+            // No policy of its own: the default's first backoff, 1 s ± 10 % jitter.
+            #expect(lost.state == .scheduled)
+            let backoff = lost.runAt.timeIntervalSince(clock.now())
+            #expect(backoff >= 0.9 && backoff <= 1.1, "backoff \(backoff) s")
             #expect(lost.attempt == 1)
             #expect(lost.leaseOwner == nil)
             #expect(lost.lastError?.type == "LeaseExpired")
@@ -33,11 +36,30 @@ extension StoreConformance {
             // The old owner's late completion does not overwrite the rescued job.
             let applied = try await store.complete([outcome(claimed.first { $0.record.id == ids[0] }!, .succeeded(result: nil))], now: clock.now())
             #expect(applied.isEmpty)
+            #expect(try await state(store, clock, ids[0]) == .scheduled)
+            #expect(try await claim(store, clock, owner: other).isEmpty, "claimed before its backoff")
+            clock.advance(by: .seconds(2))
             #expect(try await state(store, clock, ids[0]) == .available)
             let again = try await claim(store, clock, owner: other)
             #expect(again.map(\.record.id) == [ids[0]])
             #expect(again[0].record.attempt == 2)
             #expect(try await store.history(ids[0]).map(\.outcome) == ["rescued"])
+        },
+        ConformanceCase("a rescued job backs off by its own retry policy, like a failed attempt") { store, clock in
+            let policy = RetryPolicy.fixed(maxAttempts: 3, delay: .seconds(10))
+            let id = try await enqueue(store, clock, [NewJob(name: "crashy", retryPolicy: policy)])[0]
+            _ = try await claim(store, clock)
+            clock.advance(by: .seconds(31))
+            let report = try await store.rescueExpiredLeases(now: clock.now())
+            #expect(report.requeued == [id])
+            let record = try #require(try await store.job(id, now: clock.now()))
+            #expect(record.state == .scheduled)
+            #expect(record.runAt == clock.now().addingTimeInterval(10))
+            #expect(record.lastError == JobErrorInfo(type: "LeaseExpired", message: "lease expired: the worker stopped heartbeating", attempt: 1))
+            clock.advance(by: .seconds(9))
+            #expect(try await claim(store, clock).isEmpty)
+            clock.advance(by: .seconds(1))
+            #expect(try await claim(store, clock).map(\.record.id) == [id])
         },
         ConformanceCase("an expired lease on the last attempt dead-letters the job") { store, clock in
             let id = try await enqueue(store, clock, [NewJob(queue: "q", name: "once", retryPolicy: .noRetries)])[0]

@@ -158,7 +158,8 @@ struct MaintenanceTests {
         #expect(try await m1.runOnce(purge: true))
         #expect(try await store.job(ids[0], now: clock.now()) == nil, "purged after retention")
         let lost = try #require(try await store.job(ids[1], now: clock.now()))
-        #expect(lost.state == .available, "the expired lease was rescued")
+        #expect(lost.state == .scheduled, "the expired lease was rescued, to run again after its backoff")
+        #expect(lost.lastError?.type == "LeaseExpired")
         try await store.close()
     }
 }
