@@ -492,7 +492,8 @@ extension PostgresJobStore {
         return written
     }
 
-    /// Moves matching jobs to their dead-letter queue; `$1…$4` are now and the error, `$5` is `extra`.
+    /// Moves matching jobs to their dead-letter queue; `$1…$4` are now and the error, `$5` is
+    /// `extra`, `$6` the default dead-letter suffix.
     func deadLetter(whereSQL: String, extra: some PostgresNonThrowingEncodable & Sendable, error: JobErrorInfo?, now: Date, on conn: PostgresConnection)
         async throws -> [Int64]
     {
@@ -502,12 +503,13 @@ extension PostgresJobStore {
         bindings.appendOptional(error?.message)
         bindings.appendOptional(error?.attempt)
         bindings.append(extra)
+        bindings.append(QueueSettings.deadLetterSuffix)
         var ids: [Int64] = []
         var queues = Set<String>()
         for try await (id, queue) in try await query(
             """
             UPDATE \(quotedSchema).steward_jobs j SET state = 'dead', original_queue = j.queue,
-                queue = coalesce((SELECT dead_letter_queue FROM \(quotedSchema).steward_queues q WHERE q.name = j.queue), j.queue || '-dlq'),
+                queue = coalesce((SELECT dead_letter_queue FROM \(quotedSchema).steward_queues q WHERE q.name = j.queue), j.queue || $6),
                 finished_at = $1, lease_expires_at = NULL,
                 error_type = coalesce($2, j.error_type), error_message = coalesce($3, j.error_message),
                 error_attempt = coalesce($4, j.error_attempt, j.attempt)

@@ -414,13 +414,13 @@ public final class SQLiteJobStore: JobStore {
             sql: """
                 UPDATE steward_jobs SET state = 'dead', original_queue = queue,
                     queue = coalesce((SELECT dead_letter_queue FROM steward_queues q WHERE q.name = steward_jobs.queue),
-                                     queue || '-dlq'),
+                                     queue || ?),
                     finished_at = ?, lease_expires_at = NULL,
                     error_type = coalesce(?, error_type), error_message = coalesce(?, error_message),
                     error_attempt = coalesce(?, error_attempt, attempt)
                 WHERE \(whereSQL) RETURNING id, queue
                 """,
-            arguments: [now, error?.type, error?.message, error?.attempt] + arguments)
+            arguments: [QueueSettings.deadLetterSuffix, now, error?.type, error?.message, error?.attempt] + arguments)
         let register = try db.cachedStatement(sql: "INSERT OR IGNORE INTO steward_queues (name) VALUES (?)")
         for queue in Set(rows.map { $0[1] as String }) { try register.execute(arguments: [queue]) }
         return rows.map { $0[0] }

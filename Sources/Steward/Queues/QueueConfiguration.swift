@@ -55,7 +55,7 @@ public struct QueueConfiguration: Sendable {
     /// The settings that live in the store (so CLI enqueues and lease rescue honour them).
     public var settings: QueueSettings {
         QueueSettings(
-            name: name, maxDepth: maxDepth, deadLetterQueue: deadLetterQueue ?? "\(name)-dlq",
+            name: name, maxDepth: maxDepth, deadLetterQueue: deadLetterQueue,
             maxAttempts: retryPolicy.maxAttempts)
     }
 
@@ -91,11 +91,18 @@ public struct QueueSettings: Sendable, Equatable, Codable {
     /// Attempts given to jobs enqueued without their own retry policy.
     public var maxAttempts: Int
 
+    /// The suffix of a queue's default dead-letter queue (`mail` -> `mail-dlq`). The stores use
+    /// it (bound, never spelled in SQL) for a queue without stored settings.
+    public static let deadLetterSuffix = "-dlq"
+
+    /// The dead-letter queue of `queue` when none is configured.
+    public static func defaultDeadLetterQueue(for queue: String) -> String { queue + deadLetterSuffix }
+
     /// Creates queue settings.
     public init(name: String, maxDepth: Int? = nil, deadLetterQueue: String? = nil, maxAttempts: Int = 5) {
         self.name = name
         self.maxDepth = maxDepth
-        self.deadLetterQueue = deadLetterQueue ?? "\(name)-dlq"
+        self.deadLetterQueue = deadLetterQueue ?? Self.defaultDeadLetterQueue(for: name)
         self.maxAttempts = maxAttempts
     }
 }
