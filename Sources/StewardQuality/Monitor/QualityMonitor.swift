@@ -167,7 +167,7 @@ public final class QualityMonitor: Sendable {
                 throw QualityError.config("task '\(t.name)' source: unknown source '\(t.source)'")
             }
             if t.checks.isEmpty { throw QualityError.config("task '\(t.name)': no checks") }
-            return (t, source, EngineBox(try TaskEngine(config: t, schema: source.schema)))
+            return (t, source, EngineBox(try WindowEngine(config: t, schema: source.schema)))
         }
     }
 
@@ -244,7 +244,7 @@ public final class QualityMonitor: Sendable {
         }
     }
 
-    private func deliver(_ records: [QualityRecord], _ config: QualityTaskConfiguration, _ engine: TaskEngine) async throws {
+    private func deliver(_ records: [QualityRecord], _ config: QualityTaskConfiguration, _ engine: WindowEngine) async throws {
         let before = state.withLock { $0.status[config.name] }
         if let before {
             // Counters per task (swift-metrics; Prometheus when bootstrapped): late events are never silent.
@@ -299,6 +299,6 @@ public final class QualityMonitor: Sendable {
 
 /// A task's engine, handed to one child task at a time.
 final class EngineBox: @unchecked Sendable {
-    let engine: TaskEngine
-    init(_ engine: TaskEngine) { self.engine = engine }
+    let engine: WindowEngine
+    init(_ engine: WindowEngine) { self.engine = engine }
 }

@@ -1,35 +1,4 @@
-/// One check of a task: a measure over a column, optionally assessed.
-public struct QualityCheck: Sendable {
-    /// The output field's name (`check_1`, `check_2`, … when not given).
-    public var name: String?
-    /// The built-in measure, or `nil` for a custom one.
-    public var measure: Measure?
-    /// The column it reads (not needed by `count`, `window_duration`, `freshness`).
-    public var column: String?
-    /// The pass/fail rule, if any.
-    public var assessment: Assessment?
-    /// Builds a custom measure's accumulator (given the column's position).
-    public var custom: (@Sendable (Int) -> any MeasureAccumulator)?
 
-    /// A built-in measure; `mustBe` is parsed now and refused with its text quoted.
-    public init(name: String? = nil, _ measure: Measure, column: String? = nil, mustBe: String? = nil) throws {
-        self.name = name
-        self.measure = measure
-        self.column = column
-        self.assessment = try mustBe.map { try Assessment(parsing: $0) }
-    }
-
-    /// A custom measure built from a type conforming to ``MeasureAccumulator``.
-    public init(
-        name: String, column: String, assessment: Assessment? = nil,
-        custom: @escaping @Sendable (_ columnIndex: Int) -> any MeasureAccumulator
-    ) {
-        self.name = name
-        self.column = column
-        self.assessment = assessment
-        self.custom = custom
-    }
-}
 
 /// A task's settings: which stream, how it is windowed, what it checks.
 public struct QualityTaskConfiguration: Sendable {
@@ -135,31 +104,4 @@ public struct AnomalyConfiguration: Sendable {
         self.warmUp = warmUp
         self.thresholds = (thresholds.0, thresholds.1, thresholds.2)
     }
-}
-
-/// Errors of the quality module; each names what is wrong and where.
-public enum QualityError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A configuration mistake (unknown measure, column, bad window…), found before data is read.
-    case config(String)
-    /// A source could not be read.
-    case source(String)
-    /// A row broke the schema under the `raise` policy.
-    case schema(String)
-
-    public var description: String {
-        switch self {
-        case .config(let m): m
-        case .source(let m): "source: \(m)"
-        case .schema(let m): "schema: \(m)"
-        }
-    }
-}
-
-/// A critical task failed and stopped the monitor.
-public struct CriticalTaskFailure: Error, Sendable, CustomStringConvertible {
-    /// The task.
-    public var task: String
-    /// What made it fail.
-    public var underlying: any Error
-    public var description: String { "critical task '\(task)' failed: \(underlying)" }
 }

@@ -2,7 +2,7 @@ import Foundation
 import HeapModule
 
 /// One task's windows at run time. Owned by one child task; not shared.
-final class TaskEngine {
+final class WindowEngine {
     let config: QualityTaskConfiguration
     let checkNames: [String]
     private let factories: [() throws -> any MeasureAccumulator]
@@ -438,16 +438,16 @@ final class TaskEngine {
     }
 }
 
-extension [TaskEngine.Cell?] {
+extension [WindowEngine.Cell?] {
     /// Adds a row to key `id`'s cell, creating it; one dictionary access per window.
-    mutating func add(_ row: Row, id: Int, _ make: () -> TaskEngine.Cell) {
+    mutating func add(_ row: Row, id: Int, _ make: () -> WindowEngine.Cell) {
         if count <= id { append(contentsOf: repeatElement(nil, count: id + 1 - count)) }
         if self[id] == nil { self[id] = make() }
         self[id]!.add(row)
     }
 }
 
-extension TaskEngine.Cell {
+extension WindowEngine.Cell {
     mutating func add(_ row: Row) {
         rows += 1
         if let e = row.schemaError {
