@@ -211,7 +211,7 @@ extension PostgresJobStore {
                 SELECT r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts,
                     r.timeout_s, r.retry_policy, r.metadata, r.unique_key, $2
                 FROM \(Self.recordset)
-                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('scheduled', 'available', 'running')
+                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (\(JobState.liveSQL))
                 DO NOTHING RETURNING id, unique_key
                 """, keyedRows, on: conn
             ).decode((Int64, String).self) {
@@ -225,7 +225,7 @@ extension PostgresJobStore {
                 for try await (key, id, state, runAt) in try await query(
                     """
                     SELECT unique_key, id, state, run_at FROM \(quotedSchema).steward_jobs
-                    WHERE unique_key = ANY($1) AND state IN ('scheduled', 'available', 'running')
+                    WHERE unique_key = ANY($1) AND state IN (\(JobState.liveSQL))
                     """, heldKeys, on: conn
                 ).decode((String, Int64, String, Date).self) {
                     let st = JobState(rawValue: state) ?? .available
@@ -257,7 +257,7 @@ extension PostgresJobStore {
             var depthArguments = PostgresBindings()
             depthArguments.append(q)
             for try await waiting in try await query(
-                "SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available')", depthArguments, on: conn
+                "SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.waitingSQL))", depthArguments, on: conn
             ).decode(Int.self) where waiting > maxDepth {
                 throw StewardError.queueFull(queue: q, maxDepth: maxDepth)
             }
@@ -367,8 +367,8 @@ extension PostgresJobStore {
                 bindings.append(owner)
                 for try await id in try await query(
                     """
-                    UPDATE \(quotedSchema).steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
-                    WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
+                    UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.succeeded.sql), finished_at = $1, lease_expires_at = NULL
+                    WHERE id = ANY($2) AND state = \(JobState.running.sql) AND lease_owner = $3 RETURNING id
                     """, bindings, on: conn
                 ).decode(Int64.self) {
                     applied.insert(JobID(id))
@@ -382,9 +382,9 @@ extension PostgresJobStore {
                 bindings.append(owner)
                 for try await id in try await query(
                     """
-                    UPDATE \(quotedSchema).steward_jobs j SET state = 'succeeded', result = r.result, finished_at = $1, lease_expires_at = NULL
+                    UPDATE \(quotedSchema).steward_jobs j SET state = \(JobState.succeeded.sql), result = r.result, finished_at = $1, lease_expires_at = NULL
                     FROM unnest($2::bigint[], $3::text[]) AS r(id, result)
-                    WHERE j.id = r.id AND j.state = 'running' AND j.lease_owner = $4 RETURNING j.id
+                    WHERE j.id = r.id AND j.state = \(JobState.running.sql) AND j.lease_owner = $4 RETURNING j.id
                     """, bindings, on: conn
                 ).decode(Int64.self) {
                     applied.insert(JobID(id))
@@ -415,7 +415,7 @@ extension PostgresJobStore {
         case .succeeded:
             return false  // handled in bulk
         case .retry(let runAt, let error):
-            guard try await recordAttempt(o, outcome: "retry", error: error, now: now, on: conn) else { return false }
+            guard try await recordAttempt(o, outcome: JobOutcome.HistoryName.retry.rawValue, error: error, now: now, on: conn) else { return false }
             bindings.append(runAt)
             bindings.append(error.type)
             bindings.append(error.message)
@@ -423,17 +423,17 @@ extension PostgresJobStore {
             bindings.append(o.id.rawValue)
             try await query(
                 """
-                UPDATE \(quotedSchema).steward_jobs SET state = 'scheduled', run_at = $1, error_type = $2, error_message = $3,
+                UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.scheduled.sql), run_at = $1, error_type = $2, error_message = $3,
                     error_attempt = $4, lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = $5
                 """, bindings, on: conn)
             return true
         case .dead(let error):
-            guard try await recordAttempt(o, outcome: "dead", error: error, now: now, on: conn) else { return false }
+            guard try await recordAttempt(o, outcome: JobOutcome.HistoryName.dead.rawValue, error: error, now: now, on: conn) else { return false }
             _ = try await deadLetter(whereSQL: "j.id = $5", extra: o.id.rawValue, error: error, now: now, on: conn)
             return true
         case .cancelled(let error):
-            guard try await recordAttempt(o, outcome: "cancelled", error: error, now: now, on: conn) else { return false }
+            guard try await recordAttempt(o, outcome: JobOutcome.HistoryName.cancelled.rawValue, error: error, now: now, on: conn) else { return false }
             bindings.append(now)
             bindings.appendOptional(error?.type)
             bindings.appendOptional(error?.message)
@@ -441,19 +441,19 @@ extension PostgresJobStore {
             bindings.append(o.id.rawValue)
             try await query(
                 """
-                UPDATE \(quotedSchema).steward_jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL,
+                UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.cancelled.sql), finished_at = $1, lease_expires_at = NULL,
                     error_type = coalesce($2, error_type), error_message = coalesce($3, error_message),
                     error_attempt = coalesce($4, error_attempt)
                 WHERE id = $5
                 """, bindings, on: conn)
             return true
         case .released:
-            guard try await recordAttempt(o, outcome: "released", error: nil, now: now, on: conn) else { return false }
+            guard try await recordAttempt(o, outcome: JobOutcome.HistoryName.released.rawValue, error: nil, now: now, on: conn) else { return false }
             bindings.append(now)
             bindings.append(o.id.rawValue)
             for try await queue in try await query(
                 """
-                UPDATE \(quotedSchema).steward_jobs SET state = 'available', attempt = greatest(0, attempt - 1), lease_owner = NULL,
+                UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.available.sql), attempt = greatest(0, attempt - 1), lease_owner = NULL,
                     lease_expires_at = NULL, run_at = least(run_at, $1)
                 WHERE id = $2 RETURNING queue
                 """, bindings, on: conn
@@ -482,7 +482,7 @@ extension PostgresJobStore {
             INSERT INTO \(quotedSchema).steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome, error_type,
                 error_message)
             SELECT id, queue, attempt, lease_owner, $1, $2, $3, $4, $5 FROM \(quotedSchema).steward_jobs
-            WHERE id = $6 AND state = 'running' AND lease_owner = $7
+            WHERE id = $6 AND state = \(JobState.running.sql) AND lease_owner = $7
             FOR UPDATE
             RETURNING id
             """, bindings, on: conn
@@ -508,7 +508,7 @@ extension PostgresJobStore {
         var queues = Set<String>()
         for try await (id, queue) in try await query(
             """
-            UPDATE \(quotedSchema).steward_jobs j SET state = 'dead', original_queue = j.queue,
+            UPDATE \(quotedSchema).steward_jobs j SET state = \(JobState.dead.sql), original_queue = j.queue,
                 queue = coalesce((SELECT dead_letter_queue FROM \(quotedSchema).steward_queues q WHERE q.name = j.queue), j.queue || $6),
                 finished_at = $1, lease_expires_at = NULL,
                 error_type = coalesce($2, j.error_type), error_message = coalesce($3, j.error_message),
@@ -536,7 +536,7 @@ extension PostgresJobStore {
         let rows = try await query(
             """
             UPDATE \(quotedSchema).steward_jobs SET lease_expires_at = $1
-            WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
+            WHERE id = ANY($2) AND state = \(JobState.running.sql) AND lease_owner = $3 RETURNING id
             """, bindings)
         return Set(try rows.map { JobID(try $0.decode(Int64.self)) })
     }
@@ -551,7 +551,7 @@ extension PostgresJobStore {
             """
             UPDATE \(quotedSchema).steward_jobs j SET progress = u.progress
             FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, progress, owner)
-            WHERE j.id = u.id AND j.state = 'running' AND j.lease_owner = u.owner
+            WHERE j.id = u.id AND j.state = \(JobState.running.sql) AND j.lease_owner = u.owner
             """, bindings)
     }
 
@@ -564,7 +564,7 @@ extension PostgresJobStore {
             for try await (id, queue, attempt, maxAttempts, policy) in try await query(
                 """
                 SELECT id, queue, attempt, max_attempts, retry_policy FROM \(quotedSchema).steward_jobs
-                WHERE state = 'running' AND lease_expires_at < $1 FOR UPDATE
+                WHERE state = \(JobState.running.sql) AND lease_expires_at < $1 FOR UPDATE
                 """, nowArgument, on: conn
             ).decode((Int64, String, Int, Int, String?).self) {
                 let retryPolicy = try JobRecord.decodeStored(retryPolicy: policy, metadata: nil).0
@@ -575,9 +575,9 @@ extension PostgresJobStore {
                 """
                 INSERT INTO \(quotedSchema).steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
                     error_type, error_message)
-                SELECT id, queue, attempt, coalesce(lease_owner, ''), coalesce(started_at, $1), $1, 'rescued', 'LeaseExpired',
+                SELECT id, queue, attempt, coalesce(lease_owner, ''), coalesce(started_at, $1), $1, '\(LeaseRescue.historyName)', 'LeaseExpired',
                     'lease of worker ' || coalesce(lease_owner, '?') || ' expired: the worker stopped heartbeating'
-                FROM \(quotedSchema).steward_jobs WHERE state = 'running' AND lease_expires_at < $1
+                FROM \(quotedSchema).steward_jobs WHERE state = \(JobState.running.sql) AND lease_expires_at < $1
                 """, nowArgument, on: conn)
             var retryIDs: [Int64] = [], retryRunAt: [Date] = [], retryStates: [String] = []
             var deadIDs: [Int64] = []
@@ -605,7 +605,7 @@ extension PostgresJobStore {
                     UPDATE \(quotedSchema).steward_jobs j SET state = r.state, run_at = r.run_at, lease_owner = NULL,
                         lease_expires_at = NULL, error_type = $4, error_message = $5, error_attempt = j.attempt
                     FROM unnest($1::bigint[], $2::timestamptz[], $3::text[]) AS r(id, run_at, state)
-                    WHERE j.id = r.id AND j.state = 'running'
+                    WHERE j.id = r.id AND j.state = \(JobState.running.sql)
                     """, retries, on: conn)
             }
             if !deadIDs.isEmpty {

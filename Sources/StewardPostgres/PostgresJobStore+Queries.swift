@@ -62,8 +62,8 @@ extension PostgresJobStore {
         if let name = filter.name { clauses.append("name = \(param(name))") }
         if let before = filter.beforeID { clauses.append("id < \(param(before.rawValue))") }
         switch filter.state {
-        case .available?: clauses.append("(state = 'available' OR (state = 'scheduled' AND run_at <= \(param(now))))")
-        case .scheduled?: clauses.append("state = 'scheduled' AND run_at > \(param(now))")
+        case .available?: clauses.append("(state = \(JobState.available.sql) OR (state = \(JobState.scheduled.sql) AND run_at <= \(param(now))))")
+        case .scheduled?: clauses.append("state = \(JobState.scheduled.sql) AND run_at > \(param(now))")
         case let state?: clauses.append("state = \(param(state.rawValue))")
         case nil: break
         }
@@ -90,14 +90,14 @@ extension PostgresJobStore {
                 outcome: try r.get(4), error: type.map { JobErrorInfo(type: $0, message: (try? r.get(6, String?.self)) ?? "", attempt: attempt) })
         }
         for row in try await query(
-            "SELECT attempt, lease_owner, started_at, finished_at FROM \(quotedSchema).steward_jobs WHERE id = $1 AND state = 'succeeded'", bindings)
+            "SELECT attempt, lease_owner, started_at, finished_at FROM \(quotedSchema).steward_jobs WHERE id = $1 AND state = \(JobState.succeeded.sql)", bindings)
         {
             let r = row.makeRandomAccess()
             out.append(
                 AttemptRecord(
                     jobID: id, attempt: try r.get(0), worker: try r.get(1, String?.self) ?? "",
                     startedAt: try r.get(2, Date?.self) ?? Date(timeIntervalSince1970: 0),
-                    finishedAt: try r.get(3, Date?.self) ?? Date(timeIntervalSince1970: 0), outcome: "succeeded", error: nil))
+                    finishedAt: try r.get(3, Date?.self) ?? Date(timeIntervalSince1970: 0), outcome: JobOutcome.HistoryName.succeeded.rawValue, error: nil))
         }
         return out
     }
@@ -110,15 +110,15 @@ extension PostgresJobStore {
         let rows = try await query(
             """
             SELECT
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available') AND run_at <= $2),
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = 'scheduled' AND run_at > $2),
-              (SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN ('scheduled', 'available') AND run_at <= $2),
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = 'running'),
-              (SELECT count(*) FILTER (WHERE state = 'succeeded') FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
-              (SELECT count(*) FILTER (WHERE state = 'cancelled') FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
-              (SELECT count(*) FILTER (WHERE state = 'dead') FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = 'succeeded' AND finished_at >= $3 AND finished_at IS NOT NULL),
-              (SELECT count(*) FROM \(quotedSchema).steward_attempts WHERE queue = $1 AND finished_at >= $3 AND outcome IN ('retry', 'dead', 'rescued')),
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.waitingSQL)) AND run_at <= $2),
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.scheduled.sql) AND run_at > $2),
+              (SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.waitingSQL)) AND run_at <= $2),
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.running.sql)),
+              (SELECT count(*) FILTER (WHERE state = \(JobState.succeeded.sql)) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
+              (SELECT count(*) FILTER (WHERE state = \(JobState.cancelled.sql)) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
+              (SELECT count(*) FILTER (WHERE state = \(JobState.dead.sql)) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.succeeded.sql) AND finished_at >= $3 AND finished_at IS NOT NULL),
+              (SELECT count(*) FROM \(quotedSchema).steward_attempts WHERE queue = $1 AND finished_at >= $3 AND outcome IN (\(JobOutcome.HistoryName.failedSQL))),
               coalesce((SELECT paused FROM \(quotedSchema).steward_queues WHERE name = $1), false)
             """, bindings)
         let r = rows[0].makeRandomAccess()
@@ -126,8 +126,8 @@ extension PostgresJobStore {
         let oldest: Date? = try r.get(2)
         let running: Int = try r.get(3)
         let counts: [String: Int] = [
-            "available": available, "scheduled": try r.get(1), "running": running, "succeeded": try r.get(4),
-            "cancelled": try r.get(5), "dead": try r.get(6),
+            JobState.available.rawValue: available, JobState.scheduled.rawValue: try r.get(1), JobState.running.rawValue: running,
+            JobState.succeeded.rawValue: try r.get(4), JobState.cancelled.rawValue: try r.get(5), JobState.dead.rawValue: try r.get(6),
         ]
         return QueueStats(
             queue: queue, paused: try r.get(9), counts: counts, running: running, succeededLastMinute: try r.get(7),
@@ -138,8 +138,8 @@ extension PostgresJobStore {
         try await query(
             """
             SELECT q.name, q.paused, q.max_depth, q.dead_letter_queue, q.max_attempts,
-                (SELECT count(*) FROM \(quotedSchema).steward_jobs j WHERE j.queue = q.name AND j.state IN ('scheduled', 'available')),
-                (SELECT count(*) FROM \(quotedSchema).steward_jobs j WHERE j.queue = q.name AND j.state = 'running')
+                (SELECT count(*) FROM \(quotedSchema).steward_jobs j WHERE j.queue = q.name AND j.state IN (\(JobState.waitingSQL))),
+                (SELECT count(*) FROM \(quotedSchema).steward_jobs j WHERE j.queue = q.name AND j.state = \(JobState.running.sql))
             FROM \(quotedSchema).steward_queues q ORDER BY q.name
             """
         ).map { row in
@@ -160,13 +160,13 @@ extension PostgresJobStore {
             if current.state == .running, let owner = current.leaseOwner {
                 _ = try await recordAttempt(
                     JobOutcome(id: id, owner: owner, startedAt: current.startedAt ?? now, kind: .cancelled(error: nil)),
-                    outcome: "cancelled", error: nil, now: now, on: conn)
+                    outcome: JobOutcome.HistoryName.cancelled.rawValue, error: nil, now: now, on: conn)
             }
             var bindings = PostgresBindings()
             bindings.append(now)
             bindings.append(id.rawValue)
             try await query(
-                "UPDATE \(quotedSchema).steward_jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL WHERE id = $2", bindings, on: conn)
+                "UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.cancelled.sql), finished_at = $1, lease_expires_at = NULL WHERE id = $2", bindings, on: conn)
             var notifyArguments = PostgresBindings()
             notifyArguments.append(channel)
             try await query("SELECT pg_notify($1, '')", notifyArguments, on: conn)
@@ -186,7 +186,7 @@ extension PostgresJobStore {
                 var heldKeys = PostgresBindings()
                 heldKeys.append(key)
                 for try await _ in try await query(
-                    "SELECT 1 FROM \(quotedSchema).steward_jobs WHERE unique_key = $1 AND state IN ('scheduled', 'available', 'running')", heldKeys, on: conn)
+                    "SELECT 1 FROM \(quotedSchema).steward_jobs WHERE unique_key = $1 AND state IN (\(JobState.liveSQL))", heldKeys, on: conn)
                 {
                     throw StewardError.invalidArgument("job \(id): another live job holds its unique key '\(key)'")
                 }
@@ -196,7 +196,7 @@ extension PostgresJobStore {
             bindings.append(id.rawValue)
             try await query(
                 """
-                UPDATE \(quotedSchema).steward_jobs SET state = 'available', queue = coalesce(original_queue, queue), original_queue = NULL,
+                UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.available.sql), queue = coalesce(original_queue, queue), original_queue = NULL,
                     attempt = 0, run_at = $1, finished_at = NULL, result = NULL, lease_owner = NULL, lease_expires_at = NULL,
                     progress = NULL
                 WHERE id = $2
@@ -276,7 +276,7 @@ extension PostgresJobStore {
         bindings.append(queue)
         bindings.append(now)
         return try await query(
-            "SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = 'scheduled' AND run_at > $2", bindings
+            "SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.scheduled.sql) AND run_at > $2", bindings
         ).first.flatMap { try $0.decode(Date?.self) }
     }
 

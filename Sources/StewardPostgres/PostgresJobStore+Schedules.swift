@@ -130,7 +130,7 @@ extension PostgresJobStore {
             var lastJobIDs = PostgresBindings()
             lastJobIDs.append(lastJobs)
             for try await id in try await query(
-                "SELECT id FROM \(quotedSchema).steward_jobs WHERE id = ANY($1) AND state IN ('scheduled', 'available', 'running')", lastJobIDs,
+                "SELECT id FROM \(quotedSchema).steward_jobs WHERE id = ANY($1) AND state IN (\(JobState.liveSQL))", lastJobIDs,
                 on: conn
             ).decode(Int64.self) {
                 live.insert(id)

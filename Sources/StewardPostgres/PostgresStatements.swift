@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Steward
 
 /// The hot statements, prepared once per connection (postgres-nio caches them by name), so they
 /// are not parsed and planned on every call: that was most of a single enqueue's 1.2 ms.
@@ -86,11 +87,11 @@ enum PostgresStatements {
     struct Claim: PostgresPreparedStatement {
         static let name = "steward_claim_v1"
         static let sql = """
-            UPDATE steward_jobs SET state = 'running', attempt = attempt + 1, lease_owner = $1, lease_expires_at = $2,
+            UPDATE steward_jobs SET state = \(JobState.running.sql), attempt = attempt + 1, lease_owner = $1, lease_expires_at = $2,
                 started_at = $3, progress = NULL
             WHERE id IN (
                 SELECT id FROM steward_jobs
-                WHERE queue = $4 AND state IN ('scheduled', 'available') AND run_at <= $3
+                WHERE queue = $4 AND state IN (\(JobState.waitingSQL)) AND run_at <= $3
                     AND NOT EXISTS (SELECT 1 FROM steward_queues WHERE name = $4 AND paused)
                 ORDER BY priority DESC, run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
             RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
@@ -120,8 +121,8 @@ enum PostgresStatements {
         /// Also announces the finished jobs (an empty `NOTIFY` payload), in the same round trip.
         static let sql = """
             WITH done AS (
-                UPDATE steward_jobs SET state = 'succeeded', finished_at = $1, lease_expires_at = NULL
-                WHERE id = ANY($2) AND state = 'running' AND lease_owner = $3 RETURNING id
+                UPDATE steward_jobs SET state = \(JobState.succeeded.sql), finished_at = $1, lease_expires_at = NULL
+                WHERE id = ANY($2) AND state = \(JobState.running.sql) AND lease_owner = $3 RETURNING id
             ), told AS (
                 SELECT pg_notify($4, '') WHERE EXISTS (SELECT 1 FROM done)
             )

@@ -78,10 +78,10 @@ extension SQLiteJobStore {
         }
         switch filter.state {
         case .available?:
-            clauses.append("(state = 'available' OR (state = 'scheduled' AND run_at <= ?))")
+            clauses.append("(state = \(JobState.available.sql) OR (state = \(JobState.scheduled.sql) AND run_at <= ?))")
             args += [nowS]
         case .scheduled?:
-            clauses.append("state = 'scheduled' AND run_at > ?")
+            clauses.append("state = \(JobState.scheduled.sql) AND run_at > ?")
             args += [nowS]
         case let state?:
             clauses.append("state = ?")
@@ -123,7 +123,7 @@ extension SQLiteJobStore {
                 db,
                 sql: """
                     SELECT attempt, lease_owner, started_at, finished_at FROM steward_jobs
-                    WHERE id = ? AND state = 'succeeded'
+                    WHERE id = ? AND state = \(JobState.succeeded.sql)
                     """, arguments: [id.rawValue])
             {
                 let worker: String? = try row.value(1, "lease_owner", job: id.rawValue)
@@ -133,7 +133,7 @@ extension SQLiteJobStore {
                     AttemptRecord(
                         jobID: id, attempt: try row.value(0, "attempt", job: id.rawValue), worker: worker ?? "",
                         startedAt: Date(timeIntervalSince1970: started ?? 0), finishedAt: Date(timeIntervalSince1970: finished ?? 0),
-                        outcome: "succeeded", error: nil))
+                        outcome: JobOutcome.HistoryName.succeeded.rawValue, error: nil))
             }
             return out
         }
@@ -148,7 +148,7 @@ extension SQLiteJobStore {
                 db,
                 sql: """
                     SELECT run_at <= ?, count(*), min(run_at) FROM steward_jobs
-                    WHERE queue = ? AND state IN ('scheduled', 'available') GROUP BY 1
+                    WHERE queue = ? AND state IN (\(JobState.waitingSQL)) GROUP BY 1
                     """, arguments: [nowS, queue])
             {
                 let due: Bool = row[0]
@@ -157,7 +157,7 @@ extension SQLiteJobStore {
             }
             let running =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state = 'running'", arguments: [queue]) ?? 0
+                    db, sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state = \(JobState.running.sql)", arguments: [queue]) ?? 0
             counts["running"] = running
             for row in try Row.fetchAll(
                 db,
@@ -174,14 +174,14 @@ extension SQLiteJobStore {
                     db,
                     sql: """
                         SELECT count(*) FROM steward_jobs
-                        WHERE queue = ? AND state = 'succeeded' AND finished_at >= ? AND finished_at IS NOT NULL
+                        WHERE queue = ? AND state = \(JobState.succeeded.sql) AND finished_at >= ? AND finished_at IS NOT NULL
                         """, arguments: [queue, since]) ?? 0
             let failed =
                 try Int.fetchOne(
                     db,
                     sql: """
                         SELECT count(*) FROM steward_attempts
-                        WHERE queue = ? AND finished_at >= ? AND outcome IN ('retry', 'dead', 'rescued')
+                        WHERE queue = ? AND finished_at >= ? AND outcome IN (\(JobOutcome.HistoryName.failedSQL))
                         """, arguments: [queue, since]) ?? 0
             let paused = try Bool.fetchOne(db, sql: "SELECT paused FROM steward_queues WHERE name = ?", arguments: [queue]) ?? false
             return QueueStats(
@@ -196,8 +196,8 @@ extension SQLiteJobStore {
                 db,
                 sql: """
                     SELECT q.name, q.paused, q.max_depth, q.dead_letter_queue, q.max_attempts,
-                        (SELECT count(*) FROM steward_jobs j WHERE j.queue = q.name AND j.state IN ('scheduled', 'available')),
-                        (SELECT count(*) FROM steward_jobs j WHERE j.queue = q.name AND j.state = 'running')
+                        (SELECT count(*) FROM steward_jobs j WHERE j.queue = q.name AND j.state IN (\(JobState.waitingSQL))),
+                        (SELECT count(*) FROM steward_jobs j WHERE j.queue = q.name AND j.state = \(JobState.running.sql))
                     FROM steward_queues q ORDER BY q.name
                     """
             ).map { row in
@@ -214,7 +214,7 @@ extension SQLiteJobStore {
     public func nextRunAt(queue: String, after now: Date) async throws -> Date? {
         try await pool.read { db in
             try Double.fetchOne(
-                db.cachedStatement(sql: "SELECT min(run_at) FROM steward_jobs WHERE queue = ? AND state = 'scheduled' AND run_at > ?"),
+                db.cachedStatement(sql: "SELECT min(run_at) FROM steward_jobs WHERE queue = ? AND state = \(JobState.scheduled.sql) AND run_at > ?"),
                 arguments: [queue, now.timeIntervalSince1970]
             ).map(Date.init(timeIntervalSince1970:))
         }

@@ -162,7 +162,7 @@ public final class SQLiteJobStore: JobStore {
             }
         }
         let findUnique = try db.cachedStatement(
-            sql: "SELECT id, state, run_at FROM steward_jobs WHERE unique_key = ? AND state IN ('scheduled', 'available', 'running')")
+            sql: "SELECT id, state, run_at FROM steward_jobs WHERE unique_key = ? AND state IN (\(JobState.liveSQL))")
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
@@ -197,7 +197,7 @@ public final class SQLiteJobStore: JobStore {
             out.append(EnqueueResult(id: JobID(db.lastInsertedRowID), state: p.state, duplicate: false))
         }
         let depth = try db.cachedStatement(
-            sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state IN ('scheduled', 'available')")
+            sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state IN (\(JobState.waitingSQL))")
         for q in queues {
             guard let maxDepth = settings[q]?.maxDepth else { continue }
             let waiting = try Int.fetchOne(depth, arguments: [q]) ?? 0
@@ -257,11 +257,11 @@ public final class SQLiteJobStore: JobStore {
         if try Bool.fetchOne(paused, arguments: [queue]) == true { return [] }
         let claim = try db.cachedStatement(
             sql: """
-                UPDATE steward_jobs SET state = 'running', attempt = attempt + 1, lease_owner = ?,
+                UPDATE steward_jobs SET state = \(JobState.running.sql), attempt = attempt + 1, lease_owner = ?,
                     lease_expires_at = ?, started_at = ?, progress = NULL
                 WHERE id IN (
                     SELECT id FROM steward_jobs
-                    WHERE queue = ? AND state IN ('scheduled', 'available') AND run_at <= ?
+                    WHERE queue = ? AND state IN (\(JobState.waitingSQL)) AND run_at <= ?
                     ORDER BY priority DESC, run_at, id LIMIT ?)
                 RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy,
                     metadata, unique_key, created_at
@@ -315,8 +315,8 @@ public final class SQLiteJobStore: JobStore {
             var wake = Set<String>()
             let stmt = try db.cachedStatement(
                 sql: """
-                    UPDATE steward_jobs SET state = 'succeeded', finished_at = ?, lease_expires_at = NULL
-                    WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' AND lease_owner = ?
+                    UPDATE steward_jobs SET state = \(JobState.succeeded.sql), finished_at = ?, lease_expires_at = NULL
+                    WHERE id IN (SELECT value FROM json_each(?)) AND state = \(JobState.running.sql) AND lease_owner = ?
                     RETURNING id
                     """)
             for group in groups {
@@ -340,33 +340,33 @@ public final class SQLiteJobStore: JobStore {
         case .succeeded(let result):
             let stmt = try db.cachedStatement(
                 sql: """
-                    UPDATE steward_jobs SET state = 'succeeded', result = ?, finished_at = ?, lease_expires_at = NULL
-                    WHERE id = ? AND state = 'running' AND lease_owner = ?
+                    UPDATE steward_jobs SET state = \(JobState.succeeded.sql), result = ?, finished_at = ?, lease_expires_at = NULL
+                    WHERE id = ? AND state = \(JobState.running.sql) AND lease_owner = ?
                     """)
             try stmt.execute(arguments: [result, now, id, o.owner])
             return db.changesCount > 0
         case .retry(let runAt, let error):
-            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: "retry", error: error)
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: JobOutcome.HistoryName.retry.rawValue, error: error)
             else { return false }
             let stmt = try db.cachedStatement(
                 sql: """
-                    UPDATE steward_jobs SET state = 'scheduled', run_at = ?, error_type = ?, error_message = ?,
+                    UPDATE steward_jobs SET state = \(JobState.scheduled.sql), run_at = ?, error_type = ?, error_message = ?,
                         error_attempt = ?, lease_owner = NULL, lease_expires_at = NULL
                     WHERE id = ?
                     """)
             try stmt.execute(arguments: [runAt.timeIntervalSince1970, error.type, error.message, error.attempt, id])
             return true
         case .dead(let error):
-            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: "dead", error: error)
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: JobOutcome.HistoryName.dead.rawValue, error: error)
             else { return false }
             try deadLetter(db, whereSQL: "id = ?", arguments: [id], error: error, now: now)
             return true
         case .cancelled(let error):
-            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: "cancelled", error: error)
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: JobOutcome.HistoryName.cancelled.rawValue, error: error)
             else { return false }
             let stmt = try db.cachedStatement(
                 sql: """
-                    UPDATE steward_jobs SET state = 'cancelled', finished_at = ?, lease_expires_at = NULL,
+                    UPDATE steward_jobs SET state = \(JobState.cancelled.sql), finished_at = ?, lease_expires_at = NULL,
                         error_type = coalesce(?, error_type), error_message = coalesce(?, error_message),
                         error_attempt = coalesce(?, error_attempt)
                     WHERE id = ?
@@ -374,11 +374,11 @@ public final class SQLiteJobStore: JobStore {
             try stmt.execute(arguments: [now, error?.type, error?.message, error?.attempt, id])
             return true
         case .released:
-            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: "released", error: nil)
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: JobOutcome.HistoryName.released.rawValue, error: nil)
             else { return false }
             let stmt = try db.cachedStatement(
                 sql: """
-                    UPDATE steward_jobs SET state = 'available', attempt = max(0, attempt - 1), lease_owner = NULL,
+                    UPDATE steward_jobs SET state = \(JobState.available.sql), attempt = max(0, attempt - 1), lease_owner = NULL,
                         lease_expires_at = NULL, run_at = min(run_at, ?)
                     WHERE id = ? RETURNING queue
                     """)
@@ -396,7 +396,7 @@ public final class SQLiteJobStore: JobStore {
                 INSERT INTO steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
                     error_type, error_message)
                 SELECT id, queue, attempt, lease_owner, ?, ?, ?, ?, ? FROM steward_jobs
-                WHERE id = ? AND state = 'running' AND lease_owner = ?
+                WHERE id = ? AND state = \(JobState.running.sql) AND lease_owner = ?
                 """)
         try stmt.execute(arguments: [
             startedAt.timeIntervalSince1970, now, outcome, error?.type, error?.message, id, owner,
@@ -412,7 +412,7 @@ public final class SQLiteJobStore: JobStore {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                UPDATE steward_jobs SET state = 'dead', original_queue = queue,
+                UPDATE steward_jobs SET state = \(JobState.dead.sql), original_queue = queue,
                     queue = coalesce((SELECT dead_letter_queue FROM steward_queues q WHERE q.name = steward_jobs.queue),
                                      queue || ?),
                     finished_at = ?, lease_expires_at = NULL,
@@ -433,7 +433,7 @@ public final class SQLiteJobStore: JobStore {
                 db.cachedStatement(
                     sql: """
                         UPDATE steward_jobs SET lease_expires_at = ?
-                        WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running' AND lease_owner = ?
+                        WHERE id IN (SELECT value FROM json_each(?)) AND state = \(JobState.running.sql) AND lease_owner = ?
                         RETURNING id
                         """),
                 arguments: [until.timeIntervalSince1970, Self.jsonArray(ids.map(\.rawValue)), owner])
@@ -446,7 +446,7 @@ public final class SQLiteJobStore: JobStore {
         let encoded = try updates.map { ($0, try JSONCoding.encode($0.progress)) }
         try await pool.write { db in
             let stmt = try db.cachedStatement(
-                sql: "UPDATE steward_jobs SET progress = ? WHERE id = ? AND state = 'running' AND lease_owner = ?")
+                sql: "UPDATE steward_jobs SET progress = ? WHERE id = ? AND state = \(JobState.running.sql) AND lease_owner = ?")
             for (u, json) in encoded {
                 try stmt.execute(arguments: [json, u.id.rawValue, u.owner])
             }
@@ -461,7 +461,7 @@ public final class SQLiteJobStore: JobStore {
                 db,
                 sql: """
                     SELECT id, queue, attempt, max_attempts, retry_policy FROM steward_jobs
-                    WHERE state = 'running' AND lease_expires_at < ?
+                    WHERE state = \(JobState.running.sql) AND lease_expires_at < ?
                     """, arguments: [nowS])
             {
                 let id: Int64 = try row.value(0, "id")
@@ -478,9 +478,9 @@ public final class SQLiteJobStore: JobStore {
                 sql: """
                     INSERT INTO steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome,
                         error_type, error_message)
-                    SELECT id, queue, attempt, coalesce(lease_owner, ''), coalesce(started_at, ?), ?, 'rescued', 'LeaseExpired',
+                    SELECT id, queue, attempt, coalesce(lease_owner, ''), coalesce(started_at, ?), ?, '\(LeaseRescue.historyName)', 'LeaseExpired',
                         'lease of worker ' || coalesce(lease_owner, '?') || ' expired: the worker stopped heartbeating'
-                    FROM steward_jobs WHERE state = 'running' AND lease_expires_at < ?
+                    FROM steward_jobs WHERE state = \(JobState.running.sql) AND lease_expires_at < ?
                     """, arguments: [nowS, nowS, nowS])
             var requeued: [JobID] = []
             var deadIDs: [Int64] = []
@@ -489,7 +489,7 @@ public final class SQLiteJobStore: JobStore {
                 sql: """
                     UPDATE steward_jobs SET state = ?, run_at = ?, lease_owner = NULL, lease_expires_at = NULL,
                         error_type = ?, error_message = ?, error_attempt = attempt
-                    WHERE id = ? AND state = 'running'
+                    WHERE id = ? AND state = \(JobState.running.sql)
                     """)
             for (job, queue) in expired {
                 switch LeaseRescue.decide(job, now: now) {
@@ -534,11 +534,11 @@ public final class SQLiteJobStore: JobStore {
             if current.state == .running, let owner = current.leaseOwner {
                 _ = try self.recordAttempt(
                     db, id: id.rawValue, owner: owner, startedAt: current.startedAt ?? now, now: nowS,
-                    outcome: "cancelled", error: nil)
+                    outcome: JobOutcome.HistoryName.cancelled.rawValue, error: nil)
             }
             try db.execute(
                 sql: """
-                    UPDATE steward_jobs SET state = 'cancelled', finished_at = ?, lease_expires_at = NULL WHERE id = ?
+                    UPDATE steward_jobs SET state = \(JobState.cancelled.sql), finished_at = ?, lease_expires_at = NULL WHERE id = ?
                     """, arguments: [nowS, id.rawValue])
             return try self.fetchRecord(db, id: id.rawValue, now: nowS)!
         }
@@ -555,14 +555,14 @@ public final class SQLiteJobStore: JobStore {
             }
             if let key = current.uniqueKey,
                 try Int64.fetchOne(
-                    db, sql: "SELECT id FROM steward_jobs WHERE unique_key = ? AND state IN ('scheduled','available','running')",
+                    db, sql: "SELECT id FROM steward_jobs WHERE unique_key = ? AND state IN (\(JobState.liveSQL))",
                     arguments: [key]) != nil
             {
                 throw StewardError.invalidArgument("job \(id): another live job holds its unique key '\(key)'")
             }
             try db.execute(
                 sql: """
-                    UPDATE steward_jobs SET state = 'available', queue = coalesce(original_queue, queue),
+                    UPDATE steward_jobs SET state = \(JobState.available.sql), queue = coalesce(original_queue, queue),
                         original_queue = NULL, attempt = 0, run_at = ?, finished_at = NULL, result = NULL,
                         lease_owner = NULL, lease_expires_at = NULL, progress = NULL
                     WHERE id = ?

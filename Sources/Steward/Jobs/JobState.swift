@@ -33,3 +33,15 @@ public enum JobState: String, Sendable, Codable, CaseIterable {
         return state
     }
 }
+
+extension JobState {
+    /// The state as a SQL string literal (`'running'`): stores spell states only through these, so
+    /// the names live once, here.
+    package var sql: String { "'\(rawValue)'" }
+
+    /// Waiting states (scheduled, available) as a SQL list.
+    package static let waitingSQL = [JobState.scheduled, .available].map(\.sql).joined(separator: ", ")
+
+    /// Live states (waiting or running), in which a unique key is held, as a SQL list.
+    package static let liveSQL = [JobState.scheduled, .available, .running].map(\.sql).joined(separator: ", ")
+}

@@ -18,6 +18,17 @@ public struct JobOutcome: Sendable, Equatable {
         /// The worker gives it back unfinished (shutdown); it becomes available and the attempt
         /// is not counted.
         case released
+
+        /// The name written to a job's history for an attempt that ended this way.
+        public var historyName: String {
+            switch self {
+            case .succeeded: HistoryName.succeeded.rawValue
+            case .retry: HistoryName.retry.rawValue
+            case .dead: HistoryName.dead.rawValue
+            case .cancelled: HistoryName.cancelled.rawValue
+            case .released: HistoryName.released.rawValue
+            }
+        }
     }
 
     /// The job.
@@ -38,14 +49,16 @@ public struct JobOutcome: Sendable, Equatable {
     }
 
     /// The outcome's name as written to the history.
-    public var historyName: String {
-        switch kind {
-        case .succeeded: "succeeded"
-        case .retry: "retry"
-        case .dead: "dead"
-        case .cancelled: "cancelled"
-        case .released: "released"
-        }
+    public var historyName: String { kind.historyName }
+
+    /// The names a job's history records attempts under; spelled only here.
+    package enum HistoryName: String, CaseIterable {
+        case succeeded, retry, dead, cancelled, released
+        /// The lease expired (see ``LeaseRescue``).
+        case rescued
+
+        /// History names of attempts that failed (what a queue's error rate counts), as a SQL list.
+        package static let failedSQL = [HistoryName.retry, .dead, .rescued].map { "'\($0.rawValue)'" }.joined(separator: ", ")
     }
 }
 

@@ -29,6 +29,9 @@ package enum LeaseRescue {
         case dead
     }
 
+    /// The history name of an attempt whose lease expired.
+    package static let historyName = JobOutcome.HistoryName.rescued.rawValue
+
     /// The error recorded on a requeued job.
     package static let requeuedError = (type: "LeaseExpired", message: "lease expired: the worker stopped heartbeating")
     /// The error recorded on a dead-lettered job.
