@@ -74,16 +74,8 @@ extension PostgresJobStore {
 
     public func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult] {
         guard !fires.isEmpty else { return [] }
-        // A batch is applied in a handful of statements; a name repeated in one batch (never from
-        // the scheduler) goes into a later round so each round sees the previous one's state.
-        var rounds: [[Int]] = []
-        var roundOf: [String: Int] = [:]
-        for (i, fire) in fires.enumerated() {
-            let r = roundOf[fire.name].map { $0 + 1 } ?? 0
-            roundOf[fire.name] = r
-            if rounds.count <= r { rounds.append([]) }
-            rounds[r].append(i)
-        }
+        // A batch is applied in a handful of statements per round (see ScheduleFireRule.rounds).
+        let rounds = ScheduleFireRule.rounds(fires)
         let results = try await transaction { [self, rounds] conn -> [ScheduleFireResult] in
             var out = [ScheduleFireResult](repeating: .stale, count: fires.count)
             for round in rounds {
@@ -100,31 +92,22 @@ extension PostgresJobStore {
         return results
     }
 
-    /// Firings of distinct schedules: lock and read them, decide, then write the state changes,
-    /// the jobs and the last-fire fields with one statement each.
+    /// Firings of distinct schedules: lock and read them, let ``ScheduleFireRule`` decide, then
+    /// write the state changes, the jobs and the last-fire fields with one statement each.
     private func record(_ fires: [ScheduleFire], now: Date, on conn: PostgresConnection) async throws -> [ScheduleFireResult] {
-        var notifyArguments = PostgresBindings()
-        notifyArguments.append(fires.map(\.name))
-        var current: [String: (paused: Bool, next: Date?, lastJob: Int64?)] = [:]
+        var names = PostgresBindings()
+        names.append(fires.map(\.name))
+        var stored: [String: ScheduleFireRule.Stored] = [:]
         for try await (name, paused, next, lastJob) in try await query(
             """
             SELECT name, paused, next_fire_at, last_job_id FROM \(quotedSchema).steward_schedules
             WHERE name = ANY($1) ORDER BY name FOR UPDATE
-            """, notifyArguments, on: conn
+            """, names, on: conn
         ).decode((String, Bool, Date?, Int64?).self) {
-            current[name] = (paused, next, lastJob)
+            stored[name] = ScheduleFireRule.Stored(paused: paused, nextFireAt: next, lastJobID: lastJob)
         }
-        var results = [ScheduleFireResult](repeating: .stale, count: fires.count)
-        var proceeding: [Int] = []
-        for (i, fire) in fires.enumerated() {
-            guard let c = current[fire.name] else { continue }
-            if let expected = fire.expectedNextFireAt {
-                guard !c.paused, let stored = c.next, abs(stored.timeIntervalSince(expected)) < 1e-6 else { continue }
-            }
-            proceeding.append(i)
-        }
-        // Exclusive schedules whose last run is still live are skipped.
-        let lastJobs = proceeding.compactMap { fires[$0].exclusive ? current[fires[$0].name]?.lastJob : nil }
+        // Which last runs of exclusive schedules are still live, in one query.
+        let lastJobs = fires.compactMap { $0.exclusive ? stored[$0.name]?.lastJobID : nil }
         var live = Set<Int64>()
         if !lastJobs.isEmpty {
             var lastJobIDs = PostgresBindings()
@@ -136,23 +119,21 @@ extension PostgresJobStore {
                 live.insert(id)
             }
         }
-        var skipped = Set<Int>()
-        for i in proceeding where fires[i].exclusive {
-            if let last = current[fires[i].name]?.lastJob, live.contains(last) {
-                skipped.insert(i)
-                results[i] = .skippedExclusive(running: JobID(last))
-            }
+        let decisions = fires.map { ScheduleFireRule.decide($0, stored: stored[$0.name], isLive: live.contains) }
+        var results = [ScheduleFireResult](repeating: .stale, count: fires.count)
+        for (i, decision) in decisions.enumerated() {
+            if case .skip(let running) = decision { results[i] = .skippedExclusive(running: JobID(running)) }
         }
-        // State of timetable firings: next fire, missed and skipped counters.
-        let timed = proceeding.filter { fires[$0].expectedNextFireAt != nil || skipped.contains($0) }
+        // State of timetable firings and skips: next fire, missed and skipped counters.
+        let timed = fires.indices.filter { ScheduleFireRule.updatesState(fires[$0], decisions[$0]) }
         if !timed.isEmpty {
-            var keyedRows = PostgresBindings()
-            keyedRows.append(timed.map { fires[$0].name })
-            keyedRows.append(timed.map { fires[$0].expectedNextFireAt == nil })  // manual: keep the next fire
-            keyedRows.append(timed.map { fires[$0].nextFireAt ?? now })
-            keyedRows.append(timed.map { fires[$0].nextFireAt != nil })
-            keyedRows.append(timed.map { Int32(fires[$0].missed) })
-            keyedRows.append(timed.map { Int32(skipped.contains($0) ? 1 : 0) })
+            var stateRows = PostgresBindings()
+            stateRows.append(timed.map { fires[$0].name })
+            stateRows.append(timed.map { fires[$0].expectedNextFireAt == nil })  // manual: keep the next fire
+            stateRows.append(timed.map { fires[$0].nextFireAt ?? now })
+            stateRows.append(timed.map { fires[$0].nextFireAt != nil })
+            stateRows.append(timed.map { Int32(fires[$0].missed) })
+            stateRows.append(timed.map { Int32(decisions[$0] == .fire ? 0 : 1) })
             try await query(
                 """
                 UPDATE \(quotedSchema).steward_schedules s SET
@@ -161,10 +142,9 @@ extension PostgresJobStore {
                 FROM unnest($1::text[], $2::bool[], $3::timestamptz[], $4::bool[], $5::int4[], $6::int4[])
                     AS u(name, keep, next, has_next, missed, skipped)
                 WHERE s.name = u.name
-                """, keyedRows, on: conn)
+                """, stateRows, on: conn)
         }
-        // The jobs of every firing that runs, in one enqueue.
-        let firing = proceeding.filter { !skipped.contains($0) }
+        let firing = fires.indices.filter { decisions[$0] == .fire }
         let jobs = firing.flatMap { fires[$0].jobs }
         var enqueued: [EnqueueResult] = []
         if !jobs.isEmpty {

@@ -84,33 +84,47 @@ extension SQLiteJobStore {
         return results
     }
 
+    /// One firing, in the batch's transaction: read its row, let ``ScheduleFireRule`` decide,
+    /// write the answer. Firings are applied in order, so a repeated name sees the earlier write.
     private static func record(_ fire: ScheduleFire, jobs prepared: [PreparedJob], now nowS: Double, in db: Database) throws
         -> ScheduleFireResult
     {
-        guard let row = try Row.fetchOne(
+        let row = try Row.fetchOne(
             db, sql: "SELECT paused, next_fire_at, last_job_id FROM steward_schedules WHERE name = ?", arguments: [fire.name])
-        else { return .stale }
-        if let expected = fire.expectedNextFireAt {
-            let paused: Bool = row[0]
-            guard !paused, let stored = row[1] as Double?, abs(stored - expected.timeIntervalSince1970) < 1e-6 else {
-                return .stale
+        let stored = try row.map { row in
+            ScheduleFireRule.Stored(
+                paused: try row.value(0, "paused"), nextFireAt: (try row.value(1, "next_fire_at") as Double?).map(Date.init(timeIntervalSince1970:)),
+                lastJobID: try row.value(2, "last_job_id"))
+        }
+        let live = try db.cachedStatement(sql: "SELECT 1 FROM steward_jobs WHERE id = ? AND state IN (\(JobState.liveSQL))")
+        let decision = try ScheduleFireRule.decide(fire, stored: stored) { id in
+            try Int.fetchOne(live, arguments: [id]) != nil
+        }
+        if ScheduleFireRule.updatesState(fire, decision) {
+            let skipped = decision == .fire ? 0 : 1
+            if fire.expectedNextFireAt != nil {
+                try db.execute(
+                    sql: """
+                        UPDATE steward_schedules SET next_fire_at = ?, missed_runs = missed_runs + ?, skipped_runs = skipped_runs + ?
+                        WHERE name = ?
+                        """, arguments: [fire.nextFireAt?.timeIntervalSince1970, fire.missed, skipped, fire.name])
+            } else {
+                try db.execute(
+                    sql: "UPDATE steward_schedules SET skipped_runs = skipped_runs + ? WHERE name = ?", arguments: [skipped, fire.name])
             }
+        }
+        switch decision {
+        case .stale:
+            return .stale
+        case .skip(let running):
+            return .skippedExclusive(running: JobID(running))
+        case .fire:
+            guard !prepared.isEmpty else { return .fired([]) }
+            let results = try enqueue(prepared, now: nowS, in: db)
             try db.execute(
-                sql: "UPDATE steward_schedules SET next_fire_at = ?, missed_runs = missed_runs + ? WHERE name = ?",
-                arguments: [fire.nextFireAt?.timeIntervalSince1970, fire.missed, fire.name])
+                sql: "UPDATE steward_schedules SET last_fire_at = ?, last_job_id = ? WHERE name = ?",
+                arguments: [fire.firedAt?.timeIntervalSince1970, results.last?.id.rawValue, fire.name])
+            return .fired(results)
         }
-        if fire.exclusive, let last = row[2] as Int64?,
-            let state = try String.fetchOne(db, sql: "SELECT state FROM steward_jobs WHERE id = ?", arguments: [last]),
-            let s = JobState(rawValue: state), !s.isFinished
-        {
-            try db.execute(sql: "UPDATE steward_schedules SET skipped_runs = skipped_runs + 1 WHERE name = ?", arguments: [fire.name])
-            return .skippedExclusive(running: JobID(last))
-        }
-        guard !prepared.isEmpty else { return .fired([]) }
-        let results = try enqueue(prepared, now: nowS, in: db)
-        try db.execute(
-            sql: "UPDATE steward_schedules SET last_fire_at = ?, last_job_id = ? WHERE name = ?",
-            arguments: [fire.firedAt?.timeIntervalSince1970, results.last?.id.rawValue, fire.name])
-        return .fired(results)
     }
 }
