@@ -360,19 +360,10 @@ extension PostgresJobStore {
         let (applied, wake) = try await transaction { [self] conn -> (Set<JobID>, Set<String>) in
             var applied = Set<JobID>()
             var wake = Set<String>()
+            // Plain successes: the fast path's own statement, here inside the transaction.
             for (owner, ids) in plainBatches {
-                var bindings = PostgresBindings()
-                bindings.append(now)
-                bindings.append(ids)
-                bindings.append(owner)
-                for try await id in try await query(
-                    """
-                    UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.succeeded.sql), finished_at = $1, lease_expires_at = NULL
-                    WHERE id = ANY($2) AND state = \(JobState.running.sql) AND lease_owner = $3 RETURNING id
-                    """, bindings, on: conn
-                ).decode(Int64.self) {
-                    applied.insert(JobID(id))
-                }
+                let statement = PostgresStatements.CompletePlain(now: now, ids: ids, owner: owner, channel: channel)
+                for try await id in try await conn.execute(statement, logger: logger) { applied.insert(JobID(id)) }
             }
             for (owner, group) in resultBatches {
                 var bindings = PostgresBindings()
