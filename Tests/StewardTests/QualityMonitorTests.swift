@@ -84,8 +84,8 @@ struct QualityMonitorTests {
         for (i, sink) in sinks.enumerated() {
             try m.addTask(
                 QualityTaskConfiguration(
-                    name: "t\(i)", source: "s", window: .tumbling(Double(20 * (i + 1))), checks: [try QualityCheck(.count)],
-                    sink: sink))
+                    name: "t\(i)", source: "s", window: .tumbling(Double(20 * (i + 1))), checks: [try QualityCheck(.count)]),
+                sink: sink)
         }
         try await m.run()
         #expect(source.reads.load(ordering: .relaxed) == 6)  // 5 batches + end of input
@@ -99,11 +99,12 @@ struct QualityMonitorTests {
         m.addSource(CountingSource(name: "s", schema: try sensorSchema(), rows: sensorRows(10)))
         m.addSource(CountingSource(name: "broken", schema: try sensorSchema(), rows: sensorRows(10), failAfter: 2))
         let ok = MemorySink()
-        try m.addTask(QualityTaskConfiguration(name: "ok", source: "s", window: .tumbling(20), checks: [try QualityCheck(.count)], sink: ok))
+        try m.addTask(QualityTaskConfiguration(name: "ok", source: "s", window: .tumbling(20), checks: [try QualityCheck(.count)]), sink: ok)
         try m.addTask(QualityTaskConfiguration(name: "reader", source: "broken", window: .tumbling(20), checks: [try QualityCheck(.count)]))
         try m.addTask(
             QualityTaskConfiguration(
-                name: "writer", source: "s", window: .tumbling(20), checks: [try QualityCheck(.count)], sink: MemorySink(failing: true)))
+                name: "writer", source: "s", window: .tumbling(20), checks: [try QualityCheck(.count)]),
+            sink: MemorySink(failing: true))
         try await m.run()
         let status = Dictionary(uniqueKeysWithValues: m.status().tasks.map { ($0.name, $0) })
         #expect(status["ok"]?.state == .finished)
@@ -176,7 +177,8 @@ struct QualityMonitorTests {
             try m.addTask(
                 QualityTaskConfiguration(
                     name: "t", source: "s", window: .tumbling(60), checks: [try QualityCheck(name: "n", .count)],
-                    schemaPolicy: policy, sink: sink, rejectSink: rejectSink, schemaMessages: messages))
+                    schemaPolicy: policy, schemaMessages: messages),
+                sink: sink, rejectSink: rejectSink)
             try await m.run()
             return (sink.records.withLock { $0.first }, m.status().tasks[0])
         }
@@ -229,8 +231,9 @@ struct QualityMonitorTests {
         try m.addTask(
             QualityTaskConfiguration(
                 name: "t", source: "c", window: .tumbling(60), key: "id",
-                checks: [try QualityCheck(name: "avg", .mean, column: "v"), try QualityCheck(name: "n", .count)], sink: sink,
-                anomaly: AnomalyConfiguration(checks: ["avg"], history: 10, warmUp: 3)))
+                checks: [try QualityCheck(name: "avg", .mean, column: "v"), try QualityCheck(name: "n", .count)],
+                anomaly: AnomalyConfiguration(checks: ["avg"], history: 10, warmUp: 3)),
+            sink: sink)
         try await m.run()
         let records = sink.records.withLock { $0 }
         let a = records.filter { $0.key?.value == .string("a") }

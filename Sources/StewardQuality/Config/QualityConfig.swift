@@ -99,12 +99,10 @@ public struct QualityConfig: Sendable {
                     name: s.name, path: overrides[s.name] ?? s.path, format: s.format, schema: s.schema, follow: follow,
                     compact: s.compact, delimiter: s.delimiter))
         }
-        for var t in tasks {
-            t.sink = try sink(t.name)
-            if t.schemaPolicy == .divert { t.rejectSink = try rejectSink(t.name) }
-            try monitor.addTask(t)
+        for t in tasks {
+            try monitor.addTask(t, sink: try sink(t.name), rejectSink: t.schemaPolicy == .divert ? try rejectSink(t.name) : nil)
         }
-        _ = try monitor.engines()
+        try monitor.prepare()
         return monitor
     }
 }

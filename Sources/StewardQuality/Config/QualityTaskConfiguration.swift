@@ -49,10 +49,6 @@ public struct QualityTaskConfiguration: Sendable {
     public var lateColumn: Bool
     /// Rows breaking the schema.
     public var schemaPolicy: SchemaPolicy
-    /// Where records go; `nil` keeps them only in the monitor's stream.
-    public var sink: (any QualitySink)?
-    /// Where `divert` sends rows that break the schema.
-    public var rejectSink: (any RejectedRowSink)?
     /// Also list the violations of each window (up to 10) in `_schema_messages`.
     public var schemaMessages: Bool
     /// Optional z-score anomaly detection over chosen checks.
@@ -63,10 +59,8 @@ public struct QualityTaskConfiguration: Sendable {
         name: String = "", source: String, window: WindowSpec, timeColumn: String? = nil, key: String? = nil,
         waitForLate: Double = 0, checks: [QualityCheck], critical: Bool = false, precision: Int = 3,
         emitEmptyWindows: Bool = false, sessionEmit: SessionEmit = .final, lateColumn: Bool = false,
-        schemaPolicy: SchemaPolicy = .keep, sink: (any QualitySink)? = nil, anomaly: AnomalyConfiguration? = nil,
-        rejectSink: (any RejectedRowSink)? = nil, schemaMessages: Bool = false
+        schemaPolicy: SchemaPolicy = .keep, anomaly: AnomalyConfiguration? = nil, schemaMessages: Bool = false
     ) {
-        self.rejectSink = rejectSink
         self.schemaMessages = schemaMessages
         self.name = name
         self.source = source
@@ -81,7 +75,6 @@ public struct QualityTaskConfiguration: Sendable {
         self.sessionEmit = sessionEmit
         self.lateColumn = lateColumn
         self.schemaPolicy = schemaPolicy
-        self.sink = sink
         self.anomaly = anomaly
     }
 }

@@ -50,8 +50,20 @@ public final class QualityMonitor: Sendable {
         public var tasks: [TaskStatus]
     }
 
+    /// Where a task's output goes: live objects, kept beside the (value-type) configuration.
+    struct Sinks {
+        var records: (any QualitySink)?
+        var rejected: (any RejectedRowSink)?
+    }
+
+    /// A task ready to run: its configuration, source, engine and sinks.
+    typealias Prepared = (config: QualityTaskConfiguration, source: any QualitySource, engine: EngineBox, sinks: Sinks)
+
     private struct State {
         var tasks: [QualityTaskConfiguration] = []
+        var sinks: [String: Sinks] = [:]
+        /// Engines built by ``prepare()``, used by the next ``run()`` (each built once).
+        var prepared: [Prepared]?
         var sources: [String: any QualitySource] = [:]
         var status: [String: TaskStatus] = [:]
         var stream: AsyncStream<QualityRecord>.Continuation?
@@ -68,10 +80,13 @@ public final class QualityMonitor: Sendable {
 
     // MARK: tasks
 
-    /// Adds a task; an empty name becomes `task_1`, `task_2`, … (skipping names in use). Returns
-    /// its name. A duplicate name is an error.
+    /// Adds a task writing its records to `sink` (`nil`: only the monitor's stream) and, under
+    /// the `divert` policy, its rejected rows to `rejectSink`; an empty name becomes `task_1`,
+    /// `task_2`, … (skipping names in use). Returns its name. A duplicate name is an error.
     @discardableResult
-    public func addTask(_ configuration: QualityTaskConfiguration) throws -> String {
+    public func addTask(
+        _ configuration: QualityTaskConfiguration, sink: (any QualitySink)? = nil, rejectSink: (any RejectedRowSink)? = nil
+    ) throws -> String {
         try state.withLock { s in
             var c = configuration
             if c.name.isEmpty {
@@ -83,6 +98,8 @@ public final class QualityMonitor: Sendable {
                 throw QualityError.config("task '\(c.name)': a task with this name already exists")
             }
             s.tasks.append(c)
+            s.sinks[c.name] = Sinks(records: sink, rejected: rejectSink)
+            s.prepared = nil
             s.status[c.name] = Self.initialStatus(c, hasSource: s.sources[c.source] != nil)
             return c.name
         }
@@ -102,6 +119,8 @@ public final class QualityMonitor: Sendable {
             }
             s.tasks.remove(at: i)
             s.status[name] = nil
+            s.sinks[name] = nil
+            s.prepared = nil
         }
     }
 
@@ -113,7 +132,8 @@ public final class QualityMonitor: Sendable {
         try addTask(
             QualityTaskConfiguration(
                 name: "default", source: source, window: window, key: key, waitForLate: waitForLate, checks: [],
-                critical: critical, sink: sink))
+                critical: critical),
+            sink: sink)
     }
 
     /// Single-task shorthand: adds a check to the task named `default`.
@@ -158,22 +178,28 @@ public final class QualityMonitor: Sendable {
 
     // MARK: running
 
-    /// Builds every task's engine; configuration errors surface here, before any data is read.
-    func engines() throws -> [(config: QualityTaskConfiguration, source: any QualitySource, engine: EngineBox)] {
-        let (tasks, sources) = state.withLock { ($0.tasks, $0.sources) }
+    /// Builds every task's engine, so configuration errors surface before any data is read; the
+    /// next ``run()`` uses these engines (``run()`` prepares by itself when this was not called).
+    public func prepare() throws {
+        let (tasks, sources, sinks) = state.withLock { ($0.tasks, $0.sources, $0.sinks) }
         if tasks.isEmpty { throw QualityError.config("monitor: no tasks") }
-        return try tasks.map { t in
+        let prepared: [Prepared] = try tasks.map { t in
             guard let source = sources[t.source] else {
                 throw QualityError.config("task '\(t.name)' source: unknown source '\(t.source)'")
             }
             if t.checks.isEmpty { throw QualityError.config("task '\(t.name)': no checks") }
-            return (t, source, EngineBox(try WindowEngine(config: t, schema: source.schema)))
+            return (t, source, EngineBox(try WindowEngine(config: t, schema: source.schema)), sinks[t.name] ?? Sinks())
         }
+        state.withLock { $0.prepared = prepared }
     }
 
     /// Reads every source to its end (or until cancelled) and runs the tasks.
     public func run() async throws {
-        let all = try engines()
+        if state.withLock({ $0.prepared == nil }) { try prepare() }
+        let all = state.withLock { s -> [Prepared] in
+            defer { s.prepared = nil }
+            return s.prepared ?? []
+        }
         let bySource = Dictionary(grouping: all, by: { ObjectIdentifier($0.source) })
         defer { state.withLock { $0.stream?.finish() } }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -185,7 +211,7 @@ public final class QualityMonitor: Sendable {
         }
     }
 
-    private func runSource(_ tasks: [(config: QualityTaskConfiguration, source: any QualitySource, engine: EngineBox)]) async throws {
+    private func runSource(_ tasks: [Prepared]) async throws {
         let source = tasks[0].source
         var live = tasks
         for t in live { update(t.config.name) { $0.state = .running } }
@@ -206,7 +232,7 @@ public final class QualityMonitor: Sendable {
                     group.addTask {
                         do {
                             let records = try t.engine.engine.process(rows[...])
-                            try await self.deliver(records, t.config, t.engine.engine)
+                            try await self.deliver(records, t.config, t.sinks, t.engine.engine)
                             return (t.config.name, nil)
                         } catch {
                             return (t.config.name, error)
@@ -234,9 +260,9 @@ public final class QualityMonitor: Sendable {
         }
         for t in live {
             do {
-                try await deliver(t.engine.engine.finish(), t.config, t.engine.engine)
-                try await t.config.sink?.finish()
-                try await t.config.rejectSink?.finish()
+                try await deliver(t.engine.engine.finish(), t.config, t.sinks, t.engine.engine)
+                try await t.sinks.records?.finish()
+                try await t.sinks.rejected?.finish()
                 update(t.config.name) { $0.state = .finished }
             } catch {
                 try fail(t.config, error)
@@ -244,33 +270,33 @@ public final class QualityMonitor: Sendable {
         }
     }
 
-    private func deliver(_ records: [QualityRecord], _ config: QualityTaskConfiguration, _ engine: WindowEngine) async throws {
-        let before = state.withLock { $0.status[config.name] }
-        if let before {
-            // Counters per task (swift-metrics; Prometheus when bootstrapped): late events are never silent.
-            let dims = [("task", config.name)]
-            func count(_ label: String, _ delta: Int) {
-                if delta > 0 { Counter(label: label, dimensions: dims).increment(by: delta) }
-            }
-            count("steward_quality_records_read_total", engine.recordsRead - before.recordsRead)
-            count("steward_quality_windows_emitted_total", engine.windowsEmitted - before.windowsEmitted)
-            count("steward_quality_late_dropped_total", engine.lateDropped - before.lateRecordsDropped)
-            count("steward_quality_late_window_misses_total", engine.lateWindowMisses - before.lateWindowMisses)
-            count("steward_quality_schema_errors_total", engine.schemaErrors - before.schemaErrors)
-            count("steward_quality_failed_assessments_total", engine.failedAssessments - before.failedAssessments)
+    private func deliver(
+        _ records: [QualityRecord], _ config: QualityTaskConfiguration, _ sinks: Sinks, _ engine: WindowEngine
+    ) async throws {
+        let delta = engine.takeCounterDeltas()
+        // Counters per task (swift-metrics; Prometheus when bootstrapped): late events are never silent.
+        let dims = [("task", config.name)]
+        func count(_ label: String, _ increment: Int) {
+            if increment > 0 { Counter(label: label, dimensions: dims).increment(by: increment) }
         }
+        count("steward_quality_records_read_total", delta.recordsRead)
+        count("steward_quality_windows_emitted_total", delta.windowsEmitted)
+        count("steward_quality_late_dropped_total", delta.lateDropped)
+        count("steward_quality_late_window_misses_total", delta.lateWindowMisses)
+        count("steward_quality_schema_errors_total", delta.schemaErrors)
+        count("steward_quality_failed_assessments_total", delta.failedAssessments)
         update(config.name) {
-            $0.recordsRead = engine.recordsRead
-            $0.windowsEmitted = engine.windowsEmitted
-            $0.lateRecordsDropped = engine.lateDropped
-            $0.lateWindowMisses = engine.lateWindowMisses
-            $0.schemaErrors = engine.schemaErrors
-            $0.failedAssessments = engine.failedAssessments
+            $0.recordsRead += delta.recordsRead
+            $0.windowsEmitted += delta.windowsEmitted
+            $0.lateRecordsDropped += delta.lateDropped
+            $0.lateWindowMisses += delta.lateWindowMisses
+            $0.schemaErrors += delta.schemaErrors
+            $0.failedAssessments += delta.failedAssessments
         }
         let rejected = engine.takeRejected()
-        if !rejected.isEmpty { try await config.rejectSink?.write(rejected: rejected) }
+        if !rejected.isEmpty { try await sinks.rejected?.write(rejected: rejected) }
         guard !records.isEmpty else { return }
-        try await config.sink?.write(records)
+        try await sinks.records?.write(records)
         if let stream = state.withLock({ $0.stream }) { for r in records { stream.yield(r) } }
     }
 

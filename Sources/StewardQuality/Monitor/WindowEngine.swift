@@ -22,6 +22,30 @@ final class WindowEngine {
     private(set) var schemaErrors = 0
     private(set) var failedAssessments = 0
 
+    /// The six status counters, as totals or as increments.
+    struct Counters: Equatable {
+        var recordsRead = 0, windowsEmitted = 0, lateDropped = 0, lateWindowMisses = 0, schemaErrors = 0, failedAssessments = 0
+
+        static func - (a: Counters, b: Counters) -> Counters {
+            Counters(
+                recordsRead: a.recordsRead - b.recordsRead, windowsEmitted: a.windowsEmitted - b.windowsEmitted,
+                lateDropped: a.lateDropped - b.lateDropped, lateWindowMisses: a.lateWindowMisses - b.lateWindowMisses,
+                schemaErrors: a.schemaErrors - b.schemaErrors, failedAssessments: a.failedAssessments - b.failedAssessments)
+        }
+    }
+    /// The totals last handed out by ``takeCounterDeltas()``.
+    private var reported = Counters()
+
+    /// What the counters grew by since the last call: the monitor adds it to the task's status
+    /// and to its metrics, with no copy of the totals to diff against.
+    func takeCounterDeltas() -> Counters {
+        let now = Counters(
+            recordsRead: recordsRead, windowsEmitted: windowsEmitted, lateDropped: lateDropped,
+            lateWindowMisses: lateWindowMisses, schemaErrors: schemaErrors, failedAssessments: failedAssessments)
+        defer { reported = now }
+        return now - reported
+    }
+
     private var watermark = -Double.infinity
     private var lateSinceRecord: [QualityValue: Int] = [:]
     /// Keys interned to dense ids, so window cells are found by array index, not by hashing.
