@@ -55,7 +55,7 @@ struct QualityBench {
                   - {name: events, measure: count}
                   - {name: mean_temp, measure: mean, column: temperature}
             """
-        let parsed = try QualityConfig.parse(config, file: "bench.yaml", baseDirectory: dir.path)
+        let parsed = try QualityConfigFile.parse(config, file: "bench.yaml", baseDirectory: dir.path)
         let monitor = try parsed.makeMonitor { task in
             try JSONLFileSink(path: dir.appendingPathComponent("\(task).jsonl").path)
         }

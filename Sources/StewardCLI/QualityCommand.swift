@@ -9,9 +9,9 @@ struct QualityCommand: AsyncParsableCommand {
         subcommands: [Run.self, Validate.self])
 
     /// Loads a config, printing `file:line:column: message` and exiting 2 when it is wrong.
-    static func load(_ path: String) throws -> QualityConfig {
+    static func load(_ path: String) throws -> QualityConfigFile {
         do {
-            return try QualityConfig.load(path: path)
+            return try QualityConfigFile.load(path: path)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)

@@ -11,7 +11,7 @@ func measure(_ values: [QualityValue], _ checks: [QualityCheck], times: [Double]
         timeColumn: "ts", validates: false)
     let ts = times ?? values.indices.map(Double.init)
     let rows = values.indices.map { i in
-        Row(values: [.double(ts[i]), values[i], other?[i] ?? .null], time: ts[i])
+        QualityRow(values: [.double(ts[i]), values[i], other?[i] ?? .null], time: ts[i])
     }
     let monitor = QualityMonitor()
     monitor.addSource(ArraySource(name: "s", schema: schema, rows: rows))
@@ -158,7 +158,7 @@ struct QualityMeasureTests {
 struct SpreadAcc: MeasureAccumulator {
     let column: Int
     var lo = Double.infinity, hi = -Double.infinity
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         guard let x = row.values[column].number else { return }
         lo = min(lo, x)
         hi = max(hi, x)

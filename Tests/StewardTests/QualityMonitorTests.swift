@@ -7,20 +7,20 @@ import Testing
 final class CountingSource: QualitySource, @unchecked Sendable {
     let name: String
     let schema: SourceSchema
-    private var batches: [[Row]]
+    private var batches: [[QualityRow]]
     let reads = Atomic<Int>(0)
     let failAfter: Int?
 
     struct Boom: Error, CustomStringConvertible { var description: String { "disk on fire" } }
 
-    init(name: String, schema: SourceSchema, rows: [Row], batchSize: Int = 2, failAfter: Int? = nil) {
+    init(name: String, schema: SourceSchema, rows: [QualityRow], batchSize: Int = 2, failAfter: Int? = nil) {
         self.name = name
         self.schema = schema
         batches = stride(from: 0, to: rows.count, by: batchSize).map { Array(rows[$0..<min(rows.count, $0 + batchSize)]) }
         self.failAfter = failAfter
     }
 
-    func nextBatch() async throws -> [Row]? {
+    func nextBatch() async throws -> [QualityRow]? {
         let n = reads.add(1, ordering: .relaxed).newValue
         if let failAfter, n > failAfter { throw Boom() }
         return batches.isEmpty ? nil : batches.removeFirst()
@@ -46,8 +46,8 @@ func sensorSchema() throws -> SourceSchema {
         validates: false)
 }
 
-func sensorRows(_ n: Int) -> [Row] {
-    (0..<n).map { i in Row(values: [.string("s\(i % 2)"), .int(Int64(i * 10)), .double(20 + Double(i))], time: Double(i * 10)) }
+func sensorRows(_ n: Int) -> [QualityRow] {
+    (0..<n).map { i in QualityRow(values: [.string("s\(i % 2)"), .int(Int64(i * 10)), .double(20 + Double(i))], time: Double(i * 10)) }
 }
 
 @Suite("Quality monitor")

@@ -11,7 +11,7 @@ func runQuality(
         columns: [.init("k", .string, nullable: true), .init("ts", .float), .init("v", .float, nullable: true)], timeColumn: "ts",
         validates: false)
     let rows = events.map { e in
-        Row(values: [e.key.map { .string($0) } ?? .null, .double(e.t), e.v.map { .double($0) } ?? .null], time: e.t)
+        QualityRow(values: [e.key.map { .string($0) } ?? .null, .double(e.t), e.v.map { .double($0) } ?? .null], time: e.t)
     }
     let monitor = QualityMonitor()
     monitor.addSource(ArraySource(name: "s", schema: schema, rows: rows, batchSize: 3))
@@ -176,7 +176,7 @@ struct QualityConfigTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-qc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try csv.write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
-        let config = try QualityConfig.parse(yaml, file: "c.yaml", baseDirectory: dir.path)
+        let config = try QualityConfigFile.parse(yaml, file: "c.yaml", baseDirectory: dir.path)
         let out = dir.appendingPathComponent("o").path
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let monitor = try config.makeMonitor { try JSONLFileSink(path: "\(out)/\($0).jsonl") }

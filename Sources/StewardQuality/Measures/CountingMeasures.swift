@@ -8,7 +8,7 @@ struct CountAcc: MeasureAccumulator {
     var rows = 0
     var missing = 0
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         rows += 1
         let v = row.values[column]
         if v.isMissing || (!disguised.isEmpty && disguised.contains(v)) { missing += 1 }
@@ -36,7 +36,7 @@ struct DistinctAcc: MeasureAccumulator {
     var counts: [QualityValue: Int] = [:]
     var rows = 0
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         rows += 1
         counts[row.values[column], default: 0] += 1
     }
@@ -95,7 +95,7 @@ struct HyperLogLogAcc: MeasureAccumulator {
         return h
     }
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         let h = Self.hash(row.values[column])
         let index = Int(h >> UInt64(64 - Self.p))
         let rest = (h << UInt64(Self.p)) | (1 << UInt64(Self.p - 1))

@@ -4,7 +4,7 @@ import Foundation
 /// measures accumulate incrementally and keep values only when they need them.
 public protocol MeasureAccumulator: Sendable {
     /// Adds one row of the window.
-    mutating func add(_ row: Row)
+    mutating func add(_ row: QualityRow)
     /// Folds in another accumulator of the same measure (sessions merging).
     mutating func merge(_ other: any MeasureAccumulator)
     /// The measure's value for the window.

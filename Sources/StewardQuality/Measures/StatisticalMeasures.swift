@@ -11,7 +11,7 @@ struct StatsAcc: MeasureAccumulator {
     var minValue: QualityValue? = nil
     var maxValue: QualityValue? = nil
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         let v = row.values[column]
         switch kind {
         case .min, .max:
@@ -58,7 +58,7 @@ struct ValuesAcc: MeasureAccumulator {
     let kind: Kind
     var values: [Double] = []
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         if let x = row.values[column].number { values.append(x) }
     }
     mutating func merge(_ other: any MeasureAccumulator) {
@@ -92,7 +92,7 @@ struct TrendAcc: MeasureAccumulator {
     var ref: Double? = nil
     var n = 0.0, st = 0.0, sv = 0.0, stt = 0.0, stv = 0.0
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         guard let v = row.values[column].number else { return }
         if ref == nil { ref = row.time }
         let t = row.time - ref!
@@ -123,7 +123,7 @@ struct PearsonAcc: MeasureAccumulator {
     let a: Int, b: Int
     var n = 0.0, ma = 0.0, mb = 0.0, caa = 0.0, cbb = 0.0, cab = 0.0
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         guard let x = row.values[a].number, let y = row.values[b].number else { return }
         n += 1
         let dx = x - ma
@@ -155,7 +155,7 @@ struct SpearmanAcc: MeasureAccumulator {
     let a: Int, b: Int
     var xs: [Double] = [], ys: [Double] = []
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         guard let x = row.values[a].number, let y = row.values[b].number else { return }
         xs.append(x)
         ys.append(y)
@@ -182,7 +182,7 @@ struct SpearmanAcc: MeasureAccumulator {
     func result(_ w: WindowContext) -> MeasureResult {
         var p = PearsonAcc(a: 0, b: 1)
         for (x, y) in zip(Self.ranks(xs), Self.ranks(ys)) {
-            p.add(Row(values: [.double(x), .double(y)], time: 0))
+            p.add(QualityRow(values: [.double(x), .double(y)], time: 0))
         }
         return p.result(w)
     }
@@ -193,7 +193,7 @@ struct BenfordAcc: MeasureAccumulator {
     let column: Int
     var counts = [Int](repeating: 0, count: 10)
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         guard var x = row.values[column].number.map(abs), x > 0, x.isFinite else { return }
         while x >= 10 { x /= 10 }
         while x < 1 { x *= 10 }

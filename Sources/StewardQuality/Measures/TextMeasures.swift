@@ -31,7 +31,7 @@ struct ConformanceAcc: MeasureAccumulator {
     var present = 0
     var passing = 0
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         let v = row.values[column]
         guard !v.isMissing else { return }
         present += 1
@@ -64,7 +64,7 @@ struct LengthAcc: MeasureAccumulator {
     let kind: Kind
     var n = 0, total = 0, lo = Int.max, hi = Int.min
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         let v = row.values[column]
         guard !v.isMissing, let s = v.text else { return }
         let len = s.count

@@ -8,7 +8,7 @@ struct TimeAcc: MeasureAccumulator {
     var outOfOrder = 0
     var rows = 0
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         rows += 1
         if row.time < newest { outOfOrder += 1 }
         newest = Swift.max(newest, row.time)
@@ -34,7 +34,7 @@ struct OrderingAcc: MeasureAccumulator {
     let ordering: Measure.Ordering
     var points: [(Double, Double)] = []
 
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         if let x = row.values[column].number { points.append((row.time, x)) }
     }
     mutating func merge(_ other: any MeasureAccumulator) {

@@ -57,7 +57,7 @@ public final class QualityMonitor: Sendable {
     }
 
     /// A task ready to run: its configuration, source, engine and sinks.
-    typealias Prepared = (config: QualityTaskConfiguration, source: any QualitySource, engine: EngineBox, sinks: Sinks)
+    typealias Prepared = (config: QualityTaskConfiguration, source: any QualitySource, engine: SendableEngine, sinks: Sinks)
 
     private struct State {
         var tasks: [QualityTaskConfiguration] = []
@@ -188,7 +188,7 @@ public final class QualityMonitor: Sendable {
                 throw QualityError.config("task '\(t.name)' source: unknown source '\(t.source)'")
             }
             if t.checks.isEmpty { throw QualityError.config("task '\(t.name)': no checks") }
-            return (t, source, EngineBox(try WindowEngine(config: t, schema: source.schema)), sinks[t.name] ?? Sinks())
+            return (t, source, SendableEngine(try WindowEngine(config: t, schema: source.schema)), sinks[t.name] ?? Sinks())
         }
         state.withLock { $0.prepared = prepared }
     }
@@ -216,7 +216,7 @@ public final class QualityMonitor: Sendable {
         var live = tasks
         for t in live { update(t.config.name) { $0.state = .running } }
         while !live.isEmpty, !Task.isCancelled {
-            let batch: [Row]?
+            let batch: [QualityRow]?
             do {
                 batch = try await source.nextBatch()
             } catch is CancellationError {
@@ -324,7 +324,7 @@ public final class QualityMonitor: Sendable {
 }
 
 /// A task's engine, handed to one child task at a time.
-final class EngineBox: @unchecked Sendable {
+final class SendableEngine: @unchecked Sendable {
     let engine: WindowEngine
     init(_ engine: WindowEngine) { self.engine = engine }
 }

@@ -156,7 +156,7 @@ final class WindowEngine {
     // MARK: input
 
     /// Processes rows in arrival order; returns the records that became final.
-    func process(_ rows: ArraySlice<Row>) throws -> [QualityRecord] {
+    func process(_ rows: ArraySlice<QualityRow>) throws -> [QualityRecord] {
         var out: [QualityRecord] = []
         for row in rows {
             recordsRead += 1
@@ -217,7 +217,7 @@ final class WindowEngine {
 
     // MARK: sliding
 
-    private func addSliding(_ row: Row, key: QualityValue, id: Int, duration: Double, hop: Double, origin: Double) {
+    private func addSliding(_ row: QualityRow, key: QualityValue, id: Int, duration: Double, hop: Double, origin: Double) {
         guard let ks = WindowSpec.windowIndexes(row.time, duration: duration, hop: hop, origin: origin) else { return }
         var landed = false
         var firstLanded: Int64? = nil
@@ -289,7 +289,7 @@ final class WindowEngine {
 
     // MARK: sessions
 
-    private func addSession(_ row: Row, key: QualityValue, gap: Double, into out: inout [QualityRecord]) {
+    private func addSession(_ row: QualityRow, key: QualityValue, gap: Double, into out: inout [QualityRecord]) {
         let t = row.time
         if let done = emittedSessions[key], wouldJoin(done, t, gap) {
             lateDropped += 1
@@ -464,7 +464,7 @@ final class WindowEngine {
 
 extension [WindowEngine.Cell?] {
     /// Adds a row to key `id`'s cell, creating it; one dictionary access per window.
-    mutating func add(_ row: Row, id: Int, _ make: () -> WindowEngine.Cell) {
+    mutating func add(_ row: QualityRow, id: Int, _ make: () -> WindowEngine.Cell) {
         if count <= id { append(contentsOf: repeatElement(nil, count: id + 1 - count)) }
         if self[id] == nil { self[id] = make() }
         self[id]!.add(row)
@@ -472,7 +472,7 @@ extension [WindowEngine.Cell?] {
 }
 
 extension WindowEngine.Cell {
-    mutating func add(_ row: Row) {
+    mutating func add(_ row: QualityRow) {
         rows += 1
         if let e = row.schemaError {
             schemaErrors += 1

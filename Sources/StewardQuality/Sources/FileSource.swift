@@ -52,8 +52,8 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         if format == .jsonl { header = [] }
     }
 
-    public func nextBatch() async throws -> [Row]? {
-        var rows: [Row] = []
+    public func nextBatch() async throws -> [QualityRow]? {
+        var rows: [QualityRow] = []
         rows.reserveCapacity(batchSize)
         while rows.count < batchSize {
             guard let (line, newlines) = try await nextRecord(waitForMore: rows.isEmpty) else { break }
@@ -163,7 +163,7 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         }
     }
 
-    private func csvRow(_ line: ArraySlice<UInt8>) -> Row? {
+    private func csvRow(_ line: ArraySlice<UInt8>) -> QualityRow? {
         var line = line
         if line.last == 13 { line = line.dropLast() }
         if line.contains(34) {
@@ -191,7 +191,7 @@ public final class FileSource: QualitySource, @unchecked Sendable {
     private func row(
         _ count: Int,
         field: (Int, (UnsafeBufferPointer<UInt8>) -> (QualityValue, String?)) -> (QualityValue, String?)
-    ) -> Row {
+    ) -> QualityRow {
         var values = [QualityValue](repeating: .null, count: schema.columns.count)
         var error: String? = nil
         var rawTime: Substring = ""
@@ -209,7 +209,7 @@ public final class FileSource: QualitySource, @unchecked Sendable {
         return makeRow(values, rawTime: rawTime, error: error)
     }
 
-    private func makeRow(_ values: [QualityValue], rawTime: Substring, error: String?) -> Row {
+    private func makeRow(_ values: [QualityValue], rawTime: Substring, error: String?) -> QualityRow {
         var time: Double
         if case .epochSeconds = schema.timeFormat {
             time = values[schema.timeIndex].number ?? .nan
@@ -224,13 +224,13 @@ public final class FileSource: QualitySource, @unchecked Sendable {
             }
             time = .nan
         }
-        return Row(values: values, time: time, schemaError: err)
+        return QualityRow(values: values, time: time, schemaError: err)
     }
 
-    private func jsonRow(_ line: ArraySlice<UInt8>) -> Row? {
+    private func jsonRow(_ line: ArraySlice<UInt8>) -> QualityRow? {
         guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
             let values = [QualityValue](repeating: .null, count: schema.columns.count)
-            return Row(values: values, time: .nan, schemaError: "\(path):\(lineNumber): not a JSON object")
+            return QualityRow(values: values, time: .nan, schemaError: "\(path):\(lineNumber): not a JSON object")
         }
         var fields = object
         if compact, case .array(let names)? = object["fields"], case .array(let vals)? = object["values"] {

@@ -10,5 +10,5 @@ public protocol QualitySource: AnyObject, Sendable {
     /// Its columns and time column.
     var schema: SourceSchema { get }
     /// The next rows in arrival order, or `nil` at end of input.
-    func nextBatch() async throws -> [Row]?
+    func nextBatch() async throws -> [QualityRow]?
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A row as tasks see it: values in the source's column order, plus its event time.
-public struct Row: Sendable {
+public struct QualityRow: Sendable {
     /// Values by column position.
     public var values: [QualityValue]
     /// Event time in seconds since the epoch.

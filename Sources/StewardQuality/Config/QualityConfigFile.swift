@@ -3,7 +3,7 @@ import Steward
 import Yams
 
 /// A configuration mistake with its place in the file.
-public struct ConfigError: Error, Sendable, CustomStringConvertible {
+public struct ConfigFileError: Error, Sendable, CustomStringConvertible {
     /// The file.
     public var file: String
     /// 1-based line (0 when unknown).
@@ -18,7 +18,7 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 /// The YAML configuration of a monitor: sources and tasks (see docs/quality.md). Everything is
 /// checked — unknown keys, measures, columns, windows, assessments, durations — before any data
 /// is read.
-public struct QualityConfig: Sendable {
+public struct QualityConfigFile: Sendable {
     /// One declared source.
     public struct SourceEntry: Sendable {
         /// The name tasks use.
@@ -43,19 +43,19 @@ public struct QualityConfig: Sendable {
     public var file: String
 
     /// Reads and checks `path`; relative source paths are resolved against its folder.
-    public static func load(path: String) throws -> QualityConfig {
+    public static func load(path: String) throws -> QualityConfigFile {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigError(file: path, line: 0, column: 0, message: "cannot read the file")
+            throw ConfigFileError(file: path, line: 0, column: 0, message: "cannot read the file")
         }
         return try parse(text, file: path, baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 
     /// Parses configuration text.
-    public static func parse(_ text: String, file: String = "<config>", baseDirectory: String = ".") throws -> QualityConfig {
+    public static func parse(_ text: String, file: String = "<config>", baseDirectory: String = ".") throws -> QualityConfigFile {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                throw ConfigError(file: file, line: 1, column: 1, message: "the file is empty")
+                throw ConfigFileError(file: file, line: 1, column: 1, message: "the file is empty")
             }
             root = node
         } catch let e as YamlError {
@@ -66,7 +66,7 @@ public struct QualityConfig: Sendable {
                 (line, column) = (mark.line, mark.column)
             default: break
             }
-            throw ConfigError(file: file, line: line, column: column, message: "not valid YAML: \(e)")
+            throw ConfigFileError(file: file, line: line, column: column, message: "not valid YAML: \(e)")
         }
         let reader = Reader(file: file)
         let top = try reader.mapping(root, "the configuration", allowed: ["sources", "tasks"])
@@ -83,7 +83,7 @@ public struct QualityConfig: Sendable {
             tasks.append(task)
         }
         if tasks.isEmpty { throw reader.error(tasksNode, "no tasks") }
-        return QualityConfig(sources: sources, tasks: tasks, file: file)
+        return QualityConfigFile(sources: sources, tasks: tasks, file: file)
     }
 
     /// A monitor with these tasks, reading `overrides[name]` instead of a source's path when given,
@@ -111,8 +111,8 @@ public struct QualityConfig: Sendable {
 private struct Reader {
     let file: String
 
-    func error(_ node: Node, _ message: String) -> ConfigError {
-        ConfigError(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message)
+    func error(_ node: Node, _ message: String) -> ConfigFileError {
+        ConfigFileError(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message)
     }
 
     func pairs(_ node: Node, _ what: String) throws -> [(Node, Node)] {
@@ -182,7 +182,7 @@ private struct Reader {
 
     // MARK: sources
 
-    func source(name: String, _ node: Node, base: String) throws -> QualityConfig.SourceEntry {
+    func source(name: String, _ node: Node, base: String) throws -> QualityConfigFile.SourceEntry {
         let m = try mapping(node, "source '\(name)'", allowed: ["path", "format", "time", "time_format", "columns", "compact", "delimiter"])
         guard let pathNode = m["path"] else { throw error(node, "source '\(name)': missing 'path'") }
         var path = try string(pathNode, "source '\(name)' path")
@@ -215,7 +215,7 @@ private struct Reader {
             }
         }
         let schema = try SourceSchema(columns: columns, timeColumn: time, timeFormat: timeFormat)
-        var entry = QualityConfig.SourceEntry(
+        var entry = QualityConfigFile.SourceEntry(
             name: name, path: path, format: format, schema: schema, compact: try bool(m["compact"], "compact", default: false))
         if let d = m["delimiter"] {
             let text = try string(d, "source '\(name)' delimiter")
@@ -260,7 +260,7 @@ private struct Reader {
 
     // MARK: tasks
 
-    func task(_ node: Node, index: Int, sources: [QualityConfig.SourceEntry]) throws -> QualityTaskConfiguration {
+    func task(_ node: Node, index: Int, sources: [QualityConfigFile.SourceEntry]) throws -> QualityTaskConfiguration {
         let m = try mapping(
             node, "task \(index + 1)",
             allowed: [
