@@ -70,7 +70,12 @@ public struct NewJob: Sendable, Equatable {
             throw StewardError.invalidArgument(
                 "\(field): \(name.utf8.count) bytes ('\(name.prefix(20))…'); at most \(maximumNameBytes)")
         }
-        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        // Bytes first (every enqueue checks two names): only a non-ASCII name needs Unicode's categories.
+        let bytes = name.utf8
+        if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F })
+            || (bytes.contains(where: { $0 >= 0x80 })
+                && name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }))
+        {
             throw StewardError.invalidArgument("\(field): \(name.debugDescription) contains control characters")
         }
     }
