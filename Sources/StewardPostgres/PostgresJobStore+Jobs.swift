@@ -83,7 +83,7 @@ extension PostgresJobStore {
         init(_ job: NewJob, now: Date) throws {
             let at = job.runAt ?? now
             (queue, name, payload) = (job.queue, job.name, job.payload)
-            state = at > now ? .scheduled : .available
+            state = JobState.initial(runAt: at, now: now)
             priority = Int32(clamping: job.priority)
             runAt = at
             maxAttempts = Int32(clamping: job.retryPolicy?.maxAttempts ?? 0)
@@ -180,7 +180,7 @@ extension PostgresJobStore {
             let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
             return InsertRow(
                 queue: job.queue, name: job.name, payload: job.payload,
-                state: runAt > nowS ? JobState.scheduled.rawValue : JobState.available.rawValue, priority: job.priority,
+                state: JobState.initial(runAt: Date(timeIntervalSince1970: runAt), now: now).rawValue, priority: job.priority,
                 run_at: runAt,
                 max_attempts: job.retryPolicy?.maxAttempts ?? settings[job.queue]?.maxAttempts
                     ?? RetryPolicy.default.maxAttempts,
@@ -229,7 +229,7 @@ extension PostgresJobStore {
                     """, heldKeys, on: conn
                 ).decode((String, Int64, String, Date).self) {
                     let st = JobState(rawValue: state) ?? .available
-                    existing[key] = (id, st == .scheduled && runAt <= now ? .available : st)
+                    existing[key] = (id, st.effective(runAt: runAt, now: now))
                 }
             }
             var firstSeen: [String: JobState] = [:]
@@ -241,7 +241,7 @@ extension PostgresJobStore {
                         out[index] = EnqueueResult(id: JobID(id), state: state, duplicate: true)
                     } else {
                         let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
-                        let state: JobState = runAt > nowS ? .scheduled : .available
+                        let state = JobState.initial(runAt: Date(timeIntervalSince1970: runAt), now: now)
                         firstSeen[key] = state
                         out[index] = EnqueueResult(id: JobID(id), state: state, duplicate: false)
                     }
@@ -580,7 +580,7 @@ extension PostgresJobStore {
                 case .retry(let runAt):
                     retryIDs.append(job.id.rawValue)
                     retryRunAt.append(runAt)
-                    retryStates.append((runAt > now ? JobState.scheduled : JobState.available).rawValue)
+                    retryStates.append(JobState.initial(runAt: runAt, now: now).rawValue)
                     wake.insert(queue)
                 }
             }

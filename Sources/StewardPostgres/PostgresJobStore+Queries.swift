@@ -20,7 +20,7 @@ extension PostgresJobStore {
         let errorType: String? = try r.get(15)
         return JobRecord(
             id: JobID(try r.get(0, Int64.self)), queue: try r.get(1), name: try r.get(2), payload: try r.get(3),
-            state: state == .scheduled && runAt <= now ? .available : state, priority: try r.get(5), runAt: runAt,
+            state: state.effective(runAt: runAt, now: now), priority: try r.get(5), runAt: runAt,
             attempt: try r.get(7), maxAttempts: try r.get(8), timeout: try r.get(9, Double?.self).map { .seconds(double: $0) },
             retryPolicy: retryPolicy, metadata: metadata,
             uniqueKey: try r.get(12), progress: try progressJSON.map { try JSONCoding.decode(JobProgress.self, from: $0) },

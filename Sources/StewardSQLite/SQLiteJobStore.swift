@@ -496,7 +496,7 @@ public final class SQLiteJobStore: JobStore {
                 case .dead:
                     deadIDs.append(job.id.rawValue)
                 case .retry(let runAt):
-                    let state: JobState = runAt > now ? .scheduled : .available
+                    let state = JobState.initial(runAt: runAt, now: now)
                     try requeue.execute(arguments: [
                         state.rawValue, runAt.timeIntervalSince1970, LeaseRescue.requeuedError.type,
                         LeaseRescue.requeuedError.message, job.id.rawValue,
@@ -672,14 +672,14 @@ struct PreparedJob {
         self.job = job
         let at = job.runAt?.timeIntervalSince1970 ?? now
         runAt = at
-        state = at > now ? .scheduled : .available
+        state = JobState.initial(runAt: Date(timeIntervalSince1970: at), now: Date(timeIntervalSince1970: now))
         timeout = job.timeout?.seconds
         retryPolicy = try job.storedRetryPolicy()
         metadata = try job.storedMetadata()
     }
 }
 
-/// A due `scheduled` job is reported as `available` (no separate pass flips it).
+/// ``JobState/effective(runAt:now:)`` for the store's epoch seconds.
 func effective(_ state: JobState, runAt: Double, now: Double) -> JobState {
-    state == .scheduled && runAt <= now ? .available : state
+    state.effective(runAt: Date(timeIntervalSince1970: runAt), now: Date(timeIntervalSince1970: now))
 }

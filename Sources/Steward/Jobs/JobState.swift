@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a job stands in its lifecycle (see docs/design.md for the diagram).
 ///
 /// `scheduled` jobs become claimable when their run-at passes; stores report such a due job as
@@ -35,6 +37,17 @@ public enum JobState: String, Sendable, Codable, CaseIterable {
 }
 
 extension JobState {
+    /// The state a job starts in: `scheduled` when it may run only after `now`, else `available`.
+    package static func initial(runAt: Date, now: Date) -> JobState {
+        runAt > now ? .scheduled : .available
+    }
+
+    /// The state as reported at `now`: a due `scheduled` job reads as `available` (claims take
+    /// both, so no pass over the table flips it).
+    package func effective(runAt: Date, now: Date) -> JobState {
+        self == .scheduled && runAt <= now ? .available : self
+    }
+
     /// The state as a SQL string literal (`'running'`): stores spell states only through these, so
     /// the names live once, here.
     package var sql: String { "'\(rawValue)'" }
