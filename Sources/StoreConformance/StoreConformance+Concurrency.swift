@@ -98,23 +98,6 @@ extension StoreConformance {
 }
 
 extension StoreConformance {
-    /// Waits until `stream` yields anything, at most `timeout`; returns whether it did.
-    public static func waitForAny(_ stream: AsyncStream<String>, timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                for await _ in stream { return true }
-                return false
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-    }
-
     static let events: [ConformanceCase] = [
         ConformanceCase("finished jobs are announced: a completion, a dead letter, a cancel") { store, clock in
             let ids = try await enqueue(store, clock, [NewJob(name: "a"), NewJob(name: "b"), NewJob(name: "c")])

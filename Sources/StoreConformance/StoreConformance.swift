@@ -66,9 +66,21 @@ public enum StoreConformance {
 
     /// Waits until `stream` yields `queue`, at most `timeout`; returns whether it did.
     public static func waitForWakeup(_ stream: AsyncStream<String>, queue: String, timeout: Duration) async -> Bool {
+        await waitFor(stream, timeout: timeout) { $0 == queue }
+    }
+
+    /// Waits until `stream` yields anything, at most `timeout`; returns whether it did.
+    public static func waitForAny(_ stream: AsyncStream<String>, timeout: Duration) async -> Bool {
+        await waitFor(stream, timeout: timeout) { _ in true }
+    }
+
+    /// Waits until `stream` yields an element matching `predicate`, at most `timeout`.
+    static func waitFor(
+        _ stream: AsyncStream<String>, timeout: Duration, _ predicate: @escaping @Sendable (String) -> Bool
+    ) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                for await name in stream where name == queue { return true }
+                for await name in stream where predicate(name) { return true }
                 return false
             }
             group.addTask {
