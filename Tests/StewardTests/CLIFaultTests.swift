@@ -109,9 +109,11 @@ extension CLITests {
         let sqlite = try SQLiteJobStore(url: store)
         try await sqlite.migrate()
         let id = try await sqlite.enqueue(
-            [NewJob(queue: "default", name: "steward.sleep", payload: #"{"seconds": 60}"#)], now: Date())[0].id
+            [NewJob(queue: "default", name: "steward.sleep", payload: #"{"seconds": 20}"#)], now: Date())[0].id
         let worker = try startWorker(["--shutdown-grace", "120s"])
-        #expect(try await eventually { try await sqlite.job(id, now: Date())?.state == .running })
+        // The handler has started once it reports progress (after a tenth of its sleep); a job only
+        // claimed would be handed back at once and the worker would exit on the first signal.
+        #expect(try await eventually { try await sqlite.job(id, now: Date())?.progress != nil })
         worker.terminate()
         try await Task.sleep(for: .milliseconds(500))
         #expect(worker.isRunning, "the first SIGTERM should drain, not exit")
