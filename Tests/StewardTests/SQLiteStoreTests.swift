@@ -8,6 +8,13 @@ import Testing
 /// What only the SQLite store has: its URL, durability setting and the file surviving restarts.
 @Suite("SQLite store specifics")
 struct SQLiteStoreTests {
+    /// A raw connection that waits out the store's own (closing) connections instead of failing.
+    static var patient: Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        return config
+    }
+
     func temporaryPath() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-sqlite-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -21,7 +28,7 @@ struct SQLiteStoreTests {
         try await store.migrate()
         let id = try await store.enqueue([NewJob(name: "x")], now: Date())[0].id
         try await store.close()
-        let raw = try DatabaseQueue(path: path)
+        let raw = try DatabaseQueue(path: path, configuration: Self.patient)
         try await raw.write { try $0.execute(sql: "UPDATE steward_jobs SET run_at = 'abc' WHERE id = ?", arguments: [id.rawValue]) }
         try raw.close()
         let reopened = try SQLiteJobStore(path: path)
@@ -37,7 +44,7 @@ struct SQLiteStoreTests {
     @Test("another application's SQLite file is refused and left exactly as it was (no WAL switch)")
     func foreignFile() async throws {
         let path = try temporaryPath()
-        let raw = try DatabaseQueue(path: path)
+        let raw = try DatabaseQueue(path: path, configuration: Self.patient)
         try await raw.write { try $0.execute(sql: "CREATE TABLE users (id INTEGER PRIMARY KEY); INSERT INTO users VALUES (1)") }
         try raw.close()
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -45,7 +52,7 @@ struct SQLiteStoreTests {
             _ = try SQLiteJobStore(path: path)
         } throws: { "\($0)".contains("is another application's SQLite database (tables: users)") }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
-        let check = try DatabaseQueue(path: path)
+        let check = try DatabaseQueue(path: path, configuration: Self.patient)
         #expect(try await check.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "delete")
         try check.close()
     }
