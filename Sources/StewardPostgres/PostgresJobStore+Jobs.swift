@@ -406,7 +406,7 @@ extension PostgresJobStore {
         case .succeeded:
             return false  // handled in bulk
         case .retry(let runAt, let error):
-            guard try await recordAttempt(o, outcome: JobOutcome.HistoryName.retry.rawValue, error: error, now: now, on: conn) else { return false }
+            guard try await recordAttempt(o, error: error, now: now, on: conn) else { return false }
             bindings.append(runAt)
             bindings.append(error.type)
             bindings.append(error.message)
@@ -420,11 +420,11 @@ extension PostgresJobStore {
                 """, bindings, on: conn)
             return true
         case .dead(let error):
-            guard try await recordAttempt(o, outcome: JobOutcome.HistoryName.dead.rawValue, error: error, now: now, on: conn) else { return false }
+            guard try await recordAttempt(o, error: error, now: now, on: conn) else { return false }
             _ = try await deadLetter(whereSQL: "j.id = $5", extra: o.id.rawValue, error: error, now: now, on: conn)
             return true
         case .cancelled(let error):
-            guard try await recordAttempt(o, outcome: JobOutcome.HistoryName.cancelled.rawValue, error: error, now: now, on: conn) else { return false }
+            guard try await recordAttempt(o, error: error, now: now, on: conn) else { return false }
             bindings.append(now)
             bindings.appendOptional(error?.type)
             bindings.appendOptional(error?.message)
@@ -439,7 +439,7 @@ extension PostgresJobStore {
                 """, bindings, on: conn)
             return true
         case .released:
-            guard try await recordAttempt(o, outcome: JobOutcome.HistoryName.released.rawValue, error: nil, now: now, on: conn) else { return false }
+            guard try await recordAttempt(o, error: nil, now: now, on: conn) else { return false }
             bindings.append(now)
             bindings.append(o.id.rawValue)
             for try await queue in try await query(
@@ -456,13 +456,13 @@ extension PostgresJobStore {
     }
 
     /// Writes a history row for a non-successful attempt if the job is still held by its owner.
-    func recordAttempt(_ o: JobOutcome, outcome: String, error: JobErrorInfo?, now: Date, on conn: PostgresConnection)
+    func recordAttempt(_ o: JobOutcome, error: JobErrorInfo?, now: Date, on conn: PostgresConnection)
         async throws -> Bool
     {
         var bindings = PostgresBindings()
         bindings.append(o.startedAt)
         bindings.append(now)
-        bindings.append(outcome)
+        bindings.append(o.historyName)
         bindings.appendOptional(error?.type)
         bindings.appendOptional(error?.message)
         bindings.append(o.id.rawValue)

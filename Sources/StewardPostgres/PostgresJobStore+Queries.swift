@@ -160,7 +160,7 @@ extension PostgresJobStore {
             if current.state == .running, let owner = current.leaseOwner {
                 _ = try await recordAttempt(
                     JobOutcome(id: id, owner: owner, startedAt: current.startedAt ?? now, kind: .cancelled(error: nil)),
-                    outcome: JobOutcome.HistoryName.cancelled.rawValue, error: nil, now: now, on: conn)
+                    error: nil, now: now, on: conn)
             }
             var bindings = PostgresBindings()
             bindings.append(now)

@@ -346,7 +346,7 @@ public final class SQLiteJobStore: JobStore {
             try stmt.execute(arguments: [result, now, id, o.owner])
             return db.changesCount > 0
         case .retry(let runAt, let error):
-            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: JobOutcome.HistoryName.retry.rawValue, error: error)
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: o.historyName, error: error)
             else { return false }
             let stmt = try db.cachedStatement(
                 sql: """
@@ -357,12 +357,12 @@ public final class SQLiteJobStore: JobStore {
             try stmt.execute(arguments: [runAt.timeIntervalSince1970, error.type, error.message, error.attempt, id])
             return true
         case .dead(let error):
-            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: JobOutcome.HistoryName.dead.rawValue, error: error)
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: o.historyName, error: error)
             else { return false }
             try deadLetter(db, whereSQL: "id = ?", arguments: [id], error: error, now: now)
             return true
         case .cancelled(let error):
-            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: JobOutcome.HistoryName.cancelled.rawValue, error: error)
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: o.historyName, error: error)
             else { return false }
             let stmt = try db.cachedStatement(
                 sql: """
@@ -374,7 +374,7 @@ public final class SQLiteJobStore: JobStore {
             try stmt.execute(arguments: [now, error?.type, error?.message, error?.attempt, id])
             return true
         case .released:
-            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: JobOutcome.HistoryName.released.rawValue, error: nil)
+            guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: o.historyName, error: nil)
             else { return false }
             let stmt = try db.cachedStatement(
                 sql: """
