@@ -105,7 +105,7 @@ struct BenchCommand: AsyncParsableCommand {
             store: jobStore, jobs: jobCount, concurrency: concurrency, timeout: timeout,
             showProgress: isatty(STDERR_FILENO) != 0 && !peers)
         var result: [String: JSONValue] = [
-            "workload": .string(workload.rawValue), "store": .string(url), "jobs": .number(Double(jobCount)),
+            "workload": .string(workload.rawValue), "store": .string(StoreURL.redacted(url)), "jobs": .number(Double(jobCount)),
             "concurrency": .number(Double(concurrency)),
         ]
         do {

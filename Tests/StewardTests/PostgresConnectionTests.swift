@@ -178,4 +178,24 @@ struct PostgresSecretTests {
         #expect(text.contains("migrated postgres://steward:***@127.0.0.1:"), "\(text)")
         #expect(!text.contains("s3cret"))
     }
+
+    @Test("steward bench --json reports its store with the password redacted")
+    func benchRedacts() throws {
+        let base = try #require(PostgresTestDatabase.url).replacingOccurrences(of: "steward@", with: "steward:s3cret%21@")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        p.arguments = [
+            "bench", "--jobs", "10", "--single-jobs", "2", "--batch-size", "5", "--json", "--fresh",
+            "--store", base + "?schema=redaction_bench&sslmode=disable",
+        ]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains(#""store":"postgres://steward:***@127.0.0.1:"#), "\(text)")
+        #expect(!text.contains("s3cret"))
+    }
 }
