@@ -52,11 +52,7 @@ public final class SQLiteJobStore: JobStore {
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             }
         }
-        do {
-            pool = try DatabasePool(path: path, configuration: config)
-        } catch {
-            throw StewardError.storeUnavailable("cannot open SQLite database at '\(path)': \(error)")
-        }
+        pool = try Self.openPool(path: path, configuration: config)
         hub = WakeupHub()
         background = SQLiteBackground(path: path, hubs: [hub, finishedHub])
     }
@@ -65,6 +61,22 @@ public final class SQLiteJobStore: JobStore {
     public convenience init(url: String) throws {
         let (path, synchronous, readOnly) = try Self.parse(url: url)
         try self.init(path: path, synchronous: synchronous, readOnly: readOnly)
+    }
+
+    /// Opens the pool, waiting out another process that is creating the same file: switching a
+    /// new file to WAL needs a lock SQLite's busy timeout does not wait for, so two processes
+    /// starting at once (a worker and an enqueue) could fail with "database is locked".
+    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                usleep(10_000)
+            } catch {
+                throw StewardError.storeUnavailable("cannot open SQLite database at '\(path)': \(error)")
+            }
+        }
     }
 
     /// Refuses a file that is not SQLite, or a SQLite database with tables but no Steward schema,
