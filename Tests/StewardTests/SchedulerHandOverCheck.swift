@@ -16,7 +16,8 @@ extension WorkerProcesses {
     func checkSchedulerHandOver(on store: any JobStore, label: String) async throws {
         let schedule = try Schedule.cron("heartbeat", "* * * * * *", job: ScheduledJob(name: "steward.noop", queue: queue))
         try await Scheduler(store: store, schedules: [schedule]).register()
-        let flags = ["--scheduler", "--scheduler-lease", "2s", "--log-level", "info"]
+        // Short job leases: a fired job the killed leader had claimed comes back within seconds.
+        let flags = ["--scheduler", "--scheduler-lease", "2s", "--lease", "2s", "--rescue-interval", "500ms", "--log-level", "info"]
         var procs = ["s0": try spawn("s0", extra: flags), "s1": try spawn("s1", extra: flags)]
         defer { for p in procs.values where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         func fired() async throws -> [JobRecord] {
@@ -36,7 +37,7 @@ extension WorkerProcesses {
         let firstAfter = try await fired().filter { $0.createdAt > killedAt }.map(\.createdAt).min() ?? .distantFuture
         let handOver = firstAfter.timeIntervalSince(killedAt)
         try await Task.sleep(for: .seconds(3))
-        let ran = try await eventually(timeout: .seconds(10)) { try await fired().allSatisfy { $0.state == .succeeded } }
+        let ran = try await eventually(timeout: .seconds(20)) { try await fired().allSatisfy { $0.state == .succeeded } }
         #expect(ran, "the fired jobs did not all run, so their unique keys could hide a second leader")
         for p in procs.values { #expect(await stop(p) == 0) }
         #expect(log(follower).contains("became the active scheduler"))
