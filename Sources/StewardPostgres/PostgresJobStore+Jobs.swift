@@ -182,8 +182,7 @@ extension PostgresJobStore {
                 queue: job.queue, name: job.name, payload: job.payload,
                 state: JobState.initial(runAt: Date(timeIntervalSince1970: runAt), now: now).rawValue, priority: job.priority,
                 run_at: runAt,
-                max_attempts: job.retryPolicy?.maxAttempts ?? settings[job.queue]?.maxAttempts
-                    ?? RetryPolicy.default.maxAttempts,
+                max_attempts: QueueSettings.maxAttempts(of: job, queueDefault: settings[job.queue]?.maxAttempts),
                 timeout_s: job.timeout?.seconds, retry_policy: try job.storedRetryPolicy(),
                 metadata: try job.storedMetadata(), unique_key: job.uniqueKey)
         }

@@ -191,7 +191,7 @@ public final class SQLiteJobStore: JobStore {
                 out.append(EnqueueResult(id: JobID(row[0] as Int64), state: effective(state, runAt: runAt, now: nowS), duplicate: true))
                 continue
             }
-            let maxAttempts = p.job.retryPolicy?.maxAttempts ?? settings[p.job.queue]?.maxAttempts ?? RetryPolicy.default.maxAttempts
+            let maxAttempts = QueueSettings.maxAttempts(of: p.job, queueDefault: settings[p.job.queue]?.maxAttempts)
             raw.bind(1, p.job.queue)
             raw.bind(2, p.job.name)
             raw.bind(3, p.job.payload)

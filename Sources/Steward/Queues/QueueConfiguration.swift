@@ -98,6 +98,13 @@ public struct QueueSettings: Sendable, Equatable, Codable {
     /// The dead-letter queue of `queue` when none is configured.
     public static func defaultDeadLetterQueue(for queue: String) -> String { queue + deadLetterSuffix }
 
+    /// How many attempts `job` gets: its own retry policy's, else its queue's stored default
+    /// (`queueDefault`), else ``RetryPolicy/default``. PostgreSQL's one-statement enqueue spells
+    /// the same rule as `coalesce(job, queue, default)` so a single enqueue stays one round trip.
+    package static func maxAttempts(of job: NewJob, queueDefault: Int?) -> Int {
+        job.retryPolicy?.maxAttempts ?? queueDefault ?? RetryPolicy.default.maxAttempts
+    }
+
     /// Creates queue settings.
     public init(name: String, maxDepth: Int? = nil, deadLetterQueue: String? = nil, maxAttempts: Int = 5) {
         self.name = name
