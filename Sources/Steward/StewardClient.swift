@@ -16,12 +16,16 @@ public struct JobOptions: Sendable {
     public var metadata: [String: String]
     /// Idempotency key: while a job with it is live, enqueueing returns that job.
     public var uniqueKey: String?
+    /// Jobs that must finish first (see ``NewJob/dependsOn``).
+    public var dependsOn: [JobID]
 
     /// Creates options; all optional.
     public init(
         priority: Int = 0, delay: Duration? = nil, runAt: Date? = nil, timeout: Duration? = nil,
-        retryPolicy: RetryPolicy? = nil, metadata: [String: String] = [:], uniqueKey: String? = nil
+        retryPolicy: RetryPolicy? = nil, metadata: [String: String] = [:], uniqueKey: String? = nil,
+        dependsOn: [JobID] = []
     ) {
+        self.dependsOn = dependsOn
         self.priority = priority
         self.delay = delay
         self.runAt = runAt
@@ -51,7 +55,7 @@ public struct StewardClient: Sendable {
         return NewJob(
             queue: queue ?? J.queue, name: J.name, payload: try JSONCoding.encode(job), priority: options.priority,
             runAt: runAt, timeout: options.timeout, retryPolicy: options.retryPolicy, metadata: options.metadata,
-            uniqueKey: options.uniqueKey)
+            uniqueKey: options.uniqueKey, dependsOn: options.dependsOn)
     }
 
     /// Enqueues one typed job.
@@ -91,7 +95,7 @@ public struct StewardClient: Sendable {
                 return record
             case .dead, .cancelled:
                 throw StewardError.jobDidNotSucceed(job: id, state: record.state, error: record.lastError)
-            case .scheduled, .available, .running:
+            case .waiting, .scheduled, .available, .running:
                 let left = deadline - ContinuousClock.now
                 if left <= .zero { throw StewardError.waitTimedOut(job: id, state: record.state) }
                 await finished.wait(timeout: min(.seconds(1), left))
@@ -107,5 +111,14 @@ public struct StewardClient: Sendable {
             throw StewardError.invalidArgument("job \(id) succeeded without a result to decode as \(T.self)")
         }
         return try JSONCoding.decode(T.self, from: result)
+    }
+
+    /// The jobs with these ids, in order; `nil` for an id with no job (never enqueued, or purged).
+    public func jobs(_ ids: [JobID]) async throws -> [JobRecord?] {
+        let now = clock.now()
+        var out: [JobRecord?] = []
+        out.reserveCapacity(ids.count)
+        for id in ids { out.append(try await store.job(id, now: now)) }
+        return out
     }
 }

@@ -25,6 +25,10 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "Total attempts for this job (overrides the queue's policy).") var maxAttempts: Int?
         @Option(name: .customLong("unique-key"), help: "While a job with this key is live, return it instead.") var uniqueKey: String?
         @Option(name: .customLong("meta"), help: "Metadata as key=value; repeatable.") var metadata: [String] = []
+        @Option(
+            help: ArgumentHelp(
+                "Run only after these jobs finish (succeeded, dead or cancelled); comma-separated ids, repeatable.",
+                valueName: "ID[,ID...]")) var after: [String] = []
         @Flag(help: "Wait for the job to finish and print its result.") var wait = false
         @Option(help: "With --wait: give up after this long (exit 3).") var waitTimeout = "30s"
         @Flag(help: "Print JSON.") var json = false
@@ -38,6 +42,12 @@ struct JobCommand: AsyncParsableCommand {
                 guard kv.count == 2, !kv[0].isEmpty else { throw ValidationError("--meta: '\(pair)' is not key=value") }
                 meta[kv[0]] = kv[1]
             }
+            var parents: [JobID] = []
+            for item in after.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
+                let text = item.trimmingCharacters(in: .whitespaces)
+                guard let id = Int64(text), id > 0 else { throw ValidationError("--after: '\(text)' is not a job id") }
+                parents.append(JobID(id))
+            }
             var runAt: Date? = nil
             if let delay { runAt = Date().addingTimeInterval(try parseDuration(delay, flag: "--delay").seconds) }
             var policy: RetryPolicy? = nil
@@ -50,7 +60,7 @@ struct JobCommand: AsyncParsableCommand {
             let job = NewJob(
                 queue: queue, name: name, payload: try readPayload(payload), priority: priority, runAt: runAt,
                 timeout: try timeout.map { try parseDuration($0, flag: "--timeout") }, retryPolicy: policy, metadata: meta,
-                uniqueKey: uniqueKey)
+                uniqueKey: uniqueKey, dependsOn: parents)
             do { try job.validate() } catch { throw ValidationError("\(error)") }
             guard wait else {
                 let result = try await storeOptions.with { try await JobAdmin(store: $0).enqueue([job])[0] }

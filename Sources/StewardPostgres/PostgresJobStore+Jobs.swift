@@ -31,7 +31,7 @@ extension PostgresJobStore {
         for job in jobs { try job.validate() }
         let queues = Array(Set(jobs.map(\.queue))).sorted()
         let transactional =
-            jobs.contains { $0.uniqueKey != nil } || boundedQueues.withLock { !$0.isDisjoint(with: queues) }
+            jobs.contains { $0.uniqueKey != nil || !$0.dependsOn.isEmpty } || boundedQueues.withLock { !$0.isDisjoint(with: queues) }
         var results: [EnqueueResult]
         do {
             results =
@@ -188,7 +188,7 @@ extension PostgresJobStore {
         }
         var out = [EnqueueResult?](repeating: nil, count: jobs.count)
         // Jobs without a unique key: the same prepared statement as a keyless batch.
-        let plain = jobs.indices.filter { jobs[$0].uniqueKey == nil }
+        let plain = jobs.indices.filter { jobs[$0].uniqueKey == nil && jobs[$0].dependsOn.isEmpty }
         if !plain.isEmpty {
             let (statement, states) = try enqueueStatement(plain.map { jobs[$0] }, now: now, depthLocked: true)
             var answer: PostgresStatements.Enqueue.Row? = nil
@@ -197,7 +197,12 @@ extension PostgresJobStore {
         }
         // Jobs with a unique key, in one statement: ON CONFLICT DO NOTHING skips a key held by a
         // live job (also by an earlier row of this batch); those are looked up in one more query.
-        let keyed = jobs.indices.filter { jobs[$0].uniqueKey != nil }
+        for index in jobs.indices where !jobs[index].dependsOn.isEmpty {
+            out[index] = try await enqueueChild(
+                jobs[index], maxAttempts: QueueSettings.maxAttempts(of: jobs[index], queueDefault: settings[jobs[index].queue]?.maxAttempts),
+                now: now, on: conn)
+        }
+        let keyed = jobs.indices.filter { jobs[$0].uniqueKey != nil && jobs[$0].dependsOn.isEmpty }
         if !keyed.isEmpty {
             var keyedRows = PostgresBindings()
             keyedRows.append(try JSONCoding.encode(try keyed.map { try row(jobs[$0]) }))
@@ -256,7 +261,7 @@ extension PostgresJobStore {
             var depthArguments = PostgresBindings()
             depthArguments.append(q)
             for try await waiting in try await query(
-                "SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.waitingSQL))", depthArguments, on: conn
+                "SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.queuedSQL))", depthArguments, on: conn
             ).decode(Int.self) where waiting > maxDepth {
                 throw StewardError.queueFull(queue: q, maxDepth: maxDepth)
             }
@@ -266,6 +271,134 @@ extension PostgresJobStore {
         notifyArguments.append(queues)
         try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
         return out.map { $0! }
+    }
+
+    /// Inserts a job with parents inside the caller's transaction: `waiting` while any parent is
+    /// unfinished, with an edge to each of those. Parent rows are locked (in id order) first, so a
+    /// parent finishing at the same moment either commits before (and counts as finished here) or
+    /// sees `has_children` and releases through the transactional path.
+    private func enqueueChild(_ job: NewJob, maxAttempts: Int, now: Date, on conn: PostgresConnection) async throws -> EnqueueResult {
+        let parents = job.storedParents ?? []
+        var parentIDs = PostgresBindings()
+        parentIDs.append(parents)
+        var states: [Int64: JobState] = [:]
+        for try await (id, state) in try await query(
+            "SELECT id, state FROM \(quotedSchema).steward_jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE", parentIDs, on: conn
+        ).decode((Int64, String).self) {
+            states[id] = JobState(rawValue: state)
+        }
+        if let missing = parents.first(where: { states[$0] == nil }) { throw StewardError.parentNotFound(JobID(missing)) }
+        let unfinished = parents.filter { !(states[$0]?.isFinished ?? false) }
+        let runAt = job.runAt ?? now
+        let state = JobState.initial(runAt: runAt, now: now, unfinishedParents: unfinished.count)
+        var row = PostgresBindings()
+        row.append(job.queue)
+        row.append(job.name)
+        row.append(job.payload)
+        row.append(state.rawValue)
+        row.append(job.priority)
+        row.append(runAt)
+        row.append(maxAttempts)
+        row.appendOptional(job.timeout?.seconds)
+        row.appendOptional(try job.storedRetryPolicy())
+        row.appendOptional(try job.storedMetadata())
+        row.appendOptional(job.uniqueKey)
+        row.append(now)
+        row.appendOptional(try JobRecord.encodeParents(parents))
+        row.append(unfinished.count)
+        var inserted: Int64? = nil
+        for try await id in try await query(
+            """
+            INSERT INTO \(quotedSchema).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                retry_policy, metadata, unique_key, created_at, depends_on, pending_parents)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (\(JobState.liveSQL)) DO NOTHING
+            RETURNING id
+            """, row, on: conn
+        ).decode(Int64.self) {
+            inserted = id
+        }
+        guard let id = inserted else {
+            var key = PostgresBindings()
+            key.append(job.uniqueKey ?? "")
+            for try await (id, state, runAt) in try await query(
+                "SELECT id, state, run_at FROM \(quotedSchema).steward_jobs WHERE unique_key = $1 AND state IN (\(JobState.liveSQL))",
+                key, on: conn
+            ).decode((Int64, String, Date).self) {
+                return EnqueueResult(id: JobID(id), state: (JobState(rawValue: state) ?? .available).effective(runAt: runAt, now: now), duplicate: true)
+            }
+            throw StewardError.storeUnavailable("postgres: unique key '\(job.uniqueKey ?? "")' neither inserted nor held by a live job")
+        }
+        if !unfinished.isEmpty {
+            var edges = PostgresBindings()
+            edges.append(unfinished)
+            edges.append(id)
+            try await query(
+                """
+                WITH marked AS (
+                    UPDATE \(quotedSchema).steward_jobs SET has_children = true WHERE id = ANY($1) AND NOT has_children
+                )
+                INSERT INTO \(quotedSchema).steward_job_dependencies (parent_id, child_id) SELECT unnest($1::bigint[]), $2
+                """, edges, on: conn)
+        }
+        return EnqueueResult(id: JobID(id), state: state, duplicate: false)
+    }
+
+    /// In the transaction that finishes `parents` (a later statement than the one that finished
+    /// them, so children enqueued meanwhile are seen): deletes their edges and releases each child
+    /// whose last unfinished parent this was. Returns the queues of released children.
+    func releaseChildren(of parents: [Int64], on conn: PostgresConnection) async throws -> Set<String> {
+        guard !parents.isEmpty else { return [] }
+        var bindings = PostgresBindings()
+        bindings.append(parents)
+        var queues = Set<String>()
+        for try await queue in try await query(
+            """
+            WITH edges AS (
+                DELETE FROM \(quotedSchema).steward_job_dependencies WHERE parent_id = ANY($1) RETURNING child_id
+            ), finished AS (
+                SELECT child_id, count(*)::int AS n FROM edges GROUP BY child_id
+            )
+            UPDATE \(quotedSchema).steward_jobs j SET pending_parents = j.pending_parents - f.n,
+                state = CASE WHEN j.pending_parents - f.n <= 0 THEN \(JobState.released.sql) ELSE j.state END
+            FROM finished f WHERE j.id = f.child_id AND j.state = \(JobState.waiting.sql)
+            RETURNING j.queue, j.state
+            """, bindings, on: conn
+        ).decode((String, String).self) where queue.1 != JobState.waiting.rawValue {
+            queues.insert(queue.0)
+        }
+        return queues
+    }
+
+    public func sweepWaitingJobs(now: Date) async throws -> Int {
+        let queues = try await transaction { [self] conn -> [String] in
+            // Edges whose parent finished or was purged; normally deleted with the parent's finish.
+            try await query(
+                """
+                DELETE FROM \(quotedSchema).steward_job_dependencies d WHERE NOT EXISTS (
+                    SELECT 1 FROM \(quotedSchema).steward_jobs p WHERE p.id = d.parent_id AND p.state IN (\(JobState.liveSQL)))
+                """, PostgresBindings(), on: conn)
+            var queues: [String] = []
+            for try await queue in try await query(
+                """
+                UPDATE \(quotedSchema).steward_jobs j SET state = \(JobState.released.sql), pending_parents = 0
+                WHERE j.state = \(JobState.waiting.sql)
+                    AND NOT EXISTS (SELECT 1 FROM \(quotedSchema).steward_job_dependencies d WHERE d.child_id = j.id)
+                RETURNING j.queue
+                """, PostgresBindings(), on: conn
+            ).decode(String.self) {
+                queues.append(queue)
+            }
+            if !queues.isEmpty {
+                var notifyArguments = PostgresBindings()
+                notifyArguments.append(channel)
+                notifyArguments.append(Array(Set(queues)))
+                try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
+            }
+            return queues
+        }
+        if !queues.isEmpty { hub.emit(Set(queues)) }
+        return queues.count
     }
 
     public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
@@ -328,7 +461,8 @@ extension PostgresJobStore {
                     priority: try r.get(3), runAt: try r.get(4), attempt: try r.get(5), maxAttempts: try r.get(6),
                     timeout: try r.get(7, Double?.self).map { .seconds(double: $0) },
                     retryPolicy: retryPolicy, metadata: metadata, uniqueKey: try r.get(10), progress: nil, result: nil, lastError: nil, originalQueue: nil, leaseOwner: owner,
-                    leaseExpiresAt: leaseUntil, createdAt: try r.get(11), startedAt: now, finishedAt: nil))
+                    leaseExpiresAt: leaseUntil, createdAt: try r.get(11), startedAt: now, finishedAt: nil,
+                    dependsOn: try JobRecord.decodeParents(try r.get(12))))
         }
         return ClaimedJob.inClaimOrder(records, leaseExpiresAt: leaseUntil)
     }
@@ -336,35 +470,49 @@ extension PostgresJobStore {
     @discardableResult
     public func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
         guard !outcomes.isEmpty else { return [] }
-        var plain: [String: [Int64]] = [:]
-        var withResult: [String: (ids: [Int64], results: [String])] = [:]
-        var others: [JobOutcome] = []
+        guard let owner = outcomes.first?.owner,
+            outcomes.allSatisfy({ $0.owner == owner && $0.kind == .succeeded(result: nil) })
+        else { return try await completeInTransaction(outcomes, now: now) }
+        // The common case under load: one prepared statement, no transaction round trips.
+        let ids = outcomes.map(\.id.rawValue)
+        let done = try await execute(
+            PostgresStatements.CompletePlain(now: now, ids: ids, owner: owner, channel: channel, parents: false))
+        if !done.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
+        let applied = Set(done.map { JobID($0.id) })
+        guard applied.count < ids.count else { return applied }
+        // Parents (and lost leases, which apply nowhere): the transactional path releases children.
+        return applied.union(try await completeInTransaction(outcomes.filter { !applied.contains($0.id) }, now: now))
+    }
+
+    /// Completes `outcomes` in one transaction, releasing the children of jobs that finish.
+    private func completeInTransaction(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
+        guard !outcomes.isEmpty else { return [] }
+        var plainBatches: [String: [Int64]] = [:]
+        var resultBatches: [String: (ids: [Int64], results: [String])] = [:]
+        var rest: [JobOutcome] = []
         for o in outcomes {
             switch o.kind {
-            case .succeeded(nil): plain[o.owner, default: []].append(o.id.rawValue)
+            case .succeeded(nil): plainBatches[o.owner, default: []].append(o.id.rawValue)
             case .succeeded(let result?):
-                withResult[o.owner, default: ([], [])].ids.append(o.id.rawValue)
-                withResult[o.owner, default: ([], [])].results.append(result)
-            default: others.append(o)
+                resultBatches[o.owner, default: ([], [])].ids.append(o.id.rawValue)
+                resultBatches[o.owner, default: ([], [])].results.append(result)
+            default: rest.append(o)
             }
         }
-        let rest = others
-        if rest.isEmpty, withResult.isEmpty, plain.count == 1, let (owner, ids) = plain.first {
-            // The common case under load: one prepared statement, no transaction round trips.
-            let ids = try await execute(PostgresStatements.CompletePlain(now: now, ids: ids, owner: owner, channel: channel))
-            if !ids.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
-            return Set(ids.map { JobID($0) })
-        }
-        let (plainBatches, resultBatches) = (plain, withResult)
+        let (plainGroups, resultGroups, others) = (plainBatches, resultBatches, rest)
         let (applied, wake) = try await transaction { [self] conn -> (Set<JobID>, Set<String>) in
             var applied = Set<JobID>()
             var wake = Set<String>()
+            var parents: [Int64] = []
             // Plain successes: the fast path's own statement, here inside the transaction.
-            for (owner, ids) in plainBatches {
-                let statement = PostgresStatements.CompletePlain(now: now, ids: ids, owner: owner, channel: channel)
-                for try await id in try await conn.execute(statement, logger: logger) { applied.insert(JobID(id)) }
+            for (owner, ids) in plainGroups {
+                let statement = PostgresStatements.CompletePlain(now: now, ids: ids, owner: owner, channel: channel, parents: true)
+                for try await row in try await conn.execute(statement, logger: logger) {
+                    applied.insert(JobID(row.id))
+                    if row.hasChildren { parents.append(row.id) }
+                }
             }
-            for (owner, group) in resultBatches {
+            for (owner, group) in resultGroups {
                 var bindings = PostgresBindings()
                 bindings.append(now)
                 bindings.append(group.ids)
@@ -374,15 +522,18 @@ extension PostgresJobStore {
                     """
                     UPDATE \(quotedSchema).steward_jobs j SET state = \(JobState.succeeded.sql), result = r.result, finished_at = $1, lease_expires_at = NULL
                     FROM unnest($2::bigint[], $3::text[]) AS r(id, result)
-                    WHERE j.id = r.id AND j.state = \(JobState.running.sql) AND j.lease_owner = $4 RETURNING j.id
+                    WHERE j.id = r.id AND j.state = \(JobState.running.sql) AND j.lease_owner = $4 RETURNING j.id, j.has_children
                     """, bindings, on: conn
-                ).decode(Int64.self) {
-                    applied.insert(JobID(id))
+                ).decode((Int64, Bool).self) {
+                    applied.insert(JobID(id.0))
+                    if id.1 { parents.append(id.0) }
                 }
             }
-            for o in rest where try await self.apply(o, now: now, on: conn, wake: &wake) {
+            for o in others where try await self.apply(o, now: now, on: conn, wake: &wake) {
                 applied.insert(o.id)
+                if o.kind.finishesJob { parents.append(o.id.rawValue) }
             }
+            wake.formUnion(try await releaseChildren(of: parents, on: conn))
             // Queues with work again, and (an empty payload) that jobs finished.
             let payloads = Array(wake) + (applied.isEmpty ? [] : [""])
             if !payloads.isEmpty {
@@ -607,6 +758,7 @@ extension PostgresJobStore {
                 deadArguments.append(deadIDs)
                 try await query(
                     "UPDATE \(quotedSchema).steward_jobs SET error_attempt = attempt WHERE id = ANY($1)", deadArguments, on: conn)
+                wake.formUnion(try await releaseChildren(of: deadIDs, on: conn))
             }
             let payloads = Array(wake) + (deadIDs.isEmpty ? [] : [""])
             var notifyArguments = PostgresBindings()

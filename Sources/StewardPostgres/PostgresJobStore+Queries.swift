@@ -7,7 +7,7 @@ extension PostgresJobStore {
     static let columns = """
         id, queue, name, payload, state, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
         unique_key, progress, result, error_type, error_message, error_attempt, original_queue, lease_owner,
-        lease_expires_at, created_at, started_at, finished_at
+        lease_expires_at, created_at, started_at, finished_at, depends_on
         """
 
     /// Decodes a row selected with `columns`, in that order.
@@ -29,7 +29,7 @@ extension PostgresJobStore {
                 JobErrorInfo(type: $0, message: try r.get(16, String?.self) ?? "", attempt: try r.get(17, Int?.self) ?? 0)
             },
             originalQueue: try r.get(18), leaseOwner: try r.get(19), leaseExpiresAt: try r.get(20), createdAt: try r.get(21),
-            startedAt: try r.get(22), finishedAt: try r.get(23))
+            startedAt: try r.get(22), finishedAt: try r.get(23), dependsOn: try JobRecord.decodeParents(try r.get(24)))
     }
 
     func fetchRecord(_ id: JobID, now: Date, on conn: PostgresConnection, lock: Bool = false) async throws -> JobRecord? {
@@ -110,16 +110,17 @@ extension PostgresJobStore {
         let rows = try await query(
             """
             SELECT
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.waitingSQL)) AND run_at <= $2),
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.queuedSQL)) AND run_at <= $2),
               (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.scheduled.sql) AND run_at > $2),
-              (SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.waitingSQL)) AND run_at <= $2),
+              (SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.queuedSQL)) AND run_at <= $2),
               (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.running.sql)),
               (SELECT count(*) FILTER (WHERE state = \(JobState.succeeded.sql)) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
               (SELECT count(*) FILTER (WHERE state = \(JobState.cancelled.sql)) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
               (SELECT count(*) FILTER (WHERE state = \(JobState.dead.sql)) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
               (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.succeeded.sql) AND finished_at >= $3 AND finished_at IS NOT NULL),
               (SELECT count(*) FROM \(quotedSchema).steward_attempts WHERE queue = $1 AND finished_at >= $3 AND outcome IN (\(JobOutcome.HistoryName.failedSQL))),
-              coalesce((SELECT paused FROM \(quotedSchema).steward_queues WHERE name = $1), false)
+              coalesce((SELECT paused FROM \(quotedSchema).steward_queues WHERE name = $1), false),
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.waiting.sql))
             """, bindings)
         let r = rows[0].makeRandomAccess()
         let available: Int = try r.get(0)
@@ -128,6 +129,7 @@ extension PostgresJobStore {
         let counts: [String: Int] = [
             JobState.available.rawValue: available, JobState.scheduled.rawValue: try r.get(1), JobState.running.rawValue: running,
             JobState.succeeded.rawValue: try r.get(4), JobState.cancelled.rawValue: try r.get(5), JobState.dead.rawValue: try r.get(6),
+            JobState.waiting.rawValue: try r.get(10),
         ]
         return QueueStats(
             queue: queue, paused: try r.get(9), counts: counts, running: running, succeededLastMinute: try r.get(7),
@@ -138,7 +140,7 @@ extension PostgresJobStore {
         try await query(
             """
             SELECT q.name, q.paused, q.max_depth, q.dead_letter_queue, q.max_attempts,
-                (SELECT count(*) FROM \(quotedSchema).steward_jobs j WHERE j.queue = q.name AND j.state IN (\(JobState.waitingSQL))),
+                (SELECT count(*) FROM \(quotedSchema).steward_jobs j WHERE j.queue = q.name AND j.state IN (\(JobState.queuedSQL))),
                 (SELECT count(*) FROM \(quotedSchema).steward_jobs j WHERE j.queue = q.name AND j.state = \(JobState.running.sql))
             FROM \(quotedSchema).steward_queues q ORDER BY q.name
             """
@@ -154,7 +156,7 @@ extension PostgresJobStore {
     }
 
     public func cancel(_ id: JobID, now: Date) async throws -> JobRecord {
-        let record = try await transaction { [self] conn in
+        let (record, wake) = try await transaction { [self] conn -> (JobRecord, Set<String>) in
             guard let current = try await fetchRecord(id, now: now, on: conn, lock: true) else { throw StewardError.jobNotFound(id) }
             if current.state.isFinished { throw StewardError.invalidTransition(job: id, from: current.state, action: "cancel") }
             if current.state == .running, let owner = current.leaseOwner {
@@ -167,11 +169,14 @@ extension PostgresJobStore {
             bindings.append(id.rawValue)
             try await query(
                 "UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.cancelled.sql), finished_at = $1, lease_expires_at = NULL WHERE id = $2", bindings, on: conn)
+            let wake = try await releaseChildren(of: [id.rawValue], on: conn)
             var notifyArguments = PostgresBindings()
             notifyArguments.append(channel)
-            try await query("SELECT pg_notify($1, '')", notifyArguments, on: conn)
-            return try await fetchRecord(id, now: now, on: conn)!
+            notifyArguments.append(Array(wake) + [""])
+            try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
+            return (try await fetchRecord(id, now: now, on: conn)!, wake)
         }
+        if !wake.isEmpty { hub.emit(wake) }
         finishedHub.emit([record.queue])
         return record
     }

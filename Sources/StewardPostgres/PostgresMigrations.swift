@@ -1,3 +1,5 @@
+import Steward
+
 /// Versioned schema migrations for PostgreSQL, applied in one transaction under an advisory
 /// lock, so many processes starting at once migrate exactly once.
 enum PostgresMigrations {
@@ -95,6 +97,30 @@ enum PostgresMigrations {
             );
             CREATE INDEX steward_schedules_due ON S.steward_schedules (next_fire_at)
                 WHERE NOT paused AND next_fire_at IS NOT NULL;
+            """
+        ),
+        (
+            4,
+            """
+            -- Job dependencies: a child names its parents (depends_on, a JSON array) and counts the
+            -- unfinished ones (pending_parents). An edge lives while the child may still wait and is
+            -- deleted by the transaction that finishes its parent. has_children marks a parent so the
+            -- one-statement completion leaves it to the transactional path, whose later statement sees
+            -- children enqueued while the parent ran.
+            ALTER TABLE S.steward_jobs ADD COLUMN depends_on text;
+            ALTER TABLE S.steward_jobs ADD COLUMN pending_parents integer NOT NULL DEFAULT 0;
+            ALTER TABLE S.steward_jobs ADD COLUMN has_children boolean NOT NULL DEFAULT false;
+            CREATE TABLE S.steward_job_dependencies (
+                parent_id bigint NOT NULL,
+                child_id bigint NOT NULL,
+                PRIMARY KEY (parent_id, child_id)
+            );
+            CREATE INDEX steward_job_dependencies_child ON S.steward_job_dependencies (child_id);
+            CREATE INDEX steward_jobs_waiting ON S.steward_jobs (id) WHERE state = 'waiting';
+            -- A waiting job holds its unique key too.
+            DROP INDEX S.steward_jobs_unique;
+            CREATE UNIQUE INDEX steward_jobs_unique ON S.steward_jobs (unique_key)
+                WHERE unique_key IS NOT NULL AND state IN (\(JobState.liveSQL));
             """
         ),
     ]

@@ -85,17 +85,17 @@ enum PostgresStatements {
     }
 
     struct Claim: PostgresPreparedStatement {
-        static let name = "steward_claim_v1"
+        static let name = "steward_claim_v2"
         static let sql = """
             UPDATE steward_jobs SET state = \(JobState.running.sql), attempt = attempt + 1, lease_owner = $1, lease_expires_at = $2,
                 started_at = $3, progress = NULL
             WHERE id IN (
                 SELECT id FROM steward_jobs
-                WHERE queue = $4 AND state IN (\(JobState.waitingSQL)) AND run_at <= $3
+                WHERE queue = $4 AND state IN (\(JobState.queuedSQL)) AND run_at <= $3
                     AND NOT EXISTS (SELECT 1 FROM steward_queues WHERE name = $4 AND paused)
                 ORDER BY priority DESC, run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
             RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
-                unique_key, created_at
+                unique_key, created_at, depends_on
             """
         typealias Row = PostgresRow
 
@@ -117,31 +117,38 @@ enum PostgresStatements {
     }
 
     struct CompletePlain: PostgresPreparedStatement {
-        static let name = "steward_complete_plain_v2"
+        static let name = "steward_complete_plain_v3"
         /// Also announces the finished jobs (an empty `NOTIFY` payload), in the same round trip.
+        /// Leaves parents (`has_children`) to the transactional path unless `$5`: the children a
+        /// parent releases must be read by a later statement than the one that waited on its row.
         static let sql = """
             WITH done AS (
                 UPDATE steward_jobs SET state = \(JobState.succeeded.sql), finished_at = $1, lease_expires_at = NULL
-                WHERE id = ANY($2) AND state = \(JobState.running.sql) AND lease_owner = $3 RETURNING id
+                WHERE id = ANY($2) AND state = \(JobState.running.sql) AND lease_owner = $3 AND (NOT has_children OR $5)
+                RETURNING id, has_children
             ), told AS (
                 SELECT pg_notify($4, '') WHERE EXISTS (SELECT 1 FROM done)
             )
-            SELECT id FROM done WHERE (SELECT count(*) FROM told) >= 0
+            SELECT id, has_children FROM done WHERE (SELECT count(*) FROM told) >= 0
             """
-        typealias Row = Int64
+        /// A completed job, and whether jobs wait for it.
+        typealias Row = (id: Int64, hasChildren: Bool)
 
         var now: Date
         var ids: [Int64]
         var owner: String
         var channel: String
+        /// Whether parents may complete here (inside the transactional path).
+        var parents: Bool
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings()
             bindings.append(now)
             bindings.append(ids)
             bindings.append(owner)
             bindings.append(channel)
+            bindings.append(parents)
             return bindings
         }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, Bool).self) }
     }
 }

@@ -23,6 +23,7 @@ extension SQLiteJobStore {
         let leaseExpires: Double? = try v(20)
         let started: Double? = try v(22)
         let finished: Double? = try v(23)
+        let parents: String? = try v(24)
         return JobRecord(
             id: JobID(id),
             queue: try v(1),
@@ -45,7 +46,8 @@ extension SQLiteJobStore {
             leaseExpiresAt: leaseExpires.map(Date.init(timeIntervalSince1970:)),
             createdAt: Date(timeIntervalSince1970: try v(21)),
             startedAt: started.map(Date.init(timeIntervalSince1970:)),
-            finishedAt: finished.map(Date.init(timeIntervalSince1970:))
+            finishedAt: finished.map(Date.init(timeIntervalSince1970:)),
+            dependsOn: try JobRecord.decodeParents(parents)
         )
     }
 
@@ -148,17 +150,20 @@ extension SQLiteJobStore {
                 db,
                 sql: """
                     SELECT run_at <= ?, count(*), min(run_at) FROM steward_jobs
-                    WHERE queue = ? AND state IN (\(JobState.waitingSQL)) GROUP BY 1
+                    WHERE queue = ? AND state IN (\(JobState.queuedSQL)) GROUP BY 1
                     """, arguments: [nowS, queue])
             {
                 let due: Bool = row[0]
-                counts[due ? "available" : "scheduled"] = row[1]
+                counts[(due ? JobState.available : .scheduled).rawValue] = row[1]
                 if due { oldestDue = row[2] }
             }
             let running =
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state = \(JobState.running.sql)", arguments: [queue]) ?? 0
-            counts["running"] = running
+            counts[JobState.running.rawValue] = running
+            counts[JobState.waiting.rawValue] =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state = \(JobState.waiting.sql)", arguments: [queue]) ?? 0
             for row in try Row.fetchAll(
                 db,
                 sql: """
@@ -196,7 +201,7 @@ extension SQLiteJobStore {
                 db,
                 sql: """
                     SELECT q.name, q.paused, q.max_depth, q.dead_letter_queue, q.max_attempts,
-                        (SELECT count(*) FROM steward_jobs j WHERE j.queue = q.name AND j.state IN (\(JobState.waitingSQL))),
+                        (SELECT count(*) FROM steward_jobs j WHERE j.queue = q.name AND j.state IN (\(JobState.queuedSQL))),
                         (SELECT count(*) FROM steward_jobs j WHERE j.queue = q.name AND j.state = \(JobState.running.sql))
                     FROM steward_queues q ORDER BY q.name
                     """

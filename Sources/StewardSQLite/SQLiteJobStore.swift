@@ -192,6 +192,10 @@ public final class SQLiteJobStore: JobStore {
                 continue
             }
             let maxAttempts = QueueSettings.maxAttempts(of: p.job, queueDefault: settings[p.job.queue]?.maxAttempts)
+            if let parents = p.parents {
+                out.append(try enqueueChild(p, parents: parents, maxAttempts: maxAttempts, now: nowS, in: db))
+                continue
+            }
             raw.bind(1, p.job.queue)
             raw.bind(2, p.job.name)
             raw.bind(3, p.job.payload)
@@ -209,7 +213,7 @@ public final class SQLiteJobStore: JobStore {
             out.append(EnqueueResult(id: JobID(db.lastInsertedRowID), state: p.state, duplicate: false))
         }
         let depth = try db.cachedStatement(
-            sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state IN (\(JobState.waitingSQL))")
+            sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state IN (\(JobState.queuedSQL))")
         for q in queues {
             guard let maxDepth = settings[q]?.maxDepth else { continue }
             let waiting = try Int.fetchOne(depth, arguments: [q]) ?? 0
@@ -218,12 +222,86 @@ public final class SQLiteJobStore: JobStore {
         return out
     }
 
+    /// Inserts a job with parents: `waiting` while any parent is unfinished, with an edge to each
+    /// of those (finished parents count as done at once). An unknown parent fails the enqueue.
+    private static func enqueueChild(_ p: PreparedJob, parents: [Int64], maxAttempts: Int, now: Double, in db: Database) throws
+        -> EnqueueResult
+    {
+        let read = try db.cachedStatement(sql: "SELECT id, state FROM steward_jobs WHERE id IN (SELECT value FROM json_each(?))")
+        var states: [Int64: String] = [:]
+        for row in try Row.fetchAll(read, arguments: [p.parentsJSON]) { states[row[0]] = row[1] }
+        if let missing = parents.first(where: { states[$0] == nil }) { throw StewardError.parentNotFound(JobID(missing)) }
+        let unfinished = parents.filter { !(JobState(rawValue: states[$0]!)?.isFinished ?? false) }
+        let state = JobState.initial(
+            runAt: Date(timeIntervalSince1970: p.runAt), now: Date(timeIntervalSince1970: now), unfinishedParents: unfinished.count)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                    retry_policy, metadata, unique_key, created_at, depends_on, pending_parents)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            p.job.queue, p.job.name, p.job.payload, state.rawValue, p.job.priority, p.runAt, maxAttempts, p.timeout,
+            p.retryPolicy, p.metadata, p.job.uniqueKey, now, p.parentsJSON, unfinished.count,
+        ])
+        let id = db.lastInsertedRowID
+        let edge = try db.cachedStatement(sql: "INSERT INTO steward_job_dependencies (parent_id, child_id) VALUES (?, ?)")
+        for parent in unfinished { try edge.execute(arguments: [parent, id]) }
+        return EnqueueResult(id: JobID(id), state: state, duplicate: false)
+    }
+
+    /// In the transaction that finishes `parents`: deletes their edges and releases each child
+    /// whose last unfinished parent this was. Returns the queues of released children.
+    static func releaseChildren(of parents: [Int64], in db: Database) throws -> Set<String> {
+        guard !parents.isEmpty else { return [] }
+        let edges = try db.cachedStatement(
+            sql: "DELETE FROM steward_job_dependencies WHERE parent_id IN (SELECT value FROM json_each(?)) RETURNING child_id")
+        var finishedParents: [Int64: Int] = [:]
+        for child in try Int64.fetchAll(edges, arguments: [jsonArray(parents)]) { finishedParents[child, default: 0] += 1 }
+        guard !finishedParents.isEmpty else { return [] }
+        let release = try db.cachedStatement(
+            sql: """
+                UPDATE steward_jobs SET pending_parents = pending_parents - ?,
+                    state = CASE WHEN pending_parents - ? <= 0 THEN \(JobState.released.sql) ELSE state END
+                WHERE id = ? AND state = \(JobState.waiting.sql) RETURNING state, queue
+                """)
+        var queues = Set<String>()
+        for (child, count) in finishedParents {
+            if let row = try Row.fetchOne(release, arguments: [count, count, child]), (row[0] as String) != JobState.waiting.rawValue {
+                queues.insert(row[1])
+            }
+        }
+        return queues
+    }
+
+    public func sweepWaitingJobs(now: Date) async throws -> Int {
+        let (released, queues) = try await pool.write { db -> (Int, Set<String>) in
+            // Edges whose parent finished or was purged; normally deleted with the parent's finish.
+            try db.execute(
+                sql: """
+                    DELETE FROM steward_job_dependencies WHERE NOT EXISTS (
+                        SELECT 1 FROM steward_jobs p WHERE p.id = steward_job_dependencies.parent_id AND p.state IN (\(JobState.liveSQL)))
+                    """)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    UPDATE steward_jobs SET state = \(JobState.released.sql), pending_parents = 0
+                    WHERE state = \(JobState.waiting.sql)
+                        AND NOT EXISTS (SELECT 1 FROM steward_job_dependencies d WHERE d.child_id = steward_jobs.id)
+                    RETURNING queue
+                    """)
+            return (rows.count, Set(rows.map { $0[0] as String }))
+        }
+        if !queues.isEmpty { hub.emit(queues) }
+        return released
+    }
+
     // MARK: claim and complete
 
     static let columns = """
         id, queue, name, payload, state, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
         unique_key, progress, result, error_type, error_message, error_attempt, original_queue, lease_owner,
-        lease_expires_at, created_at, started_at, finished_at
+        lease_expires_at, created_at, started_at, finished_at, depends_on
         """
 
     public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
@@ -273,10 +351,10 @@ public final class SQLiteJobStore: JobStore {
                     lease_expires_at = ?, started_at = ?, progress = NULL
                 WHERE id IN (
                     SELECT id FROM steward_jobs
-                    WHERE queue = ? AND state IN (\(JobState.waitingSQL)) AND run_at <= ?
+                    WHERE queue = ? AND state IN (\(JobState.queuedSQL)) AND run_at <= ?
                     ORDER BY priority DESC, run_at, id LIMIT ?)
                 RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy,
-                    metadata, unique_key, created_at
+                    metadata, unique_key, created_at, depends_on
                 """)
         let raw = RawStatement(claim, db)
         raw.bind(1, owner)
@@ -300,7 +378,7 @@ public final class SQLiteJobStore: JobStore {
                     attempt: raw.int(5), maxAttempts: raw.int(6), timeout: raw.optionalDouble(7).map { .seconds(double: $0) },
                     retryPolicy: retryPolicy, metadata: metadata, uniqueKey: raw.optionalString(10), progress: nil, result: nil, lastError: nil, originalQueue: nil,
                     leaseOwner: owner, leaseExpiresAt: leaseUntil, createdAt: Date(timeIntervalSince1970: raw.double(11)),
-                    startedAt: startedAt, finishedAt: nil))
+                    startedAt: startedAt, finishedAt: nil, dependsOn: try JobRecord.decodeParents(raw.optionalString(12))))
         }
         return out
     }
@@ -331,13 +409,19 @@ public final class SQLiteJobStore: JobStore {
                     WHERE id IN (SELECT value FROM json_each(?)) AND state = \(JobState.running.sql) AND lease_owner = ?
                     RETURNING id
                     """)
+            var finished: [Int64] = []
             for group in groups {
                 let ids = try Int64.fetchCursor(stmt, arguments: [nowS, group.ids, group.owner])
-                while let id = try ids.next() { applied.insert(JobID(id)) }
+                while let id = try ids.next() {
+                    applied.insert(JobID(id))
+                    finished.append(id)
+                }
             }
             for o in rest where try self.apply(o, db: db, now: nowS, wake: &wake) {
                 applied.insert(o.id)
+                if o.kind.finishesJob { finished.append(o.id.rawValue) }
             }
+            wake.formUnion(try Self.releaseChildren(of: finished, in: db))
             return (applied, wake)
         }
         if !wake.isEmpty { hub.emit(wake) }
@@ -526,6 +610,7 @@ public final class SQLiteJobStore: JobStore {
                 try db.execute(
                     sql: "UPDATE steward_jobs SET error_attempt = attempt WHERE id IN (SELECT value FROM json_each(?))",
                     arguments: [Self.jsonArray(deadIDs)])
+                wake.formUnion(try Self.releaseChildren(of: deadIDs, in: db))
             }
             return (RescueReport(requeued: requeued, deadLettered: deadIDs.map { JobID(rawValue: $0) }), wake)
         }
@@ -538,7 +623,7 @@ public final class SQLiteJobStore: JobStore {
 
     public func cancel(_ id: JobID, now: Date) async throws -> JobRecord {
         let nowS = now.timeIntervalSince1970
-        let record = try await pool.write { db in
+        let (record, wake) = try await pool.write { db -> (JobRecord, Set<String>) in
             guard let current = try self.fetchRecord(db, id: id.rawValue, now: nowS) else { throw StewardError.jobNotFound(id) }
             if current.state.isFinished {
                 throw StewardError.invalidTransition(job: id, from: current.state, action: "cancel")
@@ -552,8 +637,10 @@ public final class SQLiteJobStore: JobStore {
                 sql: """
                     UPDATE steward_jobs SET state = \(JobState.cancelled.sql), finished_at = ?, lease_expires_at = NULL WHERE id = ?
                     """, arguments: [nowS, id.rawValue])
-            return try self.fetchRecord(db, id: id.rawValue, now: nowS)!
+            let wake = try Self.releaseChildren(of: [id.rawValue], in: db)
+            return (try self.fetchRecord(db, id: id.rawValue, now: nowS)!, wake)
         }
+        if !wake.isEmpty { hub.emit(wake) }
         finishedHub.emit([record.queue])
         return record
     }
@@ -678,6 +765,8 @@ struct PreparedJob {
     var timeout: Double?
     var retryPolicy: String?
     var metadata: String?
+    var parents: [Int64]?
+    var parentsJSON: String?
 
     init(job: NewJob, now: Double) throws {
         try job.validate()
@@ -688,6 +777,8 @@ struct PreparedJob {
         timeout = job.timeout?.seconds
         retryPolicy = try job.storedRetryPolicy()
         metadata = try job.storedMetadata()
+        parents = job.storedParents
+        parentsJSON = try JobRecord.encodeParents(parents)
     }
 }
 

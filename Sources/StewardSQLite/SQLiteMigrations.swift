@@ -1,4 +1,5 @@
 import GRDB
+import Steward
 
 /// Versioned schema migrations, applied in order inside one IMMEDIATE transaction so that
 /// several processes starting at once migrate exactly once.
@@ -102,6 +103,27 @@ enum SQLiteMigrations {
             );
             CREATE INDEX steward_schedules_due ON steward_schedules (next_fire_at)
                 WHERE paused = 0 AND next_fire_at IS NOT NULL;
+            """
+        ),
+        (
+            4,
+            """
+            -- Job dependencies: a child names its parents (depends_on, a JSON array) and counts the
+            -- unfinished ones (pending_parents). An edge lives while the child may still wait, and is
+            -- deleted by the transaction that finishes its parent.
+            ALTER TABLE steward_jobs ADD COLUMN depends_on TEXT;
+            ALTER TABLE steward_jobs ADD COLUMN pending_parents INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE steward_job_dependencies (
+                parent_id INTEGER NOT NULL,
+                child_id INTEGER NOT NULL,
+                PRIMARY KEY (parent_id, child_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX steward_job_dependencies_child ON steward_job_dependencies (child_id);
+            CREATE INDEX steward_jobs_waiting ON steward_jobs (id) WHERE state = 'waiting';
+            -- A waiting job holds its unique key too.
+            DROP INDEX steward_jobs_unique;
+            CREATE UNIQUE INDEX steward_jobs_unique ON steward_jobs (unique_key)
+                WHERE unique_key IS NOT NULL AND state IN (\(JobState.liveSQL));
             """
         ),
     ]

@@ -74,6 +74,7 @@ final class RecordingStore: JobStore {
     }
     func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws { try await base.updateProgress(updates, now: now) }
     func rescueExpiredLeases(now: Date) async throws -> RescueReport { try await base.rescueExpiredLeases(now: now) }
+    func sweepWaitingJobs(now: Date) async throws -> Int { try await base.sweepWaitingJobs(now: now) }
     func cancel(_ id: JobID, now: Date) async throws -> JobRecord { try await base.cancel(id, now: now) }
     func retry(_ id: JobID, now: Date) async throws -> JobRecord { try await base.retry(id, now: now) }
     func job(_ id: JobID, now: Date) async throws -> JobRecord? { try await base.job(id, now: now) }

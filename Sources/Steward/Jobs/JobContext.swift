@@ -22,6 +22,8 @@ public struct JobContext: Sendable {
     public let enqueuedAt: Date
     /// The id of the worker running it.
     public let workerID: String
+    /// The jobs it waited for (``NewJob/dependsOn``); ``parents()`` reads how each ended.
+    public let dependsOn: [JobID]
     /// A client on the store this job came from: `context.client.enqueue(…)` starts follow-up
     /// jobs (`nil` for a context made without a store, as in a unit test of a handler).
     public let client: StewardClient?
@@ -33,7 +35,7 @@ public struct JobContext: Sendable {
     public init(
         id: JobID, name: String, queue: String, attempt: Int, maxAttempts: Int, metadata: [String: String],
         payload: String, enqueuedAt: Date, workerID: String, logger: Logger, client: StewardClient? = nil,
-        progressSink: @escaping @Sendable (JobProgress) -> Void = { _ in }
+        dependsOn: [JobID] = [], progressSink: @escaping @Sendable (JobProgress) -> Void = { _ in }
     ) {
         self.client = client
         self.id = id
@@ -45,6 +47,7 @@ public struct JobContext: Sendable {
         self.payload = payload
         self.enqueuedAt = enqueuedAt
         self.workerID = workerID
+        self.dependsOn = dependsOn
         self.baseLogger = logger
         self.progressSink = progressSink
     }
@@ -89,6 +92,13 @@ public struct JobContext: Sendable {
     /// Throws `CancellationError` if the attempt was asked to stop.
     public func checkCancellation() throws {
         try Task.checkCancellation()
+    }
+
+    /// The jobs this one waited for, each as it ended (state, result, error), in ``dependsOn``
+    /// order; `nil` where one was purged since.
+    public func parents() async throws -> [JobRecord?] {
+        guard let client else { throw StewardError.invalidArgument("context: this job context has no store to read parents from") }
+        return try await client.jobs(dependsOn)
     }
 
     /// Enqueues follow-up jobs on this job's store, in one transaction.

@@ -46,6 +46,8 @@ public struct JobRecord: Sendable, Equatable {
     public var startedAt: Date?
     /// When it reached a final state.
     public var finishedAt: Date?
+    /// The jobs it waited for (``NewJob/dependsOn``), ascending; empty when none.
+    public var dependsOn: [JobID]
 
     /// Creates a record; stores build these from rows.
     public init(
@@ -53,7 +55,7 @@ public struct JobRecord: Sendable, Equatable {
         runAt: Date, attempt: Int, maxAttempts: Int, timeout: Duration?, retryPolicy: RetryPolicy?,
         metadata: [String: String], uniqueKey: String?, progress: JobProgress?, result: String?,
         lastError: JobErrorInfo?, originalQueue: String?, leaseOwner: String?, leaseExpiresAt: Date?,
-        createdAt: Date, startedAt: Date?, finishedAt: Date?
+        createdAt: Date, startedAt: Date?, finishedAt: Date?, dependsOn: [JobID] = []
     ) {
         self.id = id
         self.queue = queue
@@ -77,13 +79,14 @@ public struct JobRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.dependsOn = dependsOn
     }
 
     /// How many times the job has been retried after a failed attempt.
     public var retryCount: Int {
         switch state {
         case .running: max(0, attempt - 1)
-        case .scheduled, .available: attempt
+        case .waiting, .scheduled, .available: attempt
         case .succeeded, .cancelled, .dead: max(0, attempt - 1)
         }
     }
@@ -97,5 +100,16 @@ extension JobRecord {
             try retryPolicy.map { try JSONCoding.decode(RetryPolicy.self, from: $0) },
             try metadata.map { try JSONCoding.decode([String: String].self, from: $0) } ?? [:]
         )
+    }
+
+    /// Decodes the parents a store keeps as a JSON array of ids (see ``NewJob/storedParents``).
+    package static func decodeParents(_ text: String?) throws -> [JobID] {
+        guard let text else { return [] }
+        return try JSONCoding.decode([Int64].self, from: text).map { JobID($0) }
+    }
+
+    /// The parents as the JSON text a store keeps.
+    package static func encodeParents(_ ids: [Int64]?) throws -> String? {
+        try ids.map { try JSONCoding.encode($0) }
     }
 }

@@ -5,6 +5,9 @@ import Foundation
 /// `scheduled` jobs become claimable when their run-at passes; stores report such a due job as
 /// `available` without a separate pass over the table.
 public enum JobState: String, Sendable, Codable, CaseIterable {
+    /// Waiting for its parent jobs (``NewJob/dependsOn``) to finish; it becomes `available` (or
+    /// `scheduled`) in the transaction that finishes the last of them.
+    case waiting
     /// Waiting for its run-at instant (delayed, or backing off before a retry).
     case scheduled
     /// Ready to be claimed.
@@ -22,7 +25,7 @@ public enum JobState: String, Sendable, Codable, CaseIterable {
     public var isFinished: Bool {
         switch self {
         case .succeeded, .cancelled, .dead: true
-        case .scheduled, .available, .running: false
+        case .waiting, .scheduled, .available, .running: false
         }
     }
 
@@ -48,13 +51,26 @@ extension JobState {
         self == .scheduled && runAt <= now ? .available : self
     }
 
+    /// The state a child takes when its last parent finishes: `scheduled` at its run-at, which
+    /// reads and claims as `available` once due (see ``effective(runAt:now:)``), so a store
+    /// releasing children in bulk needs no clock of its own.
+    package static let released = JobState.scheduled
+
     /// The state as a SQL string literal (`'running'`): stores spell states only through these, so
     /// the names live once, here.
     package var sql: String { "'\(rawValue)'" }
 
-    /// Waiting states (scheduled, available) as a SQL list.
-    package static let waitingSQL = [JobState.scheduled, .available].map(\.sql).joined(separator: ", ")
+    /// Queued states (scheduled, available: what a queue's depth counts and claims take) as a SQL list.
+    package static let queuedSQL = [JobState.scheduled, .available].map(\.sql).joined(separator: ", ")
 
-    /// Live states (waiting or running), in which a unique key is held, as a SQL list.
-    package static let liveSQL = [JobState.scheduled, .available, .running].map(\.sql).joined(separator: ", ")
+    /// Live states (waiting for parents, queued or running), in which a unique key is held, as a SQL list.
+    package static let liveSQL = [JobState.waiting, .scheduled, .available, .running].map(\.sql).joined(separator: ", ")
+
+    /// Finished states as a SQL list.
+    package static let finishedSQL = JobState.allCases.filter(\.isFinished).map(\.sql).joined(separator: ", ")
+
+    /// The state a child job starts in: `waiting` while any of its parents is unfinished.
+    package static func initial(runAt: Date, now: Date, unfinishedParents: Int) -> JobState {
+        unfinishedParents > 0 ? .waiting : initial(runAt: runAt, now: now)
+    }
 }

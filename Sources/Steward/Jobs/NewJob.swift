@@ -21,6 +21,9 @@ public struct NewJob: Sendable, Equatable {
     /// While a job with this key is scheduled, available or running, enqueueing the same key
     /// returns that job instead of adding another.
     public var uniqueKey: String?
+    /// Jobs that must finish (succeed, die or be cancelled) before this one may run; while any
+    /// has not, this job is ``JobState/waiting``. Each must exist when this job is enqueued.
+    public var dependsOn: [JobID]
 
     /// Creates a job description.
     public init(
@@ -32,7 +35,8 @@ public struct NewJob: Sendable, Equatable {
         timeout: Duration? = nil,
         retryPolicy: RetryPolicy? = nil,
         metadata: [String: String] = [:],
-        uniqueKey: String? = nil
+        uniqueKey: String? = nil,
+        dependsOn: [JobID] = []
     ) {
         self.queue = queue
         self.name = name
@@ -43,6 +47,7 @@ public struct NewJob: Sendable, Equatable {
         self.retryPolicy = retryPolicy
         self.metadata = metadata
         self.uniqueKey = uniqueKey
+        self.dependsOn = dependsOn
     }
 
     /// The retry policy as a store keeps it: JSON, or `nil` when the job has none.
@@ -61,6 +66,8 @@ public struct NewJob: Sendable, Equatable {
     public static let maximumUniqueKeyBytes = 1024
     /// Priorities and attempt counts are 32-bit in both stores; larger values are refused, not clamped.
     public static let integerRange = Int(Int32.min)...Int(Int32.max)
+    /// The most parents one job may have.
+    public static let maximumParents = 10_000
 
     /// Checks a queue or job name: not empty, at most ``maximumNameBytes``, no control characters
     /// (names are printed in tables and logs).
@@ -100,6 +107,15 @@ public struct NewJob: Sendable, Equatable {
             throw StewardError.invalidArgument("payload: not valid JSON: \(payload.prefix(80))")
         }
         try retryPolicy?.validate()
+        if dependsOn.count > Self.maximumParents {
+            throw StewardError.invalidArgument("after: \(dependsOn.count) parent jobs; at most \(Self.maximumParents)")
+        }
+    }
+
+    /// The parents as a store keeps them: distinct ids in ascending order (the order parent rows
+    /// are locked in), or `nil` when there are none.
+    package var storedParents: [Int64]? {
+        dependsOn.isEmpty ? nil : Array(Set(dependsOn.map(\.rawValue))).sorted()
     }
 }
 

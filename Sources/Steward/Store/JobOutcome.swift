@@ -19,6 +19,15 @@ public struct JobOutcome: Sendable, Equatable {
         /// is not counted.
         case released
 
+        /// Whether the job reaches a final state (succeeded, dead or cancelled), which releases
+        /// the jobs that wait for it.
+        public var finishesJob: Bool {
+            switch self {
+            case .succeeded, .dead, .cancelled: true
+            case .retry, .released: false
+            }
+        }
+
         /// The name written to a job's history for an attempt that ended this way.
         public var historyName: String {
             switch self {

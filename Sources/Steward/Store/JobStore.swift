@@ -43,6 +43,10 @@ public protocol JobStore: Sendable {
     /// letters when their attempts are spent.
     func rescueExpiredLeases(now: Date) async throws -> RescueReport
 
+    /// Safety net for job dependencies (run by maintenance): releases waiting jobs whose parents
+    /// have all finished or were purged, should a release have been missed. Returns how many.
+    func sweepWaitingJobs(now: Date) async throws -> Int
+
     /// Cancels a job that has not finished. A running job's handler is stopped by its worker at
     /// the next lease extension.
     func cancel(_ id: JobID, now: Date) async throws -> JobRecord

@@ -18,12 +18,15 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
     case scheduleNotFound(String)
     /// No queue has this name (it has neither jobs nor stored settings); `known` lists those that do.
     case queueNotFound(String, known: [String])
+    /// A job was enqueued after (``NewJob/dependsOn``) a job that does not exist: never
+    /// enqueued, or purged after it finished.
+    case parentNotFound(JobID)
 
     /// Whether the error is the caller's input (a malformed value, an unknown id or name) rather
     /// than a failure: the CLI exits 2 for these, 1 for the rest.
     public var isInvalidInput: Bool {
         switch self {
-        case .invalidArgument, .jobNotFound, .scheduleNotFound, .queueNotFound: return true
+        case .invalidArgument, .jobNotFound, .scheduleNotFound, .queueNotFound, .parentNotFound: return true
         default: return false
         }
     }
@@ -50,6 +53,8 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .queueNotFound(name, known):
             let list = known.isEmpty ? "none yet" : known.map { "'\($0)'" }.joined(separator: ", ")
             return "queue '\(name)' not found (known queues: \(list))"
+        case let .parentNotFound(id):
+            return "after: job \(id) not found (never enqueued, or purged after it finished)"
         }
     }
 }

@@ -64,6 +64,10 @@ public final class Maintenance: Service, Sendable {
                     "requeued": "\(report.requeued.count)", "dead_lettered": "\(report.deadLettered.count)",
                 ])
         }
+        let released = try await store.sweepWaitingJobs(now: clock.now())
+        if released > 0 {
+            logger.warning("released waiting jobs whose parents had all finished", metadata: ["count": "\(released)"])
+        }
         if purge {
             let cutoff = clock.now().addingTimeInterval(-configuration.retention.seconds)
             let purged = try await store.purgeFinished(before: cutoff)

@@ -47,7 +47,8 @@ extension WorkerRuntime {
         let context = JobContext(
             id: record.id, name: record.name, queue: record.queue, attempt: record.attempt,
             maxAttempts: record.maxAttempts, metadata: record.metadata, payload: record.payload,
-            enqueuedAt: record.createdAt, workerID: owner, logger: worker.logger, client: client
+            enqueuedAt: record.createdAt, workerID: owner, logger: worker.logger, client: client,
+            dependsOn: record.dependsOn
         ) { [weak self] report in
             self?.progress.withLock { $0[record.id] = ProgressUpdate(id: record.id, owner: owner, progress: report) }
         }

@@ -2,14 +2,21 @@ import Foundation
 
 /// A queue's statistics as every surface shows them (`queue stats --json`).
 public struct QueueStatsView: Encodable, Sendable, Equatable {
+    /// The queue's name.
     public var queue: String
+    /// Whether workers skip it.
     public var paused: Bool
+    /// Jobs by state (every state, 0 when none).
     public var counts: [String: Int]
+    /// Jobs running now.
     public var running: Int
+    /// Jobs that succeeded in the last minute.
     public var succeededLastMinute: Int
+    /// Attempts that failed in the last minute.
     public var failedLastMinute: Int
+    /// Failed attempts / finished attempts over the last minute, 0–1.
     public var errorRate: Double
-    /// `null` when nothing waits.
+    /// Seconds the oldest due job has waited to be claimed; `null` when nothing waits.
     @Nullable public var oldestWaitingAgeSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
@@ -33,12 +40,20 @@ public struct QueueStatsView: Encodable, Sendable, Equatable {
 /// One row of the queue listing (`queue list --json`); the settings are `null` for a queue that
 /// has none stored (a dead-letter queue).
 public struct QueueView: Encodable, Sendable, Equatable {
+    /// The queue's name.
     public var name: String
+    /// Whether workers skip it.
     public var paused: Bool
+    /// Jobs queued to run (scheduled or available; what `max_depth` bounds). Jobs in the
+    /// `waiting` state (for parents) are not counted here.
     public var waiting: Int
+    /// Jobs running now.
     public var running: Int
+    /// The most queued jobs it accepts.
     @Nullable public var maxDepth: Int?
+    /// Where its dead jobs go.
     @Nullable public var deadLetterQueue: String?
+    /// Attempts a job gets unless it sets its own.
     @Nullable public var maxAttempts: Int?
 
     enum CodingKeys: String, CodingKey {
@@ -61,15 +76,25 @@ public struct QueueView: Encodable, Sendable, Equatable {
 /// A stored schedule as every surface shows it (`schedule list --json`). A cron schedule's
 /// instants carry its zone's offset, as `schedule preview` prints them.
 public struct ScheduleView: Encodable, Sendable, Equatable {
+    /// The schedule's name.
     public var name: String
+    /// Whether it is paused.
     public var paused: Bool
+    /// The trigger as text (`cron '0 9 * * *' in Europe/Paris`, `every 5m`, `once at …`).
     public var trigger: String
+    /// The job it enqueues.
     public var job: String
+    /// The queue it enqueues into.
     public var queue: String
+    /// The next instant it fires; `null` when paused or done.
     @Nullable public var nextFireAt: String?
+    /// The last instant it fired.
     @Nullable public var lastFireAt: String?
+    /// The job its last firing enqueued.
     @Nullable public var lastJobID: Int64?
+    /// Firings skipped (exclusive schedule whose last job still ran).
     public var skippedRuns: Int
+    /// Firings missed while nothing ran the scheduler (see the misfire policy).
     public var missedRuns: Int
 
     enum CodingKeys: String, CodingKey {
