@@ -103,6 +103,10 @@ struct JobCommand: AsyncParsableCommand {
             print("job \(r.id)  \(r.name.printable)  queue=\(r.queue.printable)\(r.originalQueue.map { " (from \($0.printable))" } ?? "")")
             print("state:     \(r.state.rawValue) (attempt \(r.attempt)/\(r.maxAttempts), \(plural(r.retryCount, "retry", "retries")))")
             if r.state == .scheduled { print("runs at:   \(r.runAt.iso8601UTC)") }
+            if !r.dependsOn.isEmpty {
+                let shown = r.dependsOn.prefix(20).map { "\($0)" }.joined(separator: ", ")
+                print("after:     \(shown)\(r.dependsOn.count > 20 ? " … (\(r.dependsOn.count) jobs)" : "")")
+            }
             if let p = r.progress { print("progress:  \(describeProgress(p))") }
             if let e = r.lastError { print("error:     \(e.type.printable): \(e.message.printable) (attempt \(e.attempt))") }
             if let result = r.result { print("result:    \(result.printable)") }
@@ -114,7 +118,7 @@ struct JobCommand: AsyncParsableCommand {
     /// `--queue`, `--state`, `--name`: which jobs a listing or a bulk action covers.
     struct FilterOptions: ParsableArguments {
         @Option(help: "Only this queue.") var queue: String?
-        @Option(help: "Only this state: scheduled, available, running, succeeded, cancelled, dead.") var state: String?
+        @Option(help: "Only this state: waiting, scheduled, available, running, succeeded, cancelled, dead.") var state: String?
         @Option(help: "Only jobs with this name.") var name: String?
 
         var isEmpty: Bool { queue == nil && state == nil && name == nil }

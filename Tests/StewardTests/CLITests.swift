@@ -63,7 +63,7 @@ struct CLITests {
         let waiting = try json(try await steward(["job", "status", id, "--json", "--store", store]).stdout)
         let keys: Set<String> = [
             "id", "queue", "name", "state", "attempt", "max_attempts", "retries", "priority", "payload", "progress", "error",
-            "result", "metadata", "unique_key", "original_queue", "lease_owner", "run_at", "created_at", "started_at",
+            "result", "metadata", "unique_key", "original_queue", "lease_owner", "depends_on", "run_at", "created_at", "started_at",
             "finished_at",
         ]
         #expect(Set(waiting.keys) == keys)
@@ -114,7 +114,7 @@ struct CLITests {
                     "oldest_waiting_age_s",
                 ])
         let counts = try #require(stats["counts"] as? [String: Int])
-        #expect(counts == ["scheduled": 1, "available": 3, "running": 0, "succeeded": 0, "cancelled": 0, "dead": 0])
+        #expect(counts == ["waiting": 0, "scheduled": 1, "available": 3, "running": 0, "succeeded": 0, "cancelled": 0, "dead": 0])
         #expect(stats["paused"] as? Bool == false)
         try await steward(["queue", "pause", "reports", "--store", store])
         #expect(try json(try await steward(["queue", "stats", "reports", "--json", "--store", store]).stdout)["paused"] as? Bool == true)
@@ -133,6 +133,8 @@ struct CLITests {
             (["job", "list", "--state", "sleeping"], "'sleeping' is not a job state"),
             (["job", "cancel", "1", "--store", "mysql://x"], "unsupported URL 'mysql://x'"),
             (["job", "list", "--store", "sqlite:/tmp/x.db?synchronous=sometimes"], "unknown option 'synchronous=sometimes'"),
+            (["job", "enqueue", "x", "--after", "1,abc"], "--after: 'abc' is not a job id"),
+            (["job", "enqueue", "x", "--after", "999"], "after: job 999 not found (never enqueued, or purged"),
         ])
     func badInput(args: [String], message: String) async throws {
         let withStore = args.contains("--store") ? args : args + ["--store", store]
@@ -141,6 +143,30 @@ struct CLITests {
         #expect(run.stderr.contains(message), "stderr was: \(run.stderr)")
         let errorLines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(errorLines.count == 1, "stderr was: \(run.stderr)")
+    }
+
+    @Test("job enqueue --after: the child waits, status shows its parents, and it is released when they finish")
+    func after() async throws {
+        func enqueue(_ extra: [String]) async throws -> String {
+            let run = try await steward(["job", "enqueue", "steward.noop", "--store", store] + extra)
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let a = try await enqueue([])
+        let b = try await enqueue([])
+        let child = try json(try await steward(["job", "enqueue", "steward.noop", "--after", "\(a),\(b)", "--json", "--store", store]).stdout)
+        #expect(child["state"] as? String == "waiting")
+        let id = try #require(child["id"] as? Int)
+        let status = try json(try await steward(["job", "status", "\(id)", "--json", "--store", store]).stdout)
+        #expect(status["depends_on"] as? [Int] == [Int(a)!, Int(b)!])
+        #expect(try await steward(["job", "status", "\(id)", "--store", store]).stdout.contains("after:     \(a), \(b)"))
+        let listed = try await steward(["job", "list", "--state", "waiting", "--json", "--store", store])
+        let rows = try #require(JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.compactMap { $0["id"] as? Int } == [id], "\(listed.stdout)")
+        _ = try await steward(["job", "cancel", a, "--store", store])
+        #expect(try json(try await steward(["job", "status", "\(id)", "--json", "--store", store]).stdout)["state"] as? String == "waiting")
+        _ = try await steward(["job", "cancel", b, "--store", store])
+        #expect(try json(try await steward(["job", "status", "\(id)", "--json", "--store", store]).stdout)["state"] as? String == "available")
     }
 
     @Test("cancel and retry from the command line")

@@ -29,6 +29,11 @@ struct MultiProcessTests {
         try await workers.checkSchedulerHandOver(on: store, label: "sqlite")
     }
 
+    @Test("1,000 parents finished by 3 worker processes release their child exactly once")
+    func fanIn() async throws {
+        try await workers.checkFanIn(on: store, label: "sqlite")
+    }
+
     @Test("3 processes sharing a global 100/s rate limit stay within it")
     func globalRateLimit() async throws {
         try await workers.checkGlobalRateLimit(on: store, label: "sqlite")

@@ -78,6 +78,13 @@ struct PostgresMultiProcessTests {
         try await store.close()
     }
 
+    @Test("1,000 parents finished by 3 worker processes release their child exactly once")
+    func fanIn() async throws {
+        try await workers.checkFanIn(on: store, label: "postgres")
+        try await store.destroySchema()
+        try await store.close()
+    }
+
     @Test("3 processes sharing a global 100/s rate limit stay within it")
     func globalRateLimit() async throws {
         try await workers.checkGlobalRateLimit(on: store, label: "postgres")
