@@ -2,19 +2,6 @@ import Foundation
 import Steward
 import Yams
 
-/// A configuration mistake with its place in the file.
-public struct ConfigFileError: Error, Sendable, CustomStringConvertible {
-    /// The file.
-    public var file: String
-    /// 1-based line (0 when unknown).
-    public var line: Int
-    /// 1-based column (0 when unknown).
-    public var column: Int
-    /// What is wrong.
-    public var message: String
-    public var description: String { "\(file):\(line):\(column): \(message)" }
-}
-
 /// The YAML configuration of a monitor: sources and tasks (see docs/quality.md). Everything is
 /// checked — unknown keys, measures, columns, windows, assessments, durations — before any data
 /// is read.
@@ -52,23 +39,8 @@ public struct QualityConfigFile: Sendable {
 
     /// Parses configuration text.
     public static func parse(_ text: String, file: String = "<config>", baseDirectory: String = ".") throws -> QualityConfigFile {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ConfigFileError(file: file, line: 1, column: 1, message: "the file is empty")
-            }
-            root = node
-        } catch let e as YamlError {
-            var line = 0
-            var column = 0
-            switch e {
-            case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-                (line, column) = (mark.line, mark.column)
-            default: break
-            }
-            throw ConfigFileError(file: file, line: line, column: column, message: "not valid YAML: \(e)")
-        }
-        let reader = Reader(file: file)
+        let reader = YAMLReader(file: file)
+        let root = try reader.compose(text)
         let top = try reader.mapping(root, "the configuration", allowed: ["sources", "tasks"])
         guard let sourcesNode = top["sources"] else { throw reader.error(root, "missing 'sources'") }
         guard let tasksNode = top["tasks"] else { throw reader.error(root, "missing 'tasks'") }
@@ -108,67 +80,7 @@ public struct QualityConfigFile: Sendable {
 }
 
 /// Walks the YAML tree, remembering where each value was.
-private struct Reader {
-    let file: String
-
-    func error(_ node: Node, _ message: String) -> ConfigFileError {
-        ConfigFileError(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message)
-    }
-
-    func pairs(_ node: Node, _ what: String) throws -> [(Node, Node)] {
-        guard let m = node.mapping else { throw error(node, "\(what): expected a mapping") }
-        return m.map { ($0.key, $0.value) }
-    }
-
-    /// A mapping with only `allowed` keys (a typo is reported where it is).
-    func mapping(_ node: Node, _ what: String, allowed: Set<String>) throws -> [String: Node] {
-        var out: [String: Node] = [:]
-        for (k, v) in try pairs(node, what) {
-            let key = try string(k, "\(what) key")
-            guard allowed.contains(key) else {
-                throw error(k, "\(what): unknown key '\(key)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
-            }
-            out[key] = v
-        }
-        return out
-    }
-
-    func sequence(_ node: Node, _ what: String) throws -> [Node] {
-        guard let s = node.sequence else { throw error(node, "\(what): expected a list") }
-        return Array(s)
-    }
-
-    func string(_ node: Node, _ what: String) throws -> String {
-        guard let s = node.scalar?.string else { throw error(node, "\(what): expected a text value") }
-        return s
-    }
-
-    func bool(_ node: Node?, _ what: String, default d: Bool) throws -> Bool {
-        guard let node else { return d }
-        guard let b = node.bool else { throw error(node, "\(what): expected true or false, got '\(node.scalar?.string ?? "")'") }
-        return b
-    }
-
-    func number(_ node: Node, _ what: String) throws -> Double {
-        guard let s = node.scalar?.string, let v = Double(s) else {
-            throw error(node, "\(what): expected a number, got '\(node.scalar?.string ?? "a structure")'")
-        }
-        return v
-    }
-
-    /// `60`, `"90s"`, `"5m"`, `"1h"`: seconds.
-    func duration(_ node: Node, _ what: String) throws -> Double {
-        guard let s = node.scalar?.string else { throw error(node, "\(what): expected a duration such as 60 or \"5m\"") }
-        if let v = Double(s) {
-            do { return try DurationParser.checked(v, text: s, field: what) } catch { throw self.error(node, "\(error)") }
-        }
-        do {
-            return try DurationParser.parse(s, field: what).seconds
-        } catch {
-            throw self.error(node, "\(error)")
-        }
-    }
-
+extension YAMLReader {
     func value(_ node: Node) -> QualityValue {
         guard let scalar = node.scalar else { return .null }
         if node.null != nil { return .null }
