@@ -28,10 +28,10 @@ extension PostgresJobStore {
 
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
-        for job in jobs { try job.validate() }
+        try NewJob.validate(batch: jobs)
         let queues = Array(Set(jobs.map(\.queue))).sorted()
         let transactional =
-            jobs.contains { $0.uniqueKey != nil || !$0.dependsOn.isEmpty } || boundedQueues.withLock { !$0.isDisjoint(with: queues) }
+            jobs.contains { $0.uniqueKey != nil || $0.hasDependencies } || boundedQueues.withLock { !$0.isDisjoint(with: queues) }
         var results: [EnqueueResult]
         do {
             results =
@@ -188,7 +188,7 @@ extension PostgresJobStore {
         }
         var out = [EnqueueResult?](repeating: nil, count: jobs.count)
         // Jobs without a unique key: the same prepared statement as a keyless batch.
-        let plain = jobs.indices.filter { jobs[$0].uniqueKey == nil && jobs[$0].dependsOn.isEmpty }
+        let plain = jobs.indices.filter { jobs[$0].uniqueKey == nil && !jobs[$0].hasDependencies }
         if !plain.isEmpty {
             let (statement, states) = try enqueueStatement(plain.map { jobs[$0] }, now: now, depthLocked: true)
             var answer: PostgresStatements.Enqueue.Row? = nil
@@ -197,12 +197,7 @@ extension PostgresJobStore {
         }
         // Jobs with a unique key, in one statement: ON CONFLICT DO NOTHING skips a key held by a
         // live job (also by an earlier row of this batch); those are looked up in one more query.
-        for index in jobs.indices where !jobs[index].dependsOn.isEmpty {
-            out[index] = try await enqueueChild(
-                jobs[index], maxAttempts: QueueSettings.maxAttempts(of: jobs[index], queueDefault: settings[jobs[index].queue]?.maxAttempts),
-                now: now, on: conn)
-        }
-        let keyed = jobs.indices.filter { jobs[$0].uniqueKey != nil && jobs[$0].dependsOn.isEmpty }
+        let keyed = jobs.indices.filter { jobs[$0].uniqueKey != nil && !jobs[$0].hasDependencies }
         if !keyed.isEmpty {
             var keyedRows = PostgresBindings()
             keyedRows.append(try JSONCoding.encode(try keyed.map { try row(jobs[$0]) }))
@@ -256,6 +251,13 @@ extension PostgresJobStore {
                 }
             }
         }
+        // Jobs with dependencies last, in order: a batch index names an earlier job, inserted by now.
+        for index in jobs.indices where jobs[index].hasDependencies {
+            out[index] = try await enqueueChild(
+                jobs[index], parents: jobs[index].storedParents(earlier: out) ?? [],
+                maxAttempts: QueueSettings.maxAttempts(of: jobs[index], queueDefault: settings[jobs[index].queue]?.maxAttempts),
+                now: now, on: conn)
+        }
         for q in queues {
             guard let maxDepth = settings[q]?.maxDepth else { continue }
             var depthArguments = PostgresBindings()
@@ -277,8 +279,9 @@ extension PostgresJobStore {
     /// unfinished, with an edge to each of those. Parent rows are locked (in id order) first, so a
     /// parent finishing at the same moment either commits before (and counts as finished here) or
     /// sees `has_children` and releases through the transactional path.
-    private func enqueueChild(_ job: NewJob, maxAttempts: Int, now: Date, on conn: PostgresConnection) async throws -> EnqueueResult {
-        let parents = job.storedParents ?? []
+    private func enqueueChild(_ job: NewJob, parents: [Int64], maxAttempts: Int, now: Date, on conn: PostgresConnection) async throws
+        -> EnqueueResult
+    {
         var parentIDs = PostgresBindings()
         parentIDs.append(parents)
         var states: [Int64: JobState] = [:]
@@ -304,7 +307,7 @@ extension PostgresJobStore {
         row.appendOptional(try job.storedMetadata())
         row.appendOptional(job.uniqueKey)
         row.append(now)
-        row.appendOptional(try JobRecord.encodeParents(parents))
+        row.appendOptional(try JobRecord.encodeParents(parents.isEmpty ? nil : parents))
         row.append(unfinished.count)
         var inserted: Int64? = nil
         for try await id in try await query(
@@ -340,6 +343,32 @@ extension PostgresJobStore {
                 )
                 INSERT INTO \(quotedSchema).steward_job_dependencies (parent_id, child_id) SELECT unnest($1::bigint[]), $2
                 """, edges, on: conn)
+        }
+        if !job.holds.isEmpty {
+            // The held jobs wait (for a running parent, at least), so none can be released meanwhile.
+            let held = Array(Set(job.holds.map(\.rawValue))).sorted()
+            var holds = PostgresBindings()
+            holds.append(held)
+            holds.append(id)
+            var updated = 0
+            for try await _ in try await query(
+                """
+                WITH held AS (
+                    UPDATE \(quotedSchema).steward_jobs SET pending_parents = pending_parents + 1
+                    WHERE id = ANY($1) AND state = \(JobState.waiting.sql) RETURNING id
+                ), edges AS (
+                    INSERT INTO \(quotedSchema).steward_job_dependencies (parent_id, child_id) SELECT $2, id FROM held
+                ), marked AS (
+                    UPDATE \(quotedSchema).steward_jobs SET has_children = true WHERE id = $2
+                )
+                SELECT id FROM held
+                """, holds, on: conn
+            ) {
+                updated += 1
+            }
+            guard updated == held.count else {
+                throw StewardError.invalidArgument("holds: a held job is not waiting (it must still wait for a parent)")
+            }
         }
         return EnqueueResult(id: JobID(id), state: state, duplicate: false)
     }

@@ -152,6 +152,7 @@ public final class SQLiteJobStore: JobStore {
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
         let nowS = now.timeIntervalSince1970
+        try NewJob.validate(batch: jobs)
         let prepared = try jobs.map { job -> PreparedJob in
             try PreparedJob(job: job, now: nowS)
         }
@@ -192,8 +193,9 @@ public final class SQLiteJobStore: JobStore {
                 continue
             }
             let maxAttempts = QueueSettings.maxAttempts(of: p.job, queueDefault: settings[p.job.queue]?.maxAttempts)
-            if let parents = p.parents {
-                out.append(try enqueueChild(p, parents: parents, maxAttempts: maxAttempts, now: nowS, in: db))
+            if p.job.hasDependencies {
+                out.append(
+                    try enqueueChild(p, parents: p.job.storedParents(earlier: out) ?? [], maxAttempts: maxAttempts, now: nowS, in: db))
                 continue
             }
             raw.bind(1, p.job.queue)
@@ -223,15 +225,20 @@ public final class SQLiteJobStore: JobStore {
     }
 
     /// Inserts a job with parents: `waiting` while any parent is unfinished, with an edge to each
-    /// of those (finished parents count as done at once). An unknown parent fails the enqueue.
+    /// of those (finished parents count as done at once), and one more parent for each job it
+    /// holds. An unknown parent, or a held job that is not waiting, fails the enqueue.
     private static func enqueueChild(_ p: PreparedJob, parents: [Int64], maxAttempts: Int, now: Double, in db: Database) throws
         -> EnqueueResult
     {
-        let read = try db.cachedStatement(sql: "SELECT id, state FROM steward_jobs WHERE id IN (SELECT value FROM json_each(?))")
-        var states: [Int64: String] = [:]
-        for row in try Row.fetchAll(read, arguments: [p.parentsJSON]) { states[row[0]] = row[1] }
-        if let missing = parents.first(where: { states[$0] == nil }) { throw StewardError.parentNotFound(JobID(missing)) }
-        let unfinished = parents.filter { !(JobState(rawValue: states[$0]!)?.isFinished ?? false) }
+        let parentsJSON = try JobRecord.encodeParents(parents.isEmpty ? nil : parents)
+        var unfinished: [Int64] = []
+        if !parents.isEmpty {
+            let read = try db.cachedStatement(sql: "SELECT id, state FROM steward_jobs WHERE id IN (SELECT value FROM json_each(?))")
+            var states: [Int64: String] = [:]
+            for row in try Row.fetchAll(read, arguments: [parentsJSON]) { states[row[0]] = row[1] }
+            if let missing = parents.first(where: { states[$0] == nil }) { throw StewardError.parentNotFound(JobID(missing)) }
+            unfinished = parents.filter { !(JobState(rawValue: states[$0]!)?.isFinished ?? false) }
+        }
         let state = JobState.initial(
             runAt: Date(timeIntervalSince1970: p.runAt), now: Date(timeIntervalSince1970: now), unfinishedParents: unfinished.count)
         try db.cachedStatement(
@@ -242,11 +249,22 @@ public final class SQLiteJobStore: JobStore {
                 """
         ).execute(arguments: [
             p.job.queue, p.job.name, p.job.payload, state.rawValue, p.job.priority, p.runAt, maxAttempts, p.timeout,
-            p.retryPolicy, p.metadata, p.job.uniqueKey, now, p.parentsJSON, unfinished.count,
+            p.retryPolicy, p.metadata, p.job.uniqueKey, now, parentsJSON, unfinished.count,
         ])
         let id = db.lastInsertedRowID
         let edge = try db.cachedStatement(sql: "INSERT INTO steward_job_dependencies (parent_id, child_id) VALUES (?, ?)")
         for parent in unfinished { try edge.execute(arguments: [parent, id]) }
+        if !p.job.holds.isEmpty {
+            let hold = try db.cachedStatement(
+                sql: "UPDATE steward_jobs SET pending_parents = pending_parents + 1 WHERE id = ? AND state = \(JobState.waiting.sql)")
+            for held in Set(p.job.holds.map(\.rawValue)).sorted() {
+                try hold.execute(arguments: [held])
+                guard db.changesCount == 1 else {
+                    throw StewardError.invalidArgument("holds: job \(held) is not waiting (it must still wait for a parent)")
+                }
+                try edge.execute(arguments: [id, held])
+            }
+        }
         return EnqueueResult(id: JobID(id), state: state, duplicate: false)
     }
 
@@ -765,8 +783,6 @@ struct PreparedJob {
     var timeout: Double?
     var retryPolicy: String?
     var metadata: String?
-    var parents: [Int64]?
-    var parentsJSON: String?
 
     init(job: NewJob, now: Double) throws {
         try job.validate()
@@ -777,8 +793,6 @@ struct PreparedJob {
         timeout = job.timeout?.seconds
         retryPolicy = try job.storedRetryPolicy()
         metadata = try job.storedMetadata()
-        parents = job.storedParents
-        parentsJSON = try JobRecord.encodeParents(parents)
     }
 }
 

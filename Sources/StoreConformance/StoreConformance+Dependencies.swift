@@ -110,6 +110,42 @@ extension StoreConformance {
             _ = try await finishAll(store, clock, queue: "p", .succeeded(result: nil))
             #expect(try await state(store, clock, child.id) == .cancelled, "a cancelled child was released")
         },
+        ConformanceCase("a graph enqueued in one call names earlier jobs by index") { store, clock in
+            let results = try await store.enqueue(
+                [
+                    NewJob(queue: "g", name: "a"), NewJob(queue: "g", name: "b", dependsOnBatch: [0]),
+                    NewJob(queue: "g", name: "c", dependsOnBatch: [0, 1]),
+                ], now: clock.now())
+            #expect(results.map(\.state) == [.available, .waiting, .waiting])
+            #expect(try await store.job(results[2].id, now: clock.now())?.dependsOn == [results[0].id, results[1].id])
+            _ = try await finishAll(store, clock, queue: "g", .succeeded(result: nil))
+            #expect(try await state(store, clock, results[1].id) == .succeeded)
+            #expect(try await state(store, clock, results[2].id) == .succeeded)
+            await #expect(throws: StewardError.self) {
+                _ = try await store.enqueue([NewJob(queue: "g", name: "x", dependsOnBatch: [0])], now: clock.now())
+            }
+        },
+        ConformanceCase("a job can hold back a waiting job: the collector waits for items added later") { store, clock in
+            let dispatcher = try await enqueue(store, clock, [NewJob(queue: "d", name: "dispatch")])[0]
+            let collector = try await store.enqueue([NewJob(queue: "c", name: "collect", dependsOn: [dispatcher])], now: clock.now())[0].id
+            // While the dispatcher runs, it adds two items as parents of the collector.
+            let running = try await claim(store, clock, queue: "d")
+            let items = try await enqueue(
+                store, clock, [NewJob(queue: "i", name: "item", holds: [collector]), NewJob(queue: "i", name: "item", holds: [collector])])
+            try await store.complete([outcome(running[0], .succeeded(result: nil))], now: clock.now())
+            #expect(try await state(store, clock, collector) == .waiting, "released before its items finished")
+            let first = try await claim(store, clock, queue: "i", limit: 1)
+            try await store.complete([outcome(first[0], .dead(error: boom))], now: clock.now())
+            #expect(try await state(store, clock, collector) == .waiting)
+            _ = try await finishAll(store, clock, queue: "i", .succeeded(result: "2"))
+            #expect(try await state(store, clock, collector) == .available)
+            #expect(Set(items).count == 2)
+            // Holding a job that no longer waits is refused, and nothing is added.
+            await #expect(throws: StewardError.self) {
+                _ = try await store.enqueue([NewJob(queue: "late", name: "x"), NewJob(queue: "late", name: "y", holds: [collector])], now: clock.now())
+            }
+            #expect(try await store.jobs(JobFilter(queue: "late"), now: clock.now()).isEmpty)
+        },
         ConformanceCase("1,000 parents finishing concurrently release their child exactly once") { store, clock in
             let parents = try await enqueue(store, clock, (0..<1_000).map { NewJob(queue: "p", name: "p\($0)") })
             let child = try await store.enqueue([NewJob(name: "child", dependsOn: parents)], now: clock.now())[0].id

@@ -24,6 +24,13 @@ public struct NewJob: Sendable, Equatable {
     /// Jobs that must finish (succeed, die or be cancelled) before this one may run; while any
     /// has not, this job is ``JobState/waiting``. Each must exist when this job is enqueued.
     public var dependsOn: [JobID]
+    /// Parents among the jobs enqueued earlier in the same call, by their index in it (for
+    /// graphs enqueued at once, whose ids are not known yet).
+    public var dependsOnBatch: [Int]
+    /// Waiting jobs this one holds back: each gains it as one more parent, in the same
+    /// transaction (a fan-out adds the items it enqueues to the job that collects them). Each
+    /// must still be ``JobState/waiting``.
+    public var holds: [JobID]
 
     /// Creates a job description.
     public init(
@@ -36,8 +43,12 @@ public struct NewJob: Sendable, Equatable {
         retryPolicy: RetryPolicy? = nil,
         metadata: [String: String] = [:],
         uniqueKey: String? = nil,
-        dependsOn: [JobID] = []
+        dependsOn: [JobID] = [],
+        dependsOnBatch: [Int] = [],
+        holds: [JobID] = []
     ) {
+        self.dependsOnBatch = dependsOnBatch
+        self.holds = holds
         self.queue = queue
         self.name = name
         self.payload = payload
@@ -107,15 +118,32 @@ public struct NewJob: Sendable, Equatable {
             throw StewardError.invalidArgument("payload: not valid JSON: \(payload.prefix(80))")
         }
         try retryPolicy?.validate()
-        if dependsOn.count > Self.maximumParents {
-            throw StewardError.invalidArgument("after: \(dependsOn.count) parent jobs; at most \(Self.maximumParents)")
+        if dependsOn.count + dependsOnBatch.count > Self.maximumParents {
+            throw StewardError.invalidArgument("after: \(dependsOn.count + dependsOnBatch.count) parent jobs; at most \(Self.maximumParents)")
+        }
+        if holds.count > Self.maximumParents {
+            throw StewardError.invalidArgument("holds: \(holds.count) jobs; at most \(Self.maximumParents)")
         }
     }
 
+    /// Validates a batch: each job, and that ``dependsOnBatch`` names only earlier jobs.
+    package static func validate(batch jobs: [NewJob]) throws {
+        for (i, job) in jobs.enumerated() {
+            try job.validate()
+            if let bad = job.dependsOnBatch.first(where: { !(0..<i).contains($0) }) {
+                throw StewardError.invalidArgument("job \(i) of the batch: dependsOnBatch index \(bad) does not name an earlier job")
+            }
+        }
+    }
+
+    /// Whether the store takes the dependency path for this job.
+    package var hasDependencies: Bool { !dependsOn.isEmpty || !dependsOnBatch.isEmpty || !holds.isEmpty }
+
     /// The parents as a store keeps them: distinct ids in ascending order (the order parent rows
-    /// are locked in), or `nil` when there are none.
-    package var storedParents: [Int64]? {
-        dependsOn.isEmpty ? nil : Array(Set(dependsOn.map(\.rawValue))).sorted()
+    /// are locked in), with batch indexes resolved through `earlier`; `nil` when there are none.
+    package func storedParents(earlier: [EnqueueResult?]) -> [Int64]? {
+        let ids = dependsOn.map(\.rawValue) + dependsOnBatch.compactMap { earlier[$0]?.id.rawValue }
+        return ids.isEmpty ? nil : Array(Set(ids)).sorted()
     }
 }
 

@@ -1,0 +1,173 @@
+import Foundation
+
+/// A workflow definition as stored: one row per name and version.
+public struct StoredWorkflow: Sendable, Equatable {
+    /// The definition.
+    public var definition: WorkflowDefinition
+    /// The definition as the JSON the store keeps (compared to refuse a changed body under a
+    /// version already stored).
+    public var body: String
+    /// When it was first applied.
+    public var createdAt: Date
+
+    /// Wraps a definition.
+    public init(_ definition: WorkflowDefinition, createdAt: Date) throws {
+        self.definition = definition
+        self.body = try JSONCoding.encode(definition)
+        self.createdAt = createdAt
+    }
+
+    /// Decodes a stored row.
+    package init(body: String, createdAt: Date) throws {
+        self.definition = try JSONCoding.decode(WorkflowDefinition.self, from: body)
+        self.body = body
+        self.createdAt = createdAt
+    }
+}
+
+/// Where an execution stands.
+public enum WorkflowRunState: String, Sendable, Codable, CaseIterable {
+    /// Tasks are running or waiting (also while compensating).
+    case running
+    /// Every task succeeded or was skipped.
+    case succeeded
+    /// A task failed (or the execution timed out) and nothing was compensated.
+    case failed
+    /// Cancelled by hand.
+    case cancelled
+    /// A task failed and every compensation ran.
+    case compensated
+    /// A task failed and a compensation failed too.
+    case compensationFailed = "compensation_failed"
+
+    /// Whether the execution has ended.
+    public var isFinished: Bool { self != .running }
+}
+
+/// One execution of a workflow, as the store keeps it: the definition it started with, its
+/// input and outcome, and the jobs that carry each task.
+public struct WorkflowRunRecord: Sendable, Codable, Equatable {
+    /// The jobs behind one task.
+    public struct TaskJobs: Sendable, Codable, Equatable {
+        /// The job whose end is the task's end: the task's job, or a map task's collector.
+        public var job: JobID
+        /// A map task's dispatcher (which enqueues the item jobs).
+        public var dispatcher: JobID?
+        /// The generation (retry round) that made these jobs.
+        public var generation: Int
+    }
+
+    /// A compensation that was enqueued.
+    public struct CompensationJob: Sendable, Codable, Equatable {
+        /// The task it undoes.
+        public var task: String
+        /// Its job.
+        public var job: JobID
+    }
+
+    /// The execution's id.
+    public var id: String
+    /// The definition it runs (a snapshot: later versions do not change it).
+    public var definition: WorkflowDefinition
+    /// Where it stands.
+    public var state: WorkflowRunState
+    /// The input it was started with.
+    public var input: JSONValue
+    /// Its output, once succeeded.
+    public var output: JSONValue?
+    /// Why it did not succeed.
+    public var error: String?
+    /// Tasks by name.
+    public var tasks: [String: TaskJobs]
+    /// The job that decides the outcome once every task has finished.
+    public var finisher: JobID?
+    /// The job that times the execution out, if it has a timeout.
+    public var timer: JobID?
+    /// Compensations, in the order they run.
+    public var compensations: [CompensationJob]
+    /// The job that concludes compensation.
+    public var compensationFinisher: JobID?
+    /// 1, then one more per retry from failure.
+    public var generation: Int
+    /// No new task starts (a task failed under `fail` or `compensating_actions`, a cancel, a timeout).
+    public var halted: Bool
+    /// Why it halted.
+    public var haltReason: String?
+    /// Cancelled by hand.
+    public var cancelRequested: Bool
+    /// When it started.
+    public var createdAt: Date
+    /// When it last changed.
+    public var updatedAt: Date
+    /// When it ended.
+    public var finishedAt: Date?
+
+    /// The workflow's name.
+    public var workflow: String { definition.name }
+    /// The workflow's version.
+    public var version: String { definition.version }
+}
+
+/// A line of an execution's log.
+public struct WorkflowEvent: Sendable, Codable, Equatable {
+    /// When.
+    public var at: Date
+    /// `created`, `queued`, `started`, `succeeded`, `failed`, `retried`, `skipped`, `cancelled`,
+    /// `halted`, `timed_out`, `compensating`, `compensated`, `compensation_failed`, `finished`, …
+    public var kind: String
+    /// The task it concerns, if any.
+    public var task: String?
+    /// The attempt, for task attempts.
+    public var attempt: Int?
+    /// The worker, for task attempts.
+    public var worker: String?
+    /// Details: an error, a reason, an outcome.
+    public var message: String?
+
+    /// Creates an event.
+    public init(at: Date, kind: String, task: String? = nil, attempt: Int? = nil, worker: String? = nil, message: String? = nil) {
+        self.at = at
+        self.kind = kind
+        self.task = task
+        self.attempt = attempt
+        self.worker = worker
+        self.message = message
+    }
+}
+
+/// A change to one execution, planned in Swift and applied by the store in one transaction:
+/// enqueue `jobs`, then write the record `record` builds from their ids, and append `events`.
+public struct WorkflowRunChange: Sendable {
+    /// Jobs to enqueue (in order; they may name earlier ones in ``NewJob/dependsOnBatch``).
+    public var jobs: [NewJob]
+    /// The new record, given what enqueueing `jobs` returned.
+    public var record: @Sendable ([EnqueueResult]) throws -> WorkflowRunRecord
+    /// Lines for the execution's log.
+    public var events: [WorkflowEvent]
+
+    /// Creates a change.
+    public init(
+        jobs: [NewJob] = [], events: [WorkflowEvent] = [], record: @escaping @Sendable ([EnqueueResult]) throws -> WorkflowRunRecord
+    ) {
+        self.jobs = jobs
+        self.events = events
+        self.record = record
+    }
+}
+
+/// Which executions ``JobStore/workflowRuns(_:)`` lists.
+public struct WorkflowRunFilter: Sendable, Equatable {
+    /// Only executions of this workflow.
+    public var workflow: String?
+    /// Only executions in this state.
+    public var state: WorkflowRunState?
+    /// At most this many, newest first.
+    public var limit: Int
+
+    /// Creates a filter.
+    public init(workflow: String? = nil, state: WorkflowRunState? = nil, limit: Int = 50) {
+        self.workflow = workflow
+        self.state = state
+        self.limit = limit
+    }
+}
