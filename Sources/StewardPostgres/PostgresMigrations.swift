@@ -123,5 +123,40 @@ enum PostgresMigrations {
                 WHERE unique_key IS NOT NULL AND state IN (\(JobState.liveSQL));
             """
         ),
+        (
+            5,
+            """
+            -- Workflow definitions by name and version, executions (the record is JSON the
+            -- workflow engine reads and writes whole), and each execution's log.
+            CREATE TABLE S.steward_workflows (
+                name text NOT NULL,
+                version text NOT NULL,
+                body text NOT NULL,
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (name, version)
+            );
+            CREATE TABLE S.steward_workflow_runs (
+                id text PRIMARY KEY,
+                workflow text NOT NULL,
+                state text NOT NULL,
+                record text NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE INDEX steward_workflow_runs_workflow ON S.steward_workflow_runs (workflow, created_at);
+            CREATE INDEX steward_workflow_runs_created ON S.steward_workflow_runs (created_at);
+            CREATE TABLE S.steward_workflow_events (
+                run_id text NOT NULL,
+                seq integer NOT NULL,
+                at timestamptz NOT NULL,
+                kind text NOT NULL,
+                task text,
+                attempt integer,
+                worker text,
+                message text,
+                PRIMARY KEY (run_id, seq)
+            );
+            """
+        ),
     ]
 }

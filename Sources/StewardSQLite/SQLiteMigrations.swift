@@ -126,6 +126,41 @@ enum SQLiteMigrations {
                 WHERE unique_key IS NOT NULL AND state IN (\(JobState.liveSQL));
             """
         ),
+        (
+            5,
+            """
+            -- Workflow definitions by name and version, executions (the record is JSON the
+            -- workflow engine reads and writes whole), and each execution's log.
+            CREATE TABLE steward_workflows (
+                name TEXT NOT NULL,
+                version TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                PRIMARY KEY (name, version)
+            );
+            CREATE TABLE steward_workflow_runs (
+                id TEXT PRIMARY KEY,
+                workflow TEXT NOT NULL,
+                state TEXT NOT NULL,
+                record TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            CREATE INDEX steward_workflow_runs_workflow ON steward_workflow_runs (workflow, created_at);
+            CREATE INDEX steward_workflow_runs_created ON steward_workflow_runs (created_at);
+            CREATE TABLE steward_workflow_events (
+                run_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                at REAL NOT NULL,
+                kind TEXT NOT NULL,
+                task TEXT,
+                attempt INTEGER,
+                worker TEXT,
+                message TEXT,
+                PRIMARY KEY (run_id, seq)
+            ) WITHOUT ROWID;
+            """
+        ),
     ]
 
     /// Whether every migration is applied (false for an empty file).

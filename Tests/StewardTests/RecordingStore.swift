@@ -75,6 +75,16 @@ final class RecordingStore: JobStore {
     func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws { try await base.updateProgress(updates, now: now) }
     func rescueExpiredLeases(now: Date) async throws -> RescueReport { try await base.rescueExpiredLeases(now: now) }
     func sweepWaitingJobs(now: Date) async throws -> Int { try await base.sweepWaitingJobs(now: now) }
+    func jobs(ids: [JobID], now: Date) async throws -> [JobRecord] { try await base.jobs(ids: ids, now: now) }
+    func insertWorkflow(_ workflow: StoredWorkflow) async throws -> Bool { try await base.insertWorkflow(workflow) }
+    func workflows() async throws -> [StoredWorkflow] { try await base.workflows() }
+    func workflow(name: String, version: String?) async throws -> StoredWorkflow? { try await base.workflow(name: name, version: version) }
+    func changeWorkflowRun(_ id: String, now: Date, _ decide: @escaping @Sendable (WorkflowRunRecord?) throws -> WorkflowRunChange?)
+        async throws -> WorkflowRunRecord?
+    { try await base.changeWorkflowRun(id, now: now, decide) }
+    func workflowRun(_ id: String) async throws -> WorkflowRunRecord? { try await base.workflowRun(id) }
+    func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord] { try await base.workflowRuns(filter) }
+    func workflowEvents(_ id: String) async throws -> [WorkflowEvent] { try await base.workflowEvents(id) }
     func cancel(_ id: JobID, now: Date) async throws -> JobRecord { try await base.cancel(id, now: now) }
     func retry(_ id: JobID, now: Date) async throws -> JobRecord { try await base.retry(id, now: now) }
     func job(_ id: JobID, now: Date) async throws -> JobRecord? { try await base.job(id, now: now) }

@@ -55,6 +55,13 @@ public struct WorkflowRunRecord: Sendable, Codable, Equatable {
         public var dispatcher: JobID?
         /// The generation (retry round) that made these jobs.
         public var generation: Int
+
+        /// Creates the jobs of a task.
+        public init(job: JobID, dispatcher: JobID?, generation: Int) {
+            self.job = job
+            self.dispatcher = dispatcher
+            self.generation = generation
+        }
     }
 
     /// A compensation that was enqueued.
@@ -63,6 +70,12 @@ public struct WorkflowRunRecord: Sendable, Codable, Equatable {
         public var task: String
         /// Its job.
         public var job: JobID
+
+        /// Creates a compensation entry.
+        public init(task: String, job: JobID) {
+            self.task = task
+            self.job = job
+        }
     }
 
     /// The execution's id.
@@ -101,6 +114,32 @@ public struct WorkflowRunRecord: Sendable, Codable, Equatable {
     public var updatedAt: Date
     /// When it ended.
     public var finishedAt: Date?
+
+    /// Creates a record (the workflow engine does; store tests may).
+    public init(
+        id: String, definition: WorkflowDefinition, state: WorkflowRunState, input: JSONValue, output: JSONValue?, error: String?,
+        tasks: [String: TaskJobs], finisher: JobID?, timer: JobID?, compensations: [CompensationJob], compensationFinisher: JobID?,
+        generation: Int, halted: Bool, haltReason: String?, cancelRequested: Bool, createdAt: Date, updatedAt: Date, finishedAt: Date?
+    ) {
+        self.id = id
+        self.definition = definition
+        self.state = state
+        self.input = input
+        self.output = output
+        self.error = error
+        self.tasks = tasks
+        self.finisher = finisher
+        self.timer = timer
+        self.compensations = compensations
+        self.compensationFinisher = compensationFinisher
+        self.generation = generation
+        self.halted = halted
+        self.haltReason = haltReason
+        self.cancelRequested = cancelRequested
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.finishedAt = finishedAt
+    }
 
     /// The workflow's name.
     public var workflow: String { definition.name }
