@@ -251,8 +251,17 @@ extension PostgresJobStore {
                 }
             }
         }
-        // Jobs with dependencies last, in order: a batch index names an earlier job, inserted by now.
-        for index in jobs.indices where jobs[index].hasDependencies {
+        // A graph enqueued at once (a workflow's tasks, a fan-out's items): new jobs that depend
+        // only on jobs of this call, in a fixed number of statements however many there are.
+        let graph = jobs.indices.filter { i in
+            jobs[i].hasDependencies && jobs[i].dependsOn.isEmpty && jobs[i].uniqueKey == nil
+                && jobs[i].dependsOnBatch.allSatisfy { jobs[$0].uniqueKey == nil && jobs[$0].dependsOn.isEmpty }
+        }
+        if !graph.isEmpty {
+            try await enqueueGraph(graph, of: jobs, into: &out, settings: settings, now: now, on: conn)
+        }
+        // Other jobs with dependencies last, in order: a batch index names an earlier job, inserted by now.
+        for index in jobs.indices where jobs[index].hasDependencies && out[index] == nil {
             out[index] = try await enqueueChild(
                 jobs[index], parents: jobs[index].storedParents(earlier: out) ?? [],
                 maxAttempts: QueueSettings.maxAttempts(of: jobs[index], queueDefault: settings[jobs[index].queue]?.maxAttempts),
@@ -371,6 +380,120 @@ extension PostgresJobStore {
             }
         }
         return EnqueueResult(id: JobID(id), state: state, duplicate: false)
+    }
+
+    /// A graph row as the bulk insert's JSON recordset reads it.
+    struct GraphRow: Encodable {
+        var id: Int64
+        var queue: String
+        var name: String
+        var payload: String
+        var state: String
+        var priority: Int
+        var run_at: Double
+        var max_attempts: Int
+        var timeout_s: Double?
+        var retry_policy: String?
+        var metadata: String?
+        var depends_on: String?
+        var pending_parents: Int
+        var has_children: Bool
+    }
+
+    /// Inserts new jobs whose parents are all new jobs of the same call (so unfinished): ids are
+    /// reserved first, so each row is written whole (parents, count, `has_children`) in one
+    /// insert, then the edges and the held jobs' counts, in a fixed number of round trips.
+    private func enqueueGraph(
+        _ graph: [Int], of jobs: [NewJob], into out: inout [EnqueueResult?], settings: [String: (maxDepth: Int?, maxAttempts: Int?)],
+        now: Date, on conn: PostgresConnection
+    ) async throws {
+        var count = PostgresBindings()
+        count.append(graph.count)
+        var reserved: [Int64] = []
+        for try await id in try await query(
+            "SELECT nextval(pg_get_serial_sequence('\(quotedSchema).steward_jobs', 'id')) FROM generate_series(1, $1)", count, on: conn
+        ).decode(Int64.self) {
+            reserved.append(id)
+        }
+        var ids: [Int: Int64] = [:]
+        for (index, id) in zip(graph, reserved) { ids[index] = id }
+        func id(_ index: Int) -> Int64? { ids[index] ?? out[index]?.id.rawValue }
+        var hasChildren = Set<Int>()
+        for index in graph { hasChildren.formUnion(jobs[index].dependsOnBatch) }
+        var rows: [GraphRow] = []
+        var edgeParents: [Int64] = []
+        var edgeChildren: [Int64] = []
+        var held: [Int64] = []
+        for index in graph {
+            let job = jobs[index]
+            let parents = Array(Set(job.dependsOnBatch.compactMap(id))).sorted()
+            let runAt = job.runAt ?? now
+            let state = JobState.initial(runAt: runAt, now: now, unfinishedParents: parents.count)
+            rows.append(
+                GraphRow(
+                    id: ids[index]!, queue: job.queue, name: job.name, payload: job.payload, state: state.rawValue, priority: job.priority,
+                    run_at: runAt.timeIntervalSince1970,
+                    max_attempts: QueueSettings.maxAttempts(of: job, queueDefault: settings[job.queue]?.maxAttempts),
+                    timeout_s: job.timeout?.seconds, retry_policy: try job.storedRetryPolicy(), metadata: try job.storedMetadata(),
+                    depends_on: try JobRecord.encodeParents(parents.isEmpty ? nil : parents), pending_parents: parents.count,
+                    has_children: hasChildren.contains(index) || !job.holds.isEmpty))
+            for parent in parents {
+                edgeParents.append(parent)
+                edgeChildren.append(ids[index]!)
+            }
+            for h in Set(job.holds.map(\.rawValue)) {
+                edgeParents.append(ids[index]!)
+                edgeChildren.append(h)
+                held.append(h)
+            }
+            out[index] = EnqueueResult(id: JobID(ids[index]!), state: state, duplicate: false)
+        }
+        var insert = PostgresBindings()
+        insert.append(try JSONCoding.encode(rows))
+        insert.append(now)
+        try await query(
+            """
+            INSERT INTO \(quotedSchema).steward_jobs (id, queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                retry_policy, metadata, created_at, depends_on, pending_parents, has_children)
+            SELECT r.id, r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts, r.timeout_s,
+                r.retry_policy, r.metadata, $2, r.depends_on, r.pending_parents, r.has_children
+            FROM json_to_recordset($1::json) AS r(id bigint, queue text, name text, payload text, state text, priority integer,
+                run_at double precision, max_attempts integer, timeout_s double precision, retry_policy text, metadata text,
+                depends_on text, pending_parents integer, has_children boolean)
+            """, insert, on: conn)
+        // Parents inserted by the plain statement of this call learn that jobs wait for them.
+        let plainParents = Array(Set(graph.flatMap { jobs[$0].dependsOnBatch }.filter { ids[$0] == nil }.compactMap(id)))
+        if !edgeParents.isEmpty || !plainParents.isEmpty {
+            var edges = PostgresBindings()
+            edges.append(edgeParents)
+            edges.append(edgeChildren)
+            edges.append(plainParents)
+            try await query(
+                """
+                WITH marked AS (
+                    UPDATE \(quotedSchema).steward_jobs SET has_children = true WHERE id = ANY($3)
+                )
+                INSERT INTO \(quotedSchema).steward_job_dependencies (parent_id, child_id)
+                SELECT * FROM unnest($1::bigint[], $2::bigint[])
+                """, edges, on: conn)
+        }
+        if !held.isEmpty {
+            var holds = PostgresBindings()
+            holds.append(held)
+            var updated = 0
+            for try await _ in try await query(
+                """
+                UPDATE \(quotedSchema).steward_jobs j SET pending_parents = j.pending_parents + h.n
+                FROM (SELECT id, count(*)::int AS n FROM unnest($1::bigint[]) AS id GROUP BY id) h
+                WHERE j.id = h.id AND j.state = \(JobState.waiting.sql) RETURNING j.id
+                """, holds, on: conn
+            ) {
+                updated += 1
+            }
+            guard updated == Set(held).count else {
+                throw StewardError.invalidArgument("holds: a held job is not waiting (it must still wait for a parent)")
+            }
+        }
     }
 
     /// In the transaction that finishes `parents` (a later statement than the one that finished

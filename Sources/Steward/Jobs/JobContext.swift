@@ -52,6 +52,14 @@ public struct JobContext: Sendable {
         self.progressSink = progressSink
     }
 
+    /// The same attempt with another payload (the workflow engine renders a task's input).
+    func with(payload: String) -> JobContext {
+        JobContext(
+            id: id, name: name, queue: queue, attempt: attempt, maxAttempts: maxAttempts, metadata: metadata, payload: payload,
+            enqueuedAt: enqueuedAt, workerID: workerID, logger: baseLogger, client: client, dependsOn: dependsOn,
+            progressSink: progressSink)
+    }
+
     /// A logger carrying `job.id`, `job.name`, `job.queue` and `job.attempt`.
     ///
     /// Built on access: setting metadata is costly for some handlers (StreamLogHandler renders

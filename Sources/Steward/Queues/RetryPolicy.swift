@@ -90,6 +90,14 @@ public struct RetryPolicy: Codable, Sendable, Equatable {
         return .seconds(double: Swift.min(maximum, Swift.max(0, value)))
     }
 
+    /// Whether an attempt that failed with `error` is the job's last: a permanent error
+    /// (``PermanentJobError``, an undecodable payload), an error type the policy does not retry, or
+    /// no attempts left. The worker and the workflow engine both decide with this.
+    public func isFinal(_ error: any Error, attempt: Int, maxAttempts: Int) -> Bool {
+        if error is PermanentJobError || error is PayloadDecodingError { return true }
+        return !allowsRetry(errorType: errorTypeName(error), attempt: attempt, maxAttempts: maxAttempts)
+    }
+
     /// Whether an error of type `errorType` raised by attempt `attempt` may be retried.
     public func allowsRetry(errorType: String, attempt: Int, maxAttempts jobMax: Int) -> Bool {
         guard attempt < jobMax else { return false }

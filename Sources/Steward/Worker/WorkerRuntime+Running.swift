@@ -128,8 +128,7 @@ extension WorkerRuntime {
     func failure(_ error: any Error, record: JobRecord, runner: QueueRunner) -> JobOutcome.Kind {
         let info = JobErrorInfo(type: errorTypeName(error), message: "\(error)", attempt: record.attempt)
         let policy = record.retryPolicy ?? runner.config.retryPolicy
-        let permanent = error is PermanentJobError || error is PayloadDecodingError
-        if !permanent && policy.allowsRetry(errorType: info.type, attempt: record.attempt, maxAttempts: record.maxAttempts) {
+        if !policy.isFinal(error, attempt: record.attempt, maxAttempts: record.maxAttempts) {
             var rng = SystemRandomNumberGenerator()
             let delay = policy.delay(afterAttempt: record.attempt, using: &rng)
             return .retry(runAt: worker.clock.now().addingTimeInterval(delay.seconds), error: info)

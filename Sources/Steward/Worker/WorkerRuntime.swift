@@ -66,6 +66,13 @@ final class WorkerRuntime: Sendable {
             } : []
         middleware += worker.configuration.middleware
         chain = middleware.compose { context in
+            // A workflow's tasks and the engine's own jobs go through the engine; its items and
+            // compensations are plain jobs.
+            if let role = context.metadata[WorkflowEngine.Key.role].flatMap(WorkflowEngine.Role.init(rawValue:)),
+                role != .item, role != .compensate
+            {
+                return try await WorkflowEngine.run(context, role: role, registry: registry)
+            }
             guard let handler = registry.handler(for: context.name) else {
                 throw UnregisteredJobError(job: context.name)
             }

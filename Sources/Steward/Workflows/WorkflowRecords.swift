@@ -108,6 +108,10 @@ public struct WorkflowRunRecord: Sendable, Codable, Equatable {
     public var haltReason: String?
     /// Cancelled by hand.
     public var cancelRequested: Bool
+    /// Its timeout passed.
+    public var timedOut: Bool
+    /// The item jobs of each map task, in item order, once dispatched.
+    public var items: [String: [JobID]]
     /// When it started.
     public var createdAt: Date
     /// When it last changed.
@@ -119,8 +123,11 @@ public struct WorkflowRunRecord: Sendable, Codable, Equatable {
     public init(
         id: String, definition: WorkflowDefinition, state: WorkflowRunState, input: JSONValue, output: JSONValue?, error: String?,
         tasks: [String: TaskJobs], finisher: JobID?, timer: JobID?, compensations: [CompensationJob], compensationFinisher: JobID?,
-        generation: Int, halted: Bool, haltReason: String?, cancelRequested: Bool, createdAt: Date, updatedAt: Date, finishedAt: Date?
+        generation: Int, halted: Bool, haltReason: String?, cancelRequested: Bool, createdAt: Date, updatedAt: Date, finishedAt: Date?,
+        timedOut: Bool = false, items: [String: [JobID]] = [:]
     ) {
+        self.timedOut = timedOut
+        self.items = items
         self.id = id
         self.definition = definition
         self.state = state
