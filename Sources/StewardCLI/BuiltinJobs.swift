@@ -13,6 +13,8 @@ enum BuiltinJobs {
         registry.register(DemoSlowReport.self)
         registry.register(DemoDoomed.self)
         registry.register(name: "steward.noop") { _, _ in nil }
+        // Its result is its payload: for trying workflows from the command line.
+        registry.register(name: "steward.echo") { payload, _ in payload }
         registry.register(Sleep.self)
         if testJobs { registry.register(AppendLine.self) }
         registry.register(Fail.self)

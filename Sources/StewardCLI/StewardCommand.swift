@@ -37,6 +37,8 @@ struct StewardCommand: AsyncParsableCommand {
                 guard error.isInvalidInput else { fail("\(error)", code: 1) }
                 if case .invalidArgument = error { fail("\(error)", code: 2, help: path) }
                 fail("\(error)", code: 2)
+            case let error as ConfigFileError:
+                fail("\(error)", code: 2)
             case is ExitCode, is CleanExit:
                 exit(withError: error)
             default:
@@ -59,7 +61,7 @@ struct StewardCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, JobCommand.self, QueueCommand.self, WorkerCommand.self, MigrateCommand.self,
-            BenchCommand.self, ScheduleCommand.self, QualityCommand.self,
+            BenchCommand.self, ScheduleCommand.self, WorkflowCommand.self, QualityCommand.self,
         ]
     )
 }

@@ -169,6 +169,51 @@ struct CLITests {
         #expect(try json(try await steward(["job", "status", "\(id)", "--json", "--store", store]).stdout)["state"] as? String == "available")
     }
 
+    @Test("workflow apply, run --wait (exit 0 / 1 / 3), status --json with a fixed key set, logs, list; file errors exit 2")
+    func workflows() async throws {
+        let file = examplesDirectory.appendingPathComponent("echo.yaml").path
+        let applied = try await steward(["workflow", "apply", file, "--store", store])
+        #expect(applied.status == 0 && applied.stdout.contains("hello version 1: created"), "\(applied.stderr)")
+        // No worker yet: --wait gives up with exit 3.
+        let waited = try await steward(["workflow", "run", "hello", "--input", #"{"name":"Ada"}"#, "--wait", "--wait-timeout", "300ms", "--store", store])
+        #expect(waited.status == 3, "\(waited.stderr)")
+        #expect(waited.stderr.contains("timed out waiting for workflow run"))
+        let worker = Process()
+        worker.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        worker.arguments = ["worker", "--store", store, "--log-level", "error"]
+        try worker.run()
+        defer { if worker.isRunning { worker.terminate() } }
+        let run = try await steward(["workflow", "run", "hello", "--input", #"{"name":"Bo"}"#, "--wait", "--json", "--store", store])
+        #expect(run.status == 0, "\(run.stderr)")
+        let view = try json(run.stdout)
+        #expect(Set(view.keys) == ["id", "workflow", "version", "state", "input", "output", "error", "generation", "created_at", "finished_at", "tasks"])
+        #expect(view["state"] as? String == "succeeded")
+        let tasks = try #require(view["tasks"] as? [[String: Any]])
+        #expect(tasks.map { Set($0.keys) } == Array(repeating: ["name", "job", "state", "attempts", "output", "error", "items", "started_at", "finished_at"], count: 2))
+        #expect((view["output"] as? [String: Any])?["shout"] != nil)
+        let id = try #require(view["id"] as? String)
+        let logs = try #require(JSONSerialization.jsonObject(with: Data(try await steward(["workflow", "logs", id, "--json", "--store", store]).stdout.utf8)) as? [[String: Any]])
+        #expect(logs.allSatisfy { Set($0.keys) == ["at", "event", "task", "attempt", "worker", "message"] })
+        #expect(logs.compactMap { $0["event"] as? String }.filter { $0 == "succeeded" }.count == 2)
+        let human = try await steward(["workflow", "status", id, "--store", store])
+        #expect(human.stdout.contains("state:    succeeded") && human.stdout.contains("greet"))
+        #expect(try await steward(["workflow", "list", "--store", store]).stdout.contains("hello"))
+        // Only a failed or cancelled execution is retried.
+        #expect(try await steward(["workflow", "retry", id, "--store", store]).status == 2)
+
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try "workflows:\n  w:\n    tasks:\n      - name: a\n        depends_on: [a]\n".write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try await steward(["workflow", "apply", bad.path, "--store", store])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("bad.yaml:5:21: workflow 'w': cycle: a -> a"), "\(refused.stderr)")
+        let unknown = try await steward(["workflow", "run", "nope", "--store", store])
+        #expect(unknown.status == 2 && unknown.stderr.contains("workflow 'nope' not found (known workflows: 'hello')"))
+        let status = try await steward(["workflow", "status", "wr-missing", "--store", store])
+        #expect(status.status == 2 && status.stderr.contains("workflow run 'wr-missing' not found"))
+        worker.terminate()
+        #expect(await exitStatus(of: worker) == 0)
+    }
+
     @Test("cancel and retry from the command line")
     func cancelRetry() async throws {
         let id = try await steward(["job", "enqueue", "steward.noop", "--store", store]).stdout

@@ -29,6 +29,11 @@ struct MultiProcessTests {
         try await workers.checkSchedulerHandOver(on: store, label: "sqlite")
     }
 
+    @Test("a workflow survives SIGKILLs of the workers running its tasks")
+    func workflowCrash() async throws {
+        try await workers.checkWorkflowCrash(on: store, label: "sqlite")
+    }
+
     @Test("1,000 parents finished by 3 worker processes release their child exactly once")
     func fanIn() async throws {
         try await workers.checkFanIn(on: store, label: "sqlite")

@@ -78,6 +78,13 @@ struct PostgresMultiProcessTests {
         try await store.close()
     }
 
+    @Test("a workflow survives SIGKILLs of the workers running its tasks")
+    func workflowCrash() async throws {
+        try await workers.checkWorkflowCrash(on: store, label: "postgres")
+        try await store.destroySchema()
+        try await store.close()
+    }
+
     @Test("1,000 parents finished by 3 worker processes release their child exactly once")
     func fanIn() async throws {
         try await workers.checkFanIn(on: store, label: "postgres")
