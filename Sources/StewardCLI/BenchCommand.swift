@@ -19,11 +19,15 @@ struct BenchCommand: AsyncParsableCommand {
             records enqueue-call start -> handler start.
             result: with a worker running, --jobs no-op jobs one after another: enqueue, then wait for \
             the result (StewardClient.waitForResult); each records enqueue-call start -> result in hand.
+            workflow: a 10-task chain of no-op jobs run 30 times, beside the same 10 jobs chained by hand \
+            (enqueue, wait for the result, enqueue the next); chain_overhead_ms_p50 = (workflow - by hand) / 10, \
+            median of the rounds. Then a fan-out 1 -> --jobs (default 1000) -> 1, 3 times: fanout_tasks_per_s = \
+            items / (run start -> execution finished), median.
             With no --store, a temporary SQLite file is used and deleted afterwards.
             """)
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case throughput, latency, result
+        case throughput, latency, result, workflow
     }
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
@@ -35,7 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "quality: events in the generated CSV stream.") var events = 500_000
 
     @Option(help: "Store URL (default: a temporary SQLite file).") var store: String?
-    @Option(help: "throughput, latency or result.") var workload: Workload = .throughput
+    @Option(help: "throughput, latency, result or workflow.") var workload: Workload = .throughput
     @Option(help: "Jobs (throughput default 20000, latency and result default 1000).") var jobs: Int?
     @Option(help: "Worker concurrency.") var concurrency = 10
     @Option(help: "throughput: jobs enqueued one call per job.") var singleJobs = 2000
@@ -116,6 +120,8 @@ struct BenchCommand: AsyncParsableCommand {
                 result.merge(try await bench.latency(rate: rate, idle: idle)) { $1 }
             case .result:
                 result.merge(try await bench.roundTrip()) { $1 }
+            case .workflow:
+                result.merge(try await bench.workflows(chainSteps: 10, rounds: 30, fanoutRounds: 3)) { $1 }
             }
         } catch {
             try? await jobStore.close()
@@ -215,8 +221,9 @@ struct Benchmark {
         }
     }
 
-    func makeWorker(_ recorder: Recorder, latency: Bool) -> (Worker, ServiceGroup) {
+    func makeWorker(_ recorder: Recorder, latency: Bool, extra: (JobRegistry) -> Void = { _ in }) -> (Worker, ServiceGroup) {
         let registry = JobRegistry()
+        extra(registry)
         registry.register(name: "bench.noop") { payload, _ in
             recorder.hit(payload: latency ? payload : nil)
             return nil
@@ -369,6 +376,76 @@ struct Benchmark {
             "p90_ms": .number(Self.round(Self.percentile(sorted, 90))),
             "p99_ms": .number(Self.round(Self.percentile(sorted, 99))),
             "max_ms": .number(Self.round(sorted.last ?? 0)),
+        ]
+    }
+
+    /// Workflow overhead: a chain against the same jobs chained by hand, and a fan-out's rate.
+    func workflows(chainSteps: Int, rounds: Int, fanoutRounds: Int) async throws -> [String: JSONValue] {
+        let recorder = Recorder(expected: 0)
+        let (_, group) = makeWorker(recorder, latency: false, extra: { registry in
+            let items = JSONValue.object(["items": .array((0..<jobs).map { .integer(Int64($0)) })]).jsonText
+            registry.register(name: "bench.list") { _, _ in items }
+        })
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(200))
+        let client = StewardClient(store: store)
+        let admin = WorkflowAdmin(store: store)
+        let chain = WorkflowDefinition(
+            name: "bench-chain",
+            tasks: (0..<chainSteps).map { WorkflowTask("s\($0)", job: "bench.noop", dependsOn: $0 == 0 ? [] : ["s\($0 - 1)"], queue: Self.queue) })
+        let fanout = WorkflowDefinition(
+            name: "bench-fanout",
+            tasks: [
+                WorkflowTask("list", job: "bench.list", queue: Self.queue),
+                WorkflowTask("each", job: "bench.noop", input: .object(["n": .string("{{item}}")]), dependsOn: ["list"], queue: Self.queue, map: "{{tasks.list.output.items}}"),
+                WorkflowTask("gather", job: "bench.noop", dependsOn: ["each"], queue: Self.queue),
+            ])
+        var overheads: [Double] = []
+        var chainTimes: [Double] = []
+        var handTimes: [Double] = []
+        var rates: [Double] = []
+        do {
+            _ = try await admin.apply([chain, fanout])
+            for round in 0..<rounds {
+                progress("chain " + bar(round, rounds))
+                var start = ContinuousClock.now
+                for _ in 0..<chainSteps {
+                    let id = try await client.enqueue([NewJob(queue: Self.queue, name: "bench.noop")])[0].id
+                    _ = try await client.waitForResult(id, timeout: .seconds(30))
+                }
+                let hand = (ContinuousClock.now - start).seconds * 1000
+                start = ContinuousClock.now
+                let run = try await admin.run("bench-chain")
+                let done = try await admin.wait(run.id, timeout: .seconds(60))
+                guard done.state == .succeeded else { throw Failure(description: "bench: chain run ended \(done.state.rawValue): \(done.error ?? "")") }
+                let flow = (ContinuousClock.now - start).seconds * 1000
+                handTimes.append(hand)
+                chainTimes.append(flow)
+                overheads.append((flow - hand) / Double(chainSteps))
+            }
+            for round in 0..<fanoutRounds {
+                progress("fan-out " + bar(round, fanoutRounds))
+                let start = ContinuousClock.now
+                let run = try await admin.run("bench-fanout")
+                let done = try await admin.wait(run.id, timeout: .seconds(timeout))
+                guard done.state == .succeeded else { throw Failure(description: "bench: fan-out run ended \(done.state.rawValue): \(done.error ?? "")") }
+                rates.append(Double(jobs) / (ContinuousClock.now - start).seconds)
+            }
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        endProgress()
+        func median(_ values: [Double]) -> Double { Self.percentile(values.sorted(), 50) }
+        return [
+            "chain_steps": .integer(Int64(chainSteps)), "chain_rounds": .integer(Int64(rounds)),
+            "chain_ms_p50": .number(Self.round(median(chainTimes))), "chain_by_hand_ms_p50": .number(Self.round(median(handTimes))),
+            "chain_overhead_ms_p50": .number(Self.round(median(overheads))),
+            "fanout_items": .integer(Int64(jobs)), "fanout_rounds": .integer(Int64(fanoutRounds)),
+            "fanout_tasks_per_s": .number(median(rates).rounded()),
         ]
     }
 
