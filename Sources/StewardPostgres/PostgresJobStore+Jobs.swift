@@ -28,7 +28,8 @@ extension PostgresJobStore {
 
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
-        try NewJob.validate(batch: jobs)
+        for job in jobs { try job.validate() }
+        try NewJob.checkBatchIndexes(jobs)
         let queues = Array(Set(jobs.map(\.queue))).sorted()
         let transactional =
             jobs.contains { $0.uniqueKey != nil || $0.hasDependencies } || boundedQueues.withLock { !$0.isDisjoint(with: queues) }
@@ -534,7 +535,7 @@ extension PostgresJobStore {
             for try await queue in try await query(
                 """
                 UPDATE \(quotedSchema).steward_jobs j SET state = \(JobState.released.sql), pending_parents = 0
-                WHERE j.state = \(JobState.waiting.sql)
+                WHERE j.pending_parents > 0 AND j.state = \(JobState.waiting.sql)
                     AND NOT EXISTS (SELECT 1 FROM \(quotedSchema).steward_job_dependencies d WHERE d.child_id = j.id)
                 RETURNING j.queue
                 """, PostgresBindings(), on: conn

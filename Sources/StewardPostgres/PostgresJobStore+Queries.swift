@@ -120,7 +120,7 @@ extension PostgresJobStore {
               (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.succeeded.sql) AND finished_at >= $3 AND finished_at IS NOT NULL),
               (SELECT count(*) FROM \(quotedSchema).steward_attempts WHERE queue = $1 AND finished_at >= $3 AND outcome IN (\(JobOutcome.HistoryName.failedSQL))),
               coalesce((SELECT paused FROM \(quotedSchema).steward_queues WHERE name = $1), false),
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.waiting.sql))
+              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND pending_parents > 0 AND state = \(JobState.waiting.sql))
             """, bindings)
         let r = rows[0].makeRandomAccess()
         let available: Int = try r.get(0)

@@ -116,7 +116,9 @@ enum PostgresMigrations {
                 PRIMARY KEY (parent_id, child_id)
             );
             CREATE INDEX steward_job_dependencies_child ON S.steward_job_dependencies (child_id);
-            CREATE INDEX steward_jobs_waiting ON S.steward_jobs (id) WHERE state = 'waiting';
+            -- Keyed on pending_parents, which claims and completions never change. A waiting job
+            -- always has pending_parents > 0.
+            CREATE INDEX steward_jobs_waiting ON S.steward_jobs (queue) WHERE pending_parents > 0;
             -- A waiting job holds its unique key too.
             DROP INDEX S.steward_jobs_unique;
             CREATE UNIQUE INDEX steward_jobs_unique ON S.steward_jobs (unique_key)

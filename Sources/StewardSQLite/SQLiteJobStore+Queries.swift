@@ -163,7 +163,7 @@ extension SQLiteJobStore {
             counts[JobState.running.rawValue] = running
             counts[JobState.waiting.rawValue] =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND state = \(JobState.waiting.sql)", arguments: [queue]) ?? 0
+                    db, sql: "SELECT count(*) FROM steward_jobs WHERE queue = ? AND pending_parents > 0 AND state = \(JobState.waiting.sql)", arguments: [queue]) ?? 0
             for row in try Row.fetchAll(
                 db,
                 sql: """

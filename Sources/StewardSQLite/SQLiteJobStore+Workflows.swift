@@ -57,7 +57,7 @@ extension SQLiteJobStore {
             let current = try String.fetchOne(db, sql: "SELECT record FROM steward_workflow_runs WHERE id = ?", arguments: [id])
                 .map { try JSONCoding.decode(WorkflowRunRecord.self, from: $0) }
             guard let change = try decide(current) else { return (current, []) }
-            try NewJob.validate(batch: change.jobs)
+            try NewJob.checkBatchIndexes(change.jobs)
             let prepared = try change.jobs.map { try PreparedJob(job: $0, now: nowS) }
             let results = prepared.isEmpty ? [] : try Self.enqueue(prepared, now: nowS, in: db)
             let record = try change.record(results)

@@ -152,7 +152,7 @@ public final class SQLiteJobStore: JobStore {
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
         let nowS = now.timeIntervalSince1970
-        try NewJob.validate(batch: jobs)
+        try NewJob.checkBatchIndexes(jobs)
         let prepared = try jobs.map { job -> PreparedJob in
             try PreparedJob(job: job, now: nowS)
         }
@@ -272,6 +272,9 @@ public final class SQLiteJobStore: JobStore {
     /// whose last unfinished parent this was. Returns the queues of released children.
     static func releaseChildren(of parents: [Int64], in db: Database) throws -> Set<String> {
         guard !parents.isEmpty else { return [] }
+        // Most stores have no job waiting for another: one cheap probe skips the work.
+        let anyEdge = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM steward_job_dependencies)")
+        guard try Bool.fetchOne(anyEdge) == true else { return [] }
         let edges = try db.cachedStatement(
             sql: "DELETE FROM steward_job_dependencies WHERE parent_id IN (SELECT value FROM json_each(?)) RETURNING child_id")
         var finishedParents: [Int64: Int] = [:]
@@ -304,7 +307,7 @@ public final class SQLiteJobStore: JobStore {
                 db,
                 sql: """
                     UPDATE steward_jobs SET state = \(JobState.released.sql), pending_parents = 0
-                    WHERE state = \(JobState.waiting.sql)
+                    WHERE pending_parents > 0 AND state = \(JobState.waiting.sql)
                         AND NOT EXISTS (SELECT 1 FROM steward_job_dependencies d WHERE d.child_id = steward_jobs.id)
                     RETURNING queue
                     """)

@@ -119,7 +119,9 @@ enum SQLiteMigrations {
                 PRIMARY KEY (parent_id, child_id)
             ) WITHOUT ROWID;
             CREATE INDEX steward_job_dependencies_child ON steward_job_dependencies (child_id);
-            CREATE INDEX steward_jobs_waiting ON steward_jobs (id) WHERE state = 'waiting';
+            -- Keyed on pending_parents, not state (see steward_jobs_finished): claims and completions
+            -- never change it, so they skip this index. A waiting job always has pending_parents > 0.
+            CREATE INDEX steward_jobs_waiting ON steward_jobs (queue) WHERE pending_parents > 0;
             -- A waiting job holds its unique key too.
             DROP INDEX steward_jobs_unique;
             CREATE UNIQUE INDEX steward_jobs_unique ON steward_jobs (unique_key)
