@@ -64,3 +64,24 @@ public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    /// `"text"` in Swift source: a JSON string (workflow inputs and templates read naturally).
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// `42`: a JSON integer.
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    /// `1.5`: a JSON number.
+    public init(floatLiteral value: Double) { self = .number(value) }
+    /// `true` / `false`.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `[…]`: a JSON list.
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// `[key: value, …]`: a JSON object.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    /// `nil`: JSON null.
+    public init(nilLiteral: ()) { self = .null }
+}
