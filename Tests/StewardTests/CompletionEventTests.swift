@@ -37,15 +37,18 @@ struct CompletionEventTests {
             // Warm up (the waiter's listener connects on its first wait).
             let warm = try await waiter.enqueue([NewJob(name: "quick")], now: Date())[0].id
             _ = try await StewardClient(store: waiter).waitForResult(warm, timeout: .seconds(10))
-            var slowest = Duration.zero
-            for _ in 0..<5 {
+            var waits: [Duration] = []
+            for _ in 0..<7 {
                 let started = ContinuousClock.now
                 let id = try await waiter.enqueue([NewJob(name: "quick")], now: Date())[0].id
                 let record = try await StewardClient(store: waiter).waitForResult(id, timeout: .seconds(10))
                 #expect(record.result == #"{"ok":true}"#)
-                slowest = max(slowest, ContinuousClock.now - started)
+                waits.append(ContinuousClock.now - started)
             }
-            #expect(slowest < .milliseconds(600), "a wait took \(slowest): woken by the poll, not an event")
+            // A waiter woken only by its 1 s poll waits about a second each time; the median
+            // keeps one slow wait on a loaded machine from failing the test.
+            let median = waits.sorted()[waits.count / 2]
+            #expect(median < .milliseconds(500), "median wait \(median) of \(waits): woken by the poll, not an event")
         }
         try await cleanUp()
     }

@@ -233,6 +233,31 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
+    @Test("a running execution stays on the version it started with; run picks the latest or a named version", arguments: WorkflowStore.enabled)
+    func versions(_ kind: WorkflowStore) async throws {
+        let store = try await kind.make()
+        let registry = JobRegistry()
+        registry.register(name: "steward.echo") { payload, _ in payload }
+        let admin = WorkflowAdmin(store: store)
+        let v1 = WorkflowDefinition(name: "greet", version: "1", tasks: [WorkflowTask("hi", job: "steward.echo", input: ["v": 1])])
+        var v2 = v1
+        v2.version = "2"
+        v2.tasks[0].input = ["v": 2]
+        _ = try await admin.apply([v1])
+        let old = try await admin.run("greet")  // started on version 1, before version 2 exists
+        #expect(try await admin.apply([v2]).map(\.status) == ["created"])
+        let latest = try await admin.run("greet")
+        let pinned = try await admin.run("greet", version: "1")
+        try await withWorkflowWorker(store, registry) { admin in
+            for (run, expected) in [(old, 1), (latest, 2), (pinned, 1)] {
+                let done = try await admin.wait(run.id, timeout: .seconds(30))
+                #expect(done.state == .succeeded && done.output == ["hi": ["v": .integer(Int64(expected))]], "\(run.version)")
+            }
+        }
+        await #expect(throws: StewardError.self) { _ = try await admin.run("greet", version: "9") }
+        try await store.close()
+    }
+
     @Test("fail: nothing new starts after a failure; retry runs the failed task and what follows, keeping earlier outputs", arguments: WorkflowStore.enabled)
     func failAndRetry(_ kind: WorkflowStore) async throws {
         let store = try await kind.make()
