@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "StewardStores", targets: ["StewardStores"]),
         .library(name: "StoreConformance", targets: ["StoreConformance"]),
         .library(name: "StewardQuality", targets: ["StewardQuality"]),
+        .library(name: "StewardHTTP", targets: ["StewardHTTP"]),
         .executable(name: "steward", targets: ["StewardCLI"]),
     ],
     dependencies: [
@@ -30,6 +31,14 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The HTTP API: Hummingbird without its swift-configuration trait (keeps the build lean).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Already built for postgres-nio (SCRAM); used for token hashes.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -82,6 +91,23 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // `steward serve`: the HTTP API, auth, /metrics and the configuration file.
+        .target(
+            name: "StewardHTTP",
+            dependencies: [
+                "Steward", "StewardStores", "StewardQuality",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: upcoming
+        ),
         .target(
             name: "StoreConformance",
             dependencies: ["Steward"],
@@ -95,7 +121,10 @@ let package = Package(
                 "StewardPostgres",
                 "StewardStores",
                 "StewardQuality",
+                "StewardHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,7 +134,9 @@ let package = Package(
         .testTarget(
             name: "StewardTests",
             dependencies: [
-                "Steward", "StewardSQLite", "StewardPostgres", "StoreConformance", "StewardQuality",
+                "Steward", "StewardSQLite", "StewardPostgres", "StoreConformance", "StewardQuality", "StewardHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),

@@ -61,7 +61,7 @@ struct StewardCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, JobCommand.self, QueueCommand.self, WorkerCommand.self, MigrateCommand.self,
-            BenchCommand.self, ScheduleCommand.self, WorkflowCommand.self, QualityCommand.self,
+            BenchCommand.self, ScheduleCommand.self, WorkflowCommand.self, QualityCommand.self, ServeCommand.self, ConfigCommand.self,
         ]
     )
 }

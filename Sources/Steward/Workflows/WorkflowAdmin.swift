@@ -219,7 +219,7 @@ public struct WorkflowAdmin: Sendable {
             workflows: definitions.map {
                 .init(name: $0.definition.name, version: $0.definition.version, tasks: $0.definition.tasks.count, createdAt: $0.createdAt.iso8601UTC)
             },
-            runs: runs.map { .init(id: $0.id, workflow: $0.workflow, version: $0.version, state: $0.state.rawValue, createdAt: $0.createdAt.iso8601UTC, finishedAt: $0.finishedAt?.iso8601UTC) })
+            runs: runs.map(WorkflowListView.Run.init))
     }
 }
 

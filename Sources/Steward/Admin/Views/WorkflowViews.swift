@@ -130,6 +130,16 @@ public struct WorkflowListView: Encodable, Sendable, Equatable {
         @Nullable public var finishedAt: String?
 
         enum CodingKeys: String, CodingKey { case id, workflow, version, state, createdAt = "created_at", finishedAt = "finished_at" }
+
+        /// The row of an execution.
+        public init(_ run: WorkflowRunRecord) {
+            id = run.id
+            workflow = run.workflow
+            version = run.version
+            state = run.state.rawValue
+            createdAt = run.createdAt.iso8601UTC
+            finishedAt = run.finishedAt?.iso8601UTC
+        }
     }
 
     /// Every stored version.

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Steward
+import StewardHTTP
+import StewardStores
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API, /metrics, workers, the scheduler and maintenance from one configuration file.",
+        discussion: """
+            One process under one service group: SIGINT/SIGTERM drain gracefully (a second one exits at once). \
+            The configuration (docs/operations.md) is checked before anything starts; a mistake exits 2 with \
+            file:line:column. With no auth tokens the server listens on loopback only.
+            """)
+
+    @Option(help: "The configuration file.") var config = "steward.yaml"
+    @Option(help: "Override http.port (0: any free port).") var port: Int?
+    @Flag(help: "Also run test jobs that touch this host's files (steward.append).") var enableTestJobs = false
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        var cfg = try ServeConfiguration.load(path: config)
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port: \(port) is outside 0...65535") }
+            cfg.port = port
+        }
+        try logging.bootstrap(default: .info)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "steward")
+        let store = try StoreFactory.open(cfg.store)
+        do {
+            try await store.migrate()
+            if !cfg.workflows.isEmpty {
+                for applied in try await WorkflowAdmin(store: store).apply(cfg.workflows) {
+                    logger.info("workflow \(applied.status)", metadata: ["workflow": "\(applied.name)", "version": "\(applied.version)"])
+                }
+            }
+            let worker = Worker(
+                store: store, registry: BuiltinJobs.registry(testJobs: enableTestJobs), queues: cfg.queues, logger: logger)
+            var services: [any Service] = [
+                Maintenance(store: store, configuration: Maintenance.Configuration(owner: worker.id), logger: logger)
+            ]
+            if let schedules = cfg.schedules {
+                services.append(
+                    try Scheduler(store: store, schedules: schedules, configuration: Scheduler.Configuration(owner: worker.id), logger: logger))
+            }
+            if cfg.api.tokens.isEmpty {
+                logger.warning("no auth tokens configured: listening on \(cfg.host) only, and every request may do everything")
+            }
+            let api = StewardAPI(store: store, configuration: cfg.api, metrics: registry, logger: logger)
+            let host = cfg.host
+            services.append(
+                StewardServer.application(api: api, host: host, port: cfg.port, logger: logger) { bound in
+                    logger.info("listening", metadata: ["url": "http://\(host):\(bound)"])
+                })
+            // Last, so it is the first to hear of a shutdown: claims stop and draining starts at once.
+            services.append(worker)
+            try await ServiceRunner.run(services, logger: logger)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+}
+
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Check a `steward serve` configuration file; hash an API token.",
+        subcommands: [Validate.self, HashToken.self])
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a configuration file (exit 2 with file:line:column on a mistake).")
+
+        @Argument(help: "The configuration file.") var file: String
+
+        func run() async throws {
+            let cfg = try ServeConfiguration.load(path: file)
+            print("\(file): valid")
+            print("  store      \(StoreURL.redacted(cfg.store))")
+            print("  http       \(cfg.host):\(cfg.port), max body \(cfg.api.maxBody) bytes, \(cfg.api.tokens.count) token(s)")
+            print("  queues     \(cfg.queues.map(\.name).joined(separator: ", "))")
+            print("  schedules  \(cfg.schedules.map { "\($0.count)" } ?? "scheduler off")")
+            print("  workflows  \(cfg.workflows.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))")
+        }
+    }
+
+    struct HashToken: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "hash-token", abstract: "Print the SHA-256 of a token read from standard input (for auth.tokens[].sha256).")
+
+        func run() async throws {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw ValidationError("hash-token: give the token on standard input")
+            }
+            print(AccessToken.sha256Hex(line))
+        }
+    }
+}

@@ -1,0 +1,288 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import Steward
+
+/// The HTTP API (`/api/v1`), health, readiness and `/metrics`, over the admin layer: the same
+/// operations and JSON shapes as the CLI's `--json`.
+public struct StewardAPI: Sendable {
+    /// How the API behaves.
+    public struct Configuration: Sendable {
+        /// Largest request body, bytes.
+        public var maxBody: Int
+        /// Longest a request may take.
+        public var requestTimeout: Duration
+        /// Accepted bearer tokens; none means every request is admin (loopback only).
+        public var tokens: [AccessToken]
+
+        /// Creates a configuration.
+        public init(maxBody: Int = 1 << 20, requestTimeout: Duration = .seconds(30), tokens: [AccessToken] = []) {
+            self.maxBody = maxBody
+            self.requestTimeout = requestTimeout
+            self.tokens = tokens
+        }
+    }
+
+    let store: any JobStore
+    let configuration: Configuration
+    let metrics: PrometheusCollectorRegistry?
+    let logger: Logger
+
+    /// Creates the API over `store`; `/metrics` emits `metrics` when given.
+    public init(store: any JobStore, configuration: Configuration, metrics: PrometheusCollectorRegistry? = nil, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// The router with every route and middleware.
+    public func router() -> Router<StewardRequestContext> {
+        let router = Router(context: StewardRequestContext.self)
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: HeadersMiddleware())
+        router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
+        router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"] as JSONValue) }
+        router.get("readyz") { _, _ in try await self.ready() }
+        router.get("metrics") { _, _ in self.metricsText() }
+        let api = router.group("api/v1")
+        addJobRoutes(api)
+        addQueueRoutes(api)
+        addScheduleRoutes(api)
+        addWorkflowRoutes(api)
+        return router
+    }
+
+    /// Registers a route whose handler answers 503 after the request timeout (a stuck store must
+    /// not hold a client forever).
+    func route(
+        _ group: RouterGroup<StewardRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath,
+        _ handler: @escaping @Sendable (Request, StewardRequestContext) async throws -> Response
+    ) {
+        let timeout = configuration.requestTimeout
+        group.on(path, method: method) { request, context in
+            try await withThrowingTaskGroup(of: Response.self) { tasks in
+                tasks.addTask { try await handler(request, context) }
+                tasks.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw APIError(.serviceUnavailable, "timeout", "the request took longer than \(timeout)")
+                }
+                defer { tasks.cancelAll() }
+                return try await tasks.next()!
+            }
+        }
+    }
+
+    func ready() async throws -> Response {
+        do {
+            _ = try await withStoreDeadline("readyz", timeout: .seconds(5)) { try await self.store.queues() }
+            return JSONResponse.make(["status": "ready"] as JSONValue)
+        } catch {
+            return APIError(.serviceUnavailable, "store_unavailable", "\(error)").response()
+        }
+    }
+
+    func metricsText() -> Response {
+        var buffer: [UInt8] = []
+        metrics?.emit(into: &buffer)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+
+    // MARK: jobs
+
+    static let enqueueFields: Set<String> = [
+        "name", "queue", "payload", "priority", "delay", "run_at", "timeout", "max_attempts", "unique_key", "metadata", "after",
+    ]
+
+    func addJobRoutes(_ api: RouterGroup<StewardRequestContext>) {
+        let jobs = JobAdmin(store: store)
+        route(api, .post, "jobs") { request, _ in
+            let body = try await Body.read(request, limit: configuration.maxBody, allowed: Self.enqueueFields)
+            let job = try Self.newJob(body, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+            let result = try await jobs.enqueue([job])[0]
+            let record = try await jobs.get(result.id)
+            return JSONResponse.make(JobView(record), status: result.duplicate ? .ok : .created)
+        }
+        route(api, .get, "jobs") { request, _ in
+            let q = request.uri.queryParameters
+            let limit = try Self.queryInt(q.get("limit"), "limit", default: 100, range: 1...1000)
+            let before = try q.get("before").map { try Self.jobID($0, field: "before") }
+            let state = try q.get("state").map { text -> JobState in
+                do { return try JobState.parse(text) } catch { throw APIError.invalid("state", "'\(text)' is not a job state") }
+            }
+            let records = try await jobs.list(JobFilter(queue: q.get("queue"), state: state, name: q.get("name"), limit: limit, beforeID: before))
+            // The next page starts below the last id; the header is absent on the last page.
+            let next: HTTPFields = records.count == limit ? [HTTPField.Name("X-Next-Before")!: "\(records.last!.id)"] : [:]
+            return JSONResponse.make(records.map(JobView.init), headers: next)
+        }
+        route(api, .get, "jobs/:id") { _, context in
+            JSONResponse.make(JobView(try await jobs.get(try Self.jobID(context, "id"))))
+        }
+        route(api, .get, "jobs/:id/history") { _, context in
+            JSONResponse.make(try await jobs.history(try Self.jobID(context, "id")).map(AttemptView.init))
+        }
+        route(api, .post, "jobs/:id/cancel") { _, context in
+            JSONResponse.make(JobView(try await jobs.cancel(try Self.jobID(context, "id"))))
+        }
+        route(api, .post, "jobs/:id/retry") { _, context in
+            JSONResponse.make(JobView(try await jobs.retry(try Self.jobID(context, "id"))))
+        }
+        route(api, .post, "jobs/cancel") { request, _ in
+            JSONResponse.make(try await jobs.cancelAll(try await Self.filter(request, limit: configuration.maxBody)))
+        }
+        route(api, .post, "jobs/retry") { request, _ in
+            JSONResponse.make(try await jobs.retryAll(try await Self.filter(request, limit: configuration.maxBody)))
+        }
+    }
+
+    static func newJob(_ body: Body, idempotencyKey: String?) throws -> NewJob {
+        guard let name = try body.string("name") else { throw APIError.invalid("name", "required") }
+        var job = NewJob(queue: try body.string("queue") ?? "default", name: name)
+        job.payload = body.fields["payload"].map(\.jsonText) ?? "{}"
+        job.priority = try body.int("priority") ?? 0
+        if let at = try body.instant("run_at") {
+            job.runAt = at
+        } else if let delay = try body.duration("delay") {
+            job.runAt = Date().addingTimeInterval(delay.seconds)
+        }
+        job.timeout = try body.duration("timeout")
+        if let attempts = try body.int("max_attempts") {
+            guard attempts >= 1 else { throw APIError.invalid("max_attempts", "must be at least 1, got \(attempts)") }
+            var policy = RetryPolicy.default
+            policy.maxAttempts = attempts
+            job.retryPolicy = policy
+        }
+        job.uniqueKey = try idempotencyKey ?? body.string("unique_key")
+        job.metadata = try body.stringMap("metadata")
+        job.dependsOn = try body.ids("after")
+        try job.validate()
+        return job
+    }
+
+    static func filter(_ request: Request, limit: Int) async throws -> JobFilter {
+        let body = try await Body.read(request, limit: limit, allowed: ["queue", "state", "name"])
+        let state = try body.string("state").map { text -> JobState in
+            do { return try JobState.parse(text) } catch { throw APIError.invalid("state", "'\(text)' is not a job state") }
+        }
+        let filter = JobFilter(queue: try body.string("queue"), state: state, name: try body.string("name"), limit: 500)
+        guard filter.queue != nil || filter.state != nil || filter.name != nil else {
+            throw APIError(.badRequest, "invalid_argument", "a bulk action needs at least one of queue, state, name")
+        }
+        return filter
+    }
+
+    static func jobID(_ context: StewardRequestContext, _ key: String) throws -> JobID {
+        try jobID(context.parameters.get(key) ?? "", field: key)
+    }
+
+    static func jobID(_ text: String, field: String) throws -> JobID {
+        guard let n = Int64(text), n > 0 else { throw APIError.invalid(field, "'\(text)' is not a job id") }
+        return JobID(n)
+    }
+
+    static func queryInt(_ text: String?, _ field: String, default d: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return d }
+        guard let n = Int(text), range.contains(n) else {
+            throw APIError.invalid(field, "'\(text)' is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return n
+    }
+
+    // MARK: queues
+
+    func addQueueRoutes(_ api: RouterGroup<StewardRequestContext>) {
+        let queues = QueueAdmin(store: store)
+        route(api, .get, "queues") { _, _ in JSONResponse.make(try await queues.list().map(QueueView.init)) }
+        route(api, .get, "queues/:name") { _, context in
+            JSONResponse.make(QueueStatsView(try await queues.stats(context.parameters.get("name") ?? "")))
+        }
+        route(api, .post, "queues/:name/pause") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            try await queues.pause(name)
+            return JSONResponse.make(QueueStatsView(try await queues.stats(name)))
+        }
+        route(api, .post, "queues/:name/resume") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            try await queues.resume(name)
+            return JSONResponse.make(QueueStatsView(try await queues.stats(name)))
+        }
+    }
+
+    // MARK: schedules
+
+    func addScheduleRoutes(_ api: RouterGroup<StewardRequestContext>) {
+        let schedules = ScheduleAdmin(store: store)
+        route(api, .get, "schedules") { _, _ in JSONResponse.make(try await schedules.list().map(ScheduleView.init)) }
+        route(api, .post, "schedules/:name/pause") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            try await schedules.pause(name)
+            return JSONResponse.make(ScheduleView(try await schedules.get(name)))
+        }
+        route(api, .post, "schedules/:name/resume") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            try await schedules.resume(name)
+            return JSONResponse.make(ScheduleView(try await schedules.get(name)))
+        }
+        route(api, .post, "schedules/:name/trigger") { _, context in
+            JSONResponse.make(EnqueueView(try await schedules.trigger(context.parameters.get("name") ?? "")), status: .created)
+        }
+        route(api, .put, "schedules/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            let body = try await Body.read(request, limit: configuration.maxBody, allowed: ["cron", "timezone", "every", "jitter"])
+            let trigger: Schedule.Trigger
+            switch (try body.string("cron"), try body.duration("every")) {
+            case (let cron?, nil): trigger = .cron(expression: cron, timeZone: try body.string("timezone") ?? "UTC")
+            case (nil, let every?): trigger = .interval(seconds: every.seconds, anchor: nil, jitter: try body.duration("jitter")?.seconds ?? 0)
+            default: throw APIError(.badRequest, "invalid_argument", "give exactly one of cron and every")
+            }
+            try await schedules.update(name, trigger: trigger)
+            return JSONResponse.make(ScheduleView(try await schedules.get(name)))
+        }
+    }
+
+    // MARK: workflows
+
+    func addWorkflowRoutes(_ api: RouterGroup<StewardRequestContext>) {
+        let workflows = WorkflowAdmin(store: store)
+        route(api, .post, "workflows") { request, _ in
+            // YAML (the file `workflow apply` reads) or JSON of the same shape.
+            let text = String(buffer: try await request.body.collect(upTo: configuration.maxBody))
+            let definitions = try WorkflowFile.parse(text, file: "request body")
+            return JSONResponse.make(try await workflows.apply(definitions), status: .created)
+        }
+        route(api, .get, "workflows") { _, _ in JSONResponse.make(try await workflows.list(limit: 50)) }
+        route(api, .post, "workflows/:name/runs") { request, context in
+            let body = try await Body.read(request, limit: configuration.maxBody, allowed: ["input", "version"])
+            let run = try await workflows.run(
+                context.parameters.get("name") ?? "", version: try body.string("version"), input: body.fields["input"] ?? .object([:]))
+            return JSONResponse.make(try await workflows.status(run.id), status: .created)
+        }
+        route(api, .get, "workflow-runs") { request, _ in
+            let q = request.uri.queryParameters
+            let state = try q.get("state").map { text -> WorkflowRunState in
+                guard let s = WorkflowRunState(rawValue: text) else { throw APIError.invalid("state", "'\(text)' is not a workflow run state") }
+                return s
+            }
+            let limit = try Self.queryInt(q.get("limit"), "limit", default: 50, range: 1...1000)
+            let runs = try await store.workflowRuns(WorkflowRunFilter(workflow: q.get("workflow"), state: state, limit: limit))
+            return JSONResponse.make(runs.map(WorkflowListView.Run.init))
+        }
+        route(api, .get, "workflow-runs/:id") { _, context in JSONResponse.make(try await workflows.status(context.parameters.get("id") ?? "")) }
+        route(api, .get, "workflow-runs/:id/logs") { _, context in JSONResponse.make(try await workflows.logs(context.parameters.get("id") ?? "")) }
+        route(api, .post, "workflow-runs/:id/cancel") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            _ = try await workflows.cancel(id)
+            return JSONResponse.make(try await workflows.status(id))
+        }
+        route(api, .post, "workflow-runs/:id/retry") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            _ = try await workflows.retry(id)
+            return JSONResponse.make(try await workflows.status(id))
+        }
+    }
+}
