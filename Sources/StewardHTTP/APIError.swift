@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Steward
 
 /// An error as every API response carries it: `{"error": {"code", "message", "field"}}` with a
@@ -46,6 +47,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             case .jobDidNotSucceed: return APIError(.conflict, "job_failed", "\(e)")
             case .storeUnavailable: return APIError(.serviceUnavailable, "store_unavailable", "\(e)")
             }
+        case let e as NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(e.maxBytes.map { "\($0) bytes" } ?? "allowed")")
         case let e as ConfigFileError: return APIError(.badRequest, "invalid_definition", "\(e)")
         case let e as WorkflowDefinitionError: return APIError(.badRequest, "invalid_definition", e.description)
         case let e as HTTPError:

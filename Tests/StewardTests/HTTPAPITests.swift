@@ -1,0 +1,248 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Steward
+import StewardHTTP
+import StewardSQLite
+import Testing
+
+/// The HTTP API through Hummingbird's router tester: every route, status codes, JSON shapes,
+/// auth scopes, bad and oversized bodies.
+@Suite("HTTP API")
+struct HTTPAPITests {
+    struct Reply {
+        var status: Int
+        var text: String
+        var headers: HTTPFields
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        var list: [[String: Any]] { json as? [[String: Any]] ?? [] }
+        var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+        var errorField: String? { (object["error"] as? [String: Any])?["field"] as? String }
+    }
+
+    static let readToken = "read-token-1234"
+    static let adminToken = "admin-token-5678"
+
+    func withAPI(
+        tokens: [AccessToken] = [], maxBody: Int = 1 << 20,
+        _ body: @escaping @Sendable (any JobStore, @escaping @Sendable (String, HTTPRequest.Method, String?, String?) async throws -> Reply) async throws -> Void
+    ) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let store = try SQLiteJobStore(path: dir.appendingPathComponent("api.db").path)
+        try await store.migrate()
+        var logger = Logger(label: "steward.test")
+        logger.logLevel = .critical
+        let api = StewardAPI(store: store, configuration: .init(maxBody: maxBody, tokens: tokens), logger: logger)
+        let app = Application(router: api.router(), logger: logger)
+        try await app.test(.router) { client in
+            try await body(store) { uri, method, text, token in
+                var headers: HTTPFields = [.contentType: "application/json"]
+                // "idem:KEY" sends an Idempotency-Key header instead of a token.
+                if let token, token.hasPrefix("idem:") {
+                    headers[HTTPField.Name("Idempotency-Key")!] = String(token.dropFirst(5))
+                } else if let token {
+                    headers[.authorization] = "Bearer \(token)"
+                }
+                let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: text.map { ByteBuffer(string: $0) })
+                return Reply(status: Int(response.status.code), text: String(buffer: response.body), headers: response.headers)
+            }
+        }
+        try await store.close()
+    }
+
+    static let jobKeys: Set<String> = [
+        "id", "queue", "name", "state", "attempt", "max_attempts", "retries", "priority", "payload", "progress", "error", "result", "metadata",
+        "unique_key", "original_queue", "lease_owner", "depends_on", "run_at", "created_at", "started_at", "finished_at",
+    ]
+
+    @Test("jobs: enqueue (201, idempotency 200), get, list with cursor, history, cancel, retry, bulk; same shapes as the CLI")
+    func jobs() async throws {
+        try await withAPI { store, call in
+            let created = try await call("/api/v1/jobs", .post, #"{"name":"report","queue":"reports","payload":{"n":9007199254740993},"priority":3,"metadata":{"team":"ops"},"max_attempts":2,"delay":"1h"}"#, nil)
+            #expect(created.status == 201, "\(created.text)")
+            #expect(Set(created.object.keys) == Self.jobKeys)
+            #expect(created.object["state"] as? String == "scheduled")
+            #expect(created.text.contains(#""payload":{"n":9007199254740993}"#))
+            let id = try #require(created.object["id"] as? Int)
+            let first = try await call("/api/v1/jobs", .post, #"{"name":"once"}"#, "idem:k1")
+            let again = try await call("/api/v1/jobs", .post, #"{"name":"once"}"#, "idem:k1")
+            #expect(first.status == 201 && again.status == 200 && first.object["id"] as? Int == again.object["id"] as? Int)
+            #expect(again.object["unique_key"] as? String == "k1")
+            let got = try await call("/api/v1/jobs/\(id)", .get, nil, nil)
+            #expect(got.status == 200 && got.object["priority"] as? Int == 3 && got.object["max_attempts"] as? Int == 2)
+            for i in 0..<5 { _ = try await call("/api/v1/jobs", .post, #"{"name":"bulk","queue":"b","payload":{"i":\#(i)}}"#, nil) }
+            let page = try await call("/api/v1/jobs?queue=b&limit=3", .get, nil, nil)
+            #expect(page.list.count == 3)
+            let next = try #require(page.headers[HTTPField.Name("X-Next-Before")!])
+            let rest = try await call("/api/v1/jobs?queue=b&limit=3&before=\(next)", .get, nil, nil)
+            #expect(rest.list.count == 2 && rest.headers[HTTPField.Name("X-Next-Before")!] == nil)
+            let cancelled = try await call("/api/v1/jobs/\(id)/cancel", .post, nil, nil)
+            #expect(cancelled.object["state"] as? String == "cancelled")
+            #expect(try await call("/api/v1/jobs/\(id)/cancel", .post, nil, nil).errorCode == "invalid_transition")
+            #expect(try await call("/api/v1/jobs/\(id)/retry", .post, nil, nil).object["state"] as? String == "available")
+            #expect(try await call("/api/v1/jobs/\(id)/history", .get, nil, nil).status == 200)
+            let bulk = try await call("/api/v1/jobs/cancel", .post, #"{"queue":"b"}"#, nil)
+            #expect(bulk.object["matched"] as? Int == 5 && (bulk.object["changed"] as? [Int])?.count == 5)
+            let retried = try await call("/api/v1/jobs/retry", .post, #"{"queue":"b","state":"cancelled"}"#, nil)
+            #expect((retried.object["changed"] as? [Int])?.count == 5)
+            let waiting = try await call("/api/v1/jobs", .post, #"{"name":"child","after":[\#(id)]}"#, nil)
+            #expect(waiting.object["state"] as? String == "waiting" && waiting.object["depends_on"] as? [Int] == [id])
+            _ = store
+        }
+    }
+
+    @Test(
+        "bad requests are 4xx JSON errors naming the field, never a 5xx",
+        arguments: [
+            ("POST", "/api/v1/jobs", #"{"queue":"q"}"#, 400, "name"),
+            ("POST", "/api/v1/jobs", #"{"name":"x","priority":"high"}"#, 400, "priority"),
+            ("POST", "/api/v1/jobs", #"{"name":"x","colour":"red"}"#, 400, "colour"),
+            ("POST", "/api/v1/jobs", #"{"name":"x","delay":"soon"}"#, 400, "delay"),
+            ("POST", "/api/v1/jobs", #"{"name":"x","delay":1e300}"#, 400, "delay"),
+            ("POST", "/api/v1/jobs", #"{"name":"x","run_at":"tomorrow"}"#, 400, "run_at"),
+            ("POST", "/api/v1/jobs", #"{"name":"x","metadata":{"a":1}}"#, 400, "metadata"),
+            ("POST", "/api/v1/jobs", #"{"name":"x","after":[999]}"#, 422, "after"),
+            ("POST", "/api/v1/jobs", #"{"name":"x","max_attempts":0}"#, 400, "max_attempts"),
+            ("POST", "/api/v1/jobs", #"{"name":"bell\u0007"}"#, 400, "name"),
+            ("POST", "/api/v1/jobs", #"[1,2]"#, 400, nil),
+            ("POST", "/api/v1/jobs", #"{"name":"x""#, 400, nil),
+            ("GET", "/api/v1/jobs/999", nil, 404, nil),
+            ("GET", "/api/v1/jobs/-1", nil, 400, "id"),
+            ("GET", "/api/v1/jobs?limit=0", nil, 400, "limit"),
+            ("GET", "/api/v1/jobs?state=sleeping", nil, 400, "state"),
+            ("GET", "/api/v1/jobs?before=x", nil, 400, "before"),
+            ("POST", "/api/v1/jobs/cancel", "{}", 400, nil),
+            ("POST", "/api/v1/jobs/retry", #"{"queue":"q"}"#, 400, "state"),
+            ("GET", "/api/v1/queues/nope", nil, 404, nil),
+            ("POST", "/api/v1/schedules/nope/pause", nil, 404, nil),
+            ("PUT", "/api/v1/schedules/nope", #"{"cron":"61 * * * *"}"#, 404, nil),
+            ("POST", "/api/v1/workflows", "workflows: {w: {tasks: [{name: a, depends_on: [b]}]}}", 400, nil),
+            ("POST", "/api/v1/workflows/nope/runs", "{}", 400, nil),
+            ("GET", "/api/v1/workflow-runs/nope", nil, 400, nil),
+            ("GET", "/api/v1/workflow-runs?state=odd", nil, 400, "state"),
+            ("GET", "/api/v1/nothing-here", nil, 404, nil),
+        ] as [(String, String, String?, Int, String?)])
+    func badRequests(_ method: String, _ uri: String, _ body: String?, _ status: Int, _ field: String?) async throws {
+        try await withAPI { _, call in
+            let reply = try await call(uri, HTTPRequest.Method(method)!, body, nil)
+            #expect(reply.status == status, "\(method) \(uri): \(reply.status) \(reply.text)")
+            let error = try #require(reply.object["error"] as? [String: Any], "\(reply.text)")
+            #expect(Set(error.keys) == ["code", "message", "field"])
+            if let field { #expect(reply.errorField == field, "\(reply.text)") }
+        }
+    }
+
+    @Test("an oversized body is refused with 413")
+    func oversized() async throws {
+        try await withAPI(maxBody: 1_000) { _, call in
+            let big = #"{"name":"x","payload":""# + String(repeating: "a", count: 5_000) + #""}"#
+            let reply = try await call("/api/v1/jobs", .post, big, nil)
+            #expect(reply.status == 413, "\(reply.text)")
+            #expect(reply.errorCode == "body_too_large")
+        }
+    }
+
+    @Test("tokens: none 401, wrong 401, read may GET but not POST (403), admin may do both; health is open")
+    func auth() async throws {
+        let tokens = [
+            try AccessToken(name: "grafana", sha256: AccessToken.sha256Hex(Self.readToken), scope: .read),
+            AccessToken(name: "ci", plaintext: Self.adminToken, scope: .admin),
+        ]
+        try await withAPI(tokens: tokens) { _, call in
+            #expect(try await call("/healthz", .get, nil, nil).status == 200)
+            #expect(try await call("/readyz", .get, nil, nil).status == 200)
+            let none = try await call("/api/v1/queues", .get, nil, nil)
+            #expect(none.status == 401 && none.errorCode == "unauthorized")
+            #expect(none.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            #expect(try await call("/api/v1/queues", .get, nil, "wrong").status == 401)
+            #expect(try await call("/metrics", .get, nil, nil).status == 401)
+            #expect(try await call("/api/v1/queues", .get, nil, Self.readToken).status == 200)
+            let forbidden = try await call("/api/v1/jobs", .post, #"{"name":"x"}"#, Self.readToken)
+            #expect(forbidden.status == 403 && forbidden.errorCode == "forbidden")
+            #expect(try await call("/api/v1/jobs", .post, #"{"name":"x"}"#, Self.adminToken).status == 201)
+        }
+    }
+
+    @Test("queues, schedules and workflows over HTTP")
+    func queuesSchedulesWorkflows() async throws {
+        try await withAPI { store, call in
+            _ = try await call("/api/v1/jobs", .post, #"{"name":"x","queue":"mail"}"#, nil)
+            let queues = try await call("/api/v1/queues", .get, nil, nil)
+            #expect(queues.list.first { $0["name"] as? String == "mail" }?["waiting"] as? Int == 1)
+            let stats = try await call("/api/v1/queues/mail", .get, nil, nil)
+            #expect(Set(stats.object.keys) == ["queue", "paused", "counts", "running", "succeeded_last_minute", "failed_last_minute", "error_rate", "oldest_waiting_age_s"])
+            #expect(try await call("/api/v1/queues/mail/pause", .post, nil, nil).object["paused"] as? Bool == true)
+            #expect(try await call("/api/v1/queues/mail/resume", .post, nil, nil).object["paused"] as? Bool == false)
+
+            try await Scheduler(store: store, schedules: [try .every("tick", .seconds(60), job: ScheduledJob(name: "steward.noop"))]).register()
+            #expect(try await call("/api/v1/schedules", .get, nil, nil).list.map { $0["name"] as? String } == ["tick"])
+            #expect(try await call("/api/v1/schedules/tick/pause", .post, nil, nil).object["paused"] as? Bool == true)
+            #expect(try await call("/api/v1/schedules/tick/resume", .post, nil, nil).object["paused"] as? Bool == false)
+            let fired = try await call("/api/v1/schedules/tick/trigger", .post, nil, nil)
+            #expect(fired.status == 201 && Set(fired.object.keys) == ["id", "state", "duplicate"])
+            let updated = try await call("/api/v1/schedules/tick", .put, #"{"cron":"0 9 * * *","timezone":"Europe/Paris"}"#, nil)
+            #expect(updated.status == 200 && (updated.object["trigger"] as? String)?.contains("0 9 * * *") == true, "\(updated.text)")
+            #expect(try await call("/api/v1/schedules/tick", .put, #"{"cron":"61 * * * *"}"#, nil).status == 400)
+
+            let yaml = "workflows:\n  hello:\n    version: 1\n    tasks:\n      - name: greet\n        job: steward.echo\n        input: {who: \"{{input.name}}\"}\n"
+            let applied = try await call("/api/v1/workflows", .post, yaml, nil)
+            #expect(applied.status == 201 && applied.list.first?["status"] as? String == "created", "\(applied.text)")
+            let run = try await call("/api/v1/workflows/hello/runs", .post, #"{"input":{"name":"Ada"}}"#, nil)
+            #expect(run.status == 201 && run.object["state"] as? String == "running")
+            let id = try #require(run.object["id"] as? String)
+            #expect(try await call("/api/v1/workflow-runs/\(id)", .get, nil, nil).object["workflow"] as? String == "hello")
+            #expect(try await call("/api/v1/workflow-runs?workflow=hello", .get, nil, nil).list.count == 1)
+            #expect(try await call("/api/v1/workflow-runs/\(id)/logs", .get, nil, nil).list.first?["event"] as? String == "created")
+            #expect(try await call("/api/v1/workflow-runs/\(id)/cancel", .post, nil, nil).status == 200)
+            #expect(try await call("/api/v1/workflows", .get, nil, nil).object["workflows"] != nil)
+        }
+    }
+
+    @Test("serve configuration: every section read; mistakes name file:line:column; secrets never printed")
+    func configuration() throws {
+        let text = """
+            store: sqlite:/tmp/x.db
+            http: {host: 0.0.0.0, port: 9090, max_body: 512KiB, request_timeout: 10s}
+            auth:
+              tokens:
+                - {name: ci, env: STEWARD_TEST_TOKEN, scope: admin}
+                - {name: ro, sha256: "\(AccessToken.sha256Hex("x"))", scope: read}
+            queues:
+              mail: {concurrency: 4, rate_limit: {requests_per_second: 5, burst_size: 2, scope: global}, max_depth: 100, timeout: 30s,
+                     retry_policy: {max_attempts: 3, backoff: {type: fixed, initial: 2s}}}
+            scheduler:
+              tasks: [{name: nightly, schedule: "0 3 * * *", timezone: Europe/Berlin, job: steward.noop, input: {a: 1}}]
+            workflows:
+              w: {tasks: [{name: a, job: steward.echo}]}
+            """
+        let cfg = try ServeConfiguration.parse(text, file: "s.yaml", environment: ["STEWARD_TEST_TOKEN": "s3cret"])
+        #expect(cfg.store == "sqlite:/tmp/x.db" && cfg.host == "0.0.0.0" && cfg.port == 9090 && cfg.api.maxBody == 512 * 1024)
+        #expect(cfg.api.tokens.map(\.scope) == [.admin, .read])
+        #expect(cfg.queues.first?.rateLimit?.scope == .global && cfg.queues.first?.maxDepth == 100)
+        #expect(cfg.schedules?.first?.name == "nightly" && cfg.workflows.first?.name == "w")
+        let mistakes: [(String, [String: String], Int, String)] = [
+            ("http: {host: 0.0.0.0}\n", [:], 1, "not a loopback address and auth has no tokens"),
+            ("auth:\n  tokens:\n    - {name: ci, env: MISSING_VAR, scope: admin}\n", [:], 3, "environment variable MISSING_VAR is not set"),
+            ("auth:\n  tokens:\n    - {name: ci, sha256: abc, scope: admin}\n", [:], 3, "sha256 must be 64 hex digits"),
+            ("auth:\n  tokens:\n    - {name: ci, sha256: abc, scope: root}\n", [:], 3, "is not read or admin"),
+            ("queues:\n  q: {concurency: 3}\n", [:], 2, "unknown key 'concurency'"),
+            ("queues:\n  q: {rate_limit: {requests_per_second: 0}}\n", [:], 2, "rate"),
+            ("scheduler:\n  tasks:\n    - {name: n, schedule: \"61 * * * *\", job: x}\n", [:], 3, "minute"),
+            ("http: {max_body: huge}\n", [:], 1, "not a size"),
+            ("jobs: {}\n", [:], 1, "unknown key 'jobs'"),
+        ]
+        for (yaml, env, line, message) in mistakes {
+            #expect {
+                _ = try ServeConfiguration.parse(yaml, file: "s.yaml", environment: env)
+            } throws: { error in
+                let e = error as? ConfigFileError
+                return e?.line == line && e?.message.contains(message) == true && !"\(error)".contains("s3cret")
+            }
+        }
+    }
+}
