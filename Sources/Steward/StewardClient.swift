@@ -70,7 +70,9 @@ public struct StewardClient: Sendable {
     /// is invalid).
     @discardableResult
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        try await store.enqueue(jobs, now: clock.now())
+        let results = try await store.enqueue(jobs, now: clock.now())
+        EnqueueMetrics.record(jobs)
+        return results
     }
 
     /// Waits until the job has finished and returns its record when it succeeded.

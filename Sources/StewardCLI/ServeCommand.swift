@@ -44,7 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
             let worker = Worker(
                 store: store, registry: BuiltinJobs.registry(testJobs: enableTestJobs), queues: cfg.queues, logger: logger)
             var services: [any Service] = [
-                Maintenance(store: store, configuration: Maintenance.Configuration(owner: worker.id), logger: logger)
+                Maintenance(store: store, configuration: Maintenance.Configuration(owner: worker.id), logger: logger),
+                StoreMetrics(store: store, logger: logger),
             ]
             if let schedules = cfg.schedules {
                 services.append(

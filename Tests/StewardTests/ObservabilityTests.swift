@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import InMemoryTracing
 import Instrumentation
@@ -51,11 +52,11 @@ struct ObservabilityTests {
             }
             #expect(finished)
         }
-        let ok = try metrics.expectCounter("steward_job_attempts_total", [("queue", "obs"), ("name", "obs.ok"), ("status", "succeeded")])
+        let ok = try metrics.expectCounter("steward_job_attempts_total", [("queue", "obs"), ("name", "obs.ok"), ("outcome", "succeeded")])
         #expect(ok.totalValue == 1)
-        let failed = try metrics.expectCounter("steward_job_attempts_total", [("queue", "obs"), ("name", "obs.fail"), ("status", "failed")])
+        let failed = try metrics.expectCounter("steward_job_attempts_total", [("queue", "obs"), ("name", "obs.fail"), ("outcome", "failed")])
         #expect(failed.totalValue == 1)
-        let timer = try metrics.expectTimer("steward_job_duration_seconds", [("queue", "obs"), ("name", "obs.ok"), ("status", "succeeded")])
+        let timer = try metrics.expectTimer("steward_job_duration_seconds", [("queue", "obs"), ("name", "obs.ok"), ("outcome", "succeeded")])
         #expect((timer.lastValue ?? 0) >= 250_000_000, "the 300 ms attempt was timed at \(timer.lastValue ?? 0) ns")
         let gauge = try metrics.expectGauge("steward_jobs_running", [("queue", "obs")])
         #expect(gauge.values.contains(1.0), "never sampled the running job: \(gauge.values.prefix(10))")
@@ -99,7 +100,27 @@ struct ScheduleAndQualityMetricsTests {
         #expect(report.missed == 8)
         // Process-wide counters, shared with other tests: at least this pass's figures.
         #expect(try metrics.expectCounter("steward_scheduler_missed_total").totalValue >= 8)
-        #expect(try metrics.expectCounter("steward_scheduler_jobs_enqueued_total").totalValue >= 1)
+        #expect(try metrics.expectCounter("steward_schedule_fires_total").totalValue >= 1)
+        try await store.close()
+    }
+
+    @Test("queue depth and oldest age are gauges read from the store; enqueues are counted by queue")
+    func storeGauges() async throws {
+        let metrics = TestBackends.metrics
+        let store = try makeTemporarySQLiteStore()
+        try await store.migrate()
+        let client = StewardClient(store: store)
+        try await client.enqueue([NewJob(queue: "gauged", name: "a"), NewJob(queue: "gauged", name: "b")])
+        let parent = try await client.enqueue([NewJob(queue: "gauged", name: "p", runAt: Date().addingTimeInterval(3600))])[0].id
+        try await client.enqueue([NewJob(queue: "gauged", name: "c", dependsOn: [parent])])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        try await StoreMetrics(store: store, logger: logger).refresh()
+        #expect(try metrics.expectGauge("steward_queue_depth", [("queue", "gauged"), ("state", "available")]).lastValue == 2)
+        #expect(try metrics.expectGauge("steward_queue_depth", [("queue", "gauged"), ("state", "scheduled")]).lastValue == 1)
+        #expect(try metrics.expectGauge("steward_queue_depth", [("queue", "gauged"), ("state", "waiting")]).lastValue == 1)
+        #expect(try metrics.expectGauge("steward_queue_oldest_age_seconds", [("queue", "gauged")]).lastValue ?? -1 >= 0)
+        #expect(try metrics.expectCounter("steward_jobs_enqueued_total", [("queue", "gauged")]).totalValue == 4)
         try await store.close()
     }
 }

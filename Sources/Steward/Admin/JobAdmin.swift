@@ -14,7 +14,7 @@ public struct JobAdmin: Sendable {
 
     /// Enqueues jobs (validated by the store; nothing is added if one is invalid).
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        try await store.enqueue(jobs, now: clock.now())
+        try await StewardClient(store: store, clock: clock).enqueue(jobs)
     }
 
     /// One job, or ``StewardError/jobNotFound(_:)``.

@@ -2,8 +2,8 @@ import Foundation
 import Metrics
 import Synchronization
 
-/// Records `steward_job_attempts_total{queue,name,status}` and
-/// `steward_job_duration_seconds{queue,name,status}` through swift-metrics.
+/// Records `steward_job_attempts_total{queue,name,outcome}` and
+/// `steward_job_duration_seconds{queue,name,outcome}` through swift-metrics.
 public struct MetricsMiddleware: JobMiddleware {
     private let cache = MetricsCache()
 
@@ -14,10 +14,10 @@ public struct MetricsMiddleware: JobMiddleware {
         let start = ContinuousClock.now
         do {
             let result = try await next(context)
-            cache.record(queue: context.queue, name: context.name, status: "succeeded", since: start)
+            cache.record(queue: context.queue, name: context.name, outcome: "succeeded", since: start)
             return result
         } catch {
-            cache.record(queue: context.queue, name: context.name, status: "failed", since: start)
+            cache.record(queue: context.queue, name: context.name, outcome: "failed", since: start)
             throw error
         }
     }
@@ -28,15 +28,15 @@ final class MetricsCache: Sendable {
     private struct Key: Hashable {
         var queue: String
         var name: String
-        var status: String
+        var outcome: String
     }
     private let entries = Mutex<[Key: (Counter, Metrics.Timer)]>([:])
 
-    func record(queue: String, name: String, status: String, since start: ContinuousClock.Instant) {
-        let key = Key(queue: queue, name: name, status: status)
+    func record(queue: String, name: String, outcome: String, since start: ContinuousClock.Instant) {
+        let key = Key(queue: queue, name: name, outcome: outcome)
         let (counter, timer) = entries.withLock { map in
             if let hit = map[key] { return hit }
-            let dims = [("queue", queue), ("name", name), ("status", status)]
+            let dims = [("queue", queue), ("name", name), ("outcome", outcome)]
             let made = (
                 Counter(label: "steward_job_attempts_total", dimensions: dims),
                 Metrics.Timer(label: "steward_job_duration_seconds", dimensions: dims, preferredDisplayUnit: .seconds)

@@ -150,7 +150,7 @@ public final class Scheduler: Service, Sendable {
             // A full batch may hide more due schedules: read again.
             if upcoming.count < configuration.batchSize { break }
         }
-        if report.enqueued > 0 { Counter(label: "steward_scheduler_jobs_enqueued_total").increment(by: report.enqueued) }
+        if report.enqueued > 0 { Counter(label: "steward_schedule_fires_total").increment(by: report.enqueued) }
         if report.skippedExclusive > 0 { Counter(label: "steward_scheduler_skipped_total").increment(by: report.skippedExclusive) }
         if report.missed > 0 { Counter(label: "steward_scheduler_missed_total").increment(by: report.missed) }
         return report

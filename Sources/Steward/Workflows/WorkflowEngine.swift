@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// Runs workflows on the job system: every decision is taken here, in Swift, once.
 ///
@@ -422,8 +423,17 @@ public enum WorkflowEngine {
             let record = r
             return WorkflowRunChange(events: [WorkflowEvent(at: now, kind: "finished", message: finalState.rawValue + (finalError.map { ": \($0)" } ?? ""))]) { _ in record }
         }
-        if comp == nil, let timer = run.timer { _ = try? await store.cancel(timer, now: now) }
+        if comp == nil {
+            executionEnded(run.workflow, finalState)
+            if let timer = run.timer { _ = try? await store.cancel(timer, now: now) }
+        }
         return nil
+    }
+
+    /// `steward_workflow_executions_total{workflow,state}`, counted by the process that ends it.
+    static func executionEnded(_ workflow: String, _ state: WorkflowRunState) {
+        guard !(MetricsSystem.factory is NOOPMetricsHandler) else { return }
+        Counter(label: "steward_workflow_executions_total", dimensions: [("workflow", workflow), ("state", state.rawValue)]).increment()
     }
 
     /// The compensation jobs of succeeded tasks, in reverse completion order, chained, then the
@@ -476,6 +486,7 @@ public enum WorkflowEngine {
             let record = r
             return WorkflowRunChange(events: [WorkflowEvent(at: now, kind: state.rawValue, message: note)]) { _ in record }
         }
+        executionEnded(run.workflow, state)
         if let timer = run.timer { _ = try? await store.cancel(timer, now: now) }
         return nil
     }
