@@ -47,6 +47,10 @@ struct ServeCommand: AsyncParsableCommand {
                 Maintenance(store: store, configuration: Maintenance.Configuration(owner: worker.id), logger: logger),
                 StoreMetrics(store: store, logger: logger),
             ]
+            if let alerts = cfg.alerts {
+                services.append(
+                    AlertService(store: store, rules: alerts.rules, notifiers: alerts.notifiers, interval: alerts.interval, logger: logger))
+            }
             if let schedules = cfg.schedules {
                 services.append(
                     try Scheduler(store: store, schedules: schedules, configuration: Scheduler.Configuration(owner: worker.id), logger: logger))
@@ -89,6 +93,7 @@ struct ConfigCommand: AsyncParsableCommand {
             print("  queues     \(cfg.queues.map(\.name).joined(separator: ", "))")
             print("  schedules  \(cfg.schedules.map { "\($0.count)" } ?? "scheduler off")")
             print("  workflows  \(cfg.workflows.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))")
+            print("  alerts     \(cfg.alerts.map { "every \($0.interval), \($0.notifiers.count) notifier(s)" } ?? "off")")
         }
     }
 

@@ -21,6 +21,18 @@ public struct ServeConfiguration: Sendable {
     public var schedules: [Schedule]?
     /// Workflows applied at start.
     public var workflows: [WorkflowDefinition]
+    /// Alerting, when the file has an `alerts` section.
+    public var alerts: Alerts?
+
+    /// The `alerts` section: thresholds (with per-queue overrides), where to send, how often.
+    public struct Alerts: Sendable, Equatable {
+        /// What is watched.
+        public var rules: AlertRules
+        /// Where alerts go (the log when none is given).
+        public var notifiers: [AlertNotifier]
+        /// How often the queues are checked.
+        public var interval: Duration
+    }
     /// The file it came from.
     public var file: String
 
@@ -34,7 +46,7 @@ public struct ServeConfiguration: Sendable {
         return try parse(text, file: path, environment: environment)
     }
 
-    static let topKeys: Set<String> = ["store", "http", "auth", "queues", "scheduler", "workflows"]
+    static let topKeys: Set<String> = ["store", "http", "auth", "queues", "scheduler", "workflows", "alerts"]
 
     /// Parses configuration text.
     public static func parse(_ text: String, file: String = "<config>", environment: [String: String] = [:]) throws
@@ -45,7 +57,7 @@ public struct ServeConfiguration: Sendable {
         let top = try reader.mapping(root, "the configuration", allowed: topKeys)
         var config = ServeConfiguration(
             store: "sqlite:./steward.db", host: "127.0.0.1", port: 8080, api: .init(), queues: [], schedules: nil, workflows: [],
-            file: file)
+            alerts: nil, file: file)
         if let s = top["store"] { config.store = try reader.string(s, "store") }
         var hostNode: Node? = nil
         if let h = top["http"] {
@@ -68,10 +80,29 @@ public struct ServeConfiguration: Sendable {
             throw reader.error(
                 hostNode ?? root, "http host: '\(config.host)' is not a loopback address and auth has no tokens; add auth tokens or listen on 127.0.0.1")
         }
+        var overrides: [String: [AlertRules.Measure: AlertThresholds]] = [:]
         if let q = top["queues"] {
             for (k, v) in try reader.pairs(q, "queues") {
-                config.queues.append(try queue(try reader.string(k, "queue name"), v, reader))
+                let name = try reader.string(k, "queue name")
+                config.queues.append(try queue(name, v, reader))
+                if let a = reader.values(of: v)["alerts"] {
+                    overrides[name] = try thresholds(a, what: "queue '\(name)' alerts", allowed: [], reader).measures
+                }
             }
+        }
+        if let a = top["alerts"] {
+            let parsed = try thresholds(a, what: "alerts", allowed: ["interval", "notifiers"], reader)
+            var defaults: [AlertRules.Measure: AlertThresholds] = [.queueDepth: AlertThresholds(info: 20, warning: 50, critical: 100)]
+            defaults.merge(parsed.measures) { $1 }
+            var notifiers: [AlertNotifier] = []
+            for node in try parsed.node["notifiers"].map({ try reader.sequence($0, "alerts notifiers") }) ?? [] {
+                notifiers.append(try notifier(node, reader))
+            }
+            config.alerts = Alerts(
+                rules: AlertRules(defaults: defaults, overrides: overrides), notifiers: notifiers,
+                interval: .seconds(double: try parsed.node["interval"].map { try reader.duration($0, "alerts interval") } ?? 10))
+        } else if let queue = overrides.keys.sorted().first {
+            throw reader.error(top["queues"]!, "queue '\(queue)' alerts: add a top-level 'alerts' section (with its notifiers)")
         }
         if config.queues.isEmpty { config.queues = [QueueConfiguration(name: "default")] }
         if let s = top["scheduler"] {
@@ -88,6 +119,58 @@ public struct ServeConfiguration: Sendable {
             }
         }
         return config
+    }
+
+    /// `queue_depth`, `oldest_age` (durations), `failure_rate` (0–1), each `{info, warning, critical}`.
+    static func thresholds(_ node: Node, what: String, allowed extra: Set<String>, _ reader: YAMLReader) throws
+        -> (measures: [AlertRules.Measure: AlertThresholds], node: [String: Node])
+    {
+        let m = try reader.mapping(node, what, allowed: Set(AlertRules.Measure.allCases.map(\.rawValue)).union(extra))
+        var out: [AlertRules.Measure: AlertThresholds] = [:]
+        for measure in AlertRules.Measure.allCases {
+            guard let t = m[measure.rawValue] else { continue }
+            let levels = try reader.mapping(t, "\(what) \(measure.rawValue)", allowed: Set(AlertLevel.allCases.map(\.rawValue)))
+            var thresholds = AlertThresholds()
+            for level in AlertLevel.allCases {
+                guard let v = levels[level.rawValue] else { continue }
+                let field = "\(what) \(measure.rawValue) \(level.rawValue)"
+                let value: Double
+                switch measure {
+                case .oldestAge: value = try reader.duration(v, field)
+                case .queueDepth: value = Double(try reader.integer(v, field, in: 1...Int(Int32.max)))
+                case .failureRate:
+                    value = try reader.number(v, field)
+                    guard value > 0, value <= 1 else { throw reader.error(v, "\(field): \(value) is not a rate in (0, 1]") }
+                }
+                thresholds.levels[level] = value
+            }
+            let ordered = AlertLevel.allCases.compactMap { thresholds.levels[$0] }
+            guard ordered == ordered.sorted() else {
+                throw reader.error(t, "\(what) \(measure.rawValue): thresholds must rise from info to warning to critical")
+            }
+            out[measure] = thresholds
+        }
+        return (out, m)
+    }
+
+    static func notifier(_ node: Node, _ reader: YAMLReader) throws -> AlertNotifier {
+        let m = try reader.mapping(node, "alerts notifier", allowed: ["type", "url"])
+        guard let typeNode = m["type"] else { throw reader.error(node, "alerts notifier: missing 'type' (log, webhook or slack)") }
+        let type = try reader.string(typeNode, "alerts notifier type")
+        func url() throws -> String {
+            guard let u = m["url"] else { throw reader.error(node, "alerts notifier \(type): missing 'url'") }
+            let text = try reader.string(u, "alerts notifier url")
+            guard let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw reader.error(u, "alerts notifier url: '\(text)' is not an http(s) URL")
+            }
+            return text
+        }
+        switch type {
+        case "log": return .log
+        case "webhook": return .webhook(try url())
+        case "slack": return .slack(try url())
+        default: throw reader.error(typeNode, "alerts notifier type: '\(type)' is not log, webhook or slack")
+        }
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -140,7 +223,7 @@ public struct ServeConfiguration: Sendable {
     static func queue(_ name: String, _ node: Node, _ reader: YAMLReader) throws -> QueueConfiguration {
         let what = "queue '\(name)'"
         let m = try reader.mapping(
-            node, what, allowed: ["concurrency", "rate_limit", "retry_policy", "max_depth", "dead_letter_queue", "timeout", "lease"])
+            node, what, allowed: ["concurrency", "rate_limit", "retry_policy", "max_depth", "dead_letter_queue", "timeout", "lease", "alerts"])
         var q = QueueConfiguration(name: name)
         if let v = m["concurrency"] { q.concurrency = try reader.integer(v, "\(what) concurrency", in: 1...10_000) }
         if let r = m["rate_limit"] {

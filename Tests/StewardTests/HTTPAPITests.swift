@@ -225,6 +225,14 @@ struct HTTPAPITests {
         #expect(cfg.api.tokens.map(\.scope) == [.admin, .read])
         #expect(cfg.queues.first?.rateLimit?.scope == .global && cfg.queues.first?.maxDepth == 100)
         #expect(cfg.schedules?.first?.name == "nightly" && cfg.workflows.first?.name == "w")
+        let alerting = try ServeConfiguration.parse(
+            "alerts:\n  interval: 2s\n  notifiers: [{type: log}, {type: slack, url: 'https://hooks.example.com/x'}]\n  oldest_age: {warning: 5m}\nqueues:\n  mail: {alerts: {queue_depth: {critical: 10}}}\n",
+            file: "a.yaml")
+        let alerts = try #require(alerting.alerts)
+        #expect(alerts.interval == .seconds(2) && alerts.notifiers == [.log, .slack("https://hooks.example.com/x")])
+        #expect(alerts.rules.defaults[.queueDepth] == AlertThresholds(info: 20, warning: 50, critical: 100))
+        #expect(alerts.rules.defaults[.oldestAge] == AlertThresholds(warning: 300))
+        #expect(alerts.rules.overrides["mail"]?[.queueDepth] == AlertThresholds(critical: 10))
         let mistakes: [(String, [String: String], Int, String)] = [
             ("http: {host: 0.0.0.0}\n", [:], 1, "not a loopback address and auth has no tokens"),
             ("auth:\n  tokens:\n    - {name: ci, env: MISSING_VAR, scope: admin}\n", [:], 3, "environment variable MISSING_VAR is not set"),
@@ -235,6 +243,11 @@ struct HTTPAPITests {
             ("scheduler:\n  tasks:\n    - {name: n, schedule: \"61 * * * *\", job: x}\n", [:], 3, "minute"),
             ("http: {max_body: huge}\n", [:], 1, "not a size"),
             ("jobs: {}\n", [:], 1, "unknown key 'jobs'"),
+            ("queues:\n  q: {alerts: {queue_depth: {warning: 5}}}\n", [:], 2, "add a top-level 'alerts' section"),
+            ("alerts: {queue_depth: {warning: 50, info: 80}}\n", [:], 1, "must rise from info to warning to critical"),
+            ("alerts: {notifiers: [{type: pager}]}\n", [:], 1, "'pager' is not log, webhook or slack"),
+            ("alerts: {notifiers: [{type: webhook, url: 'ftp://x'}]}\n", [:], 1, "is not an http(s) URL"),
+            ("alerts: {failure_rate: {critical: 2}}\n", [:], 1, "is not a rate in (0, 1]"),
         ]
         for (yaml, env, line, message) in mistakes {
             #expect {

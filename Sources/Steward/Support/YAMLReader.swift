@@ -72,10 +72,10 @@ package struct YAMLReader: Sendable {
         return out
     }
 
-    /// The key nodes of a mapping, by key (for errors that point at a key).
-    package func keyNodes(_ node: Node) -> [String: Node] {
+    /// A mapping's values by key, without checking keys (for pointing errors at a field).
+    package func values(of node: Node) -> [String: Node] {
         var out: [String: Node] = [:]
-        for (k, _) in node.mapping ?? [:] { if let s = k.scalar?.string { out[s] = k } }
+        for (k, v) in node.mapping ?? [:] { if let s = k.scalar?.string { out[s] = v } }
         return out
     }
 

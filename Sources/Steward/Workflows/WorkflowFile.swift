@@ -70,10 +70,10 @@ public enum WorkflowFile {
             switch location {
             case .workflow: at = keyNode
             case .output: at = m["output"] ?? keyNode
-            case .task(let i): at = reader.mapping(taskNodes[i])["name"] ?? taskNodes[i]
-            case .field(let i, let field): at = reader.mapping(taskNodes[i])[field] ?? taskNodes[i]
+            case .task(let i): at = reader.values(of: taskNodes[i])["name"] ?? taskNodes[i]
+            case .field(let i, let field): at = reader.values(of: taskNodes[i])[field] ?? taskNodes[i]
             case .dependency(let i, let j):
-                let list = reader.mapping(taskNodes[i])["depends_on"]?.sequence.map(Array.init) ?? []
+                let list = reader.values(of: taskNodes[i])["depends_on"]?.sequence.map(Array.init) ?? []
                 at = j < list.count ? list[j] : taskNodes[i]
             }
             return reader.error(at, message)
@@ -163,14 +163,5 @@ public enum WorkflowFile {
         }
         do { try policy.validate() } catch { throw reader.error(node, "\(what): \(error)") }
         return policy
-    }
-}
-
-extension YAMLReader {
-    /// A mapping's values by key, without checking keys (for pointing errors at a field).
-    func mapping(_ node: Node) -> [String: Node] {
-        var out: [String: Node] = [:]
-        for (k, v) in node.mapping ?? [:] { if let s = k.scalar?.string { out[s] = v } }
-        return out
     }
 }

@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import Steward
+
+/// Where alerts go.
+public enum AlertNotifier: Sendable, Equatable {
+    /// The server's log (warning, or error for critical).
+    case log
+    /// A JSON POST: `{level, queue, measure, value, threshold, message, depth, scheduled, running,
+    /// active_workers, time}`.
+    case webhook(String)
+    /// A Slack incoming webhook: `{text}` laid out as level and title, time, message, details.
+    case slack(String)
+}
+
+/// Watches the queues every `interval` and notifies as ``AlertEvaluator`` decides. Each notifier
+/// has its own buffer and retries with backoff, so a failing one never delays the others, the
+/// evaluation, or any worker.
+public struct AlertService: Service {
+    let store: any JobStore
+    let rules: AlertRules
+    let notifiers: [AlertNotifier]
+    let interval: Duration
+    let logger: Logger
+
+    /// Creates the service.
+    public init(store: any JobStore, rules: AlertRules, notifiers: [AlertNotifier], interval: Duration = .seconds(10), logger: Logger) {
+        self.store = store
+        self.rules = rules
+        self.notifiers = notifiers.isEmpty ? [.log] : notifiers
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var outlets: [AsyncStream<AlertEvent>.Continuation] = []
+        await withTaskGroup(of: Void.self) { group in
+            for notifier in notifiers {
+                let (stream, continuation) = AsyncStream.makeStream(of: AlertEvent.self, bufferingPolicy: .bufferingNewest(1_000))
+                outlets.append(continuation)
+                group.addTask { for await event in stream { await self.deliver(event, to: notifier) } }
+            }
+            let sinks = outlets
+            await cancelWhenGracefulShutdown {
+                var evaluator = AlertEvaluator(rules: self.rules)
+                while !Task.isCancelled {
+                    do {
+                        for event in try await self.check(&evaluator) { for s in sinks { s.yield(event) } }
+                    } catch {
+                        self.logger.warning("alert check failed", metadata: ["error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: self.interval)
+                }
+            }
+            // Shutting down: notifications still retrying are dropped rather than holding the process.
+            group.cancelAll()
+        }
+    }
+
+    /// One evaluation of every queue.
+    func check(_ evaluator: inout AlertEvaluator) async throws -> [AlertEvent] {
+        let admin = QueueAdmin(store: store)
+        var stats: [QueueStats] = []
+        for q in try await admin.list() { stats.append(try await admin.stats(q.name)) }
+        return evaluator.evaluate(stats, now: Date())
+    }
+
+    func deliver(_ event: AlertEvent, to notifier: AlertNotifier) async {
+        let workers = (try? await store.jobs(JobFilter(queue: event.queue, state: .running, limit: 1_000), now: Date()))
+            .map { Set($0.compactMap(\.leaseOwner)).count } ?? 0
+        var delay = Duration.milliseconds(500)
+        for attempt in 1...4 {
+            do {
+                try await send(event, activeWorkers: workers, to: notifier)
+                return
+            } catch {
+                logger.warning("alert notifier failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                if attempt == 4 || Task.isCancelled { return }
+                try? await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+    }
+
+    func send(_ e: AlertEvent, activeWorkers: Int, to notifier: AlertNotifier) async throws {
+        switch notifier {
+        case .log:
+            let metadata: Logger.Metadata = ["queue": "\(e.queue)", "measure": "\(e.measure)", "value": "\(e.value)", "level": "\(e.label)"]
+            if e.level == .critical { logger.error("alert: \(e.message)", metadata: metadata) } else { logger.warning("alert: \(e.message)", metadata: metadata) }
+        case .webhook(let url):
+            let body: JSONValue = [
+                "level": .string(e.label.lowercased()), "queue": .string(e.queue), "measure": .string(e.measure), "value": .number(e.value),
+                "threshold": .number(e.threshold), "message": .string(e.message), "depth": .integer(Int64(e.depth)),
+                "scheduled": .integer(Int64(e.scheduled)), "running": .integer(Int64(e.running)), "active_workers": .integer(Int64(activeWorkers)),
+                "time": .string(e.time.iso8601UTC),
+            ]
+            try await post(body, to: url)
+        case .slack(let url):
+            let title = "*[\(e.label)] steward: queue '\(e.queue)' \(e.measure.replacingOccurrences(of: "_", with: " "))*"
+            let details = "depth \(e.depth) · scheduled \(e.scheduled) · running \(e.running) · active workers \(activeWorkers)"
+            try await post(["text": .string([title, e.time.iso8601UTC, e.message, details].joined(separator: "\n"))], to: url)
+        }
+    }
+
+    func post(_ body: JSONValue, to url: String) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body.jsonText))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        guard (200..<300).contains(response.status.code) else {
+            throw StewardError.storeUnavailable("alert webhook answered \(response.status.code)")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Steward
+import StewardHTTP
+import StewardSQLite
+import Synchronization
+import Testing
+
+@Suite("Alerts")
+struct AlertTests {
+    static func stats(_ queue: String, depth: Int, oldest: Double? = nil, failed: Int = 0, succeeded: Int = 0) -> QueueStats {
+        QueueStats(
+            queue: queue, paused: false, counts: ["available": depth, "scheduled": 0], running: 0, succeededLastMinute: succeeded,
+            failedLastMinute: failed, oldestWaitingAgeSeconds: oldest)
+    }
+
+    @Test("a level crossed upward notifies once; holding or falling to a lower level is silent; recovery notifies once")
+    func levels() {
+        var evaluator = AlertEvaluator(rules: AlertRules())
+        let depths = [10, 25, 30, 55, 120, 120, 60, 150, 5, 5, 21]
+        var seen: [String] = []
+        for (i, d) in depths.enumerated() {
+            for e in evaluator.evaluate([Self.stats("q", depth: d)], now: Date(timeIntervalSince1970: Double(i))) {
+                seen.append("\(d):\(e.label)")
+            }
+        }
+        #expect(seen == ["25:INFO", "55:WARNING", "120:CRITICAL", "150:CRITICAL", "5:RESOLVED", "21:INFO"])
+    }
+
+    @Test("per-queue overrides, oldest age and failure rate; events carry the figures")
+    func measures() {
+        let rules = AlertRules(
+            defaults: [
+                .queueDepth: AlertThresholds(warning: 50), .oldestAge: AlertThresholds(warning: 60, critical: 300),
+                .failureRate: AlertThresholds(critical: 0.5),
+            ],
+            overrides: ["small": [.queueDepth: AlertThresholds(warning: 5)]])
+        var evaluator = AlertEvaluator(rules: rules)
+        let events = evaluator.evaluate(
+            [Self.stats("big", depth: 10, oldest: 400, failed: 6, succeeded: 4), Self.stats("small", depth: 10)], now: Date())
+        let summary = events.map { "\($0.queue) \($0.measure) \($0.label)" }
+        #expect(summary == ["big oldest_age CRITICAL", "big failure_rate CRITICAL", "small queue_depth WARNING"])
+        let age = events[0]
+        #expect(age.value == 400 && age.threshold == 300 && age.depth == 10 && age.message.contains("reached"))
+    }
+
+    @Test("the service posts webhook and Slack notifications, once per crossing, and a failing notifier blocks nothing")
+    func webhooks() async throws {
+        let received = Mutex<[String: [JSONValue]]>([:])
+        let router = Router()
+        router.post("/hook/:kind") { request, context -> HTTPResponse.Status in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            let kind = context.parameters.get("kind") ?? "?"
+            received.withLock { $0[kind, default: []].append(JSONValue(parsing: body) ?? .null) }
+            return .ok
+        }
+        let port = Mutex<Int?>(nil)
+        var logger = Logger(label: "steward.test")
+        logger.logLevel = .critical
+        let receiver = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+        let store = try makeTemporarySQLiteStore()
+        try await store.migrate()
+        let receiverTask = Task { try await receiver.runService() }
+        defer { receiverTask.cancel() }
+        #expect(try await eventually { port.withLock { $0 } != nil })
+        let base = "http://127.0.0.1:\(port.withLock { $0 }!)"
+        let service = AlertService(
+            store: store, rules: AlertRules(defaults: [.queueDepth: AlertThresholds(warning: 3, critical: 6)]),
+            notifiers: [.webhook("http://127.0.0.1:1/refused"), .webhook("\(base)/hook/json"), .slack("\(base)/hook/slack")],
+            interval: .milliseconds(100), logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger))
+        let running = Task { try await group.run() }
+        let ids = try await store.enqueue((0..<4).map { NewJob(queue: "mail", name: "x\($0)") }, now: Date()).map(\.id)
+        #expect(try await eventually(timeout: .seconds(10)) { received.withLock { $0["json"]?.count ?? 0 } >= 1 && received.withLock { $0["slack"]?.count ?? 0 } >= 1 })
+        for id in ids { _ = try await store.cancel(id, now: Date()) }
+        #expect(try await eventually(timeout: .seconds(10)) { received.withLock { $0["json"]?.count ?? 0 } >= 2 })
+        try await Task.sleep(for: .milliseconds(400))
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let json = received.withLock { $0["json"] ?? [] }
+        #expect(json.count == 2, "one warning, one recovery, nothing while the level held: \(json)")
+        guard case .object(let first) = json.first else { Issue.record("no JSON body"); return }
+        #expect(Set(first.keys) == ["level", "queue", "measure", "value", "threshold", "message", "depth", "scheduled", "running", "active_workers", "time"])
+        #expect(first["level"] == "warning" && first["queue"] == "mail" && first["depth"] == 4)
+        if case .object(let second) = json.last { #expect(second["level"] == "resolved") }
+        guard case .object(let slack) = received.withLock({ $0["slack"]?.first }), case .string(let text)? = slack["text"] else {
+            Issue.record("no Slack body")
+            return
+        }
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 4 && lines[0].hasPrefix("*[WARNING] steward: queue 'mail'") && lines[3].contains("depth 4"), "\(text)")
+        try await store.close()
+    }
+}
