@@ -41,8 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
                     logger.info("workflow \(applied.status)", metadata: ["workflow": "\(applied.name)", "version": "\(applied.version)"])
                 }
             }
-            let worker = Worker(
-                store: store, registry: BuiltinJobs.registry(testJobs: enableTestJobs), queues: cfg.queues, logger: logger)
+            let jobs = BuiltinJobs.registry(testJobs: enableTestJobs)
+            for (name, job) in cfg.jobs { jobs.register(name: name, handler: job.handler()) }
+            let worker = Worker(store: store, registry: jobs, queues: cfg.queues, logger: logger)
             var services: [any Service] = [
                 Maintenance(store: store, configuration: Maintenance.Configuration(owner: worker.id), logger: logger),
                 StoreMetrics(store: store, logger: logger),
@@ -93,6 +94,7 @@ struct ConfigCommand: AsyncParsableCommand {
             print("  queues     \(cfg.queues.map(\.name).joined(separator: ", "))")
             print("  schedules  \(cfg.schedules.map { "\($0.count)" } ?? "scheduler off")")
             print("  workflows  \(cfg.workflows.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))")
+            print("  jobs       \(cfg.jobs.keys.sorted().joined(separator: ", "))")
             print("  alerts     \(cfg.alerts.map { "every \($0.interval), \($0.notifiers.count) notifier(s)" } ?? "off")")
         }
     }

@@ -23,6 +23,8 @@ public struct ServeConfiguration: Sendable {
     public var workflows: [WorkflowDefinition]
     /// Alerting, when the file has an `alerts` section.
     public var alerts: Alerts?
+    /// Jobs defined in the file (`http` and `shell` executors), by name.
+    public var jobs: [String: ConfiguredJob] = [:]
 
     /// The `alerts` section: thresholds (with per-queue overrides), where to send, how often.
     public struct Alerts: Sendable, Equatable {
@@ -46,7 +48,7 @@ public struct ServeConfiguration: Sendable {
         return try parse(text, file: path, environment: environment)
     }
 
-    static let topKeys: Set<String> = ["store", "http", "auth", "queues", "scheduler", "workflows", "alerts"]
+    static let topKeys: Set<String> = ["store", "http", "auth", "queues", "scheduler", "workflows", "alerts", "jobs", "executors"]
 
     /// Parses configuration text.
     public static func parse(_ text: String, file: String = "<config>", environment: [String: String] = [:]) throws
@@ -113,6 +115,14 @@ public struct ServeConfiguration: Sendable {
                 if !seen.insert(s.name).inserted { throw reader.error(node, "scheduler task '\(s.name)': duplicate name") }
             }
         }
+        var shellEnabled = false
+        if let e = top["executors"] {
+            let m = try reader.mapping(e, "executors", allowed: ["shell"])
+            if let shell = m["shell"] {
+                shellEnabled = try reader.bool(try reader.mapping(shell, "executors shell", allowed: ["enabled"])["enabled"], "executors shell enabled", default: false)
+            }
+        }
+        if let j = top["jobs"] { config.jobs = try configuredJobs(j, shellEnabled: shellEnabled, reader) }
         if let w = top["workflows"] {
             for (k, v) in try reader.pairs(w, "workflows") {
                 config.workflows.append(try WorkflowFile.definition(name: try reader.string(k, "workflow name"), keyNode: k, v, reader))

@@ -67,7 +67,7 @@ struct AlertTests {
         try await store.migrate()
         let receiverTask = Task { try await receiver.runService() }
         defer { receiverTask.cancel() }
-        #expect(try await eventually { port.withLock { $0 } != nil })
+        #expect(await eventually { port.withLock { $0 } != nil })
         let base = "http://127.0.0.1:\(port.withLock { $0 }!)"
         let service = AlertService(
             store: store, rules: AlertRules(defaults: [.queueDepth: AlertThresholds(warning: 3, critical: 6)]),

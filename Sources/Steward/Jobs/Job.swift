@@ -43,6 +43,8 @@ public struct PermanentJobError: Error, Sendable, CustomStringConvertible {
 public struct JobTimeout: Error, Sendable, CustomStringConvertible {
     /// The timeout that was exceeded.
     public var timeout: Duration
+    /// Creates the error for an attempt stopped after `timeout`.
+    public init(timeout: Duration) { self.timeout = timeout }
     public var description: String { "attempt exceeded its timeout of \(timeout.seconds)s" }
 }
 
@@ -62,7 +64,14 @@ public struct UnregisteredJobError: Error, Sendable, CustomStringConvertible {
     public var description: String { "no handler registered for job '\(job)' in this worker" }
 }
 
+/// An error that names its own type for the history and `retryOn` (an HTTP job's
+/// `HTTPStatus503`), instead of its Swift type's name.
+public protocol NamedJobError: Error {
+    /// The name recorded as the error's type.
+    var errorTypeName: String { get }
+}
+
 /// The type name Steward records for an error and matches against `retryOn`.
 public func errorTypeName(_ error: any Error) -> String {
-    String(describing: type(of: error))
+    (error as? any NamedJobError)?.errorTypeName ?? String(describing: type(of: error))
 }
