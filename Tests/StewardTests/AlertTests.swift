@@ -76,9 +76,9 @@ struct AlertTests {
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger))
         let running = Task { try await group.run() }
         let ids = try await store.enqueue((0..<4).map { NewJob(queue: "mail", name: "x\($0)") }, now: Date()).map(\.id)
-        #expect(try await eventually(timeout: .seconds(10)) { received.withLock { $0["json"]?.count ?? 0 } >= 1 && received.withLock { $0["slack"]?.count ?? 0 } >= 1 })
+        #expect(await eventually(timeout: .seconds(10)) { received.withLock { $0["json"]?.count ?? 0 } >= 1 && received.withLock { $0["slack"]?.count ?? 0 } >= 1 })
         for id in ids { _ = try await store.cancel(id, now: Date()) }
-        #expect(try await eventually(timeout: .seconds(10)) { received.withLock { $0["json"]?.count ?? 0 } >= 2 })
+        #expect(await eventually(timeout: .seconds(10)) { received.withLock { $0["json"]?.count ?? 0 } >= 2 })
         try await Task.sleep(for: .milliseconds(400))
         await group.triggerGracefulShutdown()
         try await running.value
