@@ -19,6 +19,9 @@ struct BenchCommand: AsyncParsableCommand {
             records enqueue-call start -> handler start.
             result: with a worker running, --jobs no-op jobs one after another: enqueue, then wait for \
             the result (StewardClient.waitForResult); each records enqueue-call start -> result in hand.
+            http: the HTTP API in this process (no worker), --jobs POST /api/v1/jobs over 16 keep-alive \
+            connections: http_enqueue_per_s and latency; beside it the same enqueues through the library \
+            (16 concurrent callers), and GET /metrics latency.
             workflow: a 10-task chain of no-op jobs run 30 times, beside the same 10 jobs chained by hand \
             (enqueue, wait for the result, enqueue the next); chain_overhead_ms_p50 = (workflow - by hand) / 10, \
             median of the rounds. Then a fan-out 1 -> --jobs (default 1000) -> 1, 3 times: fanout_tasks_per_s = \
@@ -27,7 +30,7 @@ struct BenchCommand: AsyncParsableCommand {
             """)
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case throughput, latency, result, workflow
+        case throughput, latency, result, workflow, http
     }
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
@@ -39,7 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "quality: events in the generated CSV stream.") var events = 500_000
 
     @Option(help: "Store URL (default: a temporary SQLite file).") var store: String?
-    @Option(help: "throughput, latency, result or workflow.") var workload: Workload = .throughput
+    @Option(help: "throughput, latency, result, workflow or http.") var workload: Workload = .throughput
     @Option(help: "Jobs (throughput default 20000, latency and result default 1000).") var jobs: Int?
     @Option(help: "Worker concurrency.") var concurrency = 10
     @Option(help: "throughput: jobs enqueued one call per job.") var singleJobs = 2000
@@ -81,7 +84,7 @@ struct BenchCommand: AsyncParsableCommand {
             if json { return try printJSON(result) }
             return printHuman(result)
         }
-        let jobCount = jobs ?? (workload == .throughput ? 20_000 : 1_000)
+        let jobCount = jobs ?? (workload == .throughput ? 20_000 : workload == .http ? 10_000 : 1_000)
         var temporary: String? = nil
         let url: String
         if let store {
@@ -122,6 +125,8 @@ struct BenchCommand: AsyncParsableCommand {
                 result.merge(try await bench.roundTrip()) { $1 }
             case .workflow:
                 result.merge(try await bench.workflows(chainSteps: 10, rounds: 30, fanoutRounds: 3)) { $1 }
+            case .http:
+                result.merge(try await HTTPBench(store: jobStore, jobs: jobCount, connections: 16).run()) { $1 }
             }
         } catch {
             try? await jobStore.close()
