@@ -358,7 +358,7 @@ struct Benchmark {
         let client = StewardClient(store: store)
         var samples: [Double] = []
         samples.reserveCapacity(jobs)
-        do {
+        try await stopping(group, running) {
             for i in 0..<jobs {
                 let start = ContinuousClock.now
                 let id = try await client.enqueue([NewJob(queue: Self.queue, name: "bench.noop")])[0].id
@@ -366,13 +366,7 @@ struct Benchmark {
                 samples.append((ContinuousClock.now - start).seconds * 1000)
                 if i % 50 == 0 { progress("enqueue and wait " + bar(i, jobs)) }
             }
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = await running.result
-            throw error
         }
-        await group.triggerGracefulShutdown()
-        try await running.value
         endProgress()
         try await requireAllSucceeded()
         let sorted = samples.sorted()
@@ -409,7 +403,7 @@ struct Benchmark {
         var chainTimes: [Double] = []
         var handTimes: [Double] = []
         var rates: [Double] = []
-        do {
+        try await stopping(group, running) {
             _ = try await admin.apply([chain, fanout])
             for round in 0..<rounds {
                 progress("chain " + bar(round, rounds))
@@ -436,13 +430,7 @@ struct Benchmark {
                 guard done.state == .succeeded else { throw Failure(description: "bench: fan-out run ended \(done.state.rawValue): \(done.error ?? "")") }
                 rates.append(Double(jobs) / (ContinuousClock.now - start).seconds)
             }
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = await running.result
-            throw error
         }
-        await group.triggerGracefulShutdown()
-        try await running.value
         endProgress()
         func median(_ values: [Double]) -> Double { Self.percentile(values.sorted(), 50) }
         return [
@@ -452,6 +440,19 @@ struct Benchmark {
             "fanout_items": .integer(Int64(jobs)), "fanout_rounds": .integer(Int64(fanoutRounds)),
             "fanout_tasks_per_s": .number(median(rates).rounded()),
         ]
+    }
+
+    /// Runs `body` while the worker group runs, then shuts the group down (also when `body` throws).
+    func stopping(_ group: ServiceGroup, _ running: Task<Void, any Error>, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
     }
 
     /// A figure counts only if every job ended `succeeded` in the store (a handler that ran but

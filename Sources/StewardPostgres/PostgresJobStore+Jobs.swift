@@ -5,7 +5,8 @@ public import Steward
 import Synchronization
 
 extension PostgresJobStore {
-    /// A keyed job as the one-row JSON recordset its insert reads.
+    /// A job as the JSON recordset of an insert reads it (keyed jobs; graphs, which also give
+    /// their reserved id and dependency columns).
     struct InsertRow: Encodable {
         var queue: String
         var name: String
@@ -18,6 +19,10 @@ extension PostgresJobStore {
         var retry_policy: String?
         var metadata: String?
         var unique_key: String?
+        var id: Int64? = nil
+        var depends_on: String? = nil
+        var pending_parents: Int? = nil
+        var has_children: Bool? = nil
     }
 
     static let recordset = """
@@ -383,24 +388,6 @@ extension PostgresJobStore {
         return EnqueueResult(id: JobID(id), state: state, duplicate: false)
     }
 
-    /// A graph row as the bulk insert's JSON recordset reads it.
-    struct GraphRow: Encodable {
-        var id: Int64
-        var queue: String
-        var name: String
-        var payload: String
-        var state: String
-        var priority: Int
-        var run_at: Double
-        var max_attempts: Int
-        var timeout_s: Double?
-        var retry_policy: String?
-        var metadata: String?
-        var depends_on: String?
-        var pending_parents: Int
-        var has_children: Bool
-    }
-
     /// Inserts new jobs whose parents are all new jobs of the same call (so unfinished): ids are
     /// reserved first, so each row is written whole (parents, count, `has_children`) in one
     /// insert, then the edges and the held jobs' counts, in a fixed number of round trips.
@@ -421,7 +408,7 @@ extension PostgresJobStore {
         func id(_ index: Int) -> Int64? { ids[index] ?? out[index]?.id.rawValue }
         var hasChildren = Set<Int>()
         for index in graph { hasChildren.formUnion(jobs[index].dependsOnBatch) }
-        var rows: [GraphRow] = []
+        var rows: [InsertRow] = []
         var edgeParents: [Int64] = []
         var edgeChildren: [Int64] = []
         var held: [Int64] = []
@@ -431,13 +418,13 @@ extension PostgresJobStore {
             let runAt = job.runAt ?? now
             let state = JobState.initial(runAt: runAt, now: now, unfinishedParents: parents.count)
             rows.append(
-                GraphRow(
-                    id: ids[index]!, queue: job.queue, name: job.name, payload: job.payload, state: state.rawValue, priority: job.priority,
+                InsertRow(
+                    queue: job.queue, name: job.name, payload: job.payload, state: state.rawValue, priority: job.priority,
                     run_at: runAt.timeIntervalSince1970,
                     max_attempts: QueueSettings.maxAttempts(of: job, queueDefault: settings[job.queue]?.maxAttempts),
                     timeout_s: job.timeout?.seconds, retry_policy: try job.storedRetryPolicy(), metadata: try job.storedMetadata(),
-                    depends_on: try JobRecord.encodeParents(parents.isEmpty ? nil : parents), pending_parents: parents.count,
-                    has_children: hasChildren.contains(index) || !job.holds.isEmpty))
+                    unique_key: nil, id: ids[index]!, depends_on: try JobRecord.encodeParents(parents.isEmpty ? nil : parents),
+                    pending_parents: parents.count, has_children: hasChildren.contains(index) || !job.holds.isEmpty))
             for parent in parents {
                 edgeParents.append(parent)
                 edgeChildren.append(ids[index]!)

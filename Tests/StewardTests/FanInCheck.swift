@@ -8,9 +8,11 @@ extension WorkerProcesses {
     /// once.
     func checkFanIn(on store: any JobStore, label: String) async throws {
         let parents = 1_000
+        // The queue stays paused until all three processes run, so all three take part.
+        try await store.setPaused(true, queue: queue)
         let ids = try await store.enqueue(
             (0..<parents).map { i in
-                NewJob(queue: queue, name: "steward.append", payload: #"{"file":"\#(outPath)","line":"p\#(i)"}"#)
+                NewJob(queue: queue, name: "steward.append", payload: #"{"file":"\#(outPath)","line":"p\#(i)","sleepMs":1}"#)
             }, now: Date()
         ).map(\.id)
         let child = try await store.enqueue(
@@ -18,6 +20,8 @@ extension WorkerProcesses {
             now: Date())[0]
         #expect(child.state == .waiting)
         let procs = try (0..<3).map { try spawn("fan\($0)", concurrency: 8) }
+        try await Task.sleep(for: .seconds(1))
+        try await store.setPaused(false, queue: queue)
         let done = try await eventually(timeout: .seconds(90)) {
             try await store.job(child.id, now: Date())?.state == .succeeded
         }

@@ -242,7 +242,7 @@ struct HTTPAPITests {
             ("queues:\n  q: {rate_limit: {requests_per_second: 0}}\n", [:], 2, "rate"),
             ("scheduler:\n  tasks:\n    - {name: n, schedule: \"61 * * * *\", job: x}\n", [:], 3, "minute"),
             ("http: {max_body: huge}\n", [:], 1, "not a size"),
-            ("jobs: {}\n", [:], 1, "unknown key 'jobs'"),
+            ("workers: {}\n", [:], 1, "unknown key 'workers'"),
             ("queues:\n  q: {alerts: {queue_depth: {warning: 5}}}\n", [:], 2, "add a top-level 'alerts' section"),
             ("alerts: {queue_depth: {warning: 50, info: 80}}\n", [:], 1, "must rise from info to warning to critical"),
             ("alerts: {notifiers: [{type: pager}]}\n", [:], 1, "'pager' is not log, webhook or slack"),
