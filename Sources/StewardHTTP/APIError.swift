@@ -65,8 +65,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The JSON response.
     func response() -> Response {
-        var body: [String: JSONValue] = ["code": .string(code), "message": .string(message), "field": field.map { .string($0) } ?? .null]
-        if body["field"] == nil { body["field"] = .null }
+        let body: [String: JSONValue] = ["code": .string(code), "message": .string(message), "field": field.map { .string($0) } ?? .null]
         return JSONResponse.make(JSONValue.object(["error": .object(body)]), status: status)
     }
 }
