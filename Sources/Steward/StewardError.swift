@@ -21,12 +21,17 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A job was enqueued after (``NewJob/dependsOn``) a job that does not exist: never
     /// enqueued, or purged after it finished.
     case parentNotFound(JobID)
+    /// No workflow has this name (and version); `known` lists the stored workflow names.
+    case workflowNotFound(String, known: [String])
+    /// No workflow execution has this id.
+    case workflowRunNotFound(String)
 
     /// Whether the error is the caller's input (a malformed value, an unknown id or name) rather
     /// than a failure: the CLI exits 2 for these, 1 for the rest.
     public var isInvalidInput: Bool {
         switch self {
-        case .invalidArgument, .jobNotFound, .scheduleNotFound, .queueNotFound, .parentNotFound: return true
+        case .invalidArgument, .jobNotFound, .scheduleNotFound, .queueNotFound, .parentNotFound, .workflowNotFound, .workflowRunNotFound:
+            return true
         default: return false
         }
     }
@@ -53,6 +58,11 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .queueNotFound(name, known):
             let list = known.isEmpty ? "none yet" : known.map { "'\($0)'" }.joined(separator: ", ")
             return "queue '\(name)' not found (known queues: \(list))"
+        case let .workflowNotFound(name, known):
+            let list = known.isEmpty ? "none applied yet" : known.map { "'\($0)'" }.joined(separator: ", ")
+            return "workflow '\(name)' not found (known workflows: \(list))"
+        case let .workflowRunNotFound(id):
+            return "workflow run '\(id)' not found"
         case let .parentNotFound(id):
             return "after: job \(id) not found (never enqueued, or purged after it finished)"
         }

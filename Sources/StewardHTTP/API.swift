@@ -48,6 +48,11 @@ public struct StewardAPI: Sendable {
         router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"] as JSONValue) }
         router.get("readyz") { _, _ in try await self.ready() }
         router.get("metrics") { _, _ in self.metricsText() }
+        router.get("api/v1/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         let api = router.group("api/v1")
         addJobRoutes(api)
         addQueueRoutes(api)

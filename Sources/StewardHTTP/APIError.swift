@@ -39,7 +39,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             case .invalidArgument(let text):
                 let field = text.split(separator: ":", maxSplits: 1).first.map(String.init).flatMap { $0.contains(" ") ? nil : $0 }
                 return APIError(.badRequest, "invalid_argument", text, field: field)
-            case .jobNotFound, .scheduleNotFound, .queueNotFound: return APIError(.notFound, "not_found", "\(e)")
+            case .jobNotFound, .scheduleNotFound, .queueNotFound, .workflowNotFound, .workflowRunNotFound:
+                return APIError(.notFound, "not_found", "\(e)")
             case .parentNotFound: return APIError(.unprocessableContent, "parent_not_found", "\(e)", field: "after")
             case .invalidTransition: return APIError(.conflict, "invalid_transition", "\(e)")
             case .queueFull: return APIError(.tooManyRequests, "queue_full", "\(e)")

@@ -34,11 +34,12 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 }
 
-/// Bearer tokens: `read` may GET, `admin` may do everything. `/healthz` and `/readyz` are open.
+/// Bearer tokens: `read` may GET, `admin` may do everything. `/healthz`, `/readyz` and the
+/// OpenAPI document are open.
 /// With no tokens configured every request is `admin` (the server then listens on loopback only).
 struct AuthMiddleware: RouterMiddleware {
     let tokens: [AccessToken]
-    static let open: Set<String> = ["/healthz", "/readyz"]
+    static let open: Set<String> = ["/healthz", "/readyz", "/api/v1/openapi.json"]
 
     func handle(
         _ request: Request, context: StewardRequestContext, next: (Request, StewardRequestContext) async throws -> Response

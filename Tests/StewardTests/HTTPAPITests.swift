@@ -122,8 +122,8 @@ struct HTTPAPITests {
             ("POST", "/api/v1/schedules/nope/pause", nil, 404, nil),
             ("PUT", "/api/v1/schedules/nope", #"{"cron":"61 * * * *"}"#, 404, nil),
             ("POST", "/api/v1/workflows", "workflows: {w: {tasks: [{name: a, depends_on: [b]}]}}", 400, nil),
-            ("POST", "/api/v1/workflows/nope/runs", "{}", 400, nil),
-            ("GET", "/api/v1/workflow-runs/nope", nil, 400, nil),
+            ("POST", "/api/v1/workflows/nope/runs", "{}", 404, nil),
+            ("GET", "/api/v1/workflow-runs/nope", nil, 404, nil),
             ("GET", "/api/v1/workflow-runs?state=odd", nil, 400, "state"),
             ("GET", "/api/v1/nothing-here", nil, 404, nil),
         ] as [(String, String, String?, Int, String?)])

@@ -47,16 +47,14 @@ public struct WorkflowAdmin: Sendable {
     public func run(_ name: String, version: String? = nil, input: JSONValue = .object([:])) async throws -> WorkflowRunRecord {
         guard let stored = try await store.workflow(name: name, version: version) else {
             let known = Set(try await store.workflows().map(\.definition.name)).sorted()
-            let list = known.isEmpty ? "none applied yet" : known.map { "'\($0)'" }.joined(separator: ", ")
-            throw StewardError.invalidArgument(
-                "workflow '\(name)'\(version.map { " version \($0)" } ?? "") not found (known workflows: \(list))")
+            throw StewardError.workflowNotFound(name + (version.map { "' version '\($0)" } ?? ""), known: known)
         }
         return try await WorkflowEngine.start(stored.definition, input: input, store: store, now: clock.now())
     }
 
     /// One execution, or an error naming the id.
     public func get(_ id: String) async throws -> WorkflowRunRecord {
-        guard let run = try await store.workflowRun(id) else { throw StewardError.invalidArgument("workflow run '\(id)' not found") }
+        guard let run = try await store.workflowRun(id) else { throw StewardError.workflowRunNotFound(id) }
         return run
     }
 
@@ -140,7 +138,7 @@ public struct WorkflowAdmin: Sendable {
             let record = r
             return WorkflowRunChange(events: [WorkflowEvent(at: now, kind: "cancel_requested")]) { _ in record }
         }
-        guard let record else { throw StewardError.invalidArgument("workflow run '\(id)' not found") }
+        guard let record else { throw StewardError.workflowRunNotFound(id) }
         try await WorkflowEngine.cancelUnfinished(record, store: store, now: now)
         if let timer = record.timer { _ = try? await store.cancel(timer, now: now) }
         return record
@@ -189,7 +187,7 @@ public struct WorkflowAdmin: Sendable {
                 return r
             }
         }
-        guard let record else { throw StewardError.invalidArgument("workflow run '\(id)' not found") }
+        guard let record else { throw StewardError.workflowRunNotFound(id) }
         return record
     }
 
