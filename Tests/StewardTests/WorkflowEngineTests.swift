@@ -271,8 +271,16 @@ struct WorkflowEngineTests {
             return #"{"v":2}"#
         }
         registry.register(name: "c") { payload, _ in calls.add("c \(payload)"); return payload }
-        registry.register(name: "slow") { _, _ in
-            try await Task.sleep(for: .milliseconds(300))
+        registry.register(name: "slow") { _, context in
+            // Ends only once b's failure has halted the execution (or, on the retry, at once), so
+            // after-slow becomes ready after the halt however the machine schedules b.
+            let run = context.metadata[WorkflowEngine.Key.run] ?? ""
+            let deadline = ContinuousClock.now + .seconds(20)
+            while broken.load(ordering: .relaxed), ContinuousClock.now < deadline,
+                try await context.client?.store.workflowRun(run)?.halted != true
+            {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             calls.add("slow")
             return nil
         }
