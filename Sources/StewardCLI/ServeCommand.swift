@@ -6,6 +6,7 @@ import Prometheus
 import ServiceLifecycle
 import Steward
 import StewardHTTP
+import StewardQuality
 import StewardStores
 
 struct ServeCommand: AsyncParsableCommand {
@@ -59,7 +60,13 @@ struct ServeCommand: AsyncParsableCommand {
             if cfg.api.tokens.isEmpty {
                 logger.warning("no auth tokens configured: listening on \(cfg.host) only, and every request may do everything")
             }
-            let api = StewardAPI(store: store, configuration: cfg.api, metrics: registry, logger: logger)
+            var recent: RecentWindows? = nil
+            if let monitors = cfg.monitors {
+                let windows = RecentWindows(tasks: monitors.tasks.map(\.name))
+                services.append(MonitorService(monitor: try monitors.makeMonitor(follow: true, sink: { windows.sink(for: $0) }), logger: logger))
+                recent = windows
+            }
+            let api = StewardAPI(store: store, configuration: cfg.api, metrics: registry, monitors: recent, logger: logger)
             let host = cfg.host
             services.append(
                 StewardServer.application(api: api, host: host, port: cfg.port, logger: logger) { bound in
@@ -94,6 +101,7 @@ struct ConfigCommand: AsyncParsableCommand {
             print("  queues     \(cfg.queues.map(\.name).joined(separator: ", "))")
             print("  schedules  \(cfg.schedules.map { "\($0.count)" } ?? "scheduler off")")
             print("  workflows  \(cfg.workflows.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))")
+            print("  monitors   \(cfg.monitors.map { $0.tasks.map(\.name).joined(separator: ", ") } ?? "none")")
             print("  jobs       \(cfg.jobs.keys.sorted().joined(separator: ", "))")
             print("  alerts     \(cfg.alerts.map { "every \($0.interval), \($0.notifiers.count) notifier(s)" } ?? "off")")
         }

@@ -29,13 +29,19 @@ public struct StewardAPI: Sendable {
     let store: any JobStore
     let configuration: Configuration
     let metrics: PrometheusCollectorRegistry?
+    let monitors: RecentWindows?
     let logger: Logger
 
-    /// Creates the API over `store`; `/metrics` emits `metrics` when given.
-    public init(store: any JobStore, configuration: Configuration, metrics: PrometheusCollectorRegistry? = nil, logger: Logger) {
+    /// Creates the API over `store`; `/metrics` emits `metrics` when given; `/api/v1/monitors`
+    /// reads `monitors` (empty without).
+    public init(
+        store: any JobStore, configuration: Configuration, metrics: PrometheusCollectorRegistry? = nil, monitors: RecentWindows? = nil,
+        logger: Logger
+    ) {
         self.store = store
         self.configuration = configuration
         self.metrics = metrics
+        self.monitors = monitors
         self.logger = logger
     }
 
@@ -58,6 +64,7 @@ public struct StewardAPI: Sendable {
         addQueueRoutes(api)
         addScheduleRoutes(api)
         addWorkflowRoutes(api)
+        addMonitorRoutes(api)
         return router
     }
 
@@ -247,6 +254,27 @@ public struct StewardAPI: Sendable {
             }
             try await schedules.update(name, trigger: trigger)
             return JSONResponse.make(ScheduleView(try await schedules.get(name)))
+        }
+    }
+
+    // MARK: monitors
+
+    func addMonitorRoutes(_ api: RouterGroup<StewardRequestContext>) {
+        route(api, .get, "monitors") { _, _ in JSONResponse.make(monitors?.summary() ?? []) }
+        route(api, .get, "monitors/:task/windows") { request, context in
+            let task = context.parameters.get("task") ?? ""
+            let q = request.uri.queryParameters
+            let limit = try Self.queryInt(q.get("limit"), "limit", default: 100, range: 1...1000)
+            let failed: Bool
+            switch q.get("failed") {
+            case nil, "false": failed = false
+            case "true": failed = true
+            case let other?: throw APIError.invalid("failed", "'\(other)' is not true or false")
+            }
+            guard let rows = monitors?.windows(task, failed: failed, limit: limit) else {
+                throw APIError(.notFound, "not_found", "monitor task '\(task)' not found")
+            }
+            return JSONResponse.make(rows)
         }
     }
 

@@ -862,6 +862,33 @@ enum OpenAPIDocument {
       ]
      }
     }
+   },
+   "Monitor": {
+    "type": "object",
+    "required": [
+     "task",
+     "windows",
+     "failed_windows",
+     "last_window_end"
+    ],
+    "properties": {
+     "task": {
+      "type": "string"
+     },
+     "windows": {
+      "type": "integer"
+     },
+     "failed_windows": {
+      "type": "integer"
+     },
+     "last_window_end": {
+      "type": [
+       "string",
+       "number",
+       "null"
+      ]
+     }
+    }
    }
   }
  },
@@ -2931,6 +2958,170 @@ enum OpenAPIDocument {
       }
      }
     ]
+   }
+  },
+  "/api/v1/monitors": {
+   "get": {
+    "summary": "Data-quality tasks run by this server, with window counts",
+    "operationId": "listMonitors",
+    "responses": {
+     "200": {
+      "description": "tasks",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Monitor"
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/monitors/{task}/windows": {
+   "get": {
+    "summary": "A task's newest windows, newest first",
+    "operationId": "monitorWindows",
+    "parameters": [
+     {
+      "name": "task",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "failed",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "true",
+        "false"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "windows (the records of `quality run`, with `passed`)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "type": "object"
+         }
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "no such task",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
    }
   }
  }

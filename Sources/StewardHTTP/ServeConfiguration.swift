@@ -1,5 +1,6 @@
 import Foundation
 import Steward
+import StewardQuality
 import Yams
 
 /// `steward serve`'s configuration file (docs/operations.md): the store, the HTTP server and its
@@ -25,6 +26,9 @@ public struct ServeConfiguration: Sendable {
     public var alerts: Alerts?
     /// Jobs defined in the file (`http` and `shell` executors), by name.
     public var jobs: [String: ConfiguredJob] = [:]
+    /// Data-quality monitors (the quality configuration's `sources` and `tasks`), followed while
+    /// `serve` runs.
+    public var monitors: QualityConfigFile? = nil
 
     /// The `alerts` section: thresholds (with per-queue overrides), where to send, how often.
     public struct Alerts: Sendable, Equatable {
@@ -48,7 +52,9 @@ public struct ServeConfiguration: Sendable {
         return try parse(text, file: path, environment: environment)
     }
 
-    static let topKeys: Set<String> = ["store", "http", "auth", "queues", "scheduler", "workflows", "alerts", "jobs", "executors"]
+    static let topKeys: Set<String> = [
+        "store", "http", "auth", "queues", "scheduler", "workflows", "alerts", "jobs", "executors", "monitors",
+    ]
 
     /// Parses configuration text.
     public static func parse(_ text: String, file: String = "<config>", environment: [String: String] = [:]) throws
@@ -121,6 +127,10 @@ public struct ServeConfiguration: Sendable {
             if let shell = m["shell"] {
                 shellEnabled = try reader.bool(try reader.mapping(shell, "executors shell", allowed: ["enabled"])["enabled"], "executors shell enabled", default: false)
             }
+        }
+        if let m = top["monitors"] {
+            let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            config.monitors = try QualityConfigFile.parse(node: m, reader: reader, baseDirectory: base, what: "monitors")
         }
         if let j = top["jobs"] { config.jobs = try configuredJobs(j, shellEnabled: shellEnabled, reader) }
         if let w = top["workflows"] {

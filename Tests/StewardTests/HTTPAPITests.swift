@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Steward
 import StewardHTTP
+import StewardQuality
 import StewardSQLite
 import Testing
 
@@ -257,5 +258,52 @@ struct HTTPAPITests {
                 return e?.line == line && e?.message.contains(message) == true && !"\(error)".contains("s3cret")
             }
         }
+    }
+    @Test("monitors in the serve configuration; their windows over HTTP (all, failed only, unknown task 404)")
+    func monitors() async throws {
+        let base = examplesDirectory.deletingLastPathComponent().appendingPathComponent("quality").path
+        let text = """
+            monitors:
+              sources:
+                sensors:
+                  path: sensors.csv
+                  format: csv
+                  time: ts
+                  columns: {sensor_id: string, ts: int, temperature: float?, humidity: float, status: string}
+              tasks:
+                - name: volume
+                  source: sensors
+                  window: {tumbling: 60}
+                  checks: [{name: readings, measure: count, must_be: ">= 40"}, {name: hot, measure: max, column: temperature, must_be: "< 40"}]
+            """
+        let cfg = try ServeConfiguration.parse(text, file: base + "/serve.yaml")
+        let quality = try #require(cfg.monitors)
+        #expect(quality.tasks.map(\.name) == ["volume"])
+        let recent = RecentWindows(tasks: ["volume"])
+        try await quality.makeMonitor(sink: { recent.sink(for: $0) }).run()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-mon-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let store = try SQLiteJobStore(path: dir.appendingPathComponent("m.db").path)
+        try await store.migrate()
+        var logger = Logger(label: "steward.test")
+        logger.logLevel = .critical
+        let app = Application(router: StewardAPI(store: store, configuration: .init(), monitors: recent, logger: logger).router(), logger: logger)
+        try await app.test(.router) { client in
+            let list = try await client.executeRequest(uri: "/api/v1/monitors", method: .get, headers: [:], body: nil)
+            let rows = try #require(JSONSerialization.jsonObject(with: Data(String(buffer: list.body).utf8)) as? [[String: Any]])
+            #expect(rows.count == 1 && rows[0]["task"] as? String == "volume")
+            let total = try #require(rows[0]["windows"] as? Int)
+            let failedCount = try #require(rows[0]["failed_windows"] as? Int)
+            #expect(total > 0 && failedCount > 0 && failedCount <= total && rows[0]["last_window_end"] is NSNumber, "\(rows)")
+            let failed = try await client.executeRequest(uri: "/api/v1/monitors/volume/windows?failed=true&limit=1000", method: .get, headers: [:], body: nil)
+            let windows = try #require(JSONSerialization.jsonObject(with: Data(String(buffer: failed.body).utf8)) as? [[String: Any]])
+            #expect(windows.count == failedCount && windows.allSatisfy { $0["passed"] as? Bool == false })
+            #expect(try await client.executeRequest(uri: "/api/v1/monitors/nope/windows", method: .get, headers: [:], body: nil).status == .notFound)
+            #expect(try await client.executeRequest(uri: "/api/v1/monitors/volume/windows?failed=maybe", method: .get, headers: [:], body: nil).status == .badRequest)
+        }
+        try await store.close()
+        #expect {
+            _ = try ServeConfiguration.parse("monitors:\n  sources: {}\n  task: []\n", file: "m.yaml")
+        } throws: { ($0 as? ConfigFileError)?.message.contains("monitors: unknown key 'task'") == true }
     }
 }

@@ -40,8 +40,15 @@ public struct QualityConfigFile: Sendable {
     /// Parses configuration text.
     public static func parse(_ text: String, file: String = "<config>", baseDirectory: String = ".") throws -> QualityConfigFile {
         let reader = YAMLReader(file: file)
-        let root = try reader.compose(text)
-        let top = try reader.mapping(root, "the configuration", allowed: ["sources", "tasks"])
+        return try parse(node: try reader.compose(text), reader: reader, baseDirectory: baseDirectory)
+    }
+
+    /// Parses a configuration that is one node of a larger file (`steward serve`'s `monitors`).
+    package static func parse(node root: Node, reader: YAMLReader, baseDirectory: String, what: String = "the configuration") throws
+        -> QualityConfigFile
+    {
+        let file = reader.file
+        let top = try reader.mapping(root, what, allowed: ["sources", "tasks"])
         guard let sourcesNode = top["sources"] else { throw reader.error(root, "missing 'sources'") }
         guard let tasksNode = top["tasks"] else { throw reader.error(root, "missing 'tasks'") }
         var sources: [SourceEntry] = []
