@@ -45,9 +45,10 @@ struct ServeCommand: AsyncParsableCommand {
             let jobs = BuiltinJobs.registry(testJobs: enableTestJobs)
             for (name, job) in cfg.jobs { jobs.register(name: name, handler: job.handler()) }
             let worker = Worker(store: store, registry: jobs, queues: cfg.queues, logger: logger)
+            let history = QueueHistory()
             var services: [any Service] = [
                 Maintenance(store: store, configuration: Maintenance.Configuration(owner: worker.id), logger: logger),
-                StoreMetrics(store: store, logger: logger),
+                StoreMetrics(store: store, history: history, logger: logger),
             ]
             if let alerts = cfg.alerts {
                 services.append(
@@ -66,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
                 services.append(MonitorService(monitor: try monitors.makeMonitor(follow: true, sink: { windows.sink(for: $0) }), logger: logger))
                 recent = windows
             }
-            let api = StewardAPI(store: store, configuration: cfg.api, metrics: registry, monitors: recent, logger: logger)
+            let api = StewardAPI(store: store, configuration: cfg.api, metrics: registry, monitors: recent, history: history, logger: logger)
             let host = cfg.host
             services.append(
                 StewardServer.application(api: api, host: host, port: cfg.port, logger: logger) { bound in

@@ -30,14 +30,16 @@ public struct StewardAPI: Sendable {
     let configuration: Configuration
     let metrics: PrometheusCollectorRegistry?
     let monitors: RecentWindows?
+    let history: QueueHistory?
     let logger: Logger
 
     /// Creates the API over `store`; `/metrics` emits `metrics` when given; `/api/v1/monitors`
     /// reads `monitors` (empty without).
     public init(
         store: any JobStore, configuration: Configuration, metrics: PrometheusCollectorRegistry? = nil, monitors: RecentWindows? = nil,
-        logger: Logger
+        history: QueueHistory? = nil, logger: Logger
     ) {
+        self.history = history
         self.store = store
         self.configuration = configuration
         self.metrics = metrics
@@ -54,6 +56,10 @@ public struct StewardAPI: Sendable {
         router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"] as JSONValue) }
         router.get("readyz") { _, _ in try await self.ready() }
         router.get("metrics") { _, _ in self.metricsText() }
+        router.get("/") { _, _ in Self.asset(DashboardAssets.html, "text/html; charset=utf-8") }
+        router.get("assets/app.js") { _, _ in Self.asset(DashboardAssets.script, "text/javascript; charset=utf-8") }
+        router.get("assets/app.css") { _, _ in Self.asset(DashboardAssets.style, "text/css; charset=utf-8") }
+        router.get("favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("api/v1/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
@@ -65,6 +71,7 @@ public struct StewardAPI: Sendable {
         addScheduleRoutes(api)
         addWorkflowRoutes(api)
         addMonitorRoutes(api)
+        route(api, .get, "session") { _, context in JSONResponse.make(["scope": context.scope.map { .string($0.rawValue) } ?? .null] as JSONValue) }
         return router
     }
 
@@ -86,6 +93,19 @@ public struct StewardAPI: Sendable {
                 return try await tasks.next()!
             }
         }
+    }
+
+    /// A dashboard file, under a Content-Security-Policy that allows no inline script or style.
+    static func asset(_ text: String, _ type: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: type,
+                HTTPField.Name("Content-Security-Policy")!:
+                    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                HTTPField.Name("X-Frame-Options")!: "DENY", HTTPField.Name("Referrer-Policy")!: "no-referrer",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     func ready() async throws -> Response {
@@ -210,6 +230,11 @@ public struct StewardAPI: Sendable {
     func addQueueRoutes(_ api: RouterGroup<StewardRequestContext>) {
         let queues = QueueAdmin(store: store)
         route(api, .get, "queues") { _, _ in JSONResponse.make(try await queues.list().map(QueueView.init)) }
+        route(api, .get, "queues/:name/history") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            _ = try await queues.stats(name)  // 404 for an unknown queue
+            return JSONResponse.make(history?.samples(name) ?? [])
+        }
         route(api, .get, "queues/:name") { _, context in
             JSONResponse.make(QueueStatsView(try await queues.stats(context.parameters.get("name") ?? "")))
         }

@@ -522,6 +522,12 @@ enum OpenAPIDocument {
        "string",
        "null"
       ]
+     },
+     "depends_on": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
      }
     },
     "required": [
@@ -533,7 +539,8 @@ enum OpenAPIDocument {
      "error",
      "items",
      "started_at",
-     "finished_at"
+     "finished_at",
+     "depends_on"
     ]
    },
    "WorkflowRun": {
@@ -887,6 +894,33 @@ enum OpenAPIDocument {
        "number",
        "null"
       ]
+     }
+    }
+   },
+   "QueueSample": {
+    "type": "object",
+    "required": [
+     "at",
+     "depth",
+     "running",
+     "succeeded_last_minute",
+     "failed_last_minute"
+    ],
+    "properties": {
+     "at": {
+      "type": "string"
+     },
+     "depth": {
+      "type": "integer"
+     },
+     "running": {
+      "type": "integer"
+     },
+     "succeeded_last_minute": {
+      "type": "integer"
+     },
+     "failed_last_minute": {
+      "type": "integer"
      }
     }
    }
@@ -3073,6 +3107,161 @@ enum OpenAPIDocument {
      },
      "404": {
       "description": "no such task",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/session": {
+   "get": {
+    "summary": "What the presented token may do (null: no valid token; never 401)",
+    "operationId": "session",
+    "responses": {
+     "200": {
+      "description": "the scope",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "scope"
+         ],
+         "properties": {
+          "scope": {
+           "type": [
+            "string",
+            "null"
+           ],
+           "enum": [
+            "read",
+            "admin",
+            null
+           ]
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/queues/{name}/history": {
+   "get": {
+    "summary": "The last hour of a queue's statistics, sampled every 5 s by this server",
+    "operationId": "queueHistory",
+    "parameters": [
+     {
+      "name": "name",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "samples, oldest first",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/QueueSample"
+         }
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "no such queue",
       "content": {
        "application/json": {
         "schema": {

@@ -189,7 +189,7 @@ struct CLITests {
         #expect(Set(view.keys) == ["id", "workflow", "version", "state", "input", "output", "error", "generation", "created_at", "finished_at", "tasks"])
         #expect(view["state"] as? String == "succeeded")
         let tasks = try #require(view["tasks"] as? [[String: Any]])
-        #expect(tasks.map { Set($0.keys) } == Array(repeating: ["name", "job", "state", "attempts", "output", "error", "items", "started_at", "finished_at"], count: 2))
+        #expect(tasks.map { Set($0.keys) } == Array(repeating: ["name", "job", "depends_on", "state", "attempts", "output", "error", "items", "started_at", "finished_at"], count: 2))
         #expect((view["output"] as? [String: Any])?["shout"] != nil)
         let id = try #require(view["id"] as? String)
         let logs = try #require(JSONSerialization.jsonObject(with: Data(try await steward(["workflow", "logs", id, "--json", "--store", store]).stdout.utf8)) as? [[String: Any]])

@@ -10,12 +10,15 @@ import Synchronization
 public struct StoreMetrics: Service {
     let store: any JobStore
     let interval: Duration
+    let history: QueueHistory?
     let logger: Logger
 
-    /// Creates the service; `serve` runs it beside the HTTP API.
-    public init(store: any JobStore, interval: Duration = .seconds(5), logger: Logger) {
+    /// Creates the service; `serve` runs it beside the HTTP API and keeps the last hour of samples
+    /// in `history` (for the dashboard's charts).
+    public init(store: any JobStore, interval: Duration = .seconds(5), history: QueueHistory? = nil, logger: Logger) {
         self.store = store
         self.interval = interval
+        self.history = history
         self.logger = logger
     }
 
@@ -40,8 +43,51 @@ public struct StoreMetrics: Service {
                     .record(stats.counts[state.rawValue] ?? 0)
             }
             Gauge(label: "steward_queue_oldest_age_seconds", dimensions: [("queue", queue.name)]).record(stats.oldestWaitingAgeSeconds ?? 0)
+            history?.record(stats, at: Date())
         }
     }
+}
+
+/// The last hour of each queue's statistics, sampled by ``StoreMetrics`` (in memory, per process).
+public final class QueueHistory: Sendable {
+    /// One sample.
+    public struct Sample: Sendable, Encodable, Equatable {
+        /// When (ISO 8601).
+        public var at: String
+        /// Jobs queued (scheduled or available).
+        public var depth: Int
+        /// Jobs running.
+        public var running: Int
+        /// Jobs that succeeded in the minute before.
+        public var succeededLastMinute: Int
+        /// Attempts that failed in the minute before.
+        public var failedLastMinute: Int
+
+        enum CodingKeys: String, CodingKey {
+            case at, depth, running, succeededLastMinute = "succeeded_last_minute", failedLastMinute = "failed_last_minute"
+        }
+    }
+
+    let capacity: Int
+    private let samples = Mutex<[String: [Sample]]>([:])
+
+    /// Keeps at most `capacity` samples per queue (an hour at one per 5 s by default).
+    public init(capacity: Int = 720) { self.capacity = capacity }
+
+    func record(_ stats: QueueStats, at date: Date) {
+        let sample = Sample(
+            at: date.iso8601UTC, depth: (stats.counts[JobState.available.rawValue] ?? 0) + (stats.counts[JobState.scheduled.rawValue] ?? 0),
+            running: stats.running, succeededLastMinute: stats.succeededLastMinute, failedLastMinute: stats.failedLastMinute)
+        samples.withLock { map in
+            var list = map[stats.queue] ?? []
+            list.append(sample)
+            if list.count > capacity { list.removeFirst(list.count - capacity) }
+            map[stats.queue] = list
+        }
+    }
+
+    /// A queue's samples, oldest first.
+    public func samples(_ queue: String) -> [Sample] { samples.withLock { $0[queue] ?? [] } }
 }
 
 /// `steward_jobs_enqueued_total{queue}`, counted by the client (every surface enqueues through it)

@@ -76,7 +76,7 @@ public struct WorkflowAdmin: Sendable {
             }
             if compensated.contains(task.name) { o.state = .compensated }
             return WorkflowRunView.TaskView(
-                name: task.name, job: task.job, state: o.state.rawValue, attempts: o.job?.attempt ?? 0, output: o.output,
+                name: task.name, job: task.job, dependsOn: task.dependsOn, state: o.state.rawValue, attempts: o.job?.attempt ?? 0, output: o.output,
                 error: o.error, items: run.items[task.name]?.count, startedAt: o.job?.startedAt?.iso8601UTC,
                 finishedAt: o.finishedAt?.iso8601UTC)
         }

@@ -8,6 +8,8 @@ public struct WorkflowRunView: Encodable, Sendable, Equatable {
         public var name: String
         /// The job it runs.
         public var job: String
+        /// The tasks it runs after.
+        public var dependsOn: [String]
         /// `pending`, `waiting`, `running`, `succeeded`, `failed`, `skipped`, `cancelled` or `compensated`.
         public var state: String
         /// Attempts its job has started.
@@ -24,7 +26,8 @@ public struct WorkflowRunView: Encodable, Sendable, Equatable {
         @Nullable public var finishedAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, job, state, attempts, output, error, items, startedAt = "started_at", finishedAt = "finished_at"
+            case name, job, dependsOn = "depends_on", state, attempts, output, error, items, startedAt = "started_at",
+                finishedAt = "finished_at"
         }
     }
 

@@ -1,0 +1,323 @@
+/// The dashboard served at `/`: plain HTML, CSS and JavaScript over `/api/v1`, kept in the binary
+/// (no build step, no inline scripts or styles, so a strict Content-Security-Policy holds).
+enum DashboardAssets {
+    /// `index.html`.
+    static let html = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Steward</title>
+<link rel="stylesheet" href="/assets/app.css">
+<script src="/assets/app.js" defer></script>
+</head>
+<body>
+<header>
+<h1>Steward</h1>
+<nav>
+<a href="#/overview">Overview</a>
+<a href="#/jobs">Jobs</a>
+<a href="#/dead">Dead letters</a>
+<a href="#/schedules">Schedules</a>
+<a href="#/workflows">Workflows</a>
+<a href="#/monitors">Monitors</a>
+</nav>
+<span id="flash"></span>
+</header>
+<main id="main"><p>Loading…</p></main>
+</body>
+</html>
+"""#
+
+    /// `app.js`.
+    static let script = #"""
+// Steward dashboard: plain JavaScript over the /api/v1 routes (no build step, no inline code).
+"use strict";
+
+const state = { token: sessionStorage.getItem("stewardToken"), scope: null, filters: { queue: "", state: "", name: "" } };
+const main = () => document.getElementById("main");
+
+async function api(path, options = {}) {
+  const headers = { "Content-Type": "application/json" };
+  if (state.token) headers.Authorization = "Bearer " + state.token;
+  const response = await fetch("/api/v1" + path, { ...options, headers });
+  if (response.status === 401) { showLogin(); throw new Error("a token is needed"); }
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
+  return body;
+}
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "onclick") el.addEventListener("click", v);
+    else if (k === "class") el.className = v;
+    else if (v !== null && v !== undefined) el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+function svg(tag, attrs = {}) {
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  return el;
+}
+
+const canAct = () => state.scope === "admin";
+const json = (v) => (v === null || v === undefined ? "—" : JSON.stringify(v));
+const badge = (s) => h("span", { class: "badge " + s }, s);
+
+function action(label, run) {
+  if (!canAct()) return null;
+  return h("button", { class: "action", "data-action": label, onclick: async (e) => {
+    e.target.disabled = true;
+    try { await run(); flash(label + ": done"); } catch (err) { flash(label + ": " + err.message, true); }
+    refresh();
+  } }, label);
+}
+
+function flash(text, bad = false) {
+  const el = document.getElementById("flash");
+  el.textContent = text;
+  el.className = bad ? "bad" : "good";
+}
+
+function table(headers, rows) {
+  return h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", {}, x)))), h("tbody", {}, rows));
+}
+
+function sparkline(samples, key, cls) {
+  const width = 240, height = 40, s = svg("svg", { width, height, class: "spark " + cls, viewBox: `0 0 ${width} ${height}` });
+  if (samples.length < 2) return s;
+  const max = Math.max(1, ...samples.map((x) => x[key]));
+  const points = samples.map((x, i) => `${(i / (samples.length - 1)) * width},${height - (x[key] / max) * (height - 2) - 1}`);
+  s.append(svg("polyline", { points: points.join(" ") }));
+  return s;
+}
+
+const views = {
+  async overview() {
+    const queues = await api("/queues");
+    const rows = [];
+    for (const q of queues) {
+      const [stats, history] = await Promise.all([api("/queues/" + encodeURIComponent(q.name)), api("/queues/" + encodeURIComponent(q.name) + "/history")]);
+      rows.push(h("tr", { "data-queue": q.name },
+        h("td", {}, q.name, q.paused ? h("span", { class: "badge paused" }, "paused") : null),
+        h("td", {}, stats.counts.waiting ?? 0), h("td", {}, stats.counts.scheduled ?? 0), h("td", {}, stats.counts.available ?? 0),
+        h("td", {}, stats.running), h("td", {}, stats.succeeded_last_minute), h("td", {}, stats.failed_last_minute),
+        h("td", {}, (stats.error_rate * 100).toFixed(1) + " %"),
+        h("td", {}, stats.oldest_waiting_age_s === null ? "—" : stats.oldest_waiting_age_s.toFixed(1) + " s"),
+        h("td", {}, sparkline(history, "depth", "depth"), sparkline(history, "succeeded_last_minute", "ok"), sparkline(history, "failed_last_minute", "failed")),
+        h("td", {}, q.paused ? action("resume", () => api(`/queues/${encodeURIComponent(q.name)}/resume`, { method: "POST" }))
+                             : action("pause", () => api(`/queues/${encodeURIComponent(q.name)}/pause`, { method: "POST" })))));
+    }
+    return [h("h2", {}, "Queues"), queues.length ? table(["queue", "waiting", "scheduled", "available", "running", "ok/min", "failed/min", "error rate", "oldest wait", "last hour (depth, ok, failed)", ""], rows) : h("p", {}, "No queues yet.")];
+  },
+
+  async jobs(dead = false) {
+    const f = state.filters;
+    const query = new URLSearchParams({ limit: "100" });
+    if (f.queue) query.set("queue", f.queue);
+    if (dead) query.set("state", "dead"); else if (f.state) query.set("state", f.state);
+    if (f.name) query.set("name", f.name);
+    const jobs = await api("/jobs?" + query);
+    const input = (key, placeholder) => { const el = h("input", { placeholder, value: f[key] }); el.addEventListener("change", () => { f[key] = el.value; refresh(); }); return el; };
+    const filter = { queue: f.queue || undefined, state: dead ? "dead" : f.state || undefined, name: f.name || undefined };
+    return [
+      h("h2", {}, dead ? "Dead letters" : "Jobs"),
+      h("div", { class: "filters" }, input("queue", "queue"), dead ? null : input("state", "state"), input("name", "name"),
+        dead || f.state === "dead" || f.state === "cancelled" ? action("retry all", () => api("/jobs/retry", { method: "POST", body: JSON.stringify(filter) })) : null,
+        !dead && (f.queue || f.state || f.name) ? action("cancel all", () => api("/jobs/cancel", { method: "POST", body: JSON.stringify(filter) })) : null),
+      table(["id", "name", "queue", "state", "attempt", "created", "error"], jobs.map((j) => h("tr", { "data-job": j.id },
+        h("td", {}, h("a", { href: "#/job/" + j.id }, j.id)), h("td", {}, j.name), h("td", {}, j.queue), h("td", {}, badge(j.state)),
+        h("td", {}, `${j.attempt}/${j.max_attempts}`), h("td", {}, j.created_at), h("td", {}, j.error ? `${j.error.type}: ${j.error.message}` : "")))),
+    ];
+  },
+
+  async job(id) {
+    const [j, attempts] = await Promise.all([api("/jobs/" + id), api(`/jobs/${id}/history`)]);
+    const finished = ["succeeded", "cancelled", "dead"].includes(j.state);
+    return [
+      h("h2", {}, `Job ${j.id} `, badge(j.state)),
+      h("div", {}, !finished ? action("cancel", () => api(`/jobs/${id}/cancel`, { method: "POST" })) : null,
+        j.state === "dead" || j.state === "cancelled" ? action("retry", () => api(`/jobs/${id}/retry`, { method: "POST" })) : null),
+      h("dl", {},
+        ["name", "queue", "priority", "attempt", "max_attempts", "run_at", "created_at", "started_at", "finished_at", "unique_key"].map((k) => [h("dt", {}, k), h("dd", {}, json(j[k]))]),
+        h("dt", {}, "payload"), h("dd", {}, h("pre", {}, JSON.stringify(j.payload, null, 2))),
+        h("dt", {}, "result"), h("dd", {}, h("pre", {}, json(j.result))),
+        h("dt", {}, "progress"), h("dd", {}, json(j.progress)),
+        h("dt", {}, "error"), h("dd", {}, json(j.error)),
+        h("dt", {}, "after"), h("dd", {}, j.depends_on.length ? j.depends_on.map((p) => h("a", { href: "#/job/" + p }, p + " ")) : "—")),
+      h("h3", {}, "Attempts"),
+      table(["attempt", "worker", "started", "finished", "outcome", "error"], attempts.map((a) => h("tr", {},
+        h("td", {}, a.attempt), h("td", {}, a.worker), h("td", {}, a.started_at), h("td", {}, a.finished_at), h("td", {}, badge(a.outcome)),
+        h("td", {}, a.error_type ? `${a.error_type}: ${a.error_message}` : "")))),
+    ];
+  },
+
+  async schedules() {
+    const list = await api("/schedules");
+    return [h("h2", {}, "Schedules"), table(["name", "trigger", "job", "queue", "next run", "last run", ""], list.map((s) => h("tr", { "data-schedule": s.name },
+      h("td", {}, s.name, s.paused ? h("span", { class: "badge paused" }, "paused") : null), h("td", {}, s.trigger), h("td", {}, s.job), h("td", {}, s.queue),
+      h("td", {}, s.next_fire_at ?? "—"), h("td", {}, s.last_fire_at ?? "—"),
+      h("td", {}, s.paused ? action("resume", () => api(`/schedules/${encodeURIComponent(s.name)}/resume`, { method: "POST" }))
+                           : action("pause", () => api(`/schedules/${encodeURIComponent(s.name)}/pause`, { method: "POST" })),
+        action("trigger", () => api(`/schedules/${encodeURIComponent(s.name)}/trigger`, { method: "POST" }))))))];
+  },
+
+  async workflows() {
+    const list = await api("/workflows");
+    return [
+      h("h2", {}, "Workflows"),
+      table(["workflow", "version", "tasks", "applied"], list.workflows.map((w) => h("tr", {}, h("td", {}, w.name), h("td", {}, w.version), h("td", {}, w.tasks), h("td", {}, w.created_at)))),
+      h("h3", {}, "Executions"),
+      table(["id", "workflow", "state", "started", "finished"], list.runs.map((r) => h("tr", { "data-run": r.id },
+        h("td", {}, h("a", { href: "#/run/" + r.id }, r.id)), h("td", {}, `${r.workflow} v${r.version}`), h("td", {}, badge(r.state)),
+        h("td", {}, r.created_at), h("td", {}, r.finished_at ?? "—")))),
+    ];
+  },
+
+  async run(id) {
+    const [run, logs] = await Promise.all([api("/workflow-runs/" + id), api(`/workflow-runs/${id}/logs`)]);
+    return [
+      h("h2", {}, `${run.workflow} v${run.version} `, badge(run.state)),
+      h("div", {}, run.state === "running" ? action("cancel", () => api(`/workflow-runs/${id}/cancel`, { method: "POST" })) : null,
+        run.state === "failed" || run.state === "cancelled" ? action("retry", () => api(`/workflow-runs/${id}/retry`, { method: "POST" })) : null),
+      run.error ? h("p", { class: "bad" }, run.error) : null,
+      dag(run.tasks),
+      table(["task", "job", "state", "attempts", "output", "error"], run.tasks.map((t) => h("tr", { "data-task": t.name },
+        h("td", {}, t.name), h("td", {}, t.job), h("td", {}, badge(t.state)), h("td", {}, t.attempts),
+        h("td", {}, h("code", {}, json(t.output).slice(0, 120))), h("td", {}, t.error ?? "")))),
+      h("h3", {}, "Log"),
+      table(["at", "event", "task", "attempt", "worker", "message"], logs.map((e) => h("tr", {},
+        h("td", {}, e.at), h("td", {}, e.event), h("td", {}, e.task ?? ""), h("td", {}, e.attempt ?? ""), h("td", {}, e.worker ?? ""), h("td", {}, e.message ?? "")))),
+    ];
+  },
+
+  async monitors() {
+    const list = await api("/monitors");
+    const rows = [];
+    for (const m of list) {
+      const failed = await api(`/monitors/${encodeURIComponent(m.task)}/windows?failed=true&limit=5`);
+      rows.push(h("tr", { "data-monitor": m.task }, h("td", {}, m.task), h("td", {}, m.windows), h("td", {}, m.failed_windows),
+        h("td", {}, json(m.last_window_end)), h("td", {}, failed.map((w) => h("div", {}, h("code", {}, JSON.stringify(w).slice(0, 160)))))));
+    }
+    return [h("h2", {}, "Monitors"), list.length ? table(["task", "windows", "failed", "last window end", "recent failed windows"], rows) : h("p", {}, "This server runs no data-quality monitors.")];
+  },
+};
+
+/// The DAG: tasks in columns by depth, edges from each upstream task.
+function dag(tasks) {
+  const depth = {};
+  const byName = Object.fromEntries(tasks.map((t) => [t.name, t]));
+  const level = (t) => (depth[t.name] ??= t.depends_on.length ? 1 + Math.max(...t.depends_on.map((d) => level(byName[d]))) : 0);
+  tasks.forEach(level);
+  const columns = {};
+  for (const t of tasks) (columns[depth[t.name]] ??= []).push(t);
+  const place = {};
+  const boxW = 150, boxH = 34, gapX = 50, gapY = 16;
+  for (const [col, list] of Object.entries(columns)) list.forEach((t, row) => (place[t.name] = { x: 10 + col * (boxW + gapX), y: 10 + row * (boxH + gapY) }));
+  const width = 20 + (Math.max(...Object.keys(columns).map(Number)) + 1) * (boxW + gapX);
+  const height = 20 + Math.max(...Object.values(columns).map((l) => l.length)) * (boxH + gapY);
+  const s = svg("svg", { class: "dag", width, height, viewBox: `0 0 ${width} ${height}` });
+  for (const t of tasks) for (const d of t.depends_on) {
+    const a = place[d], b = place[t.name];
+    s.append(svg("line", { x1: a.x + boxW, y1: a.y + boxH / 2, x2: b.x, y2: b.y + boxH / 2, class: "edge" }));
+  }
+  for (const t of tasks) {
+    const p = place[t.name], g = svg("g", { class: "node " + t.state, "data-task": t.name });
+    g.append(svg("rect", { x: p.x, y: p.y, width: boxW, height: boxH, rx: 6 }));
+    const label = svg("text", { x: p.x + 8, y: p.y + 21 });
+    label.textContent = `${t.name} · ${t.state}`;
+    g.append(label);
+    s.append(g);
+  }
+  return s;
+}
+
+function showLogin() {
+  const form = h("form", { id: "login" }, h("p", {}, "This server needs an API token."), h("input", { type: "password", id: "token", placeholder: "token", autocomplete: "off" }), h("button", { type: "submit" }, "Use token"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    state.token = document.getElementById("token").value;
+    sessionStorage.setItem("stewardToken", state.token);
+    start();
+  });
+  main().replaceChildren(form);
+}
+
+let timer = null;
+async function refresh() {
+  const [, page, arg] = (location.hash || "#/overview").split("/");
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("current", a.getAttribute("href") === "#/" + page);
+  try {
+    const content = page === "job" ? await views.job(arg) : page === "run" ? await views.run(arg) : page === "dead" ? await views.jobs(true)
+      : page === "jobs" ? await views.jobs(false) : views[page] ? await views[page]() : await views.overview();
+    // Keep focus in a filter while the page refreshes.
+    if (!main().contains(document.activeElement) || document.activeElement.tagName !== "INPUT") main().replaceChildren(...content.filter(Boolean));
+    document.body.dataset.loaded = "true";
+  } catch (err) {
+    if (!document.getElementById("login")) flash(err.message, true);
+  }
+}
+
+async function start() {
+  try {
+    state.scope = (await api("/session")).scope;
+  } catch (err) {
+    flash(err.message, true);
+    return;
+  }
+  if (!state.scope) { showLogin(); return; }
+  document.body.dataset.scope = state.scope;
+  clearInterval(timer);
+  await refresh();
+  timer = setInterval(refresh, 3000);
+}
+
+window.addEventListener("hashchange", refresh);
+document.addEventListener("DOMContentLoaded", start);
+"""#
+
+    /// `app.css`.
+    static let style = #"""
+:root { --fg: #1d2330; --muted: #6b7385; --line: #dfe3ea; --ok: #1f8b4c; --bad: #c0392b; --warn: #c77c02; --run: #2d6cdf; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: #f6f7f9; }
+header { display: flex; align-items: center; gap: 24px; padding: 10px 20px; background: #1d2330; color: #fff; }
+header h1 { font-size: 16px; margin: 0; }
+nav a { color: #c9d1e3; margin-right: 14px; text-decoration: none; }
+nav a.current { color: #fff; border-bottom: 2px solid #fff; }
+#flash { margin-left: auto; font-size: 13px; }
+#flash.bad { color: #ffb4a8; } #flash.good { color: #b8f0c8; }
+main { padding: 16px 20px; }
+table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); margin-bottom: 16px; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; }
+.badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; background: #e8ebf1; margin-left: 6px; }
+.badge.succeeded, .badge.compensated { background: #dff3e6; color: var(--ok); }
+.badge.dead, .badge.failed, .badge.compensation_failed { background: #f8e0dd; color: var(--bad); }
+.badge.running { background: #e1ebfb; color: var(--run); }
+.badge.paused, .badge.waiting, .badge.retry, .badge.rescued { background: #fdf0d9; color: var(--warn); }
+button { font: inherit; padding: 3px 10px; border: 1px solid var(--line); border-radius: 4px; background: #fff; cursor: pointer; margin-right: 6px; }
+button:hover { border-color: var(--run); }
+.filters { margin-bottom: 10px; } .filters input { padding: 4px 8px; margin-right: 8px; border: 1px solid var(--line); border-radius: 4px; }
+pre, code { font: 12px ui-monospace, monospace; white-space: pre-wrap; margin: 0; }
+dl { display: grid; grid-template-columns: 140px 1fr; gap: 4px 12px; background: #fff; padding: 12px; border: 1px solid var(--line); }
+dt { color: var(--muted); }
+svg.spark { margin-right: 6px; background: #fafbfc; } svg.spark polyline { fill: none; stroke-width: 1.5; }
+svg.spark.depth polyline { stroke: var(--run); } svg.spark.ok polyline { stroke: var(--ok); } svg.spark.failed polyline { stroke: var(--bad); }
+svg.dag { background: #fff; border: 1px solid var(--line); margin-bottom: 16px; }
+svg.dag .edge { stroke: #9aa3b5; stroke-width: 1.5; }
+svg.dag .node rect { fill: #eef1f6; stroke: #9aa3b5; }
+svg.dag .node text { font-size: 12px; fill: var(--fg); }
+svg.dag .node.succeeded rect { fill: #dff3e6; stroke: var(--ok); } svg.dag .node.failed rect { fill: #f8e0dd; stroke: var(--bad); }
+svg.dag .node.running rect { fill: #e1ebfb; stroke: var(--run); } svg.dag .node.skipped rect, svg.dag .node.cancelled rect { fill: #f1f1f1; stroke: #bbb; }
+svg.dag .node.compensated rect { fill: #fdf0d9; stroke: var(--warn); }
+p.bad { color: var(--bad); }
+#login { background: #fff; padding: 20px; border: 1px solid var(--line); max-width: 420px; }
+#login input { width: 100%; padding: 6px; margin: 8px 0; }
+"""#
+}
