@@ -121,6 +121,10 @@ struct ScheduleAndQualityMetricsTests {
         #expect(try metrics.expectGauge("steward_queue_depth", [("queue", "gauged"), ("state", "waiting")]).lastValue == 1)
         #expect(try metrics.expectGauge("steward_queue_oldest_age_seconds", [("queue", "gauged")]).lastValue ?? -1 >= 0)
         #expect(try metrics.expectCounter("steward_jobs_enqueued_total", [("queue", "gauged")]).totalValue == 4)
+        _ = try await store.claim(queue: "gauged", limit: 1, owner: "w1", leaseUntil: Date().addingTimeInterval(60), now: Date())
+        _ = try await store.claim(queue: "gauged", limit: 1, owner: "w2", leaseUntil: Date().addingTimeInterval(60), now: Date())
+        try await StoreMetrics(store: store, logger: logger).refresh()
+        #expect(try metrics.expectGauge("steward_workers_active").lastValue == 2)
         try await store.close()
     }
 }

@@ -5,8 +5,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// Publishes what the store holds as gauges, read every `interval` (never per scrape):
-/// `steward_queue_depth{queue,state}` and `steward_queue_oldest_age_seconds{queue}` (0 when
-/// nothing waits).
+/// `steward_queue_depth{queue,state}`, `steward_queue_oldest_age_seconds{queue}` (0 when
+/// nothing waits) and `steward_workers_active` (worker processes holding a running job, on any
+/// machine).
 public struct StoreMetrics: Service {
     let store: any JobStore
     let interval: Duration
@@ -45,6 +46,8 @@ public struct StoreMetrics: Service {
             Gauge(label: "steward_queue_oldest_age_seconds", dimensions: [("queue", queue.name)]).record(stats.oldestWaitingAgeSeconds ?? 0)
             history?.record(stats, at: Date())
         }
+        let running = try await store.jobs(JobFilter(state: .running, limit: 10_000), now: Date())
+        Gauge(label: "steward_workers_active").record(Set(running.compactMap(\.leaseOwner)).count)
     }
 }
 
