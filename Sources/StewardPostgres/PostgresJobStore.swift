@@ -256,15 +256,20 @@ public final class PostgresJobStore: JobStore {
             for try await (version) in try await query("SELECT version FROM \(quotedSchema).steward_migrations", on: conn).decode(Int.self) {
                 applied.insert(version)
             }
-            for migration in PostgresMigrations.all where !applied.contains(migration.version) {
+            let pending = PostgresMigrations.all.filter { !applied.contains($0.version) }
+            guard !pending.isEmpty else { return }
+            // Every pending statement in one DO block: one round trip instead of one per statement
+            // (many processes or test schemas migrating at once made the per-statement form slow).
+            var block = "DO $steward_migrate$ BEGIN\n"
+            for migration in pending {
                 for statement in migration.sql.replacingOccurrences(of: "S.", with: "\(quotedSchema).").split(separator: ";")
                 where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    try await query(String(statement), on: conn)
+                    block += "EXECUTE $steward_statement$\(statement)$steward_statement$;\n"
                 }
-                var bindings = PostgresBindings()
-                bindings.append(migration.version)
-                try await query("INSERT INTO \(quotedSchema).steward_migrations (version) VALUES ($1)", bindings, on: conn)
+                block += "INSERT INTO \(quotedSchema).steward_migrations (version) VALUES (\(migration.version));\n"
             }
+            block += "END $steward_migrate$"
+            try await query(block, on: conn)
         }
     }
 
