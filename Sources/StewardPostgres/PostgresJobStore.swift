@@ -81,12 +81,13 @@ public final class PostgresJobStore: JobStore {
 
     /// Runs `body` on the current pool with the call deadline; on a missed deadline, replaces the
     /// pool (cancelling the old one fails whatever is stuck in it) and rethrows.
-    func withClient<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T)
-        async throws -> T
-    {
+    func withClient<T: Sendable>(
+        _ operation: String, timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
         let (client, generation) = try current
+        let timeout = timeout ?? configuration.callTimeout
         do {
-            return try await withStoreDeadline(operation, timeout: configuration.callTimeout) { try await body(client) }
+            return try await withStoreDeadline(operation, timeout: timeout) { try await body(client) }
         } catch let error as StoreCallTimedOut {
             let old = pool.withLock { slot -> Task<Void, Never>? in
                 guard let p = slot, p.generation == generation else { return nil }
@@ -96,12 +97,12 @@ public final class PostgresJobStore: JobStore {
             if let old {
                 logger.warning(
                     "a PostgreSQL call did not return; replacing the connection pool",
-                    metadata: ["operation": "\(operation)", "timeout_s": "\(configuration.callTimeout.seconds)"])
+                    metadata: ["operation": "\(operation)", "timeout_s": "\(timeout.seconds)"])
                 old.cancel()
             }
             throw StewardError.storeUnavailable(
                 "postgres \(configuration.host):\(configuration.port): no answer to \(operation) within "
-                    + "\(configuration.callTimeout.seconds)s (server down, unreachable, or a dropped connection; "
+                    + "\(timeout.seconds)s (server down, unreachable, or a dropped connection; "
                     + "the connection pool was replaced) [\(error)]")
         }
     }
@@ -119,11 +120,11 @@ public final class PostgresJobStore: JobStore {
     // MARK: plumbing
 
     /// Runs `body` in one transaction on one pooled connection; rethrows `body`'s own error.
-    func transaction<T: Sendable>(_ operation: String = #function, _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
-        async throws -> T
-    {
+    func transaction<T: Sendable>(
+        _ operation: String = #function, timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         try await mapErrors {
-            try await withClient(operation) { client in try await Self.inTransaction(client, logger: self.logger, body) }
+            try await withClient(operation, timeout: timeout) { client in try await Self.inTransaction(client, logger: self.logger, body) }
         }
     }
 
@@ -241,9 +242,13 @@ public final class PostgresJobStore: JobStore {
 
     // MARK: schema
 
+    /// Creating a schema is many DDL statements: on a busy server it may take seconds, so it gets
+    /// at least two minutes rather than the per-call deadline (a timeout would also replace the pool).
+    static let migrationTimeout = Duration.seconds(120)
+
     public func migrate() async throws {
         try await probe()
-        try await transaction { [self] conn in
+        try await transaction(timeout: max(configuration.callTimeout, Self.migrationTimeout)) { [self] conn in
             // Serializes concurrent migrators; released at commit.
             var lock = PostgresBindings()
             lock.append("steward.migrate.\(configuration.schema)")
