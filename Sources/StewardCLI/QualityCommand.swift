@@ -6,7 +6,7 @@ import StewardQuality
 struct QualityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quality", abstract: "Run data-quality monitors over CSV / JSON Lines streams (see docs/quality.md).",
-        subcommands: [Run.self, Validate.self])
+        subcommands: [Run.self, Validate.self, Check.self])
 
     /// Loads a config, printing `file:line:column: message` and exiting 2 when it is wrong.
     static func load(_ path: String) throws -> QualityConfigFile {
@@ -15,6 +15,48 @@ struct QualityCommand: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a whole dataset: completeness, accuracy, consistency (exit 1 when a check fails, 2 on a bad config).",
+            discussion: "The configuration's `checks:` (docs/quality.md). The input is streamed (CSV with a header row, or JSON Lines).")
+
+        @Argument(help: "The YAML configuration with a `checks` section.") var config: String
+        @Option(help: "The check to run (needed when the file has several).") var check: String?
+        @Option(help: "Read this file instead of the check's source.") var input: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let checks = try BatchCheck.load(path: config)
+            let chosen: BatchCheck
+            if let check {
+                guard let c = checks.first(where: { $0.name == check }) else {
+                    throw ValidationError("--check: '\(check)' is not in \(config) (checks: \(checks.map(\.name).joined(separator: ", ")))")
+                }
+                chosen = c
+            } else {
+                guard checks.count == 1 else {
+                    throw ValidationError("--check: \(config) has \(checks.count) checks (\(checks.map(\.name).joined(separator: ", "))); name one")
+                }
+                chosen = checks[0]
+            }
+            let result = try chosen.run(input: input)
+            if json {
+                try printJSON(result)
+            } else {
+                func pct(_ x: Double) -> String { String(format: "%.2f %%", x * 100) }
+                func mark(_ ok: Bool) -> String { ok ? "passed" : "FAILED" }
+                print("check \(chosen.name): \(result.records) records, overall score \(String(format: "%.4f", result.overallScore))")
+                print("  completeness  \(pct(result.completeness.overall))  \(mark(result.completeness.passed))")
+                for (f, c) in result.completeness.fields.sorted(by: { $0.key < $1.key }) { print("    \(f.printable): \(c.complete) complete (\(pct(c.rate)))") }
+                print("  accuracy      \(pct(result.accuracy.rate))  \(mark(result.accuracy.passed)), \(result.accuracy.issues) issues")
+                for e in result.accuracy.examples { print("    \(e.printable)") }
+                print("  consistency   \(pct(result.consistency.rate))  \(mark(result.consistency.passed)), \(result.consistency.issues) issues")
+                for e in result.consistency.examples { print("    \(e.printable)") }
+            }
+            if !result.passedAll { throw ExitCode(1) }
         }
     }
 

@@ -214,6 +214,27 @@ struct CLITests {
         #expect(await exitStatus(of: worker) == 0)
     }
 
+    @Test("quality check: JSON with the documented keys; exit 1 when a check fails, 0 when it passes, 2 on a bad config")
+    func qualityCheck() async throws {
+        try BatchCheckTests.csv.write(to: dir.appendingPathComponent("users.csv"), atomically: true, encoding: .utf8)
+        try BatchCheckTests.config.write(to: dir.appendingPathComponent("checks.yaml"), atomically: true, encoding: .utf8)
+        let failing = try await steward(["quality", "check", dir.appendingPathComponent("checks.yaml").path, "--json"])
+        #expect(failing.status == 1, "\(failing.stderr)")
+        let result = try json(failing.stdout)
+        #expect(Set(result.keys) == ["records", "completeness", "accuracy", "consistency", "overall_score", "passed_all"])
+        #expect(result["records"] as? Int == 10 && result["passed_all"] as? Bool == false)
+        #expect(Set((result["accuracy"] as? [String: Any])?.keys ?? [:].keys) == ["rate", "issues", "passed", "examples"])
+        let lenient = BatchCheckTests.config + "\n    thresholds: {completeness: 0.9, accuracy: 0.5, consistency: 0.8}\n"
+        try lenient.write(to: dir.appendingPathComponent("lenient.yaml"), atomically: true, encoding: .utf8)
+        let passing = try await steward(["quality", "check", dir.appendingPathComponent("lenient.yaml").path])
+        #expect(passing.status == 0, "\(passing.stdout)\(passing.stderr)")
+        #expect(passing.stdout.contains("check users: 10 records") && passing.stdout.contains("accuracy      50.00 %"))
+        try "checks:\n  c: {source: x.csv, accuracy: [{field: a, type: money}]}\n".write(
+            to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let bad = try await steward(["quality", "check", dir.appendingPathComponent("bad.yaml").path])
+        #expect(bad.status == 2 && bad.stderr.contains("bad.yaml:2:"), "\(bad.stderr)")
+    }
+
     @Test("cancel and retry from the command line")
     func cancelRetry() async throws {
         let id = try await steward(["job", "enqueue", "steward.noop", "--store", store]).stdout

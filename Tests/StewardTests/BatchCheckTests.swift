@@ -1,0 +1,89 @@
+import Foundation
+import Steward
+import StewardQuality
+import Testing
+
+@Suite("Batch data checks (steward quality check)")
+struct BatchCheckTests {
+    static let csv = """
+        id,email,status,age,start,end
+        1,a@x.io,ok,30,2026-01-01,2026-01-05
+        2,,warn,200,2026-01-02,2026-01-01
+        2,b@x.io,bad,abc,2026-01-03,2026-01-04
+        3,not-an-email,ok,,2026-01-04,
+        4,c@x.io,,40,2026-01-05,2026-01-06
+        5,d@x.io,ok,20,2026-02-01,2026-02-02
+        6,e@x.io,ok,21,2026-02-01,2026-02-02
+        7,"f@x.io",warn,22,2026-02-01,2026-02-02
+        8,g@x.io,ok,23,2026-02-01,2026-02-02
+        9,h@x.io,ok,24,2026-02-01,2026-02-02
+
+        """
+
+    static let config = """
+        checks:
+          users:
+            source: users.csv
+            required_fields: [id, email, status]
+            accuracy:
+              - {field: status, allowed: [ok, warn]}
+              - {field: age, min: 0, max: 130}
+              - {field: email, pattern: "[^@]+@[^@]+"}
+              - {field: age, type: int}
+            consistency: {unique: [id], rules: ["end >= start"]}
+        """
+
+    func write(_ files: [String: String]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-batch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return dir
+    }
+
+    @Test("hand-computed: completeness per field and overall, accuracy counting every broken rule, duplicates and cross-field rules")
+    func computed() throws {
+        let dir = try write(["users.csv": Self.csv, "checks.yaml": Self.config])
+        let check = try #require(try BatchCheck.load(path: dir.appendingPathComponent("checks.yaml").path).first)
+        let r = try check.run()
+        #expect(r.records == 10)
+        // id 10/10, email 9/10 (one empty), status 9/10: overall (1 + 0.9 + 0.9) / 3.
+        #expect(r.completeness.fields["id"]?.complete == 10 && r.completeness.fields["id"]?.rate == 1)
+        #expect(r.completeness.fields["email"]?.complete == 9 && r.completeness.fields["email"]?.rate == 0.9)
+        #expect(abs(r.completeness.overall - 2.8 / 3) < 1e-12)
+        #expect(!r.completeness.passed)  // < 0.95
+        // status 'bad'; age 200 and 'abc' (range); 'not-an-email' (pattern); 'abc' (type): 5 issues, the
+        // third record counting three; a missing age breaks nothing.
+        #expect(r.accuracy.issues == 5 && r.accuracy.rate == 0.5 && !r.accuracy.passed)
+        #expect(r.accuracy.examples.count == 5 && r.accuracy.examples[0].contains("record 2"))
+        // id 2 duplicated (one issue) and record 2's end before its start; record 4 has no end.
+        #expect(r.consistency.issues == 2 && r.consistency.rate == 0.8)
+        #expect(abs(r.overallScore - (0.4 * 2.8 / 3 + 0.3 * 0.5 + 0.3 * 0.8)) < 1e-12)
+        #expect(!r.passedAll)
+
+        // The same data as JSON Lines (null is missing) gives the same figures.
+        let lines = Self.csv.split(separator: "\n").dropFirst().map { line -> String in
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\"", with: "") }
+            func v(_ s: String) -> String { s.isEmpty ? "null" : (Int(s) != nil ? s : "\"\(s)\"") }
+            return "{\"id\": \(v(f[0])), \"email\": \(v(f[1])), \"status\": \(v(f[2])), \"age\": \(v(f[3])), \"start\": \(v(f[4])), \"end\": \(v(f[5]))}"
+        }
+        try lines.joined(separator: "\n").write(to: dir.appendingPathComponent("users.jsonl"), atomically: true, encoding: .utf8)
+        let fromJSON = try check.run(input: dir.appendingPathComponent("users.jsonl").path)
+        #expect(fromJSON.records == 10 && fromJSON.accuracy.issues == 5 && fromJSON.consistency.issues == 2)
+        #expect(fromJSON.completeness.overall == r.completeness.overall)
+    }
+
+    @Test("configuration mistakes name file:line:column", arguments: [
+        ("checks:\n  c: {source: x.csv}\n", 2, "nothing to check"),
+        ("checks:\n  c: {source: x.csv, accuracy: [{field: a, pattern: '('}]}\n", 2, "is not a regular expression"),
+        ("checks:\n  c: {source: x.csv, accuracy: [{field: a, type: money}]}\n", 2, "'money' is not int"),
+        ("checks:\n  c: {source: x.csv, consistency: {rules: ['a >> b']}}\n", 2, "is not FIELD OP"),
+        ("checks:\n  c: {source: x.csv, required_fields: [a], weights: {completeness: 0.9}}\n", 2, "must add up to 1"),
+        ("checks:\n  c: {source: x.csv, required_fields: [a], thresholds: {accuracy: 2}}\n", 2, "is not within 0...1"),
+        ("checks:\n  c: {source: x.csv, accuracy: [{field: a, min: inf}]}\n", 2, "bounds must be finite"),
+    ] as [(String, Int, String)])
+    func mistakes(_ yaml: String, _ line: Int, _ message: String) {
+        #expect {
+            _ = try BatchCheck.parse(yaml, file: "c.yaml")
+        } throws: { ($0 as? ConfigFileError)?.line == line && ($0 as? ConfigFileError)?.message.contains(message) == true }
+    }
+}
