@@ -86,4 +86,14 @@ struct BatchCheckTests {
             _ = try BatchCheck.parse(yaml, file: "c.yaml")
         } throws: { ($0 as? ConfigFileError)?.line == line && ($0 as? ConfigFileError)?.message.contains(message) == true }
     }
+
+    @Test("the worked example in examples/quality/checks.yaml: the sensors' disguised -999 humidity readings are found")
+    func example() throws {
+        let path = examplesDirectory.deletingLastPathComponent().appendingPathComponent("quality/checks.yaml").path
+        let r = try #require(try BatchCheck.load(path: path).first).run()
+        #expect(r.records == 1187)
+        #expect(r.completeness.fields["temperature"]?.complete == 1167)
+        #expect(r.accuracy.issues == 5 && r.consistency.issues == 5 && r.passedAll)
+        #expect(r.accuracy.examples.allSatisfy { $0.contains("humidity -999.0 is below 0.0") })
+    }
 }
