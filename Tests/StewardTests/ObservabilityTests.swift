@@ -36,7 +36,15 @@ struct ObservabilityTests {
         let registry = JobRegistry()
         struct Nope: Error {}
         registry.register(name: "obs.ok") { _, _ in
-            try await Task.sleep(for: .milliseconds(300))  // long enough for a gauge sample while running
+            // Runs at least 300 ms (timed below) and until the running gauge has sampled it (at most
+            // 10 s): the sampler's period must not decide the test on a loaded machine.
+            let start = ContinuousClock.now
+            while ContinuousClock.now - start < .milliseconds(300)
+                || (ContinuousClock.now - start < .seconds(10)
+                    && !((try? metrics.expectGauge("steward_jobs_running", [("queue", "obs")]))?.values.contains(1.0) ?? false))
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             return nil
         }
         registry.register(name: "obs.fail") { _, _ in throw Nope() }
