@@ -41,6 +41,10 @@ struct StewardCommand: AsyncParsableCommand {
                 fail("\(error)", code: 2)
             case is ExitCode, is CleanExit:
                 exit(withError: error)
+            // `--help` and `help` run ArgumentParser's help command, which answers with its own
+            // (internal) error type: ArgumentParser prints the help and exits 0.
+            case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
+                exit(withError: error)
             default:
                 fail("\(error)", code: 1)
             }

@@ -235,6 +235,14 @@ struct CLITests {
         #expect(bad.status == 2 && bad.stderr.contains("bad.yaml:2:"), "\(bad.stderr)")
     }
 
+    @Test("--help and help print the command's help and exit 0", arguments: [["--help"], ["job", "--help"], ["workflow", "run", "--help"], ["help", "serve"]])
+    func help(_ args: [String]) async throws {
+        let run = try await steward(args)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("OVERVIEW:") && run.stdout.contains("USAGE:"), "\(run.stdout)\(run.stderr)")
+        #expect(!run.stderr.contains("Error"))
+    }
+
     @Test("cancel and retry from the command line")
     func cancelRetry() async throws {
         let id = try await steward(["job", "enqueue", "steward.noop", "--store", store]).stdout
