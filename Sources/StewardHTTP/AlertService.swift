@@ -37,19 +37,23 @@ public struct AlertService: Service {
     }
 
     public func run() async throws {
-        var outlets: [AsyncStream<AlertEvent>.Continuation] = []
+        var outlets: [AsyncStream<(AlertEvent, Int)>.Continuation] = []
         await withTaskGroup(of: Void.self) { group in
             for notifier in notifiers {
-                let (stream, continuation) = AsyncStream.makeStream(of: AlertEvent.self, bufferingPolicy: .bufferingNewest(1_000))
+                let (stream, continuation) = AsyncStream.makeStream(of: (AlertEvent, Int).self, bufferingPolicy: .bufferingNewest(1_000))
                 outlets.append(continuation)
-                group.addTask { for await event in stream { await self.deliver(event, to: notifier) } }
+                group.addTask { for await (event, workers) in stream { await self.deliver(event, activeWorkers: workers, to: notifier) } }
             }
             let sinks = outlets
             await cancelWhenGracefulShutdown {
                 var evaluator = AlertEvaluator(rules: self.rules)
                 while !Task.isCancelled {
                     do {
-                        for event in try await self.check(&evaluator) { for s in sinks { s.yield(event) } }
+                        for event in try await self.check(&evaluator) {
+                            // Read once per alert, not once per notifier.
+                            let workers = await self.activeWorkers(event.queue)
+                            for s in sinks { s.yield((event, workers)) }
+                        }
                     } catch {
                         self.logger.warning("alert check failed", metadata: ["error": "\(error)"])
                     }
@@ -69,9 +73,13 @@ public struct AlertService: Service {
         return evaluator.evaluate(stats, now: Date())
     }
 
-    func deliver(_ event: AlertEvent, to notifier: AlertNotifier) async {
-        let workers = (try? await store.jobs(JobFilter(queue: event.queue, state: .running, limit: 1_000), now: Date()))
+    /// Worker processes holding a running job of `queue` (0 when the store cannot say).
+    func activeWorkers(_ queue: String) async -> Int {
+        (try? await store.jobs(JobFilter(queue: queue, state: .running, limit: 1_000), now: Date()))
             .map { Set($0.compactMap(\.leaseOwner)).count } ?? 0
+    }
+
+    func deliver(_ event: AlertEvent, activeWorkers workers: Int, to notifier: AlertNotifier) async {
         var delay = Duration.milliseconds(500)
         for attempt in 1...4 {
             do {

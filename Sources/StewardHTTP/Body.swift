@@ -44,7 +44,7 @@ struct Body {
             case nil, .null?: return nil
             case .string(let s)?: return try DurationParser.parse(s, field: key)
             case let v?:
-                guard let seconds = v.numberValue else { throw APIError.invalid(key, "expected seconds or a duration such as \"30s\"") }
+                guard let seconds = v.numeric else { throw APIError.invalid(key, "expected seconds or a duration such as \"30s\"") }
                 return .seconds(double: try DurationParser.checked(seconds, field: key))
             }
         } catch let e as StewardError {
@@ -55,8 +55,7 @@ struct Body {
     /// An ISO 8601 instant.
     func instant(_ key: String) throws -> Date? {
         guard let text = try string(key) else { return nil }
-        if let d = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) { return d }
-        if let d = try? Date(text, strategy: .iso8601) { return d }
+        if let d = Date(iso8601: text) { return d }
         throw APIError.invalid(key, "'\(text)' is not an ISO 8601 instant (e.g. 2026-12-01T09:00:00Z)")
     }
 
@@ -83,16 +82,6 @@ struct Body {
                 return JobID(i)
             }
         case let v?: throw APIError.invalid(key, "expected a list of job ids, got \(v.jsonText)")
-        }
-    }
-}
-
-extension JSONValue {
-    var numberValue: Double? {
-        switch self {
-        case .integer(let i): Double(i)
-        case .number(let d): d
-        default: nil
         }
     }
 }

@@ -20,3 +20,17 @@ extension Date {
         formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }
+
+extension Date {
+    /// Parses ISO 8601 with or without fractional seconds (`2026-12-01T09:00:00Z`,
+    /// `2026-12-01T09:00:00.250Z`); `nil` otherwise.
+    public init?(iso8601 text: String) {
+        if let d = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) {
+            self = d
+        } else if let d = try? Date(text, strategy: .iso8601) {
+            self = d
+        } else {
+            return nil
+        }
+    }
+}

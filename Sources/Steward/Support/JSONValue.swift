@@ -52,15 +52,21 @@ public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The value as a number (`integer` or `number`), else `nil`.
+    public var numeric: Double? {
+        switch self {
+        case .integer(let i): Double(i)
+        case .number(let d): d
+        default: nil
+        }
+    }
+
     /// The value as JSON text, for human output (`20000`, `"quality"`, `[1,2]`).
     public var description: String {
         switch self {
         case .string(let s): return s
         case .number(let n): return n.rounded() == n && abs(n) < 1e15 ? String(Int64(n)) : String(format: "%.3f", n)
-        default:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
+        default: return jsonText
         }
     }
 }

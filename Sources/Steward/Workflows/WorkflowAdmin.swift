@@ -62,7 +62,7 @@ public struct WorkflowAdmin: Sendable {
     public func status(_ id: String) async throws -> WorkflowRunView {
         let run = try await get(id)
         let now = clock.now()
-        let ids = run.tasks.values.flatMap { [$0.job] + ($0.dispatcher.map { [$0] } ?? []) } + run.compensations.map(\.job)
+        let ids = run.taskJobIDs + run.compensations.map(\.job)
         let jobs = Dictionary(uniqueKeysWithValues: try await store.jobs(ids: ids, now: now).map { ($0.id, $0) })
         let compensated = Set(run.compensations.filter { jobs[$0.job]?.state == .succeeded }.map(\.task))
         let tasks = run.definition.tasks.map { task -> WorkflowRunView.TaskView in

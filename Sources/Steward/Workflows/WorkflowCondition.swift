@@ -265,13 +265,3 @@ public struct WorkflowCondition: Sendable, Equatable {
     }
 }
 
-extension JSONValue {
-    /// The value as a number, for comparisons.
-    var numeric: Double? {
-        switch self {
-        case .integer(let i): Double(i)
-        case .number(let d): d
-        default: nil
-        }
-    }
-}

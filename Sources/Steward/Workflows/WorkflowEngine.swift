@@ -511,8 +511,7 @@ public enum WorkflowEngine {
 
     /// Cancels every job of the execution that has not finished (tasks, dispatchers, items).
     static func cancelUnfinished(_ run: WorkflowRunRecord, store: any JobStore, now: Date) async throws {
-        var ids = run.tasks.values.flatMap { [$0.job] + ($0.dispatcher.map { [$0] } ?? []) }
-        ids += run.items.values.flatMap { $0 }
+        let ids = run.taskJobIDs + run.items.values.flatMap { $0 }
         for job in try await store.jobs(ids: ids, now: now) where !job.state.isFinished {
             do { _ = try await store.cancel(job.id, now: now) } catch StewardError.invalidTransition {}
         }

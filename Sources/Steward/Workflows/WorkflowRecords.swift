@@ -150,6 +150,9 @@ public struct WorkflowRunRecord: Sendable, Codable, Equatable {
 
     /// The workflow's name.
     public var workflow: String { definition.name }
+
+    /// The jobs carrying its tasks (each task's job and a map task's dispatcher).
+    public var taskJobIDs: [JobID] { tasks.values.flatMap { [$0.job] + ($0.dispatcher.map { [$0] } ?? []) } }
     /// The workflow's version.
     public var version: String { definition.version }
 }

@@ -132,7 +132,7 @@ extension BatchCheck {
             case "int": ok = Int64(value) != nil
             case "float": ok = Double(value).map(\.isFinite) ?? false
             case "bool": ok = ["true", "false"].contains(value.lowercased())
-            case "date": ok = (try? Date(value, strategy: .iso8601)) != nil || (try? Date(value + "T00:00:00Z", strategy: .iso8601)) != nil
+            case "date": ok = Date(iso8601: value) != nil || Date(iso8601: value + "T00:00:00Z") != nil
             default: ok = true
             }
             return ok ? nil : "'\(value)' is not \(type == "int" ? "an" : "a") \(type)"
