@@ -19,6 +19,11 @@ let package = Package(
         .library(name: "StewardHTTP", targets: ["StewardHTTP"]),
         .executable(name: "steward", targets: ["StewardCLI"]),
     ],
+    // `swift build --traits OTLP`: `steward serve`/`worker` can export their spans over OTLP/HTTP
+    // (swift-otel). Off by default: it adds swift-otel and swift-protobuf to the build.
+    traits: [
+        .trait(name: "OTLP", description: "Export traces over OTLP/HTTP with swift-otel (tracing.otlp_endpoint).")
+    ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -39,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Only its OTLP/HTTP exporter (the gRPC one would add grpc-swift to the build).
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .target(
@@ -107,6 +114,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             swiftSettings: upcoming
         ),
@@ -133,6 +142,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTLP"])),
             ],
             swiftSettings: upcoming
         ),

@@ -70,6 +70,12 @@ public struct StewardClient: Sendable {
     /// is invalid).
     @discardableResult
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        var jobs = jobs
+        // The enqueuer's trace continues in the job (see TracingMiddleware); its own keys win.
+        let trace = TracingMiddleware.propagationMetadata()
+        if !trace.isEmpty {
+            for i in jobs.indices { jobs[i].metadata.merge(trace) { own, _ in own } }
+        }
         let results = try await store.enqueue(jobs, now: clock.now())
         EnqueueMetrics.record(jobs)
         return results

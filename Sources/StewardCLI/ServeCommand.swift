@@ -34,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "steward")
+        // Before the API and the worker are built: both add their spans only when a tracer exists.
+        let exporter = try cfg.tracing.map { try TraceExporter.start($0, logger: logger) }
         let store = try StoreFactory.open(cfg.store)
         do {
             try await store.migrate()
@@ -46,7 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
             for (name, job) in cfg.jobs { jobs.register(name: name, handler: job.handler()) }
             let worker = Worker(store: store, registry: jobs, queues: cfg.queues, logger: logger)
             let history = QueueHistory()
-            var services: [any Service] = [
+            // First, so it shuts down last and sends the spans of the jobs drained before it.
+            var services: [any Service] = exporter.map { [$0] } ?? []
+            services += [
                 Maintenance(store: store, configuration: Maintenance.Configuration(owner: worker.id), logger: logger),
                 StoreMetrics(store: store, history: history, logger: logger),
             ]
@@ -104,6 +108,7 @@ struct ConfigCommand: AsyncParsableCommand {
             print("  workflows  \(cfg.workflows.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))")
             print("  monitors   \(cfg.monitors.map { $0.tasks.map(\.name).joined(separator: ", ") } ?? "none")")
             print("  jobs       \(cfg.jobs.keys.sorted().joined(separator: ", "))")
+            print("  tracing    \(cfg.tracing.map { "\($0.tracesURL) (\($0.wireProtocol.rawValue))" } ?? "off")")
             print("  alerts     \(cfg.alerts.map { "every \($0.interval), \($0.notifiers.count) notifier(s)" } ?? "off")")
         }
     }

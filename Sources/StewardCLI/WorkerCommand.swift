@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Steward
+import StewardHTTP
 import UnixSignals
 
 struct WorkerCommand: AsyncParsableCommand {
@@ -37,11 +38,19 @@ struct WorkerCommand: AsyncParsableCommand {
     var scheduler = false
     @Option(help: "With --scheduler: how soon another process takes over from a dead active scheduler.")
     var schedulerLease = "10s"
+    @Option(help: "Export spans to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318 (needs a build with --traits OTLP).")
+    var otlpEndpoint: String?
+    @Option(help: "With --otlp-endpoint: http/protobuf or http/json.") var otlpProtocol: TraceExport.WireProtocol = .httpProtobuf
+    @Option(help: "With --otlp-endpoint: the service.name of the spans.") var otlpServiceName = "steward"
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         try logging.bootstrap(default: .info)
+        let export: TraceExport?
+        do {
+            export = try otlpEndpoint.map { try TraceExport(endpoint: $0, wireProtocol: otlpProtocol, serviceName: otlpServiceName) }
+        } catch { throw ValidationError("--\(error)") }
         let names = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw ValidationError("--queues: name at least one queue") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency: must be at least 1, got \(concurrency)") }
@@ -68,9 +77,11 @@ struct WorkerCommand: AsyncParsableCommand {
         let schedulerTTL = try parseDuration(schedulerLease, flag: "--scheduler-lease")
         try await storeOptions.with { store in
             let logger = Logger(label: "steward")
+            // Before the worker: it adds its span middleware only when a tracer exists. First in
+            // the group, so it shuts down last and sends the spans of the drained jobs.
+            var services: [any Service] = try export.map { [try TraceExporter.start($0, logger: logger)] } ?? []
             let worker = Worker(
                 store: store, registry: BuiltinJobs.registry(testJobs: enableTestJobs), queues: configs, configuration: workerConfig, logger: logger)
-            var services: [any Service] = []
             if !noMaintenance {
                 services.append(
                     Maintenance(
@@ -95,3 +106,4 @@ struct WorkerCommand: AsyncParsableCommand {
 }
 
 extension RateLimit.Scope: ExpressibleByArgument {}
+extension TraceExport.WireProtocol: ExpressibleByArgument {}

@@ -1,10 +1,12 @@
 import Foundation
 import HTTPTypes
+import Instrumentation
 import Hummingbird
 import Logging
 import NIOCore
 import Prometheus
 import Steward
+import Tracing
 
 /// The HTTP API (`/api/v1`), health, readiness and `/metrics`, over the admin layer: the same
 /// operations and JSON shapes as the CLI's `--json`.
@@ -50,6 +52,9 @@ public struct StewardAPI: Sendable {
     /// The router with every route and middleware.
     public func router() -> Router<StewardRequestContext> {
         let router = Router(context: StewardRequestContext.self)
+        // A span per request when a tracer is bootstrapped (`tracing` in the configuration); jobs
+        // enqueued by the request continue its trace.
+        if !(InstrumentationSystem.tracer is NoOpTracer) { router.add(middleware: Hummingbird.TracingMiddleware()) }
         router.add(middleware: ErrorMiddleware(logger: logger))
         router.add(middleware: HeadersMiddleware())
         router.add(middleware: AuthMiddleware(tokens: configuration.tokens))

@@ -29,6 +29,8 @@ public struct ServeConfiguration: Sendable {
     /// Data-quality monitors (the quality configuration's `sources` and `tasks`), followed while
     /// `serve` runs.
     public var monitors: QualityConfigFile? = nil
+    /// Span export over OTLP, when the file has a `tracing` section.
+    public var tracing: TraceExport? = nil
 
     /// The `alerts` section: thresholds (with per-queue overrides), where to send, how often.
     public struct Alerts: Sendable, Equatable {
@@ -53,7 +55,7 @@ public struct ServeConfiguration: Sendable {
     }
 
     static let topKeys: Set<String> = [
-        "store", "http", "auth", "queues", "scheduler", "workflows", "alerts", "jobs", "executors", "monitors",
+        "store", "http", "auth", "queues", "scheduler", "workflows", "alerts", "jobs", "executors", "monitors", "tracing",
     ]
 
     /// Parses configuration text.
@@ -132,6 +134,7 @@ public struct ServeConfiguration: Sendable {
             let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
             config.monitors = try QualityConfigFile.parse(node: m, reader: reader, baseDirectory: base, what: "monitors")
         }
+        if let t = top["tracing"] { config.tracing = try TraceExport.parse(t, reader, environment: environment) }
         if let j = top["jobs"] { config.jobs = try configuredJobs(j, shellEnabled: shellEnabled, reader) }
         if let w = top["workflows"] {
             for (k, v) in try reader.pairs(w, "workflows") {
