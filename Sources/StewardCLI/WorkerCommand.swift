@@ -50,7 +50,12 @@ struct WorkerCommand: AsyncParsableCommand {
         let export: TraceExport?
         do {
             export = try otlpEndpoint.map { try TraceExport(endpoint: $0, wireProtocol: otlpProtocol, serviceName: otlpServiceName) }
-        } catch { throw ValidationError("--\(error)") }
+        } catch {
+            // The messages name the configuration file's fields; here they are flags.
+            throw ValidationError(
+                "\(error)".replacingOccurrences(of: "otlp_endpoint:", with: "--otlp-endpoint:")
+                    .replacingOccurrences(of: "service_name:", with: "--otlp-service-name:"))
+        }
         let names = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw ValidationError("--queues: name at least one queue") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency: must be at least 1, got \(concurrency)") }
