@@ -160,5 +160,62 @@ enum PostgresMigrations {
             );
             """
         ),
+        (
+            6,
+            """
+            -- Pipelines (docs/pipelines.md): definitions, datasets, the lineage closure, executions
+            -- with their hierarchy's closure, and the anomalies found in them.
+            CREATE TABLE S.steward_pipelines (
+                name text PRIMARY KEY,
+                body text NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE TABLE S.steward_datasets (
+                name text PRIMARY KEY,
+                max_age double precision,
+                last_modified timestamptz
+            );
+            CREATE TABLE S.steward_lineage (
+                ancestor text NOT NULL,
+                descendant text NOT NULL,
+                depth integer NOT NULL,
+                PRIMARY KEY (ancestor, descendant)
+            );
+            CREATE INDEX steward_lineage_up ON S.steward_lineage (descendant, depth);
+            CREATE TABLE S.steward_pipeline_executions (
+                id bigserial PRIMARY KEY,
+                pipeline text NOT NULL,
+                parent bigint,
+                state text NOT NULL,
+                started_at timestamptz NOT NULL,
+                finished_at timestamptz,
+                inserted bigint,
+                updated bigint,
+                deleted bigint,
+                metrics text NOT NULL DEFAULT '{}',
+                workflow_run text
+            );
+            CREATE INDEX steward_pipeline_executions_history ON S.steward_pipeline_executions (pipeline, state, finished_at, id);
+            CREATE INDEX steward_pipeline_executions_started ON S.steward_pipeline_executions (started_at);
+            CREATE TABLE S.steward_pipeline_execution_tree (
+                ancestor bigint NOT NULL,
+                descendant bigint NOT NULL,
+                depth integer NOT NULL,
+                PRIMARY KEY (ancestor, descendant)
+            );
+            CREATE TABLE S.steward_pipeline_anomalies (
+                execution bigint NOT NULL,
+                metric text NOT NULL,
+                pipeline text NOT NULL,
+                value double precision NOT NULL,
+                mean double precision NOT NULL,
+                std double precision NOT NULL,
+                z double precision,
+                detected_at timestamptz NOT NULL,
+                PRIMARY KEY (execution, metric)
+            );
+            CREATE INDEX steward_pipeline_anomalies_pipeline ON S.steward_pipeline_anomalies (pipeline, detected_at);
+            """
+        ),
     ]
 }

@@ -163,6 +163,63 @@ enum SQLiteMigrations {
             ) WITHOUT ROWID;
             """
         ),
+        (
+            6,
+            """
+            -- Pipelines (docs/pipelines.md): definitions, datasets, the lineage closure, executions
+            -- with their hierarchy's closure, and the anomalies found in them.
+            CREATE TABLE steward_pipelines (
+                name TEXT PRIMARY KEY,
+                body TEXT NOT NULL,
+                updated_at REAL NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE steward_datasets (
+                name TEXT PRIMARY KEY,
+                max_age REAL,
+                last_modified REAL
+            ) WITHOUT ROWID;
+            CREATE TABLE steward_lineage (
+                ancestor TEXT NOT NULL,
+                descendant TEXT NOT NULL,
+                depth INTEGER NOT NULL,
+                PRIMARY KEY (ancestor, descendant)
+            ) WITHOUT ROWID;
+            CREATE INDEX steward_lineage_up ON steward_lineage (descendant, depth);
+            CREATE TABLE steward_pipeline_executions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                pipeline TEXT NOT NULL,
+                parent INTEGER,
+                state TEXT NOT NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                inserted INTEGER,
+                updated INTEGER,
+                deleted INTEGER,
+                metrics TEXT NOT NULL DEFAULT '{}',
+                workflow_run TEXT
+            );
+            CREATE INDEX steward_pipeline_executions_history ON steward_pipeline_executions (pipeline, state, finished_at, id);
+            CREATE INDEX steward_pipeline_executions_started ON steward_pipeline_executions (started_at);
+            CREATE TABLE steward_pipeline_execution_tree (
+                ancestor INTEGER NOT NULL,
+                descendant INTEGER NOT NULL,
+                depth INTEGER NOT NULL,
+                PRIMARY KEY (ancestor, descendant)
+            ) WITHOUT ROWID;
+            CREATE TABLE steward_pipeline_anomalies (
+                execution INTEGER NOT NULL,
+                metric TEXT NOT NULL,
+                pipeline TEXT NOT NULL,
+                value REAL NOT NULL,
+                mean REAL NOT NULL,
+                std REAL NOT NULL,
+                z REAL,
+                detected_at REAL NOT NULL,
+                PRIMARY KEY (execution, metric)
+            ) WITHOUT ROWID;
+            CREATE INDEX steward_pipeline_anomalies_pipeline ON steward_pipeline_anomalies (pipeline, detected_at);
+            """
+        ),
     ]
 
     /// Whether every migration is applied (false for an empty file).

@@ -94,5 +94,5 @@ public enum StoreConformance {
     }
 
     /// Every case.
-    public static let cases: [ConformanceCase] = basics + leases + failures + control + queries + schedules + concurrency + admin + events + dependencies + workflows
+    public static let cases: [ConformanceCase] = basics + leases + failures + control + queries + schedules + concurrency + admin + events + dependencies + workflows + pipelines
 }

@@ -85,6 +85,26 @@ final class RecordingStore: JobStore {
     func workflowRun(_ id: String) async throws -> WorkflowRunRecord? { try await base.workflowRun(id) }
     func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord] { try await base.workflowRuns(filter) }
     func workflowEvents(_ id: String) async throws -> [WorkflowEvent] { try await base.workflowEvents(id) }
+    func pipelineCatalog() async throws -> PipelineCatalog { try await base.pipelineCatalog() }
+    func applyPipelineCatalog(_ decide: @escaping @Sendable ([LineagePath]) throws -> PipelineCatalogChange) async throws
+        -> PipelineCatalogChange
+    { try await base.applyPipelineCatalog(decide) }
+    func lineage(of dataset: String, downstream: Bool) async throws -> [LineagePath] { try await base.lineage(of: dataset, downstream: downstream) }
+    func datasets() async throws -> [DatasetState] { try await base.datasets() }
+    func touchDataset(_ name: String, at: Date) async throws -> Bool { try await base.touchDataset(name, at: at) }
+    func startPipelineExecution(pipeline: String, parent: Int64?, at: Date, workflowRun: String?) async throws -> PipelineExecution {
+        try await base.startPipelineExecution(pipeline: pipeline, parent: parent, at: at, workflowRun: workflowRun)
+    }
+    func finishPipelineExecution(
+        _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
+    ) async throws -> PipelineExecution { try await base.finishPipelineExecution(id, decide) }
+    func pipelineExecution(_ id: Int64) async throws -> PipelineExecution? { try await base.pipelineExecution(id) }
+    func pipelineExecutions(_ filter: PipelineExecutionFilter) async throws -> [PipelineExecution] { try await base.pipelineExecutions(filter) }
+    func pipelineExecutionTree(_ id: Int64) async throws -> [(depth: Int, execution: PipelineExecution)] { try await base.pipelineExecutionTree(id) }
+    func recordPipelineAnomalies(execution: Int64, _ anomalies: [PipelineAnomaly]) async throws {
+        try await base.recordPipelineAnomalies(execution: execution, anomalies)
+    }
+    func pipelineAnomalies(pipeline: String?, limit: Int) async throws -> [PipelineAnomaly] { try await base.pipelineAnomalies(pipeline: pipeline, limit: limit) }
     func cancel(_ id: JobID, now: Date) async throws -> JobRecord { try await base.cancel(id, now: now) }
     func retry(_ id: JobID, now: Date) async throws -> JobRecord { try await base.retry(id, now: now) }
     func job(_ id: JobID, now: Date) async throws -> JobRecord? { try await base.job(id, now: now) }

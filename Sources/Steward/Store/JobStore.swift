@@ -155,6 +155,53 @@ public protocol JobStore: Sendable {
     /// An execution's log as the engine wrote it, oldest first.
     func workflowEvents(_ id: String) async throws -> [WorkflowEvent]
 
+    // MARK: pipelines (docs/pipelines.md; rules in PipelineRules, the store keeps rows)
+
+    /// The stored pipelines and declared datasets.
+    func pipelineCatalog() async throws -> PipelineCatalog
+
+    /// In one transaction: reads the stored lineage closure, asks `decide` for the change (which
+    /// may throw, writing nothing), and writes it: exactly the change's pipelines, datasets
+    /// (keeping each dataset's last modification) and closure rows.
+    func applyPipelineCatalog(_ decide: @escaping @Sendable ([LineagePath]) throws -> PipelineCatalogChange) async throws
+        -> PipelineCatalogChange
+
+    /// Closure rows from `dataset` downstream (it is the ancestor) or upstream (it is the
+    /// descendant), itself excluded, by depth then name.
+    func lineage(of dataset: String, downstream: Bool) async throws -> [LineagePath]
+
+    /// Every known dataset (declared, or read or written by a pipeline), by name.
+    func datasets() async throws -> [DatasetState]
+
+    /// Marks a dataset modified at `at` (kept when a later modification is stored); `false`
+    /// when the dataset is not known.
+    func touchDataset(_ name: String, at: Date) async throws -> Bool
+
+    /// Inserts a running execution (and its rows in the execution hierarchy's closure table).
+    /// Throws ``PipelineError/executionNotFound(_:)`` for an unknown parent, writing nothing.
+    func startPipelineExecution(pipeline: String, parent: Int64?, at: Date, workflowRun: String?) async throws -> PipelineExecution
+
+    /// Reads the execution and its pipeline's definition under a write lock, asks `decide`, and
+    /// writes the finished record and the touched datasets' last modification in one transaction.
+    func finishPipelineExecution(
+        _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
+    ) async throws -> PipelineExecution
+
+    /// One execution, or `nil`.
+    func pipelineExecution(_ id: Int64) async throws -> PipelineExecution?
+
+    /// Executions matching `filter`.
+    func pipelineExecutions(_ filter: PipelineExecutionFilter) async throws -> [PipelineExecution]
+
+    /// The execution and everything under it, with the depth below it, by depth then id.
+    func pipelineExecutionTree(_ id: Int64) async throws -> [(depth: Int, execution: PipelineExecution)]
+
+    /// Replaces the anomalies recorded for `execution` (a retried check writes once).
+    func recordPipelineAnomalies(execution: Int64, _ anomalies: [PipelineAnomaly]) async throws
+
+    /// Recorded anomalies, newest first.
+    func pipelineAnomalies(pipeline: String?, limit: Int) async throws -> [PipelineAnomaly]
+
     /// Releases connections and stops background tasks.
     func close() async throws
 }

@@ -1,0 +1,245 @@
+import Foundation
+
+/// One run of a pipeline: reported by an external pipeline (`steward pipeline start/finish`) or
+/// made by Steward from a workflow execution.
+public struct PipelineExecution: Codable, Sendable, Equatable {
+    /// How a run ended (or that it has not).
+    public enum State: String, Codable, Sendable, CaseIterable {
+        /// Started, not finished.
+        case running
+        /// Finished well.
+        case succeeded
+        /// Finished badly.
+        case failed
+    }
+
+    /// Store-assigned id.
+    public var id: Int64
+    /// The pipeline.
+    public var pipeline: String
+    /// The execution this one is part of.
+    public var parent: Int64?
+    /// Its state.
+    public var state: State
+    /// When it started.
+    public var startedAt: Date
+    /// When it finished (`nil` while running).
+    public var finishedAt: Date?
+    /// Rows inserted, updated, deleted, as reported.
+    public var inserted: Int64?
+    /// Rows updated.
+    public var updated: Int64?
+    /// Rows deleted.
+    public var deleted: Int64?
+    /// Custom numeric metrics.
+    public var metrics: [String: Double]
+    /// The workflow execution it mirrors, if any.
+    public var workflowRun: String?
+
+    /// Creates a record.
+    public init(
+        id: Int64, pipeline: String, parent: Int64? = nil, state: State = .running, startedAt: Date, finishedAt: Date? = nil,
+        inserted: Int64? = nil, updated: Int64? = nil, deleted: Int64? = nil, metrics: [String: Double] = [:], workflowRun: String? = nil
+    ) {
+        self.id = id
+        self.pipeline = pipeline
+        self.parent = parent
+        self.state = state
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.inserted = inserted
+        self.updated = updated
+        self.deleted = deleted
+        self.metrics = metrics
+        self.workflowRun = workflowRun
+    }
+
+    /// Seconds it ran (to `asOf` while running).
+    public func duration(asOf: Date) -> Double {
+        (finishedAt ?? asOf).timeIntervalSince(startedAt)
+    }
+
+    /// A metric's value: `duration`, `inserted`, `updated`, `deleted`, else a custom metric;
+    /// `nil` when the execution did not report it.
+    public func value(of metric: String) -> Double? {
+        switch metric {
+        case "duration": finishedAt.map { $0.timeIntervalSince(startedAt) }
+        case "inserted": inserted.map(Double.init)
+        case "updated": updated.map(Double.init)
+        case "deleted": deleted.map(Double.init)
+        default: metrics[metric]
+        }
+    }
+
+    /// Whether it changed its datasets: `inserted + updated + deleted > 0`.
+    public var modifiedData: Bool {
+        (inserted ?? 0) + (updated ?? 0) + (deleted ?? 0) > 0
+    }
+}
+
+/// How an execution ends (`steward pipeline finish`).
+public struct PipelineFinish: Sendable, Equatable {
+    /// `succeeded` or `failed`.
+    public var state: PipelineExecution.State
+    /// When.
+    public var at: Date
+    /// Row counts, as reported.
+    public var inserted: Int64?
+    /// Rows updated.
+    public var updated: Int64?
+    /// Rows deleted.
+    public var deleted: Int64?
+    /// Custom metrics.
+    public var metrics: [String: Double]
+
+    /// Creates a finish.
+    public init(
+        state: PipelineExecution.State = .succeeded, at: Date, inserted: Int64? = nil, updated: Int64? = nil, deleted: Int64? = nil,
+        metrics: [String: Double] = [:]
+    ) {
+        self.state = state
+        self.at = at
+        self.inserted = inserted
+        self.updated = updated
+        self.deleted = deleted
+        self.metrics = metrics
+    }
+}
+
+/// What the store writes when an execution finishes: the finished record, and the datasets whose
+/// last modification moves to its finish time (decided by ``PipelineRules/finish(_:with:definition:)``).
+public struct PipelineFinishChange: Sendable, Equatable {
+    /// The record as finished.
+    public var execution: PipelineExecution
+    /// Datasets it modified.
+    public var touched: [String]
+
+    /// Creates a change.
+    public init(execution: PipelineExecution, touched: [String]) {
+        self.execution = execution
+        self.touched = touched
+    }
+}
+
+/// Which executions to read.
+public struct PipelineExecutionFilter: Sendable, Equatable {
+    /// Only this pipeline.
+    public var pipeline: String?
+    /// Only this state.
+    public var state: PipelineExecution.State?
+    /// Started at or after.
+    public var startedFrom: Date?
+    /// Started at or before.
+    public var startedTo: Date?
+    /// Finished strictly before this (finish time, id): the history before an execution.
+    public var finishedBefore: (Date, Int64)?
+    /// At most this many, newest first (by finish time for `finishedBefore`, else by start).
+    public var limit: Int
+
+    /// Creates a filter.
+    public init(
+        pipeline: String? = nil, state: PipelineExecution.State? = nil, startedFrom: Date? = nil, startedTo: Date? = nil,
+        finishedBefore: (Date, Int64)? = nil, limit: Int = 100
+    ) {
+        self.pipeline = pipeline
+        self.state = state
+        self.startedFrom = startedFrom
+        self.startedTo = startedTo
+        self.finishedBefore = finishedBefore
+        self.limit = limit
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.pipeline == b.pipeline && a.state == b.state && a.startedFrom == b.startedFrom && a.startedTo == b.startedTo
+            && a.finishedBefore?.0 == b.finishedBefore?.0 && a.finishedBefore?.1 == b.finishedBefore?.1 && a.limit == b.limit
+    }
+}
+
+/// A metric of an execution outside its history's normal range.
+public struct PipelineAnomaly: Codable, Sendable, Equatable {
+    /// The execution.
+    public var execution: Int64
+    /// Its pipeline.
+    public var pipeline: String
+    /// The metric.
+    public var metric: String
+    /// The execution's value.
+    public var value: Double
+    /// The history's mean.
+    public var mean: Double
+    /// The history's sample standard deviation (n - 1).
+    public var std: Double
+    /// `(value - mean) / std`; `nil` when `std` is 0.
+    public var z: Double?
+    /// When the check found it.
+    public var detectedAt: Date
+
+    /// Creates an anomaly.
+    public init(execution: Int64, pipeline: String, metric: String, value: Double, mean: Double, std: Double, z: Double?, detectedAt: Date) {
+        self.execution = execution
+        self.pipeline = pipeline
+        self.metric = metric
+        self.value = value
+        self.mean = mean
+        self.std = std
+        self.z = z
+        self.detectedAt = detectedAt
+    }
+}
+
+/// A dataset as the store knows it.
+public struct DatasetState: Sendable, Equatable {
+    /// Its name.
+    public var name: String
+    /// Its freshness bound in seconds (`nil`: declared without one, or only named by a pipeline).
+    public var maxAge: Double?
+    /// Its last modification (`nil`: never modified).
+    public var lastModified: Date?
+
+    /// Creates a state.
+    public init(name: String, maxAge: Double?, lastModified: Date?) {
+        self.name = name
+        self.maxAge = maxAge
+        self.lastModified = lastModified
+    }
+}
+
+/// A row of the lineage closure: `descendant` is reachable from `ancestor` in `depth` steps at
+/// the fewest (0 for a dataset and itself).
+public struct LineagePath: Sendable, Hashable, Codable {
+    /// Upstream end.
+    public var ancestor: String
+    /// Downstream end.
+    public var descendant: String
+    /// Shortest path length.
+    public var depth: Int
+
+    /// Creates a row.
+    public init(ancestor: String, descendant: String, depth: Int) {
+        self.ancestor = ancestor
+        self.descendant = descendant
+        self.depth = depth
+    }
+}
+
+/// What applying a catalog writes, in one transaction: the definitions, and the lineage closure's
+/// changed rows only (the closure is computed in Swift, ``PipelineRules/lineageClosure(_:)``).
+public struct PipelineCatalogChange: Sendable, Equatable {
+    /// The whole catalog's pipelines: the store keeps exactly these (executions of a removed
+    /// pipeline stay).
+    public var pipelines: [PipelineDefinition]
+    /// The whole catalog's declared datasets (a dataset's last modification survives re-applies).
+    public var datasets: [DatasetDefinition]
+    /// Closure rows to insert or whose depth changed.
+    public var upsertPaths: [LineagePath]
+    /// Closure rows that no longer hold.
+    public var deletePaths: [LineagePath]
+
+    /// Creates a change.
+    public init(pipelines: [PipelineDefinition], datasets: [DatasetDefinition], upsertPaths: [LineagePath], deletePaths: [LineagePath]) {
+        self.pipelines = pipelines
+        self.datasets = datasets
+        self.upsertPaths = upsertPaths
+        self.deletePaths = deletePaths
+    }
+}

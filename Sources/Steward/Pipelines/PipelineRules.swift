@@ -1,0 +1,297 @@
+import Foundation
+
+/// The pipeline rules, once, in Swift: lineage (cycles, closure), the z-score anomaly test,
+/// freshness, timeliness and what a finish modifies. The stores only keep and return rows.
+public enum PipelineRules {
+    /// The dataset graph's edges: each pipeline links every dataset it reads to every dataset it
+    /// writes.
+    public static func edges(_ pipelines: [PipelineDefinition]) -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for p in pipelines {
+            for r in p.reads {
+                for w in p.writes { out[r, default: []].insert(w) }
+            }
+        }
+        return out
+    }
+
+    /// A cycle in the dataset graph, as the path `a -> b -> a` with the pipelines on it, or `nil`.
+    public static func cycle(_ pipelines: [PipelineDefinition]) -> String? {
+        let graph = edges(pipelines)
+        var via: [String: [String: String]] = [:]  // from -> to -> pipeline (first by name)
+        for p in pipelines.sorted(by: { $0.name < $1.name }) {
+            for r in p.reads { for w in p.writes where via[r]?[w] == nil { via[r, default: [:]][w] = p.name } }
+        }
+        enum Mark { case open, done }
+        var marks: [String: Mark] = [:]
+        var stack: [String] = []
+        func visit(_ node: String) -> [String]? {
+            marks[node] = .open
+            stack.append(node)
+            for next in (graph[node] ?? []).sorted() {
+                switch marks[next] {
+                case .open?:
+                    let start = stack.lastIndex(of: next)!
+                    return Array(stack[start...]) + [next]
+                case .done?: continue
+                case nil: if let found = visit(next) { return found }
+                }
+            }
+            stack.removeLast()
+            marks[node] = .done
+            return nil
+        }
+        for node in graph.keys.sorted() where marks[node] == nil {
+            if let path = visit(node) {
+                let steps = zip(path, path.dropFirst()).map { "\($0.0) -> \($0.1) (\(via[$0.0]?[$0.1] ?? "?"))" }
+                return path.joined(separator: " -> ") + "; via " + steps.joined(separator: ", ")
+            }
+        }
+        return nil
+    }
+
+    /// The transitive closure with shortest depths (breadth-first from every dataset), including
+    /// each dataset with itself at depth 0.
+    public static func lineageClosure(_ pipelines: [PipelineDefinition]) -> Set<LineagePath> {
+        let graph = edges(pipelines)
+        var nodes = Set(graph.keys)
+        for targets in graph.values { nodes.formUnion(targets) }
+        var out = Set<LineagePath>()
+        for start in nodes {
+            var depth = [start: 0]
+            var frontier = [start]
+            var d = 0
+            while !frontier.isEmpty {
+                d += 1
+                var next: [String] = []
+                for n in frontier {
+                    for m in graph[n] ?? [] where depth[m] == nil {
+                        depth[m] = d
+                        next.append(m)
+                    }
+                }
+                frontier = next
+            }
+            for (m, k) in depth { out.insert(LineagePath(ancestor: start, descendant: m, depth: k)) }
+        }
+        return out
+    }
+
+    /// What applying `catalog` writes over the `stored` closure: only the rows that changed.
+    public static func apply(_ catalog: PipelineCatalog, over stored: [LineagePath]) throws -> PipelineCatalogChange {
+        if let cycle = cycle(catalog.pipelines) { throw PipelineError.lineageCycle(cycle) }
+        let wanted = lineageClosure(catalog.pipelines)
+        var storedDepth: [PairKey: Int] = [:]
+        for p in stored { storedDepth[PairKey(p.ancestor, p.descendant)] = p.depth }
+        var wantedPairs = Set<PairKey>()
+        var upsert: [LineagePath] = []
+        for p in wanted {
+            let key = PairKey(p.ancestor, p.descendant)
+            wantedPairs.insert(key)
+            if storedDepth[key] != p.depth { upsert.append(p) }
+        }
+        let delete = stored.filter { !wantedPairs.contains(PairKey($0.ancestor, $0.descendant)) }
+        let order: (LineagePath, LineagePath) -> Bool = { ($0.ancestor, $0.descendant) < ($1.ancestor, $1.descendant) }
+        return PipelineCatalogChange(
+            pipelines: catalog.pipelines, datasets: catalog.datasets, upsertPaths: upsert.sorted(by: order), deletePaths: delete.sorted(by: order))
+    }
+
+    private struct PairKey: Hashable {
+        var a: String
+        var b: String
+        init(_ a: String, _ b: String) {
+            self.a = a
+            self.b = b
+        }
+    }
+
+    /// The z-score test of one value against its history (oldest or newest first, either):
+    /// mean, sample standard deviation (n - 1), `z = (x - mean) / std`; anomalous when the
+    /// history holds at least `minHistory` values and `|z| >= threshold`, or, when `std` is 0,
+    /// exactly when `x != mean` (then `z` is `nil`). Returns `nil` when not anomalous.
+    public static func zScore(_ x: Double, history: [Double], settings: AnomalySettings) -> (mean: Double, std: Double, z: Double?)? {
+        let n = history.count
+        guard n >= max(settings.minHistory, 2) else { return nil }
+        let mean = history.reduce(0, +) / Double(n)
+        let variance = history.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+        let std = variance.squareRoot()
+        if std == 0 { return x != mean ? (mean, 0, nil) : nil }
+        let z = (x - mean) / std
+        return abs(z) >= settings.threshold ? (mean, std, z) : nil
+    }
+
+    /// The anomalies of `execution` given the previous succeeded executions of its pipeline
+    /// (newest first; the first `lookback` count). A metric the execution did not report is not
+    /// checked; history executions that did not report it are left out of its history.
+    public static func anomalies(
+        of execution: PipelineExecution, history: [PipelineExecution], settings: AnomalySettings, at: Date
+    ) -> [PipelineAnomaly] {
+        let window = history.prefix(settings.lookback)
+        return settings.metrics.compactMap { metric in
+            guard let x = execution.value(of: metric) else { return nil }
+            let values = window.compactMap { $0.value(of: metric) }
+            guard let found = zScore(x, history: values, settings: settings) else { return nil }
+            return PipelineAnomaly(
+                execution: execution.id, pipeline: execution.pipeline, metric: metric, value: x, mean: found.mean, std: found.std, z: found.z,
+                detectedAt: at)
+        }
+    }
+
+    /// Finishing `execution`: the record as finished, and the datasets whose last modification
+    /// moves: those the pipeline writes, when it succeeded with `inserted + updated + deleted > 0`.
+    public static func finish(_ execution: PipelineExecution, with finish: PipelineFinish, definition: PipelineDefinition?) throws
+        -> PipelineFinishChange
+    {
+        guard execution.state == .running else { throw PipelineError.alreadyFinished(execution.id, execution.state) }
+        guard finish.state != .running else { throw PipelineError.invalid("--status: an execution finishes as succeeded or failed") }
+        guard finish.at >= execution.startedAt else {
+            throw PipelineError.invalid(
+                "--at: \(finish.at.iso8601UTC) is before the execution's start \(execution.startedAt.iso8601UTC)")
+        }
+        var done = execution
+        done.state = finish.state
+        done.finishedAt = finish.at
+        done.inserted = finish.inserted
+        done.updated = finish.updated
+        done.deleted = finish.deleted
+        done.metrics = finish.metrics
+        let writes = definition?.writes ?? []
+        return PipelineFinishChange(execution: done, touched: done.state == .succeeded && done.modifiedData ? writes : [])
+    }
+
+    /// Freshness as of `asOf`: every dataset with a `maxAge`, stale when never modified or older
+    /// than it.
+    public static func freshness(_ datasets: [DatasetState], asOf: Date) -> FreshnessReport {
+        var report = FreshnessReport(stale: [], fresh: [])
+        for d in datasets.sorted(by: { $0.name < $1.name }) {
+            guard let maxAge = d.maxAge else { continue }
+            let age = d.lastModified.map { asOf.timeIntervalSince($0) }
+            let entry = FreshnessReport.Entry(dataset: d.name, lastModified: d.lastModified, ageSeconds: age, maxAgeSeconds: maxAge)
+            if let age, age <= maxAge { report.fresh.append(entry) } else { report.stale.append(entry) }
+        }
+        return report
+    }
+
+    /// Executions started in `(asOf - lookback, asOf]` that ran longer than their pipeline's
+    /// `max_duration`, or are still running past it.
+    public static func timeliness(_ executions: [PipelineExecution], catalog: PipelineCatalog, lookback: Double, asOf: Date)
+        -> TimelinessReport
+    {
+        let limits = Dictionary(catalog.pipelines.compactMap { p in p.maxDuration.map { (p.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        let from = asOf.addingTimeInterval(-lookback)
+        let late = executions.filter { $0.startedAt > from && $0.startedAt <= asOf }.compactMap { e -> TimelinessReport.Entry? in
+            guard let limit = limits[e.pipeline] else { return nil }
+            let end = e.finishedAt.map { min($0, asOf) } ?? asOf
+            let running = e.finishedAt.map { $0 > asOf } ?? true
+            let duration = end.timeIntervalSince(e.startedAt)
+            guard duration > limit else { return nil }
+            return TimelinessReport.Entry(
+                pipeline: e.pipeline, execution: e.id, startedAt: e.startedAt, finishedAt: running ? nil : e.finishedAt, durationSeconds: duration,
+                maxDurationSeconds: limit, state: running ? .running : e.state)
+        }
+        return TimelinessReport(late: late.sorted { ($0.startedAt, $0.execution) < ($1.startedAt, $1.execution) })
+    }
+}
+
+/// `steward pipeline check freshness --json`.
+public struct FreshnessReport: Codable, Sendable, Equatable {
+    /// One dataset.
+    public struct Entry: Codable, Sendable, Equatable {
+        /// The dataset.
+        public var dataset: String
+        /// Its last modification, `null` when never modified.
+        public var lastModified: Date?
+        /// Seconds since then, `null` when never modified.
+        public var ageSeconds: Double?
+        /// Its bound.
+        public var maxAgeSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case dataset
+            case lastModified = "last_modified"
+            case ageSeconds = "age_seconds"
+            case maxAgeSeconds = "max_age_seconds"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(dataset, forKey: .dataset)
+            try c.encode(lastModified, forKey: .lastModified)
+            try c.encode(ageSeconds, forKey: .ageSeconds)
+            try c.encode(maxAgeSeconds, forKey: .maxAgeSeconds)
+        }
+    }
+    /// Older than their bound, or never modified.
+    public var stale: [Entry]
+    /// Within their bound.
+    public var fresh: [Entry]
+}
+
+/// `steward pipeline check timeliness --json`.
+public struct TimelinessReport: Codable, Sendable, Equatable {
+    /// One late execution.
+    public struct Entry: Codable, Sendable, Equatable {
+        /// The pipeline.
+        public var pipeline: String
+        /// The execution.
+        public var execution: Int64
+        /// When it started.
+        public var startedAt: Date
+        /// When it finished, `null` while running.
+        public var finishedAt: Date?
+        /// How long it ran (so far).
+        public var durationSeconds: Double
+        /// Its pipeline's bound.
+        public var maxDurationSeconds: Double
+        /// `running`, `succeeded` or `failed`.
+        public var state: PipelineExecution.State
+
+        enum CodingKeys: String, CodingKey {
+            case pipeline, execution, state
+            case startedAt = "started_at"
+            case finishedAt = "finished_at"
+            case durationSeconds = "duration_seconds"
+            case maxDurationSeconds = "max_duration_seconds"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(pipeline, forKey: .pipeline)
+            try c.encode(execution, forKey: .execution)
+            try c.encode(startedAt, forKey: .startedAt)
+            try c.encode(finishedAt, forKey: .finishedAt)
+            try c.encode(durationSeconds, forKey: .durationSeconds)
+            try c.encode(maxDurationSeconds, forKey: .maxDurationSeconds)
+            try c.encode(state, forKey: .state)
+        }
+    }
+    /// Late executions, oldest start first.
+    public var late: [Entry]
+}
+
+/// A pipeline request that cannot be done; the message names what is wrong.
+public enum PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The lineage graph would have a cycle.
+    case lineageCycle(String)
+    /// No such execution.
+    case executionNotFound(Int64)
+    /// Finishing a finished execution.
+    case alreadyFinished(Int64, PipelineExecution.State)
+    /// No such pipeline.
+    case unknownPipeline(String)
+    /// No such dataset.
+    case unknownDataset(String)
+    /// A bad value.
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .lineageCycle(let path): "lineage: the datasets form a cycle: \(path)"
+        case .executionNotFound(let id): "pipeline execution \(id) not found"
+        case .alreadyFinished(let id, let state): "pipeline execution \(id) already finished (\(state.rawValue))"
+        case .unknownPipeline(let name): "pipeline '\(name)' is not defined (steward pipeline apply FILE first)"
+        case .unknownDataset(let name): "dataset '\(name)' is not known (neither declared nor read or written by a pipeline)"
+        case .invalid(let message): message
+        }
+    }
+}
