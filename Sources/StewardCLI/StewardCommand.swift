@@ -39,6 +39,9 @@ struct StewardCommand: AsyncParsableCommand {
                 fail("\(error)", code: 2)
             case let error as ConfigFileError:
                 fail("\(error)", code: 2)
+            case let error as PipelineError:
+                // Unknown names and ids, a cycle, finishing twice: all about the input.
+                fail("\(error)", code: 2)
             case is ExitCode, is CleanExit:
                 exit(withError: error)
             // `--help` and `help` run ArgumentParser's help command, which answers with its own
@@ -65,7 +68,7 @@ struct StewardCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, JobCommand.self, QueueCommand.self, WorkerCommand.self, MigrateCommand.self,
-            BenchCommand.self, ScheduleCommand.self, WorkflowCommand.self, QualityCommand.self, ServeCommand.self, ConfigCommand.self,
+            BenchCommand.self, ScheduleCommand.self, WorkflowCommand.self, PipelineCommand.self, DatasetCommand.self, LineageCommand.self, QualityCommand.self, ServeCommand.self, ConfigCommand.self,
         ]
     )
 }

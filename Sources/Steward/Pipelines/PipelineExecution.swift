@@ -75,6 +75,42 @@ public struct PipelineExecution: Codable, Sendable, Equatable {
     public var modifiedData: Bool {
         (inserted ?? 0) + (updated ?? 0) + (deleted ?? 0) > 0
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, pipeline, parent, state, inserted, updated, deleted, metrics
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case durationSeconds = "duration_seconds"
+        case workflowRun = "workflow_run"
+    }
+
+    /// The JSON shape of `steward pipeline … --json`: every key on every row (`null` when unset).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(pipeline, forKey: .pipeline)
+        try c.encode(parent, forKey: .parent)
+        try c.encode(state, forKey: .state)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(finishedAt.map { $0.timeIntervalSince(startedAt) }, forKey: .durationSeconds)
+        try c.encode(inserted, forKey: .inserted)
+        try c.encode(updated, forKey: .updated)
+        try c.encode(deleted, forKey: .deleted)
+        try c.encode(metrics, forKey: .metrics)
+        try c.encode(workflowRun, forKey: .workflowRun)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(Int64.self, forKey: .id), pipeline: try c.decode(String.self, forKey: .pipeline),
+            parent: try c.decodeIfPresent(Int64.self, forKey: .parent), state: try c.decode(State.self, forKey: .state),
+            startedAt: try c.decode(Date.self, forKey: .startedAt), finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt),
+            inserted: try c.decodeIfPresent(Int64.self, forKey: .inserted), updated: try c.decodeIfPresent(Int64.self, forKey: .updated),
+            deleted: try c.decodeIfPresent(Int64.self, forKey: .deleted), metrics: try c.decode([String: Double].self, forKey: .metrics),
+            workflowRun: try c.decodeIfPresent(String.self, forKey: .workflowRun))
+    }
 }
 
 /// How an execution ends (`steward pipeline finish`).
@@ -173,6 +209,24 @@ public struct PipelineAnomaly: Codable, Sendable, Equatable {
     public var z: Double?
     /// When the check found it.
     public var detectedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case execution, pipeline, metric, value, mean, std, z
+        case detectedAt = "detected_at"
+    }
+
+    /// Every key on every row; `z` is `null` when `std` is 0.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(execution, forKey: .execution)
+        try c.encode(pipeline, forKey: .pipeline)
+        try c.encode(metric, forKey: .metric)
+        try c.encode(value, forKey: .value)
+        try c.encode(mean, forKey: .mean)
+        try c.encode(std, forKey: .std)
+        try c.encode(z, forKey: .z)
+        try c.encode(detectedAt, forKey: .detectedAt)
+    }
 
     /// Creates an anomaly.
     public init(execution: Int64, pipeline: String, metric: String, value: Double, mean: Double, std: Double, z: Double?, detectedAt: Date) {
