@@ -18,6 +18,7 @@ enum BuiltinJobs {
         registry.register(Sleep.self)
         if testJobs { registry.register(AppendLine.self) }
         registry.register(Fail.self)
+        PipelineChecks.register(in: registry)
         return registry
     }
 

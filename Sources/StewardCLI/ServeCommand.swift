@@ -44,9 +44,15 @@ struct ServeCommand: AsyncParsableCommand {
                     logger.info("workflow \(applied.status)", metadata: ["workflow": "\(applied.name)", "version": "\(applied.version)"])
                 }
             }
+            if let catalog = cfg.pipelines {
+                let applied = try await PipelineAdmin(store: store).apply(catalog)
+                logger.info("pipelines applied", metadata: ["pipelines": "\(applied.pipelines)", "datasets": "\(applied.datasets)"])
+            }
             let jobs = BuiltinJobs.registry(testJobs: enableTestJobs)
             for (name, job) in cfg.jobs { jobs.register(name: name, handler: job.handler()) }
-            let worker = Worker(store: store, registry: jobs, queues: cfg.queues, logger: logger)
+            // The pipeline checks' queues run here unless the file configures them itself.
+            let queues = cfg.queues + PipelineChecks.queues.filter { q in !cfg.queues.contains { $0.name == q.name } }
+            let worker = Worker(store: store, registry: jobs, queues: queues, logger: logger)
             let history = QueueHistory()
             // First, so it shuts down last and sends the spans of the jobs drained before it.
             var services: [any Service] = exporter.map { [$0] } ?? []
@@ -58,9 +64,12 @@ struct ServeCommand: AsyncParsableCommand {
                 services.append(
                     AlertService(store: store, rules: alerts.rules, notifiers: alerts.notifiers, interval: alerts.interval, logger: logger))
             }
-            if let schedules = cfg.schedules {
+            if cfg.schedules != nil || cfg.pipelines != nil {
+                let checks = cfg.pipelines == nil ? [] : try PipelineChecks.schedules()
                 services.append(
-                    try Scheduler(store: store, schedules: schedules, configuration: Scheduler.Configuration(owner: worker.id), logger: logger))
+                    try Scheduler(
+                        store: store, schedules: (cfg.schedules ?? []) + checks, configuration: Scheduler.Configuration(owner: worker.id),
+                        logger: logger))
             }
             if cfg.api.tokens.isEmpty {
                 logger.warning("no auth tokens configured: listening on \(cfg.host) only, and every request may do everything")
@@ -104,9 +113,11 @@ struct ConfigCommand: AsyncParsableCommand {
             print("  store      \(StoreURL.redacted(cfg.store))")
             print("  http       \(cfg.host):\(cfg.port), max body \(cfg.api.maxBody) bytes, \(cfg.api.tokens.count) token(s)")
             print("  queues     \(cfg.queues.map(\.name).joined(separator: ", "))")
-            print("  schedules  \(cfg.schedules.map { "\($0.count)" } ?? "scheduler off")")
+            let checks = cfg.pipelines == nil ? "" : " + the pipeline freshness and timeliness checks"
+            print("  schedules  \(cfg.schedules.map { "\($0.count)\(checks)" } ?? (checks.isEmpty ? "scheduler off" : "the pipeline freshness and timeliness checks"))")
             print("  workflows  \(cfg.workflows.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))")
             print("  monitors   \(cfg.monitors.map { $0.tasks.map(\.name).joined(separator: ", ") } ?? "none")")
+            print("  pipelines  \(cfg.pipelines.map { "\($0.pipelines.count) pipeline(s), \($0.datasets.count) dataset(s) with a max age" } ?? "none")")
             print("  jobs       \(cfg.jobs.keys.sorted().joined(separator: ", "))")
             print("  tracing    \(cfg.tracing.map { "\($0.tracesURL) (\($0.wireProtocol.rawValue))" } ?? "off")")
             print("  alerts     \(cfg.alerts.map { "every \($0.interval), \($0.notifiers.count) notifier(s)" } ?? "off")")

@@ -34,7 +34,8 @@ struct WorkerCommand: AsyncParsableCommand {
             "Also run test jobs that touch this host's files (steward.append). Never on a worker that untrusted enqueuers reach."
         ))
     var enableTestJobs = false
-    @Flag(help: "Also fire stored schedules (one process among all with --scheduler is active at a time).")
+    @Flag(
+        help: "Also fire stored schedules (one process among all with --scheduler is active at a time), and the pipeline freshness and timeliness checks every 5 minutes (running their queues).")
     var scheduler = false
     @Option(help: "With --scheduler: how soon another process takes over from a dead active scheduler.")
     var schedulerLease = "10s"
@@ -71,6 +72,9 @@ struct WorkerCommand: AsyncParsableCommand {
                 throw ValidationError("--rate/--burst: \(error)")
             }
         }
+        // The pipeline checks' queues keep their own limits; --scheduler fires those checks, so it runs their queues too.
+        var queueConfigs = configs.map { c in PipelineChecks.queues.first { $0.name == c.name } ?? c }
+        if scheduler { queueConfigs += PipelineChecks.queues.filter { q in !names.contains(q.name) } }
         for c in configs {
             do { try c.validate() } catch { throw ValidationError("\(error)") }
         }
@@ -86,7 +90,7 @@ struct WorkerCommand: AsyncParsableCommand {
             // the group, so it shuts down last and sends the spans of the drained jobs.
             var services: [any Service] = try export.map { [try TraceExporter.start($0, logger: logger)] } ?? []
             let worker = Worker(
-                store: store, registry: BuiltinJobs.registry(testJobs: enableTestJobs), queues: configs, configuration: workerConfig, logger: logger)
+                store: store, registry: BuiltinJobs.registry(testJobs: enableTestJobs), queues: queueConfigs, configuration: workerConfig, logger: logger)
             if !noMaintenance {
                 services.append(
                     Maintenance(
@@ -98,7 +102,7 @@ struct WorkerCommand: AsyncParsableCommand {
             if scheduler {
                 services.append(
                     try Scheduler(
-                        store: store,
+                        store: store, schedules: try PipelineChecks.schedules(),
                         configuration: Scheduler.Configuration(
                             leaseTTL: schedulerTTL, owner: worker.id),
                         logger: logger))

@@ -29,6 +29,9 @@ public struct ServeConfiguration: Sendable {
     /// Data-quality monitors (the quality configuration's `sources` and `tasks`), followed while
     /// `serve` runs.
     public var monitors: QualityConfigFile? = nil
+    /// Pipelines and datasets (docs/pipelines.md), when the file has either section: applied at
+    /// start as the whole catalog; the freshness and timeliness checks then run every 5 minutes.
+    public var pipelines: PipelineCatalog? = nil
     /// Span export over OTLP, when the file has a `tracing` section.
     public var tracing: TraceExport? = nil
 
@@ -55,7 +58,7 @@ public struct ServeConfiguration: Sendable {
     }
 
     static let topKeys: Set<String> = [
-        "store", "http", "auth", "queues", "scheduler", "workflows", "alerts", "jobs", "executors", "monitors", "tracing",
+        "store", "http", "auth", "queues", "scheduler", "workflows", "alerts", "jobs", "executors", "monitors", "tracing", "pipelines", "datasets",
     ]
 
     /// Parses configuration text.
@@ -133,6 +136,9 @@ public struct ServeConfiguration: Sendable {
         if let m = top["monitors"] {
             let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
             config.monitors = try QualityConfigFile.parse(node: m, reader: reader, baseDirectory: base, what: "monitors")
+        }
+        if top["pipelines"] != nil || top["datasets"] != nil {
+            config.pipelines = try PipelineFile.catalog(pipelines: top["pipelines"], datasets: top["datasets"], reader)
         }
         if let t = top["tracing"] { config.tracing = try TraceExport.parse(t, reader, environment: environment) }
         if let j = top["jobs"] { config.jobs = try configuredJobs(j, shellEnabled: shellEnabled, reader) }

@@ -291,4 +291,40 @@ struct PipelineCLITests {
             #expect(r.status == 2 && r.stderr.contains(message), "\(args): \(r.status) \(r.stderr)")
         }
     }
+
+    @Test("worker --scheduler registers the freshness and timeliness schedules and runs their queues: a triggered check's result is kept with its job")
+    func scheduledChecks() async throws {
+        let cli = try CLITests()
+        let store = try CLIStore.sqlite.url(in: cli.dir)
+        #expect(try await cli.steward(["pipeline", "apply", Self.example, "--store", store]).status == 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        p.arguments = ["worker", "--scheduler", "--store", store, "--log-level", "warning"]
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        #expect(
+            try await eventually(timeout: .seconds(20)) {
+                let list = try await cli.steward(["schedule", "list", "--json", "--store", store]).stdout
+                return list.contains("steward.pipeline.freshness") && list.contains("steward.pipeline.timeliness")
+            })
+        for check in ["freshness", "timeliness"] {
+            let triggered = try await cli.steward(["schedule", "trigger", "steward.pipeline.\(check)", "--json", "--store", store])
+            let job = try #require((try JSONSerialization.jsonObject(with: Data(triggered.stdout.utf8)) as? [String: Any])?["id"] as? Int)
+            var result: [String: Any] = [:]
+            #expect(
+                try await eventually(timeout: .seconds(20)) {
+                    let status = try await cli.steward(["job", "status", "\(job)", "--json", "--store", store]).stdout
+                    guard let row = try? JSONSerialization.jsonObject(with: Data(status.utf8)) as? [String: Any], row["state"] as? String == "succeeded"
+                    else { return false }
+                    result = row["result"] as? [String: Any] ?? [:]
+                    return true
+                })
+            if check == "freshness" {
+                #expect((result["stale"] as? [[String: Any]])?.count == 3 && (result["fresh"] as? [Any])?.isEmpty == true, "\(result)")
+            } else {
+                #expect((result["late"] as? [Any])?.isEmpty == true, "\(result)")
+            }
+        }
+        #expect(await WorkerProcesses.stopProcess(p) == 0)
+    }
 }

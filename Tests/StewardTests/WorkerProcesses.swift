@@ -66,6 +66,11 @@ struct WorkerProcesses {
 
     /// SIGTERM, then waits for a graceful exit; returns the exit status, or nil if it had to be killed.
     func stop(_ p: Process, timeout: Duration = .seconds(20)) async -> Int32? {
+        await Self.stopProcess(p, timeout: timeout)
+    }
+
+    /// SIGTERM, then waits for a graceful exit; returns the exit status, or nil if it had to be killed.
+    static func stopProcess(_ p: Process, timeout: Duration = .seconds(20)) async -> Int32? {
         if p.isRunning { p.terminate() }
         return await exitStatus(of: p, within: timeout)
     }
