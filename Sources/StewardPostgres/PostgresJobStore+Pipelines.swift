@@ -227,6 +227,7 @@ extension PostgresJobStore {
         b.appendOptional(filter.finishedBefore?.0)
         b.appendOptional(filter.finishedBefore?.1)
         b.append(max(1, filter.limit))
+        b.appendOptional(filter.workflowRun)
         let order = filter.finishedBefore == nil ? "started_at DESC, id DESC" : "finished_at DESC, id DESC"
         return try await query(
             """
@@ -234,6 +235,7 @@ extension PostgresJobStore {
             WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR state = $2)
               AND ($3::timestamptz IS NULL OR started_at >= $3) AND ($4::timestamptz IS NULL OR started_at <= $4)
               AND ($5::timestamptz IS NULL OR (finished_at IS NOT NULL AND (finished_at, id) < ($5, $6::int8)))
+              AND ($8::text IS NULL OR workflow_run = $8)
             ORDER BY \(order) LIMIT $7
             """, b
         ).map { try Self.execution($0) }

@@ -168,6 +168,10 @@ extension SQLiteJobStore {
                 conditions.append("state = ?")
                 arguments.append(s.rawValue)
             }
+            if let run = filter.workflowRun {
+                conditions.append("workflow_run = ?")
+                arguments.append(run)
+            }
             if let from = filter.startedFrom {
                 conditions.append("started_at >= ?")
                 arguments.append(from.timeIntervalSince1970)

@@ -299,12 +299,26 @@ struct WorkflowEngineTests {
             #expect(failed.error?.contains("task 'b' failed") == true)
             let states = try await admin.status(failed.id).tasks.map(\.state)
             #expect(states == ["succeeded", "failed", "cancelled", "succeeded", "cancelled"], "\(states)")
+            // The execution is a pipeline execution of the same name, failed, with its task counts.
+            var mirrored: [PipelineExecution] = []
+            #expect(
+                try await eventually {
+                    mirrored = try await store.pipelineExecutions(PipelineExecutionFilter(workflowRun: failed.id))
+                    return mirrored.first?.state == .failed
+                })
+            #expect(mirrored.count == 1 && mirrored.first?.pipeline == "retryable")
+            #expect(mirrored.first?.metrics == ["tasks": 5, "tasks_succeeded": 2, "tasks_failed": 1, "tasks_skipped": 0, "tasks_cancelled": 2])
             broken.store(false, ordering: .relaxed)
             _ = try await admin.retry(failed.id)
             let done = try await admin.wait(failed.id, timeout: .seconds(30))
             #expect(done.state == .succeeded, "\(done.error ?? "")")
             #expect(done.generation == 2)
             #expect(try await admin.status(done.id).tasks.map(\.state) == ["succeeded", "succeeded", "succeeded", "succeeded", "succeeded"])
+            // The retry is a second pipeline execution.
+            #expect(
+                try await eventually {
+                    try await store.pipelineExecutions(PipelineExecutionFilter(workflowRun: failed.id)).map(\.state) == [.succeeded, .failed]
+                })
             await #expect(throws: StewardError.self) { _ = try await admin.retry(done.id) }
         }
         let seen = calls.all
@@ -380,6 +394,43 @@ struct WorkflowEngineTests {
             let done = try await admin.wait(try await admin.run("big").id, timeout: .seconds(240))
             #expect(done.state == .succeeded, "\(done.error ?? "")")
             #expect(done.output == .object(["total": .integer(99_990_000)]))
+        }
+        try await store.close()
+    }
+
+    @Test("a workflow execution is a pipeline execution: duration, task counts and the tasks' reported metrics; its anomaly check is queued", arguments: WorkflowStore.enabled)
+    func pipelineExecution(_ kind: WorkflowStore) async throws {
+        let store = try await kind.make()
+        let registry = JobRegistry()
+        registry.register(name: "load") { payload, _ in payload }
+        let definition = WorkflowDefinition(
+            name: "nightly-load",
+            tasks: [
+                WorkflowTask("orders", job: "load", input: .object(["metrics": .object(["inserted": .integer(40), "rejected": .integer(2)])])),
+                WorkflowTask("customers", job: "load", input: .object(["metrics": .object(["inserted": .integer(2), "updated": .integer(3)])])),
+            ])
+        _ = try await PipelineAdmin(store: store).apply(
+            PipelineCatalog(pipelines: [PipelineDefinition(name: "nightly-load", writes: ["dw"], anomaly: AnomalySettings(metrics: ["inserted"]))]))
+        try await withWorkflowWorker(store, registry) { admin in
+            _ = try await admin.apply([definition])
+            let run = try await admin.wait(try await admin.run("nightly-load").id, timeout: .seconds(30))
+            #expect(run.state == .succeeded)
+            var mirrored: PipelineExecution? = nil
+            #expect(
+                try await eventually {
+                    mirrored = try await store.pipelineExecutions(PipelineExecutionFilter(workflowRun: run.id)).first
+                    return mirrored?.state == .succeeded
+                })
+            let e = try #require(mirrored)
+            #expect(e.pipeline == "nightly-load" && e.inserted == 42 && e.updated == 3 && e.deleted == nil)
+            #expect(e.metrics == ["tasks": 2, "tasks_succeeded": 2, "tasks_failed": 0, "tasks_skipped": 0, "tasks_cancelled": 0, "rejected": 2])
+            // (The run's record keeps milliseconds.)
+            func near(_ a: Date?, _ b: Date?) -> Bool { abs((a ?? .distantPast).timeIntervalSince(b ?? .distantFuture)) < 0.002 }
+            #expect(near(e.startedAt, run.createdAt) && near(e.finishedAt, run.finishedAt))
+            // It wrote rows: its dataset was modified; its anomaly check is queued.
+            #expect(near(try await store.datasets().first { $0.name == "dw" }?.lastModified, run.finishedAt))
+            let checks = try await store.jobs(JobFilter(queue: PipelineChecks.anomalies), now: Date())
+            #expect(checks.map(\.payload) == [#"{"execution":\#(e.id)}"#])
         }
         try await store.close()
     }

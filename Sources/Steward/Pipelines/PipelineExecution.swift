@@ -163,6 +163,8 @@ public struct PipelineExecutionFilter: Sendable, Equatable {
     public var pipeline: String?
     /// Only this state.
     public var state: PipelineExecution.State?
+    /// Only the execution mirroring this workflow execution.
+    public var workflowRun: String?
     /// Started at or after.
     public var startedFrom: Date?
     /// Started at or before.
@@ -174,10 +176,11 @@ public struct PipelineExecutionFilter: Sendable, Equatable {
 
     /// Creates a filter.
     public init(
-        pipeline: String? = nil, state: PipelineExecution.State? = nil, startedFrom: Date? = nil, startedTo: Date? = nil,
-        finishedBefore: (Date, Int64)? = nil, limit: Int = 100
+        pipeline: String? = nil, state: PipelineExecution.State? = nil, workflowRun: String? = nil, startedFrom: Date? = nil,
+        startedTo: Date? = nil, finishedBefore: (Date, Int64)? = nil, limit: Int = 100
     ) {
         self.pipeline = pipeline
+        self.workflowRun = workflowRun
         self.state = state
         self.startedFrom = startedFrom
         self.startedTo = startedTo
@@ -186,7 +189,7 @@ public struct PipelineExecutionFilter: Sendable, Equatable {
     }
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.pipeline == b.pipeline && a.state == b.state && a.startedFrom == b.startedFrom && a.startedTo == b.startedTo
+        a.pipeline == b.pipeline && a.state == b.state && a.workflowRun == b.workflowRun && a.startedFrom == b.startedFrom && a.startedTo == b.startedTo
             && a.finishedBefore?.0 == b.finishedBefore?.0 && a.finishedBefore?.1 == b.finishedBefore?.1 && a.limit == b.limit
     }
 }

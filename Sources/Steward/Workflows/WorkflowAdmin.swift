@@ -188,6 +188,8 @@ public struct WorkflowAdmin: Sendable {
             }
         }
         guard let record else { throw StewardError.workflowRunNotFound(id) }
+        // A retried run is a new pipeline execution (best effort, as at the first start).
+        _ = try? await store.startPipelineExecution(pipeline: run.workflow, parent: nil, at: now, workflowRun: id)
         return record
     }
 

@@ -128,7 +128,42 @@ public enum WorkflowEngine {
             }
         }
         guard let record else { throw StewardError.storeUnavailable("workflow run \(runID) was not written") }
+        // The execution is also a pipeline execution (docs/pipelines.md). Best effort: a miss here
+        // is made up when the execution ends.
+        _ = try? await store.startPipelineExecution(pipeline: definition.name, parent: nil, at: now, workflowRun: runID)
         return record
+    }
+
+    /// Finishes the pipeline execution mirroring `run` (starting it first if its start was
+    /// missed): duration from the run's times, task counts, and the numeric `metrics` object of
+    /// each task's output, summed by key (`inserted`, `updated`, `deleted` fill the row counts).
+    /// A retried run gets a new pipeline execution. Best effort: the workflow's outcome never
+    /// depends on it.
+    static func recordPipelineExecution(_ run: WorkflowRunRecord, _ state: WorkflowRunState, store: any JobStore, now: Date) async {
+        let names = Set(run.definition.tasks.map(\.name))
+        guard let outcomes = try? await outcomes(names, in: run, store: store, now: now) else { return }
+        var metrics: [String: Double] = ["tasks": Double(names.count)]
+        for state in [WorkflowTaskState.succeeded, .failed, .skipped, .cancelled] {
+            metrics["tasks_\(state.rawValue)"] = Double(outcomes.values.filter { $0.state == state }.count)
+        }
+        for outcome in outcomes.values {
+            guard case .object(let o)? = outcome.output, case .object(let reported)? = o["metrics"] else { continue }
+            for (key, value) in reported {
+                if let n = value.numeric, n.isFinite { metrics[key, default: 0] += n }
+            }
+        }
+        func count(_ key: String) -> Int64? { metrics.removeValue(forKey: key).map { Int64($0) } }
+        let finish = PipelineFinish(
+            state: state == .succeeded ? .succeeded : .failed, at: now, inserted: count("inserted"), updated: count("updated"),
+            deleted: count("deleted"), metrics: metrics)
+        do {
+            let running = try await store.pipelineExecutions(PipelineExecutionFilter(state: .running, workflowRun: run.id, limit: 1)).first
+            let started =
+                if let running { running } else {
+                    try await store.startPipelineExecution(pipeline: run.workflow, parent: nil, at: run.updatedAt, workflowRun: run.id)
+                }
+            _ = try await PipelineAdmin(store: store).finish(started.id, finish)
+        } catch {}
     }
 
     // MARK: outcomes of tasks
@@ -425,6 +460,7 @@ public enum WorkflowEngine {
         }
         if comp == nil {
             executionEnded(run.workflow, finalState)
+            await recordPipelineExecution(run, finalState, store: store, now: now)
             if let timer = run.timer { _ = try? await store.cancel(timer, now: now) }
         }
         return nil
@@ -487,6 +523,7 @@ public enum WorkflowEngine {
             return WorkflowRunChange(events: [WorkflowEvent(at: now, kind: state.rawValue, message: note)]) { _ in record }
         }
         executionEnded(run.workflow, state)
+        await recordPipelineExecution(run, state, store: store, now: now)
         if let timer = run.timer { _ = try? await store.cancel(timer, now: now) }
         return nil
     }
