@@ -6,7 +6,7 @@ import StewardQuality
 struct QualityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quality", abstract: "Run data-quality monitors over CSV / JSON Lines streams (see docs/quality.md).",
-        subcommands: [Run.self, Validate.self, Check.self])
+        subcommands: [Run.self, Validate.self, Check.self, Report.self])
 
     /// Loads a config, printing `file:line:column: message` and exiting 2 when it is wrong.
     static func load(_ path: String) throws -> QualityConfigFile {
@@ -27,6 +27,7 @@ struct QualityCommand: AsyncParsableCommand {
         @Option(help: "The check to run (needed when the file has several).") var check: String?
         @Option(help: "Read this file instead of the check's source.") var input: String?
         @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
             let checks = try BatchCheck.load(path: config)
@@ -42,7 +43,8 @@ struct QualityCommand: AsyncParsableCommand {
                 }
                 chosen = checks[0]
             }
-            let result = try chosen.run(input: input)
+            // Every run is stored (`steward quality report` compares them).
+            let result = try await storeOptions.with { try await BatchCheckHistory.runAndRecord(chosen, input: input, store: $0) }
             if json {
                 try printJSON(result)
             } else {
@@ -57,6 +59,32 @@ struct QualityCommand: AsyncParsableCommand {
                 for e in result.consistency.examples { print("    \(e.printable)") }
             }
             if !result.passedAll { throw ExitCode(1) }
+        }
+    }
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A batch check's latest stored run, the change of each rate since the run before, the number of runs and their average score.")
+
+        @Argument(help: "The check's name.") var name: String
+        @Option(help: "Only the last N runs count (default: all).") var last: Int?
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            if let last, !(1...1_000_000).contains(last) { throw ValidationError("--last: \(last) is outside 1...1000000") }
+            guard let report = try await storeOptions.with({ try await BatchCheckHistory.report(check: name, last: last, store: $0) }) else {
+                throw ValidationError("check '\(name)' has no stored runs (run `steward quality check` first)")
+            }
+            if json { return try printJSON(report) }
+            func pct(_ x: Double) -> String { String(format: "%.2f %%", x * 100) }
+            func delta(_ x: Double?) -> String { x.map { String(format: "%+.2f pp", $0 * 100) } ?? "(first run)" }
+            let l = report.latest
+            print("check \(name): \(plural(report.runs, "run", "runs")), average score \(String(format: "%.4f", report.averageScore))")
+            print("  latest  \(l.at.iso8601UTC), \(l.records) records, score \(String(format: "%.4f", l.overallScore)), \(l.passedAll ? "passed" : "FAILED")")
+            print("  completeness  \(pct(l.completeness))  \(delta(report.change.completeness))")
+            print("  accuracy      \(pct(l.accuracy))  \(delta(report.change.accuracy))")
+            print("  consistency   \(pct(l.consistency))  \(delta(report.change.consistency))")
         }
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Steward
+import StewardQuality
 import Yams
 
 /// A job defined in the configuration file instead of in Swift: an HTTP request or a command.
@@ -13,6 +14,32 @@ public enum ConfiguredJob: Sendable, Equatable {
     case http(HTTPJob)
     /// A command run without a shell; its result is `{exit_code, stdout, stderr}`.
     case shell(ShellJob)
+    /// A batch data check (docs/quality.md); its run is stored and its result is the check's
+    /// JSON; a failed check ends the job dead at once (a `PermanentJobError` naming the rates below their thresholds).
+    case quality(QualityJob)
+
+    /// A quality job's definition: a check of a checks file, read when the configuration is.
+    public struct QualityJob: Sendable, Equatable {
+        /// The checks file.
+        public var config: String
+        /// The check.
+        public var check: BatchCheck
+
+        public static func == (a: Self, b: Self) -> Bool { a.config == b.config && a.check.name == b.check.name }
+
+        func run(context: JobContext) async throws -> String? {
+            guard let store = context.client?.store else { throw PermanentJobError("quality jobs need a worker with a store client") }
+            let result = try await BatchCheckHistory.runAndRecord(check, store: store)
+            guard result.passedAll else {
+                var failed: [String] = []
+                if !result.completeness.passed { failed.append("completeness \(result.completeness.overall)") }
+                if !result.accuracy.passed { failed.append("accuracy \(result.accuracy.rate)") }
+                if !result.consistency.passed { failed.append("consistency \(result.consistency.rate)") }
+                throw PermanentJobError("check '\(check.name)' failed: \(failed.joined(separator: ", ")) below its threshold")
+            }
+            return try JSONCoding.encode(result)
+        }
+    }
 
     /// An HTTP job's definition.
     public struct HTTPJob: Sendable, Equatable {
@@ -49,6 +76,7 @@ public enum ConfiguredJob: Sendable, Equatable {
         switch self {
         case .http(let job): return { payload, _ in try await job.run(payload: payload) }
         case .shell(let job): return { payload, _ in try await job.run(payload: payload) }
+        case .quality(let job): return { _, context in try await job.run(context: context) }
         }
     }
 
@@ -188,13 +216,15 @@ extension ConfiguredJob.ShellJob {
 
 extension ServeConfiguration {
     /// `jobs: NAME: {executor: http|shell, …}`; shell jobs need `executors: {shell: {enabled: true}}`.
-    static func configuredJobs(_ node: Node, shellEnabled: Bool, _ reader: YAMLReader) throws -> [String: ConfiguredJob] {
+    static func configuredJobs(_ node: Node, shellEnabled: Bool, baseDirectory: String, _ reader: YAMLReader) throws -> [String: ConfiguredJob] {
         var out: [String: ConfiguredJob] = [:]
         for (k, v) in try reader.pairs(node, "jobs") {
             let name = try reader.string(k, "job name")
             do { try NewJob.checkName(name, field: "job name") } catch { throw reader.error(k, "\(error)") }
             let what = "job '\(name)'"
-            guard let executorNode = reader.values(of: v)["executor"] else { throw reader.error(v, "\(what): missing 'executor' (http or shell)") }
+            guard let executorNode = reader.values(of: v)["executor"] else {
+                throw reader.error(v, "\(what): missing 'executor' (http, shell or quality)")
+            }
             let executor = try reader.string(executorNode, "\(what) executor")
             switch executor {
             case "http":
@@ -234,8 +264,24 @@ extension ServeConfiguration {
                         argv: argv, env: env, workingDirectory: try m["working_dir"].map { try reader.string($0, "\(what) working_dir") },
                         timeout: .seconds(double: try m["timeout"].map { try reader.duration($0, "\(what) timeout") } ?? 60),
                         maxOutput: try m["max_output"].map { try bytes($0, "\(what) max_output", reader) } ?? 64 * 1024))
+            case "quality":
+                let m = try reader.mapping(v, what, allowed: ["executor", "config", "check"])
+                guard let configNode = m["config"] else { throw reader.error(v, "\(what): missing 'config' (a checks file)") }
+                let relative = try reader.string(configNode, "\(what) config")
+                let path = relative.hasPrefix("/") ? relative : URL(fileURLWithPath: baseDirectory).appendingPathComponent(relative).path
+                let checks: [BatchCheck]
+                do { checks = try BatchCheck.load(path: path) } catch let e as ConfigFileError { throw e } catch {
+                    throw reader.error(configNode, "\(what) config: \(error)")
+                }
+                let wanted = try m["check"].map { try reader.string($0, "\(what) check") }
+                guard let check = wanted.map({ w in checks.first { $0.name == w } }) ?? (checks.count == 1 ? checks.first : nil) else {
+                    throw reader.error(
+                        m["check"] ?? v,
+                        "\(what) check: name one of \(checks.map(\.name).joined(separator: ", "))\(wanted.map { " ('\($0)' is not there)" } ?? "")")
+                }
+                out[name] = .quality(.init(config: path, check: check))
             default:
-                throw reader.error(executorNode, "\(what) executor: '\(executor)' is not http or shell")
+                throw reader.error(executorNode, "\(what) executor: '\(executor)' is not http, shell or quality")
             }
         }
         return out

@@ -141,7 +141,10 @@ public struct ServeConfiguration: Sendable {
             config.pipelines = try PipelineFile.catalog(pipelines: top["pipelines"], datasets: top["datasets"], reader)
         }
         if let t = top["tracing"] { config.tracing = try TraceExport.parse(t, reader, environment: environment) }
-        if let j = top["jobs"] { config.jobs = try configuredJobs(j, shellEnabled: shellEnabled, reader) }
+        if let j = top["jobs"] {
+            let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            config.jobs = try configuredJobs(j, shellEnabled: shellEnabled, baseDirectory: base, reader)
+        }
         if let w = top["workflows"] {
             for (k, v) in try reader.pairs(w, "workflows") {
                 config.workflows.append(try WorkflowFile.definition(name: try reader.string(k, "workflow name"), keyNode: k, v, reader))

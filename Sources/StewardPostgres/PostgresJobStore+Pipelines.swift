@@ -297,3 +297,53 @@ extension PostgresJobStore {
         }
     }
 }
+
+extension PostgresJobStore {
+    public func recordQualityRun(_ run: QualityRunRecord) async throws -> Int64 {
+        var b = PostgresBindings()
+        b.append(run.check)
+        b.append(run.at)
+        b.append(run.records)
+        b.append(run.completeness)
+        b.append(run.accuracy)
+        b.append(run.consistency)
+        b.append(run.overallScore)
+        b.append(run.passedAll)
+        b.append(run.result)
+        let rows = try await query(
+            """
+            INSERT INTO \(quotedSchema).steward_quality_runs
+                (check_name, at, records, completeness, accuracy, consistency, overall_score, passed_all, result)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
+            """, b)
+        return try rows.first?.decode(Int64.self) ?? 0
+    }
+
+    public func qualityRuns(check: String, limit: Int) async throws -> [QualityRunRecord] {
+        var b = PostgresBindings()
+        b.append(check)
+        b.append(max(1, limit))
+        return try await query(
+            """
+            SELECT id, check_name, at, records, completeness, accuracy, consistency, overall_score, passed_all, result
+            FROM \(quotedSchema).steward_quality_runs WHERE check_name = $1 ORDER BY at DESC, id DESC LIMIT $2
+            """, b
+        ).map {
+            let (id, name, at, records, c, a, k, score, passed, result) = try $0.decode(
+                (Int64, String, Date, Int64, Double, Double, Double, Double, Bool, String).self)
+            return QualityRunRecord(
+                id: id, check: name, at: at, records: records, completeness: c, accuracy: a, consistency: k, overallScore: score,
+                passedAll: passed, result: result)
+        }
+    }
+
+    public func qualityRunStats(check: String) async throws -> (count: Int, averageScore: Double?) {
+        var b = PostgresBindings()
+        b.append(check)
+        let row = try await query(
+            "SELECT count(*), avg(overall_score) FROM \(quotedSchema).steward_quality_runs WHERE check_name = $1", b
+        ).first
+        let (count, average) = try row?.decode((Int64, Double?).self) ?? (Int64(0), nil)
+        return (Int(count), average)
+    }
+}

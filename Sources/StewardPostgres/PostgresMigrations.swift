@@ -3,7 +3,8 @@ import Steward
 /// Versioned schema migrations for PostgreSQL, applied in one transaction under an advisory
 /// lock, so many processes starting at once migrate exactly once.
 enum PostgresMigrations {
-    /// `S` stands for the quoted schema name.
+    /// `S.` stands for the quoted schema name. Statements are split at every `;` (see
+    /// `PostgresJobStore.migrate`): no semicolon inside a comment or a literal.
     static let all: [(version: Int, sql: String)] = [
         (
             1,
@@ -164,7 +165,7 @@ enum PostgresMigrations {
             6,
             """
             -- Pipelines (docs/pipelines.md): definitions, datasets, the lineage closure, executions
-            -- with their hierarchy's closure, and the anomalies found in them.
+            -- with their hierarchy's closure, the anomalies found in them, and batch quality check runs.
             CREATE TABLE S.steward_pipelines (
                 name text PRIMARY KEY,
                 body text NOT NULL,
@@ -215,6 +216,19 @@ enum PostgresMigrations {
                 PRIMARY KEY (execution, metric)
             );
             CREATE INDEX steward_pipeline_anomalies_pipeline ON S.steward_pipeline_anomalies (pipeline, detected_at);
+            CREATE TABLE S.steward_quality_runs (
+                id bigserial PRIMARY KEY,
+                check_name text NOT NULL,
+                at timestamptz NOT NULL,
+                records bigint NOT NULL,
+                completeness double precision NOT NULL,
+                accuracy double precision NOT NULL,
+                consistency double precision NOT NULL,
+                overall_score double precision NOT NULL,
+                passed_all boolean NOT NULL,
+                result text NOT NULL
+            );
+            CREATE INDEX steward_quality_runs_check ON S.steward_quality_runs (check_name, at, id);
             """
         ),
     ]

@@ -238,3 +238,45 @@ extension SQLiteJobStore {
         }
     }
 }
+
+extension SQLiteJobStore {
+    public func recordQualityRun(_ run: QualityRunRecord) async throws -> Int64 {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO steward_quality_runs
+                        (check_name, at, records, completeness, accuracy, consistency, overall_score, passed_all, result)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    run.check, run.at.timeIntervalSince1970, run.records, run.completeness, run.accuracy, run.consistency, run.overallScore,
+                    run.passedAll, run.result,
+                ])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func qualityRuns(check: String, limit: Int) async throws -> [QualityRunRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, check_name, at, records, completeness, accuracy, consistency, overall_score, passed_all, result
+                    FROM steward_quality_runs WHERE check_name = ? ORDER BY at DESC, id DESC LIMIT ?
+                    """, arguments: [check, max(1, limit)]
+            ).map {
+                QualityRunRecord(
+                    id: $0[0], check: $0[1], at: Date(timeIntervalSince1970: $0[2]), records: $0[3], completeness: $0[4], accuracy: $0[5],
+                    consistency: $0[6], overallScore: $0[7], passedAll: $0[8], result: $0[9])
+            }
+        }
+    }
+
+    public func qualityRunStats(check: String) async throws -> (count: Int, averageScore: Double?) {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT count(*), avg(overall_score) FROM steward_quality_runs WHERE check_name = ?", arguments: [check])
+            return (row?[0] ?? 0, row?[1])
+        }
+    }
+}

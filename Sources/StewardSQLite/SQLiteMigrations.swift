@@ -167,7 +167,7 @@ enum SQLiteMigrations {
             6,
             """
             -- Pipelines (docs/pipelines.md): definitions, datasets, the lineage closure, executions
-            -- with their hierarchy's closure, and the anomalies found in them.
+            -- with their hierarchy's closure, the anomalies found in them, and batch quality check runs.
             CREATE TABLE steward_pipelines (
                 name TEXT PRIMARY KEY,
                 body TEXT NOT NULL,
@@ -218,6 +218,19 @@ enum SQLiteMigrations {
                 PRIMARY KEY (execution, metric)
             ) WITHOUT ROWID;
             CREATE INDEX steward_pipeline_anomalies_pipeline ON steward_pipeline_anomalies (pipeline, detected_at);
+            CREATE TABLE steward_quality_runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                check_name TEXT NOT NULL,
+                at REAL NOT NULL,
+                records INTEGER NOT NULL,
+                completeness REAL NOT NULL,
+                accuracy REAL NOT NULL,
+                consistency REAL NOT NULL,
+                overall_score REAL NOT NULL,
+                passed_all INTEGER NOT NULL,
+                result TEXT NOT NULL
+            );
+            CREATE INDEX steward_quality_runs_check ON steward_quality_runs (check_name, at, id);
             """
         ),
     ]

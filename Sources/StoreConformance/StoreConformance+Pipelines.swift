@@ -127,5 +127,25 @@ extension StoreConformance {
             try await store.recordPipelineAnomalies(execution: 7, [])
             #expect(try await store.pipelineAnomalies(pipeline: "p", limit: 10).isEmpty)
         },
+        ConformanceCase("quality runs: kept per check, newest first; count and average score") { store, clock in
+            func run(_ check: String, _ score: Double, _ dt: Double) -> QualityRunRecord {
+                QualityRunRecord(
+                    check: check, at: clock.now().addingTimeInterval(dt), records: 10, completeness: 1, accuracy: score, consistency: 0.5,
+                    overallScore: score, passedAll: score > 0.9, result: #"{"records":10}"#)
+            }
+            let ids = [
+                try await store.recordQualityRun(run("a", 0.5, 0)), try await store.recordQualityRun(run("a", 1, 10)),
+                try await store.recordQualityRun(run("b", 0.25, 5)), try await store.recordQualityRun(run("a", 0.75, 10)),
+            ]
+            #expect(Set(ids).count == 4)
+            let a = try await store.qualityRuns(check: "a", limit: 10)
+            #expect(a.map(\.id) == [ids[3], ids[1], ids[0]])
+            #expect(a[0].accuracy == 0.75 && a[0].consistency == 0.5 && a[0].result == #"{"records":10}"# && a[1].passedAll)
+            #expect(try await store.qualityRuns(check: "a", limit: 1).map(\.id) == [ids[3]])
+            let stats = try await store.qualityRunStats(check: "a")
+            #expect(stats.count == 3 && stats.averageScore == 0.75)
+            let none = try await store.qualityRunStats(check: "c")
+            #expect(none.count == 0 && none.averageScore == nil)
+        },
     ]
 }

@@ -105,6 +105,9 @@ final class RecordingStore: JobStore {
         try await base.recordPipelineAnomalies(execution: execution, anomalies)
     }
     func pipelineAnomalies(pipeline: String?, limit: Int) async throws -> [PipelineAnomaly] { try await base.pipelineAnomalies(pipeline: pipeline, limit: limit) }
+    func recordQualityRun(_ run: QualityRunRecord) async throws -> Int64 { try await base.recordQualityRun(run) }
+    func qualityRuns(check: String, limit: Int) async throws -> [QualityRunRecord] { try await base.qualityRuns(check: check, limit: limit) }
+    func qualityRunStats(check: String) async throws -> (count: Int, averageScore: Double?) { try await base.qualityRunStats(check: check) }
     func cancel(_ id: JobID, now: Date) async throws -> JobRecord { try await base.cancel(id, now: now) }
     func retry(_ id: JobID, now: Date) async throws -> JobRecord { try await base.retry(id, now: now) }
     func job(_ id: JobID, now: Date) async throws -> JobRecord? { try await base.job(id, now: now) }

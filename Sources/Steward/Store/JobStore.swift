@@ -202,6 +202,15 @@ public protocol JobStore: Sendable {
     /// Recorded anomalies, newest first.
     func pipelineAnomalies(pipeline: String?, limit: Int) async throws -> [PipelineAnomaly]
 
+    /// Stores a batch check's run; returns its id.
+    func recordQualityRun(_ run: QualityRunRecord) async throws -> Int64
+
+    /// A check's newest runs, newest first.
+    func qualityRuns(check: String, limit: Int) async throws -> [QualityRunRecord]
+
+    /// How many runs a check has, and their average score (`nil` with none).
+    func qualityRunStats(check: String) async throws -> (count: Int, averageScore: Double?)
+
     /// Releases connections and stops background tasks.
     func close() async throws
 }
