@@ -134,14 +134,9 @@ struct PipelineCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
-        struct Row: Encodable {
-            var depth: Int
-            var execution: PipelineExecution
-        }
-
         func run() async throws {
             let rows = try await storeOptions.with { try await PipelineAdmin(store: $0).tree(id) }
-            if json { return try printJSON(["executions": rows.map { Row(depth: $0.depth, execution: $0.execution) }]) }
+            if json { return try printJSON(["executions": rows.map { PipelineTreeRow(depth: $0.depth, execution: $0.execution) }]) }
             for (depth, e) in rows {
                 let took = e.finishedAt.map { String(format: "%.1fs", $0.timeIntervalSince(e.startedAt)) } ?? "running"
                 print("\(String(repeating: "  ", count: depth))\(e.id) \(e.pipeline) \(e.state.rawValue) (\(took))")
@@ -242,19 +237,8 @@ struct LineageCommand: AsyncParsableCommand {
         commandName: "lineage", abstract: "Datasets downstream or upstream of a dataset, with their distance.",
         subcommands: [Downstream.self, Upstream.self])
 
-    struct Output: Encodable {
-        struct Entry: Encodable {
-            var name: String
-            var depth: Int
-        }
-        var dataset: String
-        var datasets: [Entry]
-    }
-
     static func show(_ dataset: String, downstream: Bool, json: Bool, store: StoreOptions) async throws {
-        let paths = try await store.with { try await PipelineAdmin(store: $0).lineage(of: dataset, downstream: downstream) }
-        let out = Output(
-            dataset: dataset, datasets: paths.map { Output.Entry(name: downstream ? $0.descendant : $0.ancestor, depth: $0.depth) })
+        let out = try await store.with { try await PipelineAdmin(store: $0).lineageView(of: dataset, downstream: downstream) }
         if json { return try printJSON(out) }
         if out.datasets.isEmpty { print("nothing \(downstream ? "downstream" : "upstream") of \(dataset)") }
         for e in out.datasets { print("\(e.depth)  \(e.name)") }

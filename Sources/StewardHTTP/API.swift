@@ -76,6 +76,7 @@ public struct StewardAPI: Sendable {
         addScheduleRoutes(api)
         addWorkflowRoutes(api)
         addMonitorRoutes(api)
+        addPipelineRoutes(api)
         route(api, .get, "session") { _, context in JSONResponse.make(["scope": context.scope.map { .string($0.rawValue) } ?? .null] as JSONValue) }
         return router
     }

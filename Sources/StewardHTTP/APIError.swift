@@ -52,6 +52,13 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             return APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(e.maxBytes.map { "\($0) bytes" } ?? "allowed")")
         case let e as ConfigFileError: return APIError(.badRequest, "invalid_definition", "\(e)")
         case let e as WorkflowDefinitionError: return APIError(.badRequest, "invalid_definition", e.description)
+        case let e as PipelineError:
+            switch e {
+            case .executionNotFound, .unknownPipeline, .unknownDataset: return APIError(.notFound, "not_found", "\(e)")
+            case .alreadyFinished: return APIError(.conflict, "invalid_transition", "\(e)")
+            case .lineageCycle: return APIError(.badRequest, "invalid_definition", "\(e)")
+            case .invalid(let text): return APIError(.badRequest, "invalid_argument", text)
+            }
         case let e as HTTPError:
             switch e.status {
             case .notFound: return APIError(.notFound, "not_found", e.body ?? "no such route")

@@ -7,7 +7,7 @@ enum OpenAPIDocument {
  "info": {
   "title": "Steward API",
   "version": "1",
-  "description": "Jobs, queues, schedules and workflows. JSON shapes are those of the CLI's --json (docs/operations.md)."
+  "description": "Jobs, queues, schedules, workflows, pipelines and data checks. JSON shapes are those of the CLI's --json (docs/operations.md)."
  },
  "servers": [
   {
@@ -923,6 +923,659 @@ enum OpenAPIDocument {
       "type": "integer"
      }
     }
+   },
+   "AnomalySettings": {
+    "type": "object",
+    "properties": {
+     "metrics": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "lookback": {
+      "type": "integer"
+     },
+     "min_history": {
+      "type": "integer"
+     },
+     "threshold": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "metrics",
+     "lookback",
+     "min_history",
+     "threshold"
+    ]
+   },
+   "PipelineDefinition": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string"
+     },
+     "max_duration_seconds": {
+      "type": [
+       "number",
+       "null"
+      ]
+     },
+     "reads": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "writes": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "anomaly": {
+      "oneOf": [
+       {
+        "$ref": "#/components/schemas/AnomalySettings"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     }
+    },
+    "required": [
+     "name",
+     "max_duration_seconds",
+     "reads",
+     "writes",
+     "anomaly"
+    ]
+   },
+   "DatasetDefinition": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string"
+     },
+     "max_age_seconds": {
+      "type": [
+       "number",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "name",
+     "max_age_seconds"
+    ]
+   },
+   "PipelineCatalog": {
+    "type": "object",
+    "properties": {
+     "pipelines": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/PipelineDefinition"
+      }
+     },
+     "datasets": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/DatasetDefinition"
+      }
+     }
+    },
+    "required": [
+     "pipelines",
+     "datasets"
+    ]
+   },
+   "PipelineApplied": {
+    "type": "object",
+    "properties": {
+     "pipelines": {
+      "type": "integer"
+     },
+     "datasets": {
+      "type": "integer"
+     },
+     "lineage_rows_written": {
+      "type": "integer"
+     },
+     "lineage_rows_removed": {
+      "type": "integer"
+     }
+    },
+    "required": [
+     "pipelines",
+     "datasets",
+     "lineage_rows_written",
+     "lineage_rows_removed"
+    ]
+   },
+   "PipelineExecution": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "integer"
+     },
+     "pipeline": {
+      "type": "string"
+     },
+     "parent": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "state": {
+      "type": "string",
+      "enum": [
+       "running",
+       "succeeded",
+       "failed"
+      ]
+     },
+     "started_at": {
+      "type": "string"
+     },
+     "finished_at": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "duration_seconds": {
+      "type": [
+       "number",
+       "null"
+      ]
+     },
+     "inserted": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "updated": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "deleted": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "metrics": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "number"
+      }
+     },
+     "workflow_run": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "id",
+     "pipeline",
+     "parent",
+     "state",
+     "started_at",
+     "finished_at",
+     "duration_seconds",
+     "inserted",
+     "updated",
+     "deleted",
+     "metrics",
+     "workflow_run"
+    ]
+   },
+   "PipelineAnomaly": {
+    "type": "object",
+    "properties": {
+     "execution": {
+      "type": "integer"
+     },
+     "pipeline": {
+      "type": "string"
+     },
+     "metric": {
+      "type": "string"
+     },
+     "value": {
+      "type": "number"
+     },
+     "mean": {
+      "type": "number"
+     },
+     "std": {
+      "type": "number"
+     },
+     "z": {
+      "type": [
+       "number",
+       "null"
+      ]
+     },
+     "detected_at": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "execution",
+     "pipeline",
+     "metric",
+     "value",
+     "mean",
+     "std",
+     "z",
+     "detected_at"
+    ]
+   },
+   "AnomalyReport": {
+    "type": "object",
+    "properties": {
+     "execution": {
+      "type": "integer"
+     },
+     "anomalies": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/PipelineAnomaly"
+      }
+     }
+    },
+    "required": [
+     "execution",
+     "anomalies"
+    ]
+   },
+   "PipelineTree": {
+    "type": "object",
+    "properties": {
+     "executions": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "depth": {
+         "type": "integer"
+        },
+        "execution": {
+         "$ref": "#/components/schemas/PipelineExecution"
+        }
+       },
+       "required": [
+        "depth",
+        "execution"
+       ]
+      }
+     }
+    },
+    "required": [
+     "executions"
+    ]
+   },
+   "FreshnessEntry": {
+    "type": "object",
+    "properties": {
+     "dataset": {
+      "type": "string"
+     },
+     "last_modified": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "age_seconds": {
+      "type": [
+       "number",
+       "null"
+      ]
+     },
+     "max_age_seconds": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "dataset",
+     "last_modified",
+     "age_seconds",
+     "max_age_seconds"
+    ]
+   },
+   "FreshnessReport": {
+    "type": "object",
+    "properties": {
+     "stale": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/FreshnessEntry"
+      }
+     },
+     "fresh": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/FreshnessEntry"
+      }
+     }
+    },
+    "required": [
+     "stale",
+     "fresh"
+    ]
+   },
+   "LateExecution": {
+    "type": "object",
+    "properties": {
+     "pipeline": {
+      "type": "string"
+     },
+     "execution": {
+      "type": "integer"
+     },
+     "started_at": {
+      "type": "string"
+     },
+     "finished_at": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "duration_seconds": {
+      "type": "number"
+     },
+     "max_duration_seconds": {
+      "type": "number"
+     },
+     "state": {
+      "type": "string",
+      "enum": [
+       "running",
+       "succeeded",
+       "failed"
+      ]
+     }
+    },
+    "required": [
+     "pipeline",
+     "execution",
+     "started_at",
+     "finished_at",
+     "duration_seconds",
+     "max_duration_seconds",
+     "state"
+    ]
+   },
+   "TimelinessReport": {
+    "type": "object",
+    "properties": {
+     "late": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/LateExecution"
+      }
+     }
+    },
+    "required": [
+     "late"
+    ]
+   },
+   "Lineage": {
+    "type": "object",
+    "properties": {
+     "dataset": {
+      "type": "string"
+     },
+     "datasets": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "name": {
+         "type": "string"
+        },
+        "depth": {
+         "type": "integer"
+        }
+       },
+       "required": [
+        "name",
+        "depth"
+       ]
+      }
+     }
+    },
+    "required": [
+     "dataset",
+     "datasets"
+    ]
+   },
+   "QualityRun": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "integer"
+     },
+     "check": {
+      "type": "string"
+     },
+     "at": {
+      "type": "string"
+     },
+     "records": {
+      "type": "integer"
+     },
+     "completeness": {
+      "type": "number"
+     },
+     "accuracy": {
+      "type": "number"
+     },
+     "consistency": {
+      "type": "number"
+     },
+     "overall_score": {
+      "type": "number"
+     },
+     "passed_all": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "id",
+     "check",
+     "at",
+     "records",
+     "completeness",
+     "accuracy",
+     "consistency",
+     "overall_score",
+     "passed_all"
+    ]
+   },
+   "QualityReport": {
+    "type": "object",
+    "properties": {
+     "check": {
+      "type": "string"
+     },
+     "runs": {
+      "type": "integer"
+     },
+     "average_score": {
+      "type": "number"
+     },
+     "latest": {
+      "$ref": "#/components/schemas/QualityRun"
+     },
+     "previous": {
+      "oneOf": [
+       {
+        "$ref": "#/components/schemas/QualityRun"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "change": {
+      "type": "object",
+      "properties": {
+       "completeness": {
+        "type": [
+         "number",
+         "null"
+        ]
+       },
+       "accuracy": {
+        "type": [
+         "number",
+         "null"
+        ]
+       },
+       "consistency": {
+        "type": [
+         "number",
+         "null"
+        ]
+       },
+       "overall_score": {
+        "type": [
+         "number",
+         "null"
+        ]
+       }
+      },
+      "required": [
+       "completeness",
+       "accuracy",
+       "consistency",
+       "overall_score"
+      ]
+     }
+    },
+    "required": [
+     "check",
+     "runs",
+     "average_score",
+     "latest",
+     "previous",
+     "change"
+    ]
+   },
+   "StartRequest": {
+    "type": "object",
+    "properties": {
+     "parent": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "minimum": 1
+     },
+     "at": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false
+   },
+   "FinishRequest": {
+    "type": "object",
+    "properties": {
+     "status": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "enum": [
+       "succeeded",
+       "failed",
+       null
+      ]
+     },
+     "inserted": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "minimum": 0
+     },
+     "updated": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "minimum": 0
+     },
+     "deleted": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "minimum": 0
+     },
+     "metrics": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "additionalProperties": {
+       "type": "number"
+      }
+     },
+     "at": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false
+   },
+   "TouchRequest": {
+    "type": "object",
+    "properties": {
+     "at": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false
+   },
+   "Touched": {
+    "type": "object",
+    "properties": {
+     "dataset": {
+      "type": "string"
+     },
+     "touched_at": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "dataset",
+     "touched_at"
+    ]
    }
   }
  },
@@ -3311,6 +3964,1117 @@ enum OpenAPIDocument {
       }
      }
     }
+   }
+  },
+  "/api/v1/pipelines": {
+   "post": {
+    "summary": "Apply the pipeline catalog (YAML or JSON `pipelines` and `datasets`)",
+    "operationId": "applyPipelines",
+    "responses": {
+     "200": {
+      "description": "what was applied",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PipelineApplied"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/yaml": {
+       "schema": {
+        "type": "string"
+       }
+      },
+      "application/json": {
+       "schema": {
+        "type": "object"
+       }
+      }
+     }
+    }
+   },
+   "get": {
+    "summary": "The stored pipelines and declared datasets",
+    "operationId": "getPipelines",
+    "responses": {
+     "200": {
+      "description": "the catalog",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PipelineCatalog"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/pipelines/{name}/executions": {
+   "post": {
+    "summary": "Record that an execution started",
+    "operationId": "startPipelineExecution",
+    "responses": {
+     "201": {
+      "description": "the execution",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PipelineExecution"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "not found",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "name",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/StartRequest"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/pipeline-executions": {
+   "get": {
+    "summary": "Executions, newest first",
+    "operationId": "listPipelineExecutions",
+    "responses": {
+     "200": {
+      "description": "executions",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/PipelineExecution"
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "pipeline",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "state",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/pipeline-executions/{id}": {
+   "get": {
+    "summary": "One execution",
+    "operationId": "getPipelineExecution",
+    "responses": {
+     "200": {
+      "description": "the execution",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PipelineExecution"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "not found",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/pipeline-executions/{id}/tree": {
+   "get": {
+    "summary": "An execution and every execution under it",
+    "operationId": "getPipelineExecutionTree",
+    "responses": {
+     "200": {
+      "description": "the tree",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PipelineTree"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "not found",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/pipeline-executions/{id}/finish": {
+   "post": {
+    "summary": "Record that an execution finished; answers once its anomaly check has run",
+    "operationId": "finishPipelineExecution",
+    "responses": {
+     "200": {
+      "description": "the anomalies found",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/AnomalyReport"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "not found",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "already finished, or the check failed",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "504": {
+      "description": "the check did not finish in time",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/FinishRequest"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/pipeline-anomalies": {
+   "get": {
+    "summary": "Recorded anomalies, newest first",
+    "operationId": "listPipelineAnomalies",
+    "responses": {
+     "200": {
+      "description": "anomalies",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "anomalies": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/PipelineAnomaly"
+           }
+          }
+         },
+         "required": [
+          "anomalies"
+         ]
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "pipeline",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/checks/freshness": {
+   "get": {
+    "summary": "Datasets older than their max_age, or never modified",
+    "operationId": "checkFreshness",
+    "responses": {
+     "200": {
+      "description": "stale and fresh datasets",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/FreshnessReport"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "as_of",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/checks/timeliness": {
+   "get": {
+    "summary": "Executions started within the lookback that ran past their max_duration",
+    "operationId": "checkTimeliness",
+    "responses": {
+     "200": {
+      "description": "late executions",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/TimelinessReport"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "lookback",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "as_of",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/datasets/{name}/touch": {
+   "post": {
+    "summary": "Record that a dataset was modified",
+    "operationId": "touchDataset",
+    "responses": {
+     "200": {
+      "description": "the dataset and the instant",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Touched"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "not found",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "name",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/TouchRequest"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/lineage/{dataset}": {
+   "get": {
+    "summary": "Datasets downstream or upstream of a dataset, nearest first",
+    "operationId": "getLineage",
+    "responses": {
+     "200": {
+      "description": "the datasets with their distance",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Lineage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "not found",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "dataset",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "direction",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "downstream",
+        "upstream"
+       ]
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/quality/checks/{name}/report": {
+   "get": {
+    "summary": "A batch check's latest run compared with the one before",
+    "operationId": "getQualityReport",
+    "responses": {
+     "200": {
+      "description": "the report",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/QualityReport"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid request",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "read-only token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "no stored runs",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "name",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "last",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000000
+      }
+     }
+    ]
    }
   }
  }

@@ -306,4 +306,102 @@ struct HTTPAPITests {
             _ = try ServeConfiguration.parse("monitors:\n  sources: {}\n  task: []\n", file: "m.yaml")
         } throws: { ($0 as? ConfigFileError)?.message.contains("monitors: unknown key 'task'") == true }
     }
+
+    @Test("pipelines over HTTP: apply, start, finish with the anomaly check run by a worker, tree, checks, lineage, touch, quality report; errors")
+    func pipelines() async throws {
+        try await withAPI(tokens: [
+            AccessToken(name: "r", plaintext: Self.readToken, scope: .read), AccessToken(name: "a", plaintext: Self.adminToken, scope: .admin),
+        ]) { store, call in
+            let admin = Self.adminToken
+            let catalog = """
+                pipelines:
+                  load: {max_duration: 10m, reads: [raw], writes: [clean], anomaly: {metrics: [duration], min_history: 2, lookback: 5}}
+                  report: {reads: [clean], writes: [report]}
+                datasets:
+                  clean: {max_age: 1h}
+                """
+            let applied = try await call("/api/v1/pipelines", .post, catalog, admin)
+            #expect(applied.status == 200 && applied.object["pipelines"] as? Int == 2, "\(applied.text)")
+            #expect(try await call("/api/v1/pipelines", .post, catalog, Self.readToken).status == 403)
+            let cyclic = try await call("/api/v1/pipelines", .post, "pipelines: {a: {reads: [x], writes: [y]}, b: {reads: [y], writes: [x]}}", admin)
+            #expect(cyclic.status == 400 && cyclic.errorCode == "invalid_definition" && cyclic.text.contains("cycle"))
+            let listed = try await call("/api/v1/pipelines", .get, nil, Self.readToken)
+            let report = (listed.object["pipelines"] as? [[String: Any]])?.first { $0["name"] as? String == "report" }
+            #expect(report?["max_duration_seconds"] is NSNull && report?["anomaly"] is NSNull)
+
+            // Two normal runs of 100 s and 110 s, then one of 300 s: mean 105, std √50, z = 195/√50.
+            let registry = JobRegistry()
+            PipelineChecks.register(in: registry)
+            let queues = PipelineChecks.queues.filter { $0.name == PipelineChecks.anomalies }
+            try await withWorker(store: store, registry: registry, queues: queues, configuration: WorkerConfiguration(pollInterval: .milliseconds(20))) { _ in
+                var last: [String: Any] = [:]
+                for (i, seconds) in [100, 110, 300].enumerated() {
+                    let start = "2026-11-0\(i + 1)T00:00:00Z"
+                    let started = try await call("/api/v1/pipelines/load/executions", .post, #"{"at":"\#(start)"}"#, admin)
+                    #expect(started.status == 201 && started.object["state"] as? String == "running", "\(started.text)")
+                    let id = try #require(started.object["id"] as? Int)
+                    let end = Date(iso8601: start)!.addingTimeInterval(Double(seconds)).iso8601UTC
+                    let finished = try await call(
+                        "/api/v1/pipeline-executions/\(id)/finish", .post, #"{"inserted": 5, "metrics": {"rows": 7}, "at": "\#(end)"}"#, admin)
+                    #expect(finished.status == 200, "\(finished.text)")
+                    last = finished.object
+                }
+                let anomalies = try #require(last["anomalies"] as? [[String: Any]])
+                #expect(anomalies.count == 1 && anomalies.first?["metric"] as? String == "duration")
+                #expect(abs((anomalies.first?["z"] as? Double ?? 0) - 195 / 50.0.squareRoot()) < 1e-9)
+            }
+            let id = 3
+            let got = try await call("/api/v1/pipeline-executions/\(id)", .get, nil, Self.readToken)
+            #expect(Set(got.object.keys) == [
+                "id", "pipeline", "parent", "state", "started_at", "finished_at", "duration_seconds", "inserted", "updated", "deleted", "metrics", "workflow_run",
+            ])
+            #expect(got.object["duration_seconds"] as? Double == 300 && got.object["updated"] is NSNull && got.object["parent"] is NSNull)
+            let twice = try await call("/api/v1/pipeline-executions/\(id)/finish", .post, "{}", admin)
+            #expect(twice.status == 409 && twice.errorCode == "invalid_transition")
+            let child = try await call("/api/v1/pipelines/report/executions", .post, #"{"parent": 3, "at": "2026-11-03T00:06:00Z"}"#, admin)
+            #expect(child.status == 201 && child.object["parent"] as? Int == 3)
+            let tree = try await call("/api/v1/pipeline-executions/3/tree", .get, nil, Self.readToken)
+            #expect((tree.object["executions"] as? [[String: Any]])?.map { $0["depth"] as? Int } == [0, 1])
+            let listedRuns = try await call("/api/v1/pipeline-executions?pipeline=load&state=succeeded", .get, nil, Self.readToken)
+            #expect(listedRuns.list.count == 3)
+            let anomalies = try await call("/api/v1/pipeline-anomalies?pipeline=load", .get, nil, Self.readToken)
+            #expect((anomalies.object["anomalies"] as? [Any])?.count == 1)
+            let fresh = try await call("/api/v1/checks/freshness?as_of=2026-11-03T00:10:00Z", .get, nil, Self.readToken)
+            #expect((fresh.object["fresh"] as? [[String: Any]])?.first?["age_seconds"] as? Double == 300, "\(fresh.text)")
+            let late = try await call("/api/v1/checks/timeliness?as_of=2026-11-03T01:00:00Z&lookback=2h", .get, nil, Self.readToken)
+            #expect((late.object["late"] as? [Any])?.isEmpty == true, "\(late.text)")
+            let lineage = try await call("/api/v1/lineage/raw?direction=downstream", .get, nil, Self.readToken)
+            #expect(lineage.text == #"{"dataset":"raw","datasets":[{"depth":1,"name":"clean"},{"depth":2,"name":"report"}]}"#)
+            let touched = try await call("/api/v1/datasets/report/touch", .post, #"{"at":"2026-11-03T00:00:00Z"}"#, admin)
+            #expect(touched.status == 200 && touched.object["touched_at"] as? String == "2026-11-03T00:00:00.000Z")
+            // Mistakes: 4xx with the field named.
+            for (uri, method, body, status, code) in [
+                ("/api/v1/pipelines/nope/executions", HTTPRequest.Method.post, "{}", 404, "not_found"),
+                ("/api/v1/pipeline-executions/abc", .get, nil, 400, "invalid_argument"),
+                ("/api/v1/pipeline-executions/99", .get, nil, 404, "not_found"),
+                ("/api/v1/pipeline-executions/4/finish", .post, #"{"status":"running"}"#, 400, "invalid_argument"),
+                ("/api/v1/pipeline-executions/4/finish", .post, #"{"inserted":-1}"#, 400, "invalid_argument"),
+                ("/api/v1/pipeline-executions/4/finish", .post, #"{"metrics":{"duration":1}}"#, 400, "invalid_argument"),
+                ("/api/v1/pipelines/load/executions", .post, #"{"parent": 999}"#, 404, "not_found"),
+                ("/api/v1/checks/freshness?as_of=yesterday", .get, nil, 400, "invalid_argument"),
+                ("/api/v1/checks/timeliness?lookback=soon", .get, nil, 400, "invalid_argument"),
+                ("/api/v1/lineage/raw?direction=sideways", .get, nil, 400, "invalid_argument"),
+                ("/api/v1/lineage/nope", .get, nil, 404, "not_found"),
+                ("/api/v1/datasets/nope/touch", .post, "{}", 404, "not_found"),
+                ("/api/v1/quality/checks/nope/report", .get, nil, 404, "not_found"),
+            ] {
+                let r = try await call(uri, method, body, admin)
+                #expect(r.status == status && r.errorCode == code, "\(uri): \(r.status) \(r.text)")
+            }
+            // A stored batch check run reads back as the CLI's report.
+            _ = try await store.recordQualityRun(
+                QualityRunRecord(
+                    check: "users", at: Date(), records: 4, completeness: 1, accuracy: 0.75, consistency: 1, overallScore: 0.925, passedAll: false,
+                    result: "{}"))
+            let q = try await call("/api/v1/quality/checks/users/report", .get, nil, Self.readToken)
+            #expect(q.status == 200 && q.object["runs"] as? Int == 1 && q.object["previous"] is NSNull)
+            #expect((q.object["change"] as? [String: Any])?["accuracy"] is NSNull)
+        }
+    }
 }
+

@@ -5,9 +5,11 @@ import Testing
 struct OpenAPITests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `METHOD /path/{param}` of every route the API registers (read from its source).
+    /// `METHOD /path/{param}` of every route the API registers (read from its sources, API*.swift).
     static func routes() throws -> Set<String> {
-        let text = try String(contentsOf: root.appendingPathComponent("Sources/StewardHTTP/API.swift"), encoding: .utf8)
+        let folder = root.appendingPathComponent("Sources/StewardHTTP")
+        let text = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("API") && $0.hasSuffix(".swift") }.sorted()
+            .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
         let pattern = try NSRegularExpression(pattern: #"route\(api, \.(get|post|put|delete), "([^"]+)""#)
         return Set(
             pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { m in

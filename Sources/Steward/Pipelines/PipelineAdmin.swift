@@ -109,6 +109,12 @@ public struct PipelineAdmin: Sendable {
         return try await store.lineage(of: dataset, downstream: downstream)
     }
 
+    /// `steward lineage … --json`: the dataset and those downstream (or upstream) of it.
+    public func lineageView(of dataset: String, downstream: Bool) async throws -> LineageView {
+        let paths = try await lineage(of: dataset, downstream: downstream)
+        return LineageView(dataset: dataset, datasets: paths.map { .init(name: downstream ? $0.descendant : $0.ancestor, depth: $0.depth) })
+    }
+
     /// Marks a dataset modified (for data changed outside reported executions).
     public func touch(_ dataset: String, at: Date? = nil) async throws {
         guard try await store.touchDataset(dataset, at: at ?? clock.now()) else { throw PipelineError.unknownDataset(dataset) }
@@ -218,4 +224,37 @@ public struct AnomalyReport: Codable, Sendable, Equatable {
         self.execution = execution
         self.anomalies = anomalies
     }
+}
+
+/// One row of an execution tree.
+public struct PipelineTreeRow: Encodable, Sendable {
+    /// Depth below the asked execution.
+    public var depth: Int
+    /// The execution.
+    public var execution: PipelineExecution
+    /// Creates a row.
+    public init(depth: Int, execution: PipelineExecution) {
+        self.depth = depth
+        self.execution = execution
+    }
+}
+
+/// `steward lineage … --json`: a dataset and those downstream or upstream with their distance.
+public struct LineageView: Encodable, Sendable {
+    /// One dataset.
+    public struct Entry: Encodable, Sendable {
+        /// Its name.
+        public var name: String
+        /// The shortest distance.
+        public var depth: Int
+        /// Creates an entry.
+        public init(name: String, depth: Int) {
+            self.name = name
+            self.depth = depth
+        }
+    }
+    /// The asked dataset.
+    public var dataset: String
+    /// The others, nearest first.
+    public var datasets: [Entry]
 }

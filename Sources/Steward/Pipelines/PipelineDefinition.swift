@@ -27,6 +27,16 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
         case name, reads, writes, anomaly
         case maxDuration = "max_duration_seconds"
     }
+
+    /// Every key on every row (`null` when unset).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(maxDuration, forKey: .maxDuration)
+        try c.encode(reads, forKey: .reads)
+        try c.encode(writes, forKey: .writes)
+        try c.encode(anomaly, forKey: .anomaly)
+    }
 }
 
 /// What the z-score check looks at.
@@ -66,11 +76,23 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
         self.name = name
         self.maxAge = maxAge
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case maxAge = "max_age_seconds"
+    }
+
+    /// Every key on every row (`null` when unset).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(maxAge, forKey: .maxAge)
+    }
 }
 
 /// The pipelines and datasets of a configuration file, checked together (lineage cycles are
 /// refused before anything is stored).
-public struct PipelineCatalog: Sendable, Equatable {
+public struct PipelineCatalog: Codable, Sendable, Equatable {
     /// Pipelines by name order.
     public var pipelines: [PipelineDefinition]
     /// Declared datasets by name order.

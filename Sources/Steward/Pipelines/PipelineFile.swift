@@ -10,7 +10,12 @@ public enum PipelineFile {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ConfigFileError(file: path, line: 0, column: 0, message: "cannot read the file")
         }
-        let reader = YAMLReader(file: path)
+        return try parse(text, file: path)
+    }
+
+    /// Reads the pipelines and datasets of configuration text (YAML, or JSON of the same shape).
+    public static func parse(_ text: String, file: String) throws -> PipelineCatalog {
+        let reader = YAMLReader(file: file)
         let root = try reader.compose(text)
         guard root.mapping != nil else { throw reader.error(root, "the configuration: expected a mapping") }
         let top = reader.values(of: root)
