@@ -47,9 +47,10 @@ public struct AlertService: Service {
             let sinks = outlets
             await cancelWhenGracefulShutdown {
                 var evaluator = AlertEvaluator(rules: self.rules)
+                var pipelines = PipelineAlertEvaluator(since: Date())
                 while !Task.isCancelled {
                     do {
-                        for event in try await self.check(&evaluator) {
+                        for event in try await self.check(&evaluator) + self.checkPipelines(&pipelines) {
                             // Read once per alert, not once per notifier.
                             let workers = await self.activeWorkers(event.queue)
                             for s in sinks { s.yield((event, workers)) }
@@ -71,6 +72,18 @@ public struct AlertService: Service {
         var stats: [QueueStats] = []
         for q in try await admin.list() { stats.append(try await admin.stats(q.name)) }
         return evaluator.evaluate(stats, now: Date())
+    }
+
+    /// Freshness, timeliness (the last hour) and new anomalies, when pipelines or datasets are
+    /// declared.
+    func checkPipelines(_ evaluator: inout PipelineAlertEvaluator) async throws -> [AlertEvent] {
+        let catalog = try await store.pipelineCatalog()
+        guard !catalog.pipelines.isEmpty || !catalog.datasets.isEmpty else { return [] }
+        let admin = PipelineAdmin(store: store)
+        let now = Date()
+        return evaluator.evaluate(
+            freshness: try await admin.freshness(asOf: now), timeliness: try await admin.timeliness(lookback: 3600, asOf: now),
+            anomalies: try await store.pipelineAnomalies(pipeline: nil, limit: 100), now: now)
     }
 
     /// Worker processes holding a running job of `queue` (0 when the store cannot say).
@@ -97,19 +110,29 @@ public struct AlertService: Service {
     func send(_ e: AlertEvent, activeWorkers: Int, to notifier: AlertNotifier) async throws {
         switch notifier {
         case .log:
-            let metadata: Logger.Metadata = ["queue": "\(e.queue)", "measure": "\(e.measure)", "value": "\(e.value)", "level": "\(e.label)"]
+            let metadata: Logger.Metadata = [
+                "queue": "\(e.queue)", "subject": "\(e.subject)", "measure": "\(e.measure)", "value": "\(e.value.map { "\($0)" } ?? "none")",
+                "level": "\(e.label)",
+            ]
             if e.level == .critical { logger.error("alert: \(e.message)", metadata: metadata) } else { logger.warning("alert: \(e.message)", metadata: metadata) }
         case .webhook(let url):
             let body: JSONValue = [
-                "level": .string(e.label.lowercased()), "queue": .string(e.queue), "measure": .string(e.measure), "value": .number(e.value),
-                "threshold": .number(e.threshold), "message": .string(e.message), "depth": .integer(Int64(e.depth)),
-                "scheduled": .integer(Int64(e.scheduled)), "running": .integer(Int64(e.running)), "active_workers": .integer(Int64(activeWorkers)),
+                "level": .string(e.label.lowercased()), "queue": .string(e.queue), "subject": .string(e.subject), "measure": .string(e.measure),
+                "value": e.value.map(JSONValue.number) ?? .null, "threshold": .number(e.threshold), "message": .string(e.message),
+                "depth": e.depth.map { .integer(Int64($0)) } ?? .null, "scheduled": e.scheduled.map { .integer(Int64($0)) } ?? .null,
+                "running": e.running.map { .integer(Int64($0)) } ?? .null, "active_workers": .integer(Int64(activeWorkers)),
                 "time": .string(e.time.iso8601UTC),
             ]
             try await post(body, to: url)
         case .slack(let url):
-            let title = "*[\(e.label)] steward: queue '\(e.queue)' \(e.measure.replacingOccurrences(of: "_", with: " "))*"
-            let details = "depth \(e.depth) · scheduled \(e.scheduled) · running \(e.running) · active workers \(activeWorkers)"
+            let what = e.subject == e.queue ? "queue '\(e.queue)'" : "'\(e.subject)'"
+            let title = "*[\(e.label)] steward: \(what) \(e.measure.replacingOccurrences(of: "_", with: " "))*"
+            let details =
+                if let depth = e.depth, let scheduled = e.scheduled, let running = e.running {
+                    "depth \(depth) · scheduled \(scheduled) · running \(running) · active workers \(activeWorkers)"
+                } else {
+                    "checked by \(e.queue)"
+                }
             try await post(["text": .string([title, e.time.iso8601UTC, e.message, details].joined(separator: "\n"))], to: url)
         }
     }

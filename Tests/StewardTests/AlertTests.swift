@@ -65,6 +65,8 @@ struct AlertTests {
             onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
         let store = try makeTemporarySQLiteStore()
         try await store.migrate()
+        // A declared dataset never modified: stale from the first check.
+        _ = try await PipelineAdmin(store: store).apply(PipelineCatalog(datasets: [DatasetDefinition(name: "dw.orders", maxAge: 3600)]))
         let receiverTask = Task { try await receiver.runService() }
         defer { receiverTask.cancel() }
         #expect(await eventually { port.withLock { $0 } != nil })
@@ -76,24 +78,62 @@ struct AlertTests {
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger))
         let running = Task { try await group.run() }
         let ids = try await store.enqueue((0..<4).map { NewJob(queue: "mail", name: "x\($0)") }, now: Date()).map(\.id)
-        #expect(await eventually(timeout: .seconds(10)) { received.withLock { $0["json"]?.count ?? 0 } >= 1 && received.withLock { $0["slack"]?.count ?? 0 } >= 1 })
+        func sent(_ measure: String) -> [[String: JSONValue]] {
+            received.withLock { $0["json"] ?? [] }.compactMap { if case .object(let o) = $0, o["measure"] == .string(measure) { o } else { nil } }
+        }
+        #expect(await eventually(timeout: .seconds(10)) { sent("queue_depth").count >= 1 && received.withLock { $0["slack"]?.count ?? 0 } >= 2 })
         for id in ids { _ = try await store.cancel(id, now: Date()) }
-        #expect(await eventually(timeout: .seconds(10)) { received.withLock { $0["json"]?.count ?? 0 } >= 2 })
+        #expect(await eventually(timeout: .seconds(10)) { sent("queue_depth").count >= 2 }, "\(received.withLock { $0 })")
+        try await PipelineAdmin(store: store).touch("dw.orders")
+        #expect(await eventually(timeout: .seconds(10)) { sent("freshness").count >= 2 })
         try await Task.sleep(for: .milliseconds(400))
         await group.triggerGracefulShutdown()
         try await running.value
-        let json = received.withLock { $0["json"] ?? [] }
+        let json = sent("queue_depth").map(JSONValue.object)
         #expect(json.count == 2, "one warning, one recovery, nothing while the level held: \(json)")
+        let freshness = sent("freshness")
+        #expect(freshness.count == 2, "stale once, fresh again once: \(freshness)")
+        #expect(freshness.first?["subject"] == "dw.orders" && freshness.first?["value"] == .null && freshness.first?["depth"] == .null)
+        #expect(freshness.first?["message"] == "dataset 'dw.orders' is stale: never modified (max age 60.0m)")
+        #expect(freshness.last?["level"] == "resolved" && freshness.last?["queue"] == .string(PipelineChecks.freshness))
         guard case .object(let first) = json.first else { Issue.record("no JSON body"); return }
-        #expect(Set(first.keys) == ["level", "queue", "measure", "value", "threshold", "message", "depth", "scheduled", "running", "active_workers", "time"])
+        #expect(Set(first.keys) == ["level", "queue", "subject", "measure", "value", "threshold", "message", "depth", "scheduled", "running", "active_workers", "time"])
         #expect(first["level"] == "warning" && first["queue"] == "mail" && first["depth"] == 4)
         if case .object(let second) = json.last { #expect(second["level"] == "resolved") }
         guard case .object(let slack) = received.withLock({ $0["slack"]?.first }), case .string(let text)? = slack["text"] else {
             Issue.record("no Slack body")
             return
         }
-        let lines = text.split(separator: "\n")
+        let lines = received.withLock({ $0["slack"] ?? [] }).compactMap { v -> String? in
+            if case .object(let o) = v, case .string(let t)? = o["text"], t.contains("queue 'mail'") { t } else { nil }
+        }.first.map { $0.split(separator: "\n") } ?? []
+        _ = text
         #expect(lines.count == 4 && lines[0].hasPrefix("*[WARNING] steward: queue 'mail'") && lines[3].contains("depth 4"), "\(text)")
         try await store.close()
     }
+
+    @Test("pipeline alerts: a dataset notifies when it turns stale and when fresh again; a late execution and an anomaly once each")
+    func pipelineAlerts() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        var evaluator = PipelineAlertEvaluator(since: t0)
+        let stale = FreshnessReport.Entry(dataset: "d", lastModified: t0.addingTimeInterval(-7200), ageSeconds: 7200, maxAgeSeconds: 3600)
+        let fresh = FreshnessReport.Entry(dataset: "d", lastModified: t0, ageSeconds: 0, maxAgeSeconds: 3600)
+        let late = TimelinessReport.Entry(
+            pipeline: "p", execution: 7, startedAt: t0, finishedAt: nil, durationSeconds: 900, maxDurationSeconds: 600, state: .running)
+        let old = PipelineAnomaly(execution: 1, pipeline: "p", metric: "duration", value: 9, mean: 1, std: 1, z: 8, detectedAt: t0.addingTimeInterval(-1))
+        let new = PipelineAnomaly(execution: 2, pipeline: "p", metric: "rows", value: 5, mean: 4, std: 0, z: nil, detectedAt: t0)
+        let first = evaluator.evaluate(
+            freshness: FreshnessReport(stale: [stale], fresh: []), timeliness: TimelinessReport(late: [late]), anomalies: [old, new], now: t0)
+        #expect(first.map(\.measure) == ["freshness", "timeliness", "anomaly"])
+        #expect(first[0].message == "dataset 'd' is stale: last modified 2.0h ago, max age 60.0m" && first[0].level == .warning)
+        #expect(first[1].message == "pipeline 'p' execution 7 has been running 15.0m, max 10.0m")
+        #expect(first[2].message == "pipeline 'p' execution 2: rows = 5.0 is anomalous (mean 4.0, std 0.0, the history never varied)")
+        let again = evaluator.evaluate(
+            freshness: FreshnessReport(stale: [stale], fresh: []), timeliness: TimelinessReport(late: [late]), anomalies: [old, new], now: t0)
+        #expect(again.isEmpty)
+        let recovered = evaluator.evaluate(
+            freshness: FreshnessReport(stale: [], fresh: [fresh]), timeliness: TimelinessReport(late: []), anomalies: [new], now: t0)
+        #expect(recovered.map(\.label) == ["RESOLVED"] && recovered.first?.message == "dataset 'd' is fresh again")
+    }
 }
+

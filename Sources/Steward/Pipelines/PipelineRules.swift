@@ -206,6 +206,14 @@ public struct FreshnessReport: Codable, Sendable, Equatable {
         /// Its bound.
         public var maxAgeSeconds: Double
 
+        /// Creates an entry.
+        public init(dataset: String, lastModified: Date?, ageSeconds: Double?, maxAgeSeconds: Double) {
+            self.dataset = dataset
+            self.lastModified = lastModified
+            self.ageSeconds = ageSeconds
+            self.maxAgeSeconds = maxAgeSeconds
+        }
+
         enum CodingKeys: String, CodingKey {
             case dataset
             case lastModified = "last_modified"
@@ -225,6 +233,12 @@ public struct FreshnessReport: Codable, Sendable, Equatable {
     public var stale: [Entry]
     /// Within their bound.
     public var fresh: [Entry]
+
+    /// Creates a report.
+    public init(stale: [Entry], fresh: [Entry]) {
+        self.stale = stale
+        self.fresh = fresh
+    }
 }
 
 /// `steward pipeline check timeliness --json`.
@@ -245,6 +259,20 @@ public struct TimelinessReport: Codable, Sendable, Equatable {
         public var maxDurationSeconds: Double
         /// `running`, `succeeded` or `failed`.
         public var state: PipelineExecution.State
+
+        /// Creates an entry.
+        public init(
+            pipeline: String, execution: Int64, startedAt: Date, finishedAt: Date?, durationSeconds: Double, maxDurationSeconds: Double,
+            state: PipelineExecution.State
+        ) {
+            self.pipeline = pipeline
+            self.execution = execution
+            self.startedAt = startedAt
+            self.finishedAt = finishedAt
+            self.durationSeconds = durationSeconds
+            self.maxDurationSeconds = maxDurationSeconds
+            self.state = state
+        }
 
         enum CodingKeys: String, CodingKey {
             case pipeline, execution, state
@@ -267,6 +295,9 @@ public struct TimelinessReport: Codable, Sendable, Equatable {
     }
     /// Late executions, oldest start first.
     public var late: [Entry]
+
+    /// Creates a report.
+    public init(late: [Entry]) { self.late = late }
 }
 
 /// A pipeline request that cannot be done; the message names what is wrong.
