@@ -34,10 +34,11 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case jobs, quality
+        case jobs, quality, pipelines
     }
 
-    @Argument(help: "jobs (queues and workers, the default) or quality (a 4-task data-quality monitor on --events).")
+    @Argument(
+        help: "jobs (queues and workers, the default), quality (a 4-task data-quality monitor on --events) or pipelines (anomaly check latency, lineage on 10,000 datasets).")
     var suite: Suite = .jobs
     @Option(help: "quality: events in the generated CSV stream.") var events = 500_000
 
@@ -116,17 +117,22 @@ struct BenchCommand: AsyncParsableCommand {
             "concurrency": .number(Double(concurrency)),
         ]
         do {
-            switch workload {
-            case .throughput:
-                result.merge(try await bench.throughput(single: min(singleJobs, jobCount), batchSize: batchSize)) { $1 }
-            case .latency:
-                result.merge(try await bench.latency(rate: rate, idle: idle)) { $1 }
-            case .result:
-                result.merge(try await bench.roundTrip()) { $1 }
-            case .workflow:
-                result.merge(try await bench.workflows(chainSteps: 10, rounds: 30, fanoutRounds: 3)) { $1 }
-            case .http:
-                result.merge(try await HTTPBench(store: jobStore, jobs: jobCount, connections: 16).run()) { $1 }
+            if suite == .pipelines {
+                result = try await PipelineBench(store: jobStore).run()
+                result["store"] = .string(StoreURL.redacted(url))
+            } else {
+                switch workload {
+                case .throughput:
+                    result.merge(try await bench.throughput(single: min(singleJobs, jobCount), batchSize: batchSize)) { $1 }
+                case .latency:
+                    result.merge(try await bench.latency(rate: rate, idle: idle)) { $1 }
+                case .result:
+                    result.merge(try await bench.roundTrip()) { $1 }
+                case .workflow:
+                    result.merge(try await bench.workflows(chainSteps: 10, rounds: 30, fanoutRounds: 3)) { $1 }
+                case .http:
+                    result.merge(try await HTTPBench(store: jobStore, jobs: jobCount, connections: 16).run()) { $1 }
+                }
             }
         } catch {
             try? await jobStore.close()
