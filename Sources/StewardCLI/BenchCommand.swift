@@ -34,13 +34,15 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case jobs, quality, pipelines
+        case jobs, quality, pipelines, checks
     }
 
     @Argument(
-        help: "jobs (queues and workers, the default), quality (a 4-task data-quality monitor on --events) or pipelines (anomaly check latency, lineage on 10,000 datasets).")
+        help: "jobs (queues and workers, the default), quality (a 4-task data-quality monitor on --events) pipelines (anomaly check latency, lineage on 10,000 datasets) or checks (a batch check on --rows generated CSV rows).")
     var suite: Suite = .jobs
     @Option(help: "quality: events in the generated CSV stream.") var events = 500_000
+    @Option(help: "checks: rows in the generated CSV.") var rows = 1_000_000
+    @Flag(help: "checks: leave out the unique field (its memory grows with distinct values).") var noUnique = false
 
     @Option(help: "Store URL (default: a temporary SQLite file).") var store: String?
     @Option(help: "throughput, latency, result, workflow or http.") var workload: Workload = .throughput
@@ -80,6 +82,12 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         try checkArguments()
         try logging.bootstrap(default: .warning)
+        if suite == .checks {
+            guard rows >= 1 else { throw ValidationError("--rows: must be at least 1, got \(rows)") }
+            let result = try await BatchCheckBench(rows: rows, unique: !noUnique).run()
+            if json { return try printJSON(result) }
+            return printHuman(result)
+        }
         if suite == .quality {
             let result = try await QualityBench(events: events).run()
             if json { return try printJSON(result) }

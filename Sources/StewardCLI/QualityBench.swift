@@ -96,3 +96,68 @@ struct QualityBench {
         try out.write(toFile: path, atomically: false, encoding: .utf8)
     }
 }
+
+/// `steward bench checks --rows N`: a batch check (`quality check`) over a generated 6-column CSV
+/// with the configuration of the batch check tests: four accuracy rules (allowed, range, pattern,
+/// type), one unique field, one cross-field rule. Peak memory is the process's (generation writes
+/// the file in 1 MiB pieces).
+struct BatchCheckBench {
+    var rows: Int
+    var unique: Bool
+
+    func run() async throws -> [String: JSONValue] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-cbench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("users.csv").path
+        try generate(csv)
+        let config = """
+            checks:
+              users:
+                source: users.csv
+                required_fields: [id, email, status]
+                accuracy:
+                  - {field: status, allowed: [ok, warn]}
+                  - {field: age, min: 0, max: 130}
+                  - {field: email, pattern: "[^@]+@[^@]+"}
+                  - {field: age, type: int}
+                consistency: {\(unique ? "unique: [id], " : "")rules: ["end >= start"]}
+            """
+        let check = try BatchCheck.parse(config, file: "bench.yaml", baseDirectory: dir.path)[0]
+        let start = ContinuousClock.now
+        let result = try check.run()
+        let seconds = (ContinuousClock.now - start).seconds
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return [
+            "suite": .string("checks"), "rows": .integer(Int64(result.records)), "unique_field": .bool(unique),
+            "seconds": .number((seconds * 1000).rounded() / 1000), "rows_per_s": .number((Double(result.records) / seconds).rounded()),
+            "peak_memory_mb": .number((Double(usage.ru_maxrss) / 1024 * 10).rounded() / 10),
+            "accuracy_issues": .integer(Int64(result.accuracy.issues)), "consistency_issues": .integer(Int64(result.consistency.issues)),
+        ]
+    }
+
+    /// Users with 1 % empty emails, 1 % bad statuses, 0.5 % ages out of range, 0.5 % ends before starts.
+    func generate(_ path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw StewardError.invalidArgument("bench: cannot write \(path)")
+        }
+        defer { try? handle.close() }
+        var rng = SplitMix64(seed: 7)
+        var out = "id,email,status,age,start,end\n"
+        for i in 0..<rows {
+            let r = rng.next() % 200
+            let email = r == 0 || r == 1 ? "" : "user\(i)@example.com"
+            let status = r == 2 || r == 3 ? "bad" : (r % 10 == 0 ? "warn" : "ok")
+            let age = r == 4 ? "200" : "\(18 + Int(rng.next() % 60))"
+            let day = 1 + Int(rng.next() % 28)
+            let end = r == 5 ? day - 1 : day + 1
+            out += "\(i),\(email),\(status),\(age),2026-01-\(day < 10 ? "0" : "")\(day),2026-01-\(end < 10 ? "0" : "")\(end)\n"
+            if out.utf8.count > 1 << 20 {
+                handle.write(Data(out.utf8))
+                out = ""
+            }
+        }
+        handle.write(Data(out.utf8))
+    }
+}

@@ -54,54 +54,85 @@ public struct BatchCheckResult: Sendable, Encodable, Equatable {
 extension BatchCheck {
     /// Reads `input` (or the check's own file) to its end and computes the result.
     public func run(input: String? = nil) throws -> BatchCheckResult {
-        let path = input ?? self.path
-        var reader = try BatchRecordReader(path: path)
+        // Every column the check looks at, once; rules address them by position.
+        var columns: [String] = []
+        func column(_ name: String) -> Int {
+            if let i = columns.firstIndex(of: name) { return i }
+            columns.append(name)
+            return columns.count - 1
+        }
+        let requiredColumns = requiredFields.map(column)
+        let ruleColumns = accuracy.map { column($0.field) }
+        let uniqueColumns = unique.map(column)
+        let comparisonColumns = rules.map { (column($0.left), $0.rightIsLiteral ? nil : column($0.right)) }
+        let literals = rules.map { (bytes: Array($0.right.utf8), number: $0.rightIsLiteral ? Double($0.right) : nil) }
+        let allowed = accuracy.map { rule -> [[UInt8]] in
+            if case .allowed(_, let values) = rule { return values.map { Array($0.utf8) } }
+            return []
+        }
+        let patterns = try accuracy.map { rule -> NSRegularExpression? in
+            if case .pattern(_, let p) = rule { return try NSRegularExpression(pattern: "^(?:\(p))$") }
+            return nil
+        }
+        var scanner = try BatchScanner(path: input ?? self.path, columns: columns)
         var records = 0
-        var complete = Dictionary(uniqueKeysWithValues: requiredFields.map { ($0, 0) })
+        var completeCounts = Array(repeating: 0, count: requiredFields.count)
         var violations = 0
         var accuracyExamples: [String] = []
         var ruleIssues = 0
         var consistencyExamples: [String] = []
         // Per unique field: value hash -> occurrences (capped at 2: duplicated or not).
-        var seen = Dictionary(uniqueKeysWithValues: unique.map { ($0, [Int: UInt8]()) })
-        var duplicated = Dictionary(uniqueKeysWithValues: unique.map { ($0, 0) })
-        let patterns = try accuracy.map { rule -> NSRegularExpression? in
-            if case .pattern(_, let p) = rule { return try NSRegularExpression(pattern: "^(?:\(p))$") }
-            return nil
-        }
-        while let record = try reader.next() {
+        var seen = Array(repeating: [Int: UInt8](), count: unique.count)
+        var duplicated = Array(repeating: 0, count: unique.count)
+        while try scanner.next() {
             records += 1
-            for f in requiredFields where record[f] != nil { complete[f]! += 1 }
+            for (k, c) in requiredColumns.enumerated() where scanner.withField(c, { $0 != nil }) { completeCounts[k] += 1 }
             for (i, rule) in accuracy.enumerated() {
-                guard let value = record[rule.field] else { continue }
-                if let why = Self.violation(rule, value, patterns[i]) {
-                    violations += 1
-                    if accuracyExamples.count < maxExamples { accuracyExamples.append("record \(records): \(rule.field) \(why)") }
+                let broken = scanner.withField(ruleColumns[i]) { bytes -> Bool in
+                    guard let bytes else { return false }
+                    return !Self.conforms(rule, bytes, allowed: allowed[i], regex: patterns[i])
+                }
+                guard broken else { continue }
+                violations += 1
+                if accuracyExamples.count < maxExamples, let value = scanner.text(ruleColumns[i]) {
+                    accuracyExamples.append("record \(records): \(rule.field) \(Self.violation(rule, value, patterns[i]) ?? "breaks its rule")")
                 }
             }
-            for f in unique {
-                guard let value = record[f] else { continue }
-                let key = value.hashValue
-                let count = seen[f]![key, default: 0]
+            for (u, c) in uniqueColumns.enumerated() {
+                guard let key = scanner.withField(c, { $0.map(FieldBytes.hash) }) else { continue }
+                let count = seen[u][key, default: 0]
                 if count == 1 {
-                    duplicated[f]! += 1
-                    if consistencyExamples.count < maxExamples { consistencyExamples.append("record \(records): \(f) '\(value)' is not unique") }
+                    duplicated[u] += 1
+                    if consistencyExamples.count < maxExamples {
+                        consistencyExamples.append("record \(records): \(unique[u]) '\(scanner.text(c) ?? "")' is not unique")
+                    }
                 }
-                if count < 2 { seen[f]![key] = count + 1 }
+                if count < 2 { seen[u][key] = count + 1 }
             }
-            for rule in rules {
-                guard let left = record[rule.left] else { continue }
-                let right = rule.rightIsLiteral ? rule.right : record[rule.right]
-                guard let right, !Self.holds(left, rule.op, right) else { continue }
+            for (r, rule) in rules.enumerated() {
+                let (left, right) = comparisonColumns[r]
+                let fails = scanner.withField(left) { l -> Bool in
+                    guard let l else { return false }
+                    if let right {
+                        return scanner.withField(right) { r in r.map { !Self.holds(l, rule.op, $0, rightNumber: nil) } ?? false }
+                    }
+                    return literals[r].bytes.withUnsafeBufferPointer { !Self.holds(l, rule.op, $0, rightNumber: literals[r].number) }
+                }
+                guard fails else { continue }
                 ruleIssues += 1
-                if consistencyExamples.count < maxExamples { consistencyExamples.append("record \(records): \(rule.text) fails (\(left) vs \(right))") }
+                if consistencyExamples.count < maxExamples {
+                    let l = scanner.text(left) ?? ""
+                    let rv = right.flatMap { scanner.text($0) } ?? rule.right
+                    consistencyExamples.append("record \(records): \(rule.text) fails (\(l) vs \(rv))")
+                }
             }
         }
+        let complete = Dictionary(zip(requiredFields, completeCounts).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
         let n = Double(max(records, 1))
         let fields = complete.mapValues { BatchCheckResult.FieldCompleteness(complete: $0, rate: records == 0 ? 0 : Double($0) / n) }
         let overall = requiredFields.isEmpty ? 1 : fields.values.map(\.rate).reduce(0, +) / Double(requiredFields.count)
         let accuracyRate = records == 0 ? 1 : max(0, 1 - Double(violations) / n)
-        let consistencyIssues = duplicated.values.reduce(0, +) + ruleIssues
+        let consistencyIssues = duplicated.reduce(0, +) + ruleIssues
         let consistencyRate = records == 0 ? 1 : max(0, 1 - Double(consistencyIssues) / n)
         let completeness = BatchCheckResult.Completeness(overall: overall, fields: fields, passed: overall >= thresholds.completeness)
         let acc = BatchCheckResult.Dimension(rate: accuracyRate, issues: violations, passed: accuracyRate >= thresholds.accuracy, examples: accuracyExamples)
@@ -111,6 +142,44 @@ extension BatchCheck {
             records: records, completeness: completeness, accuracy: acc, consistency: con,
             overallScore: weights.completeness * overall + weights.accuracy * accuracyRate + weights.consistency * consistencyRate,
             passedAll: completeness.passed && acc.passed && con.passed)
+    }
+
+    /// Whether present bytes keep `rule` (the hot path; `violation` words an example).
+    static func conforms(_ rule: Rule, _ bytes: UnsafeBufferPointer<UInt8>, allowed: [[UInt8]], regex: NSRegularExpression?) -> Bool {
+        switch rule {
+        case .allowed: return allowed.contains { $0.withUnsafeBufferPointer { FieldBytes.compare($0, bytes) == 0 } }
+        case .range(_, let lo, let hi):
+            guard let x = FieldBytes.double(bytes), x.isFinite else { return false }
+            if let lo, x < lo { return false }
+            if let hi, x > hi { return false }
+            return true
+        case .type(_, let type):
+            switch type {
+            case "int": return FieldBytes.int64(bytes) != nil
+            case "float": return FieldBytes.double(bytes).map(\.isFinite) ?? false
+            default: return violation(rule, String(decoding: bytes, as: UTF8.self), regex) == nil
+            }
+        case .pattern: return violation(rule, String(decoding: bytes, as: UTF8.self), regex) == nil
+        }
+    }
+
+    /// `left op right` on field bytes: as numbers when both are, else in byte order (the order of
+    /// Unicode scalars; ISO 8601 dates order as text).
+    static func holds(_ left: UnsafeBufferPointer<UInt8>, _ op: String, _ right: UnsafeBufferPointer<UInt8>, rightNumber: Double?) -> Bool {
+        let order: Int
+        if let a = FieldBytes.double(left), let b = rightNumber ?? FieldBytes.double(right) {
+            order = a < b ? -1 : a > b ? 1 : 0
+        } else {
+            order = FieldBytes.compare(left, right)
+        }
+        switch op {
+        case "==": return order == 0
+        case "!=": return order != 0
+        case ">": return order > 0
+        case ">=": return order >= 0
+        case "<": return order < 0
+        default: return order <= 0
+        }
     }
 
     /// Why `value` breaks `rule`, or `nil`.
@@ -137,96 +206,5 @@ extension BatchCheck {
             }
             return ok ? nil : "'\(value)' is not \(type == "int" ? "an" : "a") \(type)"
         }
-    }
-
-    /// `left op right`: as numbers when both are, else as text (ISO 8601 dates order as text).
-    static func holds(_ left: String, _ op: String, _ right: String) -> Bool {
-        let order: ComparisonResult
-        if let a = Double(left), let b = Double(right) {
-            order = a < b ? .orderedAscending : a > b ? .orderedDescending : .orderedSame
-        } else {
-            order = left < right ? .orderedAscending : left > right ? .orderedDescending : .orderedSame
-        }
-        switch op {
-        case "==": return order == .orderedSame
-        case "!=": return order != .orderedSame
-        case ">": return order == .orderedDescending
-        case ">=": return order != .orderedAscending
-        case "<": return order == .orderedAscending
-        default: return order != .orderedDescending
-        }
-    }
-}
-
-/// Streams records of a CSV (header row; an empty field is null) or JSON Lines file (`.jsonl`,
-/// `.ndjson`; JSON null is null) as field -> text.
-struct BatchRecordReader {
-    let handle: FileHandle
-    let json: Bool
-    var header: [String] = []
-    var buffer: [UInt8] = []
-    var position = 0
-    var finished = false
-
-    init(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw StewardError.invalidArgument("input: cannot read '\(path)'")
-        }
-        self.handle = handle
-        json = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
-        if !json {
-            guard let line = try nextLine() else { return }
-            header = FileSource.splitCSV(line.hasPrefix("\u{FEFF}") ? String(line.dropFirst()) : line)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-    }
-
-    /// The next line (a quoted CSV field may hold newlines), without its line break.
-    mutating func nextLine() throws -> String? {
-        var line: [UInt8] = []
-        var quotes = 0
-        while true {
-            if position >= buffer.count {
-                if finished { break }
-                let chunk = handle.readData(ofLength: 1 << 20)
-                if chunk.isEmpty { finished = true; break }
-                buffer = Array(chunk)
-                position = 0
-            }
-            let byte = buffer[position]
-            position += 1
-            if byte == UInt8(ascii: "\n"), json || quotes % 2 == 0 {
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                return String(decoding: line, as: UTF8.self)
-            }
-            if byte == UInt8(ascii: "\"") { quotes += 1 }
-            line.append(byte)
-        }
-        return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
-    }
-
-    mutating func next() throws -> [String: String]? {
-        while let line = try nextLine() {
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            if json {
-                guard case .object(let o)? = JSONValue(parsing: line) else {
-                    throw StewardError.invalidArgument("input: a line is not a JSON object: \(line.prefix(80))")
-                }
-                var record: [String: String] = [:]
-                for (k, v) in o {
-                    switch v {
-                    case .null: continue
-                    case .string(let s): record[k] = s
-                    default: record[k] = v.description
-                    }
-                }
-                return record
-            }
-            let fields = FileSource.splitCSV(line)
-            var record: [String: String] = [:]
-            for (i, name) in header.enumerated() where i < fields.count && !fields[i].isEmpty { record[name] = fields[i] }
-            return record
-        }
-        return nil
     }
 }

@@ -1,0 +1,338 @@
+import Foundation
+import Steward
+
+/// Reads a batch check's input record by record without making a `String` of each field: CSV is
+/// split into byte ranges of a 4 MiB read buffer (a quoted field with doubled quotes is unescaped
+/// into a scratch buffer), and only the columns the check uses are looked at. JSON Lines records
+/// are parsed and their used fields kept as UTF-8.
+struct BatchScanner {
+    /// The columns the check uses, in its order; `field(i)` answers for `columns[i]`.
+    let columns: [String]
+    private let handle: FileHandle
+    private let json: Bool
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var finished = false
+    /// CSV: the file column of each used column (nil when the header lacks it).
+    private var index: [Int?] = []
+    private var maxIndex = -1
+    /// This record's fields by file column: start, end, and whether doubled quotes need undoing.
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var escaped: [Bool] = []
+    private var fieldCount = 0
+    /// Unescaped quoted fields and JSON values of this record, by used column.
+    private var owned: [[UInt8]?]
+    private var usesOwned: [Bool]
+
+    init(path: String, columns: [String]) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StewardError.invalidArgument("input: cannot read '\(path)'")
+        }
+        self.handle = handle
+        self.columns = columns
+        json = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
+        owned = Array(repeating: nil, count: columns.count)
+        usesOwned = Array(repeating: false, count: columns.count)
+        if !json {
+            guard try nextRecord() else { return }
+            var header: [String] = []
+            for i in 0..<fieldCount {
+                var name = String(decoding: rawField(i), as: UTF8.self)
+                if i == 0, name.hasPrefix("\u{FEFF}") { name.removeFirst() }
+                header.append(name.trimmingCharacters(in: .whitespaces))
+            }
+            index = columns.map { header.firstIndex(of: $0) }
+            maxIndex = index.compactMap { $0 }.max() ?? -1
+        }
+    }
+
+    // MARK: reading
+
+    /// Refills the buffer keeping bytes from `keep` on; `false` at the end of the file.
+    private mutating func refill(keeping keep: Int) -> Bool {
+        guard !finished else { return false }
+        let chunk = handle.readData(ofLength: 4 << 20)
+        if chunk.isEmpty {
+            finished = true
+            return false
+        }
+        if keep < buffer.count {
+            buffer.removeSubrange(0..<keep)
+        } else {
+            buffer.removeAll(keepingCapacity: true)
+        }
+        buffer.append(contentsOf: chunk)
+        return true
+    }
+
+    /// Splits the next CSV record (a quoted field may hold separators and line breaks) into
+    /// field ranges; skips blank lines. `false` at the end of the file.
+    private mutating func nextRecord() throws -> Bool {
+        while true {
+            var start = position
+            var i = start
+            var fields = 0
+            var fieldStart = start
+            var quoted = false
+            var escapedField = false
+            var sawQuote = false
+            func add(_ end: Int) {
+                var s = fieldStart
+                var e = end
+                if sawQuote, e - s >= 2, buffer[s] == UInt8(ascii: "\""), buffer[e - 1] == UInt8(ascii: "\"") {
+                    s += 1
+                    e -= 1
+                }
+                if fields == starts.count {
+                    starts.append(s)
+                    ends.append(e)
+                    escaped.append(escapedField)
+                } else {
+                    starts[fields] = s
+                    ends[fields] = e
+                    escaped[fields] = escapedField
+                }
+                fields += 1
+            }
+            scan: while true {
+                if i >= buffer.count {
+                    let offset = start
+                    if refill(keeping: offset) {
+                        // The buffer moved: shift every index by what was dropped.
+                        i -= offset
+                        fieldStart -= offset
+                        for k in 0..<fields {
+                            starts[k] -= offset
+                            ends[k] -= offset
+                        }
+                        start = 0
+                        continue
+                    }
+                    // End of file: the last record may lack its line break.
+                    if i == start { position = i; return false }
+                    add(i)
+                    position = i
+                    break scan
+                }
+                let b = buffer[i]
+                if quoted {
+                    if b == UInt8(ascii: "\"") {
+                        if i + 1 >= buffer.count, !finished {
+                            let offset = start
+                            if refill(keeping: offset) {
+                                i -= offset
+                                fieldStart -= offset
+                                for k in 0..<fields {
+                                    starts[k] -= offset
+                                    ends[k] -= offset
+                                }
+                                start = 0
+                                continue
+                            }
+                        }
+                        if i + 1 < buffer.count, buffer[i + 1] == UInt8(ascii: "\"") {
+                            escapedField = true
+                            i += 2
+                            continue
+                        }
+                        quoted = false
+                    }
+                    i += 1
+                    continue
+                }
+                switch b {
+                case UInt8(ascii: "\""):
+                    quoted = true
+                    sawQuote = true
+                case UInt8(ascii: ","):
+                    add(i)
+                    fieldStart = i + 1
+                    escapedField = false
+                    sawQuote = false
+                case UInt8(ascii: "\n"):
+                    var end = i
+                    if end > fieldStart, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                    add(end)
+                    position = i + 1
+                    break scan
+                default: break
+                }
+                i += 1
+            }
+            fieldCount = fields
+            // A blank line is no record.
+            if fields == 1, ends[0] - starts[0] == 0 || buffer[starts[0]..<ends[0]].allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
+                if finished, position >= buffer.count { return false }
+                continue
+            }
+            return true
+        }
+    }
+
+    private func rawField(_ i: Int) -> ArraySlice<UInt8> { buffer[starts[i]..<ends[i]] }
+
+    /// Moves to the next record; `false` at the end.
+    mutating func next() throws -> Bool {
+        for c in 0..<columns.count where usesOwned[c] {
+            usesOwned[c] = false
+            owned[c] = nil
+        }
+        if json { return try nextJSON() }
+        guard try nextRecord() else { return false }
+        for (c, file) in index.enumerated() {
+            guard let file, file < fieldCount, escaped[file] else { continue }
+            // "a""b" -> a"b
+            var out: [UInt8] = []
+            var k = starts[file]
+            while k < ends[file] {
+                out.append(buffer[k])
+                k += buffer[k] == UInt8(ascii: "\"") ? 2 : 1
+            }
+            owned[c] = out
+            usesOwned[c] = true
+        }
+        return true
+    }
+
+    private mutating func nextJSON() throws -> Bool {
+        while true {
+            var end = position
+            while true {
+                if end >= buffer.count {
+                    let offset = position
+                    if refill(keeping: offset) {
+                        end -= offset
+                        position = 0
+                        continue
+                    }
+                    break
+                }
+                if buffer[end] == UInt8(ascii: "\n") { break }
+                end += 1
+            }
+            if position >= buffer.count, end <= position { return false }
+            let line = String(decoding: buffer[position..<min(end, buffer.count)], as: UTF8.self)
+            position = min(end + 1, buffer.count)
+            if line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                if finished, position >= buffer.count { return false }
+                continue
+            }
+            guard case .object(let o)? = JSONValue(parsing: line) else {
+                throw StewardError.invalidArgument("input: a line is not a JSON object: \(line.prefix(80))")
+            }
+            for (c, name) in columns.enumerated() {
+                let text: String? =
+                    switch o[name] {
+                    case nil, .null?: nil
+                    case .string(let s)?: s
+                    case let v?: v.description
+                    }
+                owned[c] = text.map { Array($0.utf8) }
+                usesOwned[c] = true
+            }
+            return true
+        }
+    }
+
+    // MARK: fields
+
+    /// Calls `body` with used column `c`'s bytes, or `nil` when the field is absent or null (an
+    /// empty CSV field, JSON `null`).
+    func withField<T>(_ c: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
+        if usesOwned[c] {
+            guard let bytes = owned[c], !(bytes.isEmpty && !json) else { return try body(nil) }
+            return try bytes.withUnsafeBufferPointer { try body($0) }
+        }
+        guard !json, let file = index[c], file < fieldCount, ends[file] > starts[file] else { return try body(nil) }
+        return try buffer.withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(rebasing: all[starts[file]..<ends[file]]))
+        }
+    }
+
+    /// Used column `c` as text (for examples and regular expressions), or `nil`.
+    func text(_ c: Int) -> String? {
+        withField(c) { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+}
+
+/// Fast conversions of field bytes.
+enum FieldBytes {
+    /// A number as `Double(String)` reads one (no surrounding spaces); `nil` when the bytes are
+    /// not a number. Plain decimals of at most 15 digits are computed exactly (an integer over a
+    /// power of ten, one correctly rounded division); anything else goes through `Double(String)`.
+    static func double(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        let n = bytes.count
+        func slow() -> Double? { Double(String(decoding: bytes, as: UTF8.self)) }
+        guard n > 0, n <= 64 else { return n == 0 ? nil : slow() }
+        var i = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            i = 1
+        }
+        var mantissa: Int64 = 0
+        var digits = 0
+        var fraction = 0
+        var dot = false
+        while i < n {
+            let b = bytes[i]
+            if b >= 48, b <= 57 {
+                guard digits < 15 else { return slow() }
+                mantissa = mantissa * 10 + Int64(b - 48)
+                digits += 1
+                if dot { fraction += 1 }
+            } else if b == UInt8(ascii: "."), !dot {
+                dot = true
+            } else {
+                return slow()
+            }
+            i += 1
+        }
+        guard digits > 0 else { return slow() }
+        let value = Double(mantissa) / powersOfTen[fraction]
+        return negative ? -value : value
+    }
+
+    static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// A whole number as `Int64(String)` reads one.
+    static func int64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+        var i = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            i = 1
+            guard bytes.count > 1 else { return nil }
+        }
+        var value: Int64 = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            guard b >= 48, b <= 57 else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(b - 48)) : m.addingReportingOverflow(Int64(b - 48))
+            guard !o1, !o2 else { return nil }
+            value = a
+            i += 1
+        }
+        return value
+    }
+
+    /// A 64-bit hash of the bytes (per process, as `Hasher` is).
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var h = Hasher()
+        h.combine(bytes: UnsafeRawBufferPointer(bytes))
+        return h.finalize()
+    }
+
+    /// Byte order, which for UTF-8 is the order of Unicode scalars.
+    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let n = min(a.count, b.count)
+        if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+            let c = memcmp(pa, pb, n)
+            if c != 0 { return c < 0 ? -1 : 1 }
+        }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+}
