@@ -177,4 +177,81 @@ struct BatchCheckTests {
         }
         try await store.close()
     }
+
+    @Test("the CSV reader: quotes, doubled quotes, separators and line breaks inside quotes, CRLF, a BOM, blank lines, no final line break, records across its 4 MiB reads")
+    func csvReader() throws {
+        // 60,000 records of ~100 bytes (6 MB): records straddle the buffer's refills.
+        var csv = "\u{FEFF}id,note,status\r\n"
+        for i in 0..<60_000 {
+            let note: String
+            switch i % 4 {
+            case 0: note = #""a, \#(i) ""quoted"" word""#
+            case 1: note = "\"two\nlines \(i)\""
+            case 2: note = ""
+            default: note = "plain \(i) " + String(repeating: "x", count: 60)
+            }
+            csv += "\(i),\(note),\(i % 10 == 0 ? "bad" : "ok")\(i % 3 == 0 ? "\r\n" : "\n")"
+            if i % 1_000 == 0 { csv += "\n" }
+        }
+        csv += "60000,\"last, \"\"one\"\"\",ok"  // no final line break
+        let dir = try write(["notes.csv": csv])
+        let check = try BatchCheck.parse(
+            """
+            checks:
+              notes:
+                source: notes.csv
+                required_fields: [id, note]
+                accuracy:
+                  - {field: status, allowed: [ok]}
+                  - {field: note, pattern: "(a, [0-9]+ \\"quoted\\" word)|(two\\nlines [0-9]+)|(plain [0-9]+ x+)|(last, \\"one\\")"}
+                consistency: {unique: [id]}
+                thresholds: {completeness: 0, accuracy: 0, consistency: 0}
+            """, file: "notes.yaml", baseDirectory: dir.path)[0]
+        let r = try check.run()
+        #expect(r.records == 60_001)
+        #expect(r.completeness.fields["id"]?.complete == 60_001)
+        #expect(r.completeness.fields["note"]?.complete == 60_001 - 15_000)  // every fourth note is empty
+        #expect(r.accuracy.issues == 6_000, "\(r.accuracy.examples)")  // only the 'bad' statuses: every note matched its pattern
+        #expect(r.consistency.issues == 0)
+    }
+
+    @Test("simple patterns are matched on bytes exactly as NSRegularExpression matches them (differential, 40 patterns × 2,000 values)")
+    func simplePatterns() throws {
+        let patterns = [
+            "[^@]+@[^@]+", "s[0-9]+", "[A-Z]{3}-\\d{4}", "\\w+", "\\d{2,4}", "a.c", "[a-c-]+", "[-x]?y*", "\\s*ok\\s*", "[^a-z]*",
+            "x{0,2}y{1,}", "\\.\\-\\[", "[\\d_]+", "\\D\\W\\S", ".*", ".+@.+\\..+", "ab?c", "[]a]+", "[a\\]]", "[0-9a-fA-F]{1,8}",
+            "(ab)+", "a|b", "^a", "a$", "[[:alpha:]]+", "(?i)abc", "a*?", "a++", "[a-z&&[^m]]+", "\\bword\\b",
+            "[\\w.+-]+@[\\w-]+\\.[\\w.]+", "\\d+\\.\\d{2}", "[ ]+", " +x", "a{3}", "a{2,}b", "[^\\s]+", "\\p{L}+", "[z-a]", "\\u0041",
+        ]
+        // Seeded: the same values every run.
+        struct LCG: RandomNumberGenerator {
+            var state: UInt64
+            mutating func next() -> UInt64 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return state >> 11 | state << 53
+            }
+        }
+        var rng = LCG(state: 20_261_130)
+        let alphabet = Array("ab cxyzAZ09_@.-]\t\n\r\u{0B}ok".unicodeScalars)
+        var values = ["", "a", "abc", "s12", "ABC-1234", "user@example.com", "a@b.c", "12.50", "  ok ", "ab", "aab", "aaab", "xxy"]
+        for _ in 0..<1_987 {
+            values.append(String(String.UnicodeScalarView((0..<Int.random(in: 1...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })))
+        }
+        var handled = 0
+        for p in patterns {
+            guard let simple = SimplePattern(p) else { continue }
+            handled += 1
+            let regex = try NSRegularExpression(pattern: "\\A(?:\(p))\\z")
+            for v in values {
+                let icu = regex.firstMatch(in: v, range: NSRange(v.startIndex..., in: v)) != nil
+                let bytes = Array(v.utf8)
+                let mine = bytes.withUnsafeBufferPointer { simple.matches($0) }
+                #expect(mine == nil || mine == icu, "pattern \(p) value \(v.debugDescription): bytes \(String(describing: mine)), ICU \(icu)")
+            }
+        }
+        #expect(handled >= 25, "the byte matcher took \(handled) patterns")
+        // What it does not know is left to ICU.
+        for p in ["(ab)+", "a|b", "^a", "(?i)abc", "a*?", "\\bword\\b", "\\p{L}+", "[[:alpha:]]+"] { #expect(SimplePattern(p) == nil, "\(p)") }
+    }
 }
+

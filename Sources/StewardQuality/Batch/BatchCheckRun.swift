@@ -70,8 +70,12 @@ extension BatchCheck {
             if case .allowed(_, let values) = rule { return values.map { Array($0.utf8) } }
             return []
         }
+        let simple = accuracy.map { rule -> SimplePattern? in
+            if case .pattern(_, let p) = rule { return SimplePattern(p) }
+            return nil
+        }
         let patterns = try accuracy.map { rule -> NSRegularExpression? in
-            if case .pattern(_, let p) = rule { return try NSRegularExpression(pattern: "^(?:\(p))$") }
+            if case .pattern(_, let p) = rule { return try NSRegularExpression(pattern: "\\A(?:\(p))\\z") }
             return nil
         }
         var scanner = try BatchScanner(path: input ?? self.path, columns: columns)
@@ -90,7 +94,7 @@ extension BatchCheck {
             for (i, rule) in accuracy.enumerated() {
                 let broken = scanner.withField(ruleColumns[i]) { bytes -> Bool in
                     guard let bytes else { return false }
-                    return !Self.conforms(rule, bytes, allowed: allowed[i], regex: patterns[i])
+                    return !Self.conforms(rule, bytes, allowed: allowed[i], simple: simple[i], regex: patterns[i])
                 }
                 guard broken else { continue }
                 violations += 1
@@ -145,7 +149,9 @@ extension BatchCheck {
     }
 
     /// Whether present bytes keep `rule` (the hot path; `violation` words an example).
-    static func conforms(_ rule: Rule, _ bytes: UnsafeBufferPointer<UInt8>, allowed: [[UInt8]], regex: NSRegularExpression?) -> Bool {
+    static func conforms(
+        _ rule: Rule, _ bytes: UnsafeBufferPointer<UInt8>, allowed: [[UInt8]], simple: SimplePattern?, regex: NSRegularExpression?
+    ) -> Bool {
         switch rule {
         case .allowed: return allowed.contains { $0.withUnsafeBufferPointer { FieldBytes.compare($0, bytes) == 0 } }
         case .range(_, let lo, let hi):
@@ -159,7 +165,9 @@ extension BatchCheck {
             case "float": return FieldBytes.double(bytes).map(\.isFinite) ?? false
             default: return violation(rule, String(decoding: bytes, as: UTF8.self), regex) == nil
             }
-        case .pattern: return violation(rule, String(decoding: bytes, as: UTF8.self), regex) == nil
+        case .pattern:
+            if let simple, let matched = simple.matches(bytes) { return matched }
+            return violation(rule, String(decoding: bytes, as: UTF8.self), regex) == nil
         }
     }
 

@@ -8,7 +8,7 @@ struct AnchoredRegex: Sendable {
     init(_ pattern: String) throws {
         self.pattern = pattern
         do {
-            regex = try NSRegularExpression(pattern: "^(?:\(pattern))$")
+            regex = try NSRegularExpression(pattern: "\\A(?:\(pattern))\\z")
         } catch {
             throw QualityError.config("regex '\(pattern)': not a valid regular expression")
         }
