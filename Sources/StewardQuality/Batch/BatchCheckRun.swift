@@ -64,20 +64,35 @@ extension BatchCheck {
         let requiredColumns = requiredFields.map(column)
         let ruleColumns = accuracy.map { column($0.field) }
         let uniqueColumns = unique.map(column)
-        let comparisonColumns = rules.map { (column($0.left), $0.rightIsLiteral ? nil : column($0.right)) }
-        let literals = rules.map { (bytes: Array($0.right.utf8), number: $0.rightIsLiteral ? Double($0.right) : nil) }
-        let allowed = accuracy.map { rule -> [[UInt8]] in
-            if case .allowed(_, let values) = rule { return values.map { Array($0.utf8) } }
-            return []
+        let comparisonColumns = rules.map { (left: column($0.left), right: $0.rightIsLiteral ? -1 : column($0.right)) }
+        // The rules with their texts laid out flat, so the loop below touches no reference-counted value.
+        var flat: [UInt8] = []
+        func span(_ text: String) -> (Int, Int) {
+            let start = flat.count
+            flat.append(contentsOf: text.utf8)
+            return (start, flat.count - start)
         }
-        let simple = accuracy.map { rule -> SimplePattern? in
-            if case .pattern(_, let p) = rule { return SimplePattern(p) }
-            return nil
+        var allowedSpans: [(Int, Int)] = []
+        var simple: [SimplePattern?] = []
+        var regexes: [NSRegularExpression?] = []
+        let compiled = try accuracy.map { rule -> CompiledRule in
+            switch rule {
+            case .allowed(_, let values):
+                let first = allowedSpans.count
+                allowedSpans += values.map(span)
+                return .allowed(first: first, count: values.count)
+            case .range(_, let lo, let hi): return .range(lo ?? -.infinity, hi ?? .infinity)
+            case .type(_, "int"): return .int
+            case .type(_, "float"): return .float
+            case .type: return .other
+            case .pattern(_, let p):
+                simple.append(SimplePattern(p))
+                regexes.append(try NSRegularExpression(pattern: "\\A(?:\(p))\\z"))
+                return .pattern(simple.count - 1)
+            }
         }
-        let patterns = try accuracy.map { rule -> NSRegularExpression? in
-            if case .pattern(_, let p) = rule { return try NSRegularExpression(pattern: "\\A(?:\(p))\\z") }
-            return nil
-        }
+        let literals = rules.map { rule in (span: span(rule.right), number: rule.rightIsLiteral ? Double(rule.right) : nil) }
+        let ops = rules.map { Self.opCode($0.op) }
         var scanner = try BatchScanner(path: input ?? self.path, columns: columns)
         var records = 0
         var completeCounts = Array(repeating: 0, count: requiredFields.count)
@@ -85,49 +100,63 @@ extension BatchCheck {
         var accuracyExamples: [String] = []
         var ruleIssues = 0
         var consistencyExamples: [String] = []
-        // Per unique field: value hash -> occurrences (capped at 2: duplicated or not).
-        var seen = Array(repeating: [Int: UInt8](), count: unique.count)
+        // Per unique field: occurrences by value hash (capped at 2: duplicated or not).
+        var seen = Array(repeating: HashCounter(), count: unique.count)
         var duplicated = Array(repeating: 0, count: unique.count)
-        while try scanner.next() {
-            records += 1
-            for (k, c) in requiredColumns.enumerated() where scanner.withField(c, { $0 != nil }) { completeCounts[k] += 1 }
-            for (i, rule) in accuracy.enumerated() {
-                let broken = scanner.withField(ruleColumns[i]) { bytes -> Bool in
-                    guard let bytes else { return false }
-                    return !Self.conforms(rule, bytes, allowed: allowed[i], simple: simple[i], regex: patterns[i])
-                }
-                guard broken else { continue }
-                violations += 1
-                if accuracyExamples.count < maxExamples, let value = scanner.text(ruleColumns[i]) {
-                    accuracyExamples.append("record \(records): \(rule.field) \(Self.violation(rule, value, patterns[i]) ?? "breaks its rule")")
-                }
-            }
-            for (u, c) in uniqueColumns.enumerated() {
-                guard let key = scanner.withField(c, { $0.map(FieldBytes.hash) }) else { continue }
-                let count = seen[u][key, default: 0]
-                if count == 1 {
-                    duplicated[u] += 1
-                    if consistencyExamples.count < maxExamples {
-                        consistencyExamples.append("record \(records): \(unique[u]) '\(scanner.text(c) ?? "")' is not unique")
+        try flat.withUnsafeBufferPointer { flat in
+            func bytes(_ s: (Int, Int)) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: flat[s.0..<(s.0 + s.1)]) }
+            while try scanner.next() {
+                records += 1
+                scanner.withRecord { record in
+                    for k in 0..<requiredColumns.count where record.field(requiredColumns[k]) != nil { completeCounts[k] += 1 }
+                    for i in 0..<compiled.count {
+                        guard let value = record.field(ruleColumns[i]) else { continue }
+                        let ok: Bool
+                        switch compiled[i] {
+                        case .allowed(let first, let count):
+                            ok = (first..<(first + count)).contains { FieldBytes.compare(bytes(allowedSpans[$0]), value) == 0 }
+                        case .range(let lo, let hi):
+                            ok = FieldBytes.double(value).map { $0.isFinite && $0 >= lo && $0 <= hi } ?? false
+                        case .int: ok = FieldBytes.int64(value) != nil
+                        case .float: ok = FieldBytes.double(value)?.isFinite ?? false
+                        case .pattern(let k):
+                            ok = simple[k]?.matches(value) ?? Self.matches(regexes[k], String(decoding: value, as: UTF8.self))
+                        case .other: ok = Self.violation(accuracy[i], String(decoding: value, as: UTF8.self), nil) == nil
+                        }
+                        guard !ok else { continue }
+                        violations += 1
+                        if accuracyExamples.count < maxExamples {
+                            let rule = accuracy[i]
+                            let regex: NSRegularExpression? = if case .pattern(let k) = compiled[i] { regexes[k] } else { nil }
+                            let why = Self.violation(rule, String(decoding: value, as: UTF8.self), regex) ?? "breaks its rule"
+                            accuracyExamples.append("record \(records): \(rule.field) \(why)")
+                        }
                     }
-                }
-                if count < 2 { seen[u][key] = count + 1 }
-            }
-            for (r, rule) in rules.enumerated() {
-                let (left, right) = comparisonColumns[r]
-                let fails = scanner.withField(left) { l -> Bool in
-                    guard let l else { return false }
-                    if let right {
-                        return scanner.withField(right) { r in r.map { !Self.holds(l, rule.op, $0, rightNumber: nil) } ?? false }
+                    for u in 0..<uniqueColumns.count {
+                        guard let value = record.field(uniqueColumns[u]) else { continue }
+                        guard seen[u].add(FieldBytes.hash(value)) == 1 else { continue }
+                        duplicated[u] += 1
+                        if consistencyExamples.count < maxExamples {
+                            consistencyExamples.append("record \(records): \(unique[u]) '\(String(decoding: value, as: UTF8.self))' is not unique")
+                        }
                     }
-                    return literals[r].bytes.withUnsafeBufferPointer { !Self.holds(l, rule.op, $0, rightNumber: literals[r].number) }
-                }
-                guard fails else { continue }
-                ruleIssues += 1
-                if consistencyExamples.count < maxExamples {
-                    let l = scanner.text(left) ?? ""
-                    let rv = right.flatMap { scanner.text($0) } ?? rule.right
-                    consistencyExamples.append("record \(records): \(rule.text) fails (\(l) vs \(rv))")
+                    for r in 0..<comparisonColumns.count {
+                        let (left, right) = comparisonColumns[r]
+                        guard let l = record.field(left) else { continue }
+                        let holds: Bool
+                        if right >= 0 {
+                            guard let rv = record.field(right) else { continue }
+                            holds = Self.holds(l, ops[r], rv, rightNumber: nil)
+                        } else {
+                            holds = Self.holds(l, ops[r], bytes(literals[r].span), rightNumber: literals[r].number)
+                        }
+                        guard !holds else { continue }
+                        ruleIssues += 1
+                        if consistencyExamples.count < maxExamples {
+                            let rv = right >= 0 ? record.text(right) ?? "" : rules[r].right
+                            consistencyExamples.append("record \(records): \(rules[r].text) fails (\(String(decoding: l, as: UTF8.self)) vs \(rv))")
+                        }
+                    }
                 }
             }
         }
@@ -148,32 +177,24 @@ extension BatchCheck {
             passedAll: completeness.passed && acc.passed && con.passed)
     }
 
-    /// Whether present bytes keep `rule` (the hot path; `violation` words an example).
-    static func conforms(
-        _ rule: Rule, _ bytes: UnsafeBufferPointer<UInt8>, allowed: [[UInt8]], simple: SimplePattern?, regex: NSRegularExpression?
-    ) -> Bool {
-        switch rule {
-        case .allowed: return allowed.contains { $0.withUnsafeBufferPointer { FieldBytes.compare($0, bytes) == 0 } }
-        case .range(_, let lo, let hi):
-            guard let x = FieldBytes.double(bytes), x.isFinite else { return false }
-            if let lo, x < lo { return false }
-            if let hi, x > hi { return false }
-            return true
-        case .type(_, let type):
-            switch type {
-            case "int": return FieldBytes.int64(bytes) != nil
-            case "float": return FieldBytes.double(bytes).map(\.isFinite) ?? false
-            default: return violation(rule, String(decoding: bytes, as: UTF8.self), regex) == nil
-            }
-        case .pattern:
-            if let simple, let matched = simple.matches(bytes) { return matched }
-            return violation(rule, String(decoding: bytes, as: UTF8.self), regex) == nil
-        }
+    /// An accuracy rule as the loop evaluates it.
+    enum CompiledRule {
+        case allowed(first: Int, count: Int)
+        case range(Double, Double)
+        case int, float, other
+        case pattern(Int)
     }
+
+    static func matches(_ regex: NSRegularExpression?, _ value: String) -> Bool {
+        regex?.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+    }
+
+    /// `==`, `!=`, `>`, `>=`, `<`, `<=` as 0…5.
+    static func opCode(_ op: String) -> Int { ["==", "!=", ">", ">=", "<", "<="].firstIndex(of: op) ?? 5 }
 
     /// `left op right` on field bytes: as numbers when both are, else in byte order (the order of
     /// Unicode scalars; ISO 8601 dates order as text).
-    static func holds(_ left: UnsafeBufferPointer<UInt8>, _ op: String, _ right: UnsafeBufferPointer<UInt8>, rightNumber: Double?) -> Bool {
+    static func holds(_ left: UnsafeBufferPointer<UInt8>, _ op: Int, _ right: UnsafeBufferPointer<UInt8>, rightNumber: Double?) -> Bool {
         let order: Int
         if let a = FieldBytes.double(left), let b = rightNumber ?? FieldBytes.double(right) {
             order = a < b ? -1 : a > b ? 1 : 0
@@ -181,11 +202,11 @@ extension BatchCheck {
             order = FieldBytes.compare(left, right)
         }
         switch op {
-        case "==": return order == 0
-        case "!=": return order != 0
-        case ">": return order > 0
-        case ">=": return order >= 0
-        case "<": return order < 0
+        case 0: return order == 0
+        case 1: return order != 0
+        case 2: return order > 0
+        case 3: return order >= 0
+        case 4: return order < 0
         default: return order <= 0
         }
     }

@@ -21,9 +21,12 @@ struct BatchScanner {
     private var ends: [Int] = []
     private var escaped: [Bool] = []
     private var fieldCount = 0
-    /// Unescaped quoted fields and JSON values of this record, by used column.
-    private var owned: [[UInt8]?]
-    private var usesOwned: [Bool]
+    /// This record's used columns: where each value lies (-1: absent or null), and whether in
+    /// `side` (unescaped quoted fields, JSON values) rather than the read buffer.
+    private var colStart: [Int]
+    private var colEnd: [Int]
+    private var colSide: [Bool]
+    private var side: [UInt8] = []
 
     init(path: String, columns: [String]) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -32,8 +35,9 @@ struct BatchScanner {
         self.handle = handle
         self.columns = columns
         json = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
-        owned = Array(repeating: nil, count: columns.count)
-        usesOwned = Array(repeating: false, count: columns.count)
+        colStart = Array(repeating: -1, count: columns.count)
+        colEnd = Array(repeating: -1, count: columns.count)
+        colSide = Array(repeating: false, count: columns.count)
         if !json {
             guard try nextRecord() else { return }
             var header: [String] = []
@@ -174,23 +178,29 @@ struct BatchScanner {
 
     /// Moves to the next record; `false` at the end.
     mutating func next() throws -> Bool {
-        for c in 0..<columns.count where usesOwned[c] {
-            usesOwned[c] = false
-            owned[c] = nil
-        }
+        side.removeAll(keepingCapacity: true)
         if json { return try nextJSON() }
         guard try nextRecord() else { return false }
         for (c, file) in index.enumerated() {
-            guard let file, file < fieldCount, escaped[file] else { continue }
+            colSide[c] = false
+            guard let file, file < fieldCount, ends[file] > starts[file] else {
+                colStart[c] = -1
+                continue
+            }
+            guard escaped[file] else {
+                colStart[c] = starts[file]
+                colEnd[c] = ends[file]
+                continue
+            }
             // "a""b" -> a"b
-            var out: [UInt8] = []
+            colStart[c] = side.count
             var k = starts[file]
             while k < ends[file] {
-                out.append(buffer[k])
+                side.append(buffer[k])
                 k += buffer[k] == UInt8(ascii: "\"") ? 2 : 1
             }
-            owned[c] = out
-            usesOwned[c] = true
+            colEnd[c] = side.count
+            colSide[c] = true
         }
         return true
     }
@@ -228,8 +238,14 @@ struct BatchScanner {
                     case .string(let s)?: s
                     case let v?: v.description
                     }
-                owned[c] = text.map { Array($0.utf8) }
-                usesOwned[c] = true
+                colSide[c] = true
+                guard let text else {
+                    colStart[c] = -1
+                    continue
+                }
+                colStart[c] = side.count
+                side.append(contentsOf: text.utf8)
+                colEnd[c] = side.count
             }
             return true
         }
@@ -237,22 +253,47 @@ struct BatchScanner {
 
     // MARK: fields
 
-    /// Calls `body` with used column `c`'s bytes, or `nil` when the field is absent or null (an
-    /// empty CSV field, JSON `null`).
-    func withField<T>(_ c: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
-        if usesOwned[c] {
-            guard let bytes = owned[c], !(bytes.isEmpty && !json) else { return try body(nil) }
-            return try bytes.withUnsafeBufferPointer { try body($0) }
+    /// Calls `body` with a view of this record (valid only inside `body`).
+    func withRecord<T>(_ body: (BatchRecord) throws -> T) rethrows -> T {
+        try buffer.withUnsafeBufferPointer { main in
+            try side.withUnsafeBufferPointer { side in
+                try colStart.withUnsafeBufferPointer { start in
+                    try colEnd.withUnsafeBufferPointer { end in
+                        try colSide.withUnsafeBufferPointer { inSide in
+                            try body(BatchRecord(main: main, side: side, start: start, end: end, inSide: inSide, json: json))
+                        }
+                    }
+                }
+            }
         }
-        guard !json, let file = index[c], file < fieldCount, ends[file] > starts[file] else { return try body(nil) }
-        return try buffer.withUnsafeBufferPointer { all in
-            try body(UnsafeBufferPointer(rebasing: all[starts[file]..<ends[file]]))
+    }
+}
+
+/// One record's used columns over unsafe views of the scanner's buffers: no reference counting
+/// in the checks' hot loop.
+struct BatchRecord {
+    let main: UnsafeBufferPointer<UInt8>
+    let side: UnsafeBufferPointer<UInt8>
+    let start: UnsafeBufferPointer<Int>
+    let end: UnsafeBufferPointer<Int>
+    let inSide: UnsafeBufferPointer<Bool>
+    let json: Bool
+
+    /// Used column `c`'s bytes, or `nil` when absent or null (an empty CSV field, JSON `null`).
+    func field(_ c: Int) -> UnsafeBufferPointer<UInt8>? {
+        let s = start[c]
+        guard s >= 0 else { return nil }
+        let e = end[c]
+        if inSide[c] {
+            // An empty JSON string is a value; an empty CSV field never gets here.
+            return UnsafeBufferPointer(rebasing: side[s..<e])
         }
+        return UnsafeBufferPointer(rebasing: main[s..<e])
     }
 
     /// Used column `c` as text (for examples and regular expressions), or `nil`.
     func text(_ c: Int) -> String? {
-        withField(c) { $0.map { String(decoding: $0, as: UTF8.self) } }
+        field(c).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 
@@ -334,5 +375,47 @@ enum FieldBytes {
             if c != 0 { return c < 0 ? -1 : 1 }
         }
         return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+}
+
+/// Counts values by their 64-bit hash up to "seen twice": an open-addressing table of the hashes
+/// shifted left, the low bit set once a value repeats (0 marks an empty slot). About 11 bytes per
+/// distinct value at its fullest, without a dictionary's per-entry bookkeeping.
+struct HashCounter {
+    private var slots = [UInt64](repeating: 0, count: 1 << 10)
+    private var used = 0
+
+    /// Records one occurrence; answers how often it was seen before: 0, 1, or 2 for twice or more.
+    mutating func add(_ hash: Int) -> Int {
+        var key = UInt64(bitPattern: Int64(hash)) << 1
+        if key == 0 { key = 2 }
+        if used * 4 >= slots.count * 3 { grow() }
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: key >> 1) & mask
+        while true {
+            let slot = slots[i]
+            if slot == 0 {
+                slots[i] = key
+                used += 1
+                return 0
+            }
+            if slot & ~1 == key {
+                if slot & 1 == 1 { return 2 }
+                slots[i] = slot | 1
+                return 1
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
+        let mask = slots.count - 1
+        for slot in old where slot != 0 {
+            var i = Int(truncatingIfNeeded: (slot & ~1) >> 1) & mask
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = slot
+        }
     }
 }
