@@ -253,5 +253,33 @@ struct BatchCheckTests {
         // What it does not know is left to ICU.
         for p in ["(ab)+", "a|b", "^a", "(?i)abc", "a*?", "\\bword\\b", "\\p{L}+", "[[:alpha:]]+"] { #expect(SimplePattern(p) == nil, "\(p)") }
     }
+
+    @Test("unique fields past their memory table spill to disk and find exactly the same repeats and examples")
+    func uniqueSpill() throws {
+        // 30,000 records; ids repeat early (within the table), across the switch, and late; emails
+        // are unique but for two late repeats.
+        var csv = "id,email\n"
+        var counts: [Int: Int] = [:]
+        for i in 0..<30_000 {
+            var id = i
+            if i % 1_000 == 999 { id = i / 2 }  // mostly a value seen earlier
+            if i == 29_990 || i == 29_991 { id = 777_777 }  // a new value repeated late
+            counts[id, default: 0] += 1
+            let email = i == 29_995 ? "u5@x.io" : i == 29_996 ? "u6@x.io" : "u\(i)@x.io"
+            csv += "\(id),\(email)\n"
+        }
+        let dir = try write(["ids.csv": csv])
+        var check = try BatchCheck.parse(
+            "checks:\n  ids:\n    source: ids.csv\n    consistency: {unique: [id, email]}\n", file: "c.yaml", baseDirectory: dir.path)[0]
+        check.maxExamples = 40
+        let inMemory = try check.run()
+        check.uniqueTableSlots = 1 << 11  // about 1,500 values, then disk
+        let spilled = try check.run()
+        #expect(inMemory.consistency.issues == counts.values.filter { $0 >= 2 }.count + 2)
+        #expect(spilled.consistency.issues == inMemory.consistency.issues)
+        #expect(spilled.consistency.examples == inMemory.consistency.examples)
+        #expect(spilled.consistency.examples.contains("record 29992: id '777777' is not unique"))
+        #expect(spilled.consistency.examples.last == "record 29997: email 'u6@x.io' is not unique")
+    }
 }
 

@@ -55,6 +55,8 @@ public struct BatchCheck: Sendable {
     public var weights: (completeness: Double, accuracy: Double, consistency: Double)
     /// Most examples kept per dimension.
     public var maxExamples = 10
+    /// Hash slots a unique field may hold in memory (8 bytes each) before it spills to disk.
+    package var uniqueTableSlots = 1 << 20
 }
 
 extension BatchCheck {

@@ -99,15 +99,15 @@ extension BatchCheck {
         var violations = 0
         var accuracyExamples: [String] = []
         var ruleIssues = 0
-        var consistencyExamples: [String] = []
-        // Per unique field: occurrences by value hash (capped at 2: duplicated or not).
-        var seen = Array(repeating: HashCounter(), count: unique.count)
+        var consistencyExamples: [(record: Int, text: String)] = []
+        // Per unique field: repeated values, found in bounded memory (see UniqueCounter).
+        var seen = Array(repeating: UniqueCounter(maxSlots: uniqueTableSlots), count: unique.count)
         var duplicated = Array(repeating: 0, count: unique.count)
         try flat.withUnsafeBufferPointer { flat in
             func bytes(_ s: (Int, Int)) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: flat[s.0..<(s.0 + s.1)]) }
             while try scanner.next() {
                 records += 1
-                scanner.withRecord { record in
+                try scanner.withRecord { record in
                     for k in 0..<requiredColumns.count where record.field(requiredColumns[k]) != nil { completeCounts[k] += 1 }
                     for i in 0..<compiled.count {
                         guard let value = record.field(ruleColumns[i]) else { continue }
@@ -134,10 +134,10 @@ extension BatchCheck {
                     }
                     for u in 0..<uniqueColumns.count {
                         guard let value = record.field(uniqueColumns[u]) else { continue }
-                        guard seen[u].add(FieldBytes.hash(value)) == 1 else { continue }
+                        guard try seen[u].add(FieldBytes.hash(value), record: records) else { continue }
                         duplicated[u] += 1
                         if consistencyExamples.count < maxExamples {
-                            consistencyExamples.append("record \(records): \(unique[u]) '\(String(decoding: value, as: UTF8.self))' is not unique")
+                            consistencyExamples.append((records, "record \(records): \(unique[u]) '\(String(decoding: value, as: UTF8.self))' is not unique"))
                         }
                     }
                     for r in 0..<comparisonColumns.count {
@@ -154,10 +154,37 @@ extension BatchCheck {
                         ruleIssues += 1
                         if consistencyExamples.count < maxExamples {
                             let rv = right >= 0 ? record.text(right) ?? "" : rules[r].right
-                            consistencyExamples.append("record \(records): \(rules[r].text) fails (\(String(decoding: l, as: UTF8.self)) vs \(rv))")
+                            consistencyExamples.append((records, "record \(records): \(rules[r].text) fails (\(String(decoding: l, as: UTF8.self)) vs \(rv))"))
                         }
                     }
                 }
+            }
+        }
+        // Repeats found among spilled values; their examples need the values, read again from
+        // the file only when they come early enough to be shown.
+        var late: [(record: Int, field: Int)] = []
+        for u in 0..<unique.count {
+            let found = try seen[u].finish()
+            duplicated[u] += found.count
+            late += found.prefix(maxExamples).map { ($0, u) }
+        }
+        late.sort { $0.record < $1.record }
+        let shown = (consistencyExamples.map { ($0.record, $0.text as String?, -1) } + late.map { ($0.record, nil as String?, $0.field) })
+            .sorted { $0.0 < $1.0 }.prefix(maxExamples)
+        if shown.contains(where: { $0.1 == nil }) {
+            var wanted = Dictionary(grouping: shown.filter { $0.1 == nil }, by: \.0).mapValues { $0.map(\.2) }
+            var texts: [Int: [Int: String]] = [:]
+            var again = try BatchScanner(path: input ?? self.path, columns: columns)
+            var n = 0
+            while !wanted.isEmpty, try again.next() {
+                n += 1
+                guard let fields = wanted.removeValue(forKey: n) else { continue }
+                again.withRecord { record in
+                    for u in fields { texts[n, default: [:]][u] = record.text(uniqueColumns[u]) ?? "" }
+                }
+            }
+            consistencyExamples = shown.map { row in
+                (row.0, row.1 ?? "record \(row.0): \(unique[row.2]) '\(texts[row.0]?[row.2] ?? "")' is not unique")
             }
         }
         let complete = Dictionary(zip(requiredFields, completeCounts).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
@@ -170,7 +197,7 @@ extension BatchCheck {
         let completeness = BatchCheckResult.Completeness(overall: overall, fields: fields, passed: overall >= thresholds.completeness)
         let acc = BatchCheckResult.Dimension(rate: accuracyRate, issues: violations, passed: accuracyRate >= thresholds.accuracy, examples: accuracyExamples)
         let con = BatchCheckResult.Dimension(
-            rate: consistencyRate, issues: consistencyIssues, passed: consistencyRate >= thresholds.consistency, examples: consistencyExamples)
+            rate: consistencyRate, issues: consistencyIssues, passed: consistencyRate >= thresholds.consistency, examples: consistencyExamples.map(\.text))
         return BatchCheckResult(
             records: records, completeness: completeness, accuracy: acc, consistency: con,
             overallScore: weights.completeness * overall + weights.accuracy * accuracyRate + weights.consistency * consistencyRate,

@@ -2,7 +2,7 @@ import Foundation
 import Steward
 
 /// Reads a batch check's input record by record without making a `String` of each field: CSV is
-/// split into byte ranges of a 4 MiB read buffer (a quoted field with doubled quotes is unescaped
+/// split into byte ranges of a 1 MiB read buffer (a quoted field with doubled quotes is unescaped
 /// into a scratch buffer), and only the columns the check uses are looked at. JSON Lines records
 /// are parsed and their used fields kept as UTF-8.
 struct BatchScanner {
@@ -56,7 +56,7 @@ struct BatchScanner {
     /// Refills the buffer keeping bytes from `keep` on; `false` at the end of the file.
     private mutating func refill(keeping keep: Int) -> Bool {
         guard !finished else { return false }
-        let chunk = handle.readData(ofLength: 4 << 20)
+        let chunk = handle.readData(ofLength: 1 << 20)
         if chunk.isEmpty {
             finished = true
             return false
@@ -378,20 +378,25 @@ enum FieldBytes {
     }
 }
 
-/// Counts values by their 64-bit hash up to "seen twice": an open-addressing table of the hashes
-/// shifted left, the low bit set once a value repeats (0 marks an empty slot). About 11 bytes per
-/// distinct value at its fullest, without a dictionary's per-entry bookkeeping.
+/// Counts values by a 63-bit hash up to "seen twice": an open-addressing table of the hashes
+/// shifted left, the low bit set once a value repeats (0 marks an empty slot).
 struct HashCounter {
-    private var slots = [UInt64](repeating: 0, count: 1 << 10)
-    private var used = 0
+    private(set) var slots = [UInt64](repeating: 0, count: 1 << 10)
+    private(set) var used = 0
 
-    /// Records one occurrence; answers how often it was seen before: 0, 1, or 2 for twice or more.
-    mutating func add(_ hash: Int) -> Int {
-        var key = UInt64(bitPattern: Int64(hash)) << 1
-        if key == 0 { key = 2 }
-        if used * 4 >= slots.count * 3 { grow() }
+    /// The canonical 63-bit form of a hash (never 0).
+    static func canonical(_ hash: Int) -> UInt64 { Swift.max((UInt64(bitPattern: Int64(hash)) << 1) >> 1, 1) }
+
+    /// Whether one more value would make the table grow.
+    var full: Bool { used * 4 >= slots.count * 3 }
+
+    /// Records one occurrence of `h` (canonical); answers how often it was seen before: 0, 1, or
+    /// 2 for twice or more.
+    mutating func add(_ h: UInt64) -> Int {
+        let key = h << 1
+        if full { grow() }
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: key >> 1) & mask
+        var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[i]
             if slot == 0 {
@@ -413,9 +418,119 @@ struct HashCounter {
         slots = [UInt64](repeating: 0, count: old.count * 2)
         let mask = slots.count - 1
         for slot in old where slot != 0 {
-            var i = Int(truncatingIfNeeded: (slot & ~1) >> 1) & mask
+            var i = Int(truncatingIfNeeded: slot >> 1) & mask
             while slots[i] != 0 { i = (i + 1) & mask }
             slots[i] = slot
+        }
+    }
+}
+
+/// Finds the repeated values of one field in bounded memory. Up to `maxSlots` hashes are counted
+/// in a table; past that, the table and every later occurrence go to 64 temporary files by hash
+/// (16 bytes each: the hash and the record), which `finish` sorts one at a time.
+struct UniqueCounter {
+    private var table = HashCounter()
+    private let maxSlots: Int
+    private var spill: Spill? = nil
+
+    init(maxSlots: Int = 1 << 20) { self.maxSlots = maxSlots }
+
+    /// One occurrence in `record` (1-based); `true` when it is the value's second, found now.
+    /// Once spilled, repeats are found by `finish`.
+    mutating func add(_ hash: Int, record: Int) throws -> Bool {
+        let h = HashCounter.canonical(hash)
+        if let spill {
+            try spill.write(h, UInt64(record) + 2)
+            return false
+        }
+        if table.full, table.slots.count * 2 > maxSlots {
+            let spill = try Spill()
+            // What the table knew: seen twice (already counted) sorts first as 0, seen once as 1;
+            // occurrences from now on carry their record + 2.
+            for slot in table.slots where slot != 0 { try spill.write(slot >> 1, slot & 1 == 1 ? 0 : 1) }
+            table = HashCounter()
+            self.spill = spill
+            try spill.write(h, UInt64(record) + 2)
+            return false
+        }
+        return table.add(h) == 1
+    }
+
+    /// The records where a spilled value occurred for the second time (one per repeated value
+    /// not reported by `add`), in record order.
+    mutating func finish() throws -> [Int] {
+        guard let spill else { return [] }
+        defer { self.spill = nil }
+        return try spill.duplicates()
+    }
+
+    /// The partition files; removed when done.
+    final class Spill {
+        static let partitions = 64
+        let directory: URL
+        var handles: [FileHandle] = []
+        var buffers: [[UInt64]]
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("steward-unique-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            buffers = Array(repeating: [], count: Self.partitions)
+            for p in 0..<Self.partitions {
+                let path = directory.appendingPathComponent("\(p)").path
+                guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forUpdatingAtPath: path) else {
+                    throw StewardError.invalidArgument("unique: cannot write the temporary file \(path)")
+                }
+                handles.append(h)
+                buffers[p].reserveCapacity(4096)
+            }
+        }
+
+        deinit {
+            for h in handles { try? h.close() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+
+        func write(_ h: UInt64, _ rec: UInt64) throws {
+            let p = Int(truncatingIfNeeded: h >> 57) & (Self.partitions - 1)
+            buffers[p].append(h)
+            buffers[p].append(rec)
+            if buffers[p].count >= 4096 { try flush(p) }
+        }
+
+        func flush(_ p: Int) throws {
+            guard !buffers[p].isEmpty else { return }
+            try buffers[p].withUnsafeBytes { try handles[p].write(contentsOf: Data($0)) }
+            buffers[p].removeAll(keepingCapacity: true)
+        }
+
+        func duplicates() throws -> [Int] {
+            var out: [Int] = []
+            for p in 0..<Self.partitions {
+                try flush(p)
+                try handles[p].seek(toOffset: 0)
+                let data = try handles[p].readToEnd() ?? Data()
+                var pairs = [(UInt64, UInt64)]()
+                pairs.reserveCapacity(data.count / 16)
+                data.withUnsafeBytes { raw in
+                    let words = raw.bindMemory(to: UInt64.self)
+                    var i = 0
+                    while i + 1 < words.count {
+                        pairs.append((words[i], words[i + 1]))
+                        i += 2
+                    }
+                }
+                try handles[p].truncate(atOffset: 0)
+                pairs.sort { $0 < $1 }
+                var i = 0
+                while i < pairs.count {
+                    var j = i + 1
+                    while j < pairs.count, pairs[j].0 == pairs[i].0 { j += 1 }
+                    // 0: counted while in memory; else the second occurrence, if any, is new.
+                    if pairs[i].1 != 0, j - i >= 2 { out.append(Int(pairs[i + 1].1) - 2) }
+                    i = j
+                }
+            }
+            return out.sorted()
         }
     }
 }
