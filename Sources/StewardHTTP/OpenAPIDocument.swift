@@ -4364,7 +4364,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "integer",
+       "minimum": 1
       }
      }
     ]
@@ -4442,7 +4443,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "integer",
+       "minimum": 1
       }
      }
     ]
@@ -4550,7 +4552,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "integer",
+       "minimum": 1
       }
      }
     ],
