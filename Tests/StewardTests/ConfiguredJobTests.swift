@@ -20,16 +20,7 @@ struct ConfiguredJobTests {
             return Response(status: .ok, headers: [.contentType: "application/json", HTTPField.Name("X-Test")!: "yes"], body: .init(byteBuffer: ByteBuffer(string: #"{"ok":true,"n":9007199254740993}"#)))
         }
         router.get("/fail") { _, _ -> Response in Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "busy"))) }
-        let port = Mutex<Int?>(nil)
-        var logger = Logger(label: "steward.test")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
-        let task = Task { try await app.runService() }
-        defer { task.cancel() }
-        #expect(await eventually { port.withLock { $0 } != nil })
-        try await body("http://127.0.0.1:\(port.withLock { $0 }!)", seen)
+        try await withLocalServer(router) { base in try await body(base, seen) }
     }
 
     @Test("http: templated url, headers and body; the result keeps status, headers and the JSON body; other statuses fail as HTTPStatus<code>")

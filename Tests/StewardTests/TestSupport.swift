@@ -1,9 +1,11 @@
 import Foundation
+import Hummingbird
 import Logging
 import ServiceLifecycle
 import Steward
 import StewardSQLite
 import Synchronization
+import Testing
 
 /// Runs a worker (and optionally maintenance) against a store while `body` runs, then shuts it
 /// down gracefully.
@@ -81,4 +83,18 @@ final class Log: Sendable {
     private let values = Mutex<[String]>([])
     func append(_ s: String) { values.withLock { $0.append(s) } }
     var all: [String] { values.withLock { $0 } }
+}
+
+/// Serves `router` on a free loopback port while `body` runs with its base URL.
+func withLocalServer(_ router: Router<BasicRequestContext>, _ body: (String) async throws -> Void) async throws {
+    let port = Mutex<Int?>(nil)
+    var logger = Logger(label: "steward.test.server")
+    logger.logLevel = .critical
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+    let task = Task { try await app.runService() }
+    defer { task.cancel() }
+    #expect(await eventually { port.withLock { $0 } != nil })
+    try await body("http://127.0.0.1:\(port.withLock { $0 }!)")
 }

@@ -99,16 +99,7 @@ struct TraceExportTests {
                 self.bodies.withLock { $0.append(Data(buffer.readableBytesView)) }
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
             }
-            let port = Mutex<Int?>(nil)
-            var logger = Logger(label: "steward.test.collector")
-            logger.logLevel = .critical
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
-            let task = Task { try await app.runService() }
-            defer { task.cancel() }
-            #expect(await eventually { port.withLock { $0 } != nil })
-            try await body("http://127.0.0.1:\(port.withLock { $0 }!)")
+            try await withLocalServer(router, body)
         }
     }
 

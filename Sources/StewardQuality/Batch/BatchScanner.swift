@@ -99,20 +99,22 @@ struct BatchScanner {
                 }
                 fields += 1
             }
+            // Reads more, keeping this record; every index shifts by what was dropped.
+            func more() -> Bool {
+                let offset = start
+                guard refill(keeping: offset) else { return false }
+                i -= offset
+                fieldStart -= offset
+                for k in 0..<fields {
+                    starts[k] -= offset
+                    ends[k] -= offset
+                }
+                start = 0
+                return true
+            }
             scan: while true {
                 if i >= buffer.count {
-                    let offset = start
-                    if refill(keeping: offset) {
-                        // The buffer moved: shift every index by what was dropped.
-                        i -= offset
-                        fieldStart -= offset
-                        for k in 0..<fields {
-                            starts[k] -= offset
-                            ends[k] -= offset
-                        }
-                        start = 0
-                        continue
-                    }
+                    if more() { continue }
                     // End of file: the last record may lack its line break.
                     if i == start { position = i; return false }
                     add(i)
@@ -122,19 +124,8 @@ struct BatchScanner {
                 let b = buffer[i]
                 if quoted {
                     if b == UInt8(ascii: "\"") {
-                        if i + 1 >= buffer.count, !finished {
-                            let offset = start
-                            if refill(keeping: offset) {
-                                i -= offset
-                                fieldStart -= offset
-                                for k in 0..<fields {
-                                    starts[k] -= offset
-                                    ends[k] -= offset
-                                }
-                                start = 0
-                                continue
-                            }
-                        }
+                        // A quote at the end of the buffer: is it doubled?
+                        if i + 1 >= buffer.count, !finished, more() { continue }
                         if i + 1 < buffer.count, buffer[i + 1] == UInt8(ascii: "\"") {
                             escapedField = true
                             i += 2
