@@ -164,9 +164,10 @@ extension PostgresJobStore {
 
     public func finishPipelineExecution(
         _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
-    ) async throws -> PipelineExecution {
+    ) async throws -> (execution: PipelineExecution, jobs: [EnqueueResult]) {
         let s = quotedSchema
-        return try await transaction { [self] conn in
+        let now = Date()
+        let (done, results, queues) = try await transaction { [self] conn -> (PipelineExecution, [EnqueueResult], [String]) in
             var key = PostgresBindings()
             key.append(id)
             var current: PipelineExecution? = nil
@@ -207,8 +208,13 @@ extension PostgresJobStore {
                     ON CONFLICT (name) DO UPDATE SET last_modified = greatest(\(s).steward_datasets.last_modified, excluded.last_modified)
                     """, t, on: conn)
             }
-            return e
+            for job in change.jobs { try job.validate() }
+            let queues = Array(Set(change.jobs.map(\.queue))).sorted()
+            let results = change.jobs.isEmpty ? [] : try await enqueue(change.jobs, queues: queues, now: now, on: conn)
+            return (e, results, queues)
         }
+        if !queues.isEmpty { hub.emit(queues) }
+        return (done, results)
     }
 
     public func pipelineExecution(_ id: Int64) async throws -> PipelineExecution? {

@@ -125,8 +125,9 @@ extension SQLiteJobStore {
 
     public func finishPipelineExecution(
         _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
-    ) async throws -> PipelineExecution {
-        try await pool.write { db in
+    ) async throws -> (execution: PipelineExecution, jobs: [EnqueueResult]) {
+        let now = Date().timeIntervalSince1970
+        let (done, results, queues) = try await pool.write { db -> (PipelineExecution, [EnqueueResult], Set<String>) in
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT \(Self.executionColumns) FROM steward_pipeline_executions WHERE id = ?", arguments: [id])
@@ -145,8 +146,12 @@ extension SQLiteJobStore {
                     e.state.rawValue, e.finishedAt?.timeIntervalSince1970, e.inserted, e.updated, e.deleted, try JSONCoding.encode(e.metrics), id,
                 ])
             if let at = e.finishedAt, !change.touched.isEmpty { try Self.touch(change.touched, at: at.timeIntervalSince1970, db) }
-            return e
+            let prepared = try change.jobs.map { try PreparedJob(job: $0, now: now) }
+            let results = prepared.isEmpty ? [] : try Self.enqueue(prepared, now: now, in: db)
+            return (e, results, Set(change.jobs.map(\.queue)))
         }
+        if !queues.isEmpty { hub.emit(queues) }
+        return (done, results)
     }
 
     public func pipelineExecution(_ id: Int64) async throws -> PipelineExecution? {

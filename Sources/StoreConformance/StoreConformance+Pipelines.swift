@@ -67,12 +67,28 @@ extension StoreConformance {
             let quiet = try await store.finishPipelineExecution(child.id) { e, d in
                 #expect(d?.writes == ["dst", "dst2"])
                 return try PipelineRules.finish(e, with: PipelineFinish(at: t0.addingTimeInterval(5), inserted: 0, metrics: ["rows": 7]), definition: d)
-            }
+            }.execution
             #expect(quiet.state == .succeeded && quiet.metrics == ["rows": 7] && quiet.inserted == 0)
             #expect(try await store.datasets().allSatisfy { $0.lastModified == nil })
-            let done = try await store.finishPipelineExecution(root.id) { e, d in
-                try PipelineRules.finish(e, with: PipelineFinish(at: t0.addingTimeInterval(10), inserted: 3, updated: 1), definition: d)
+            // The change's jobs are enqueued in the finish's transaction; a refused change writes nothing.
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) {
+                _ = try await store.finishPipelineExecution(root.id) { e, d in
+                    var change = try PipelineRules.finish(e, with: PipelineFinish(at: t0.addingTimeInterval(10), inserted: 3), definition: d)
+                    change.jobs = [NewJob(queue: "pl", name: "never")]
+                    throw Refused()
+                }
             }
+            #expect(try await store.pipelineExecution(root.id)?.state == .running)
+            let finished = try await store.finishPipelineExecution(root.id) { e, d in
+                var change = try PipelineRules.finish(e, with: PipelineFinish(at: t0.addingTimeInterval(10), inserted: 3, updated: 1), definition: d)
+                change.jobs = [NewJob(queue: "pl", name: "check", payload: #"{"execution":\#(e.id)}"#)]
+                return change
+            }
+            let done = finished.execution
+            #expect(finished.jobs.count == 1 && finished.jobs[0].state == .available)
+            #expect(try await store.job(finished.jobs[0].id, now: clock.now())?.payload == #"{"execution":\#(root.id)}"#)
+            #expect(try await store.jobs(JobFilter(name: "never"), now: clock.now()).isEmpty)
             #expect(done.finishedAt == t0.addingTimeInterval(10) && done.updated == 1 && done.deleted == nil)
             #expect(try await store.pipelineExecution(root.id) == done)
             let modified = try await store.datasets().filter { $0.lastModified != nil }.map(\.name)

@@ -68,6 +68,12 @@ struct PipelineRuleTests {
         #expect(try touched(PipelineFinish(at: t0, inserted: 0, updated: 0, deleted: 0)) == [])
         #expect(try touched(PipelineFinish(at: t0)) == [])  // no counts reported: no DML
         #expect(try touched(PipelineFinish(at: t0, deleted: 1)) == ["b", "c"])
+        // The anomaly check comes with a succeeded finish of a pipeline that has an anomaly section.
+        var checked = def
+        checked.anomaly = AnomalySettings(metrics: ["duration"])
+        #expect(try PipelineRules.finish(running, with: PipelineFinish(at: t0), definition: checked).jobs == [PipelineChecks.anomalyJob(execution: 1)])
+        #expect(try PipelineRules.finish(running, with: PipelineFinish(state: .failed, at: t0), definition: checked).jobs.isEmpty)
+        #expect(try PipelineRules.finish(running, with: PipelineFinish(at: t0), definition: def).jobs.isEmpty)
         #expect(try touched(PipelineFinish(state: .failed, at: t0, inserted: 10)) == [])
         #expect(try PipelineRules.finish(running, with: PipelineFinish(at: t0, inserted: 1), definition: nil).touched == [])
         #expect(throws: PipelineError.self) { try PipelineRules.finish(running, with: PipelineFinish(at: t0.addingTimeInterval(-1)), definition: def) }

@@ -97,7 +97,7 @@ final class RecordingStore: JobStore {
     }
     func finishPipelineExecution(
         _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
-    ) async throws -> PipelineExecution { try await base.finishPipelineExecution(id, decide) }
+    ) async throws -> (execution: PipelineExecution, jobs: [EnqueueResult]) { try await base.finishPipelineExecution(id, decide) }
     func pipelineExecution(_ id: Int64) async throws -> PipelineExecution? { try await base.pipelineExecution(id) }
     func pipelineExecutions(_ filter: PipelineExecutionFilter) async throws -> [PipelineExecution] { try await base.pipelineExecutions(filter) }
     func pipelineExecutionTree(_ id: Int64) async throws -> [(depth: Int, execution: PipelineExecution)] { try await base.pipelineExecutionTree(id) }

@@ -52,15 +52,13 @@ public struct PipelineAdmin: Sendable {
         return try await store.startPipelineExecution(pipeline: pipeline, parent: parent, at: at ?? clock.now(), workflowRun: nil)
     }
 
-    /// Finishes an execution; when it succeeded and its pipeline checks anomalies, enqueues the
-    /// anomaly check (one per execution) and returns its job.
+    /// Finishes an execution; when it succeeded and its pipeline checks anomalies, its anomaly
+    /// check is enqueued in the same transaction, and its job returned.
     public func finish(_ id: Int64, _ finish: PipelineFinish) async throws -> (execution: PipelineExecution, check: JobID?) {
         let done = try await store.finishPipelineExecution(id) { e, d in try PipelineRules.finish(e, with: finish, definition: d) }
-        guard done.state == .succeeded,
-            try await store.pipelineCatalog().pipelines.first(where: { $0.name == done.pipeline })?.anomaly != nil
-        else { return (done, nil) }
-        let job = try await StewardClient(store: store, clock: clock).enqueue([PipelineChecks.anomalyJob(execution: done.id)])[0]
-        return (done, job.id)
+        // Counted like any enqueue (steward_jobs_enqueued_total).
+        if !done.jobs.isEmpty { EnqueueMetrics.record([PipelineChecks.anomalyJob(execution: id)]) }
+        return (done.execution, done.jobs.first?.id)
     }
 
     /// The anomaly check of one execution (the body of the `steward.pipeline.anomalies` job):

@@ -142,18 +142,22 @@ public struct PipelineFinish: Sendable, Equatable {
     }
 }
 
-/// What the store writes when an execution finishes: the finished record, and the datasets whose
-/// last modification moves to its finish time (decided by ``PipelineRules/finish(_:with:definition:)``).
+/// What the store writes when an execution finishes, in one transaction: the finished record,
+/// the datasets whose last modification moves to its finish time, and the jobs to enqueue (its
+/// anomaly check) — decided by ``PipelineRules/finish(_:with:definition:)``.
 public struct PipelineFinishChange: Sendable, Equatable {
     /// The record as finished.
     public var execution: PipelineExecution
     /// Datasets it modified.
     public var touched: [String]
+    /// Jobs enqueued with the finish.
+    public var jobs: [NewJob]
 
     /// Creates a change.
-    public init(execution: PipelineExecution, touched: [String]) {
+    public init(execution: PipelineExecution, touched: [String], jobs: [NewJob] = []) {
         self.execution = execution
         self.touched = touched
+        self.jobs = jobs
     }
 }
 

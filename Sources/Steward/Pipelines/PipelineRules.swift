@@ -137,8 +137,9 @@ public enum PipelineRules {
         }
     }
 
-    /// Finishing `execution`: the record as finished, and the datasets whose last modification
-    /// moves: those the pipeline writes, when it succeeded with `inserted + updated + deleted > 0`.
+    /// Finishing `execution`: the record as finished; the datasets whose last modification moves
+    /// (those the pipeline writes, when it succeeded with `inserted + updated + deleted > 0`); and
+    /// its anomaly check, when it succeeded and the pipeline has an `anomaly` section.
     public static func finish(_ execution: PipelineExecution, with finish: PipelineFinish, definition: PipelineDefinition?) throws
         -> PipelineFinishChange
     {
@@ -156,7 +157,9 @@ public enum PipelineRules {
         done.deleted = finish.deleted
         done.metrics = finish.metrics
         let writes = definition?.writes ?? []
-        return PipelineFinishChange(execution: done, touched: done.state == .succeeded && done.modifiedData ? writes : [])
+        // A succeeded run of a pipeline with an anomaly section is checked, in the same transaction's enqueue.
+        let check = done.state == .succeeded && definition?.anomaly != nil ? [PipelineChecks.anomalyJob(execution: done.id)] : []
+        return PipelineFinishChange(execution: done, touched: done.state == .succeeded && done.modifiedData ? writes : [], jobs: check)
     }
 
     /// Freshness as of `asOf`: every dataset with a `maxAge`, stale when never modified or older

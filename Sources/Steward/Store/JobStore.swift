@@ -182,10 +182,11 @@ public protocol JobStore: Sendable {
     func startPipelineExecution(pipeline: String, parent: Int64?, at: Date, workflowRun: String?) async throws -> PipelineExecution
 
     /// Reads the execution and its pipeline's definition under a write lock, asks `decide`, and
-    /// writes the finished record and the touched datasets' last modification in one transaction.
+    /// writes the finished record, the touched datasets' last modification and the change's jobs
+    /// in one transaction. Returns the record and the jobs' enqueue results.
     func finishPipelineExecution(
         _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
-    ) async throws -> PipelineExecution
+    ) async throws -> (execution: PipelineExecution, jobs: [EnqueueResult])
 
     /// One execution, or `nil`.
     func pipelineExecution(_ id: Int64) async throws -> PipelineExecution?
