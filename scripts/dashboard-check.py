@@ -32,13 +32,20 @@ def api(method, path, body=None, token=admin):
         return json.loads(response.read() or b"null")
 
 
-# What the store holds: jobs on two queues, a dead job, a schedule, a finished workflow run.
+# What the store holds: jobs on two queues, a dead job, a schedule, a finished workflow run, pipelines.
 job = api("POST", "/jobs", {"name": "steward.sleep", "queue": "mail", "payload": {"seconds": 600}, "delay": "1h"})
 dead = api("POST", "/jobs", {"name": "steward.fail", "queue": "default", "payload": {"message": "boom"}, "max_attempts": 1})
 urllib.request.urlopen(urllib.request.Request(
     base + "/api/v1/workflows", method="POST", headers={"Authorization": "Bearer " + admin},
     data=b"workflows:\n  hello:\n    version: 1\n    tasks:\n      - {name: greet, job: steward.echo, input: {who: '{{input.name}}'}}\n      - {name: shout, job: steward.echo, depends_on: [greet]}\n"), timeout=10)
 run = api("POST", "/workflows/hello/runs", {"input": {"name": "Ada"}})
+# Pipelines: a catalog, one finished execution with rows, one still running.
+urllib.request.urlopen(urllib.request.Request(
+    base + "/api/v1/pipelines", method="POST", headers={"Authorization": "Bearer " + admin},
+    data=b"pipelines:\n  load_orders: {max_duration: 10m, reads: [raw.orders], writes: [dw.orders], anomaly: {metrics: [duration]}}\ndatasets:\n  dw.orders: {max_age: 1h}\n  dw.customers: {max_age: 1h}\n"), timeout=10)
+loaded = api("POST", "/pipelines/load_orders/executions", {})
+api("POST", f"/pipeline-executions/{loaded['id']}/finish", {"inserted": 120, "metrics": {"rejected": 2}})
+running = api("POST", "/pipelines/load_orders/executions", {})
 for _ in range(100):
     if api("GET", f"/jobs/{dead['id']}")["state"] == "dead" and api("GET", f"/workflow-runs/{run['id']}")["state"] == "succeeded":
         break
@@ -87,6 +94,7 @@ try:
         f"run/{run['id']}": ["greet", "shout", "succeeded"],
         f"job/{dead['id']}": ["boom", "Attempts"],
         "monitors": ["Monitors"],
+        "pipelines": ["load_orders", "dw.customers", "never", "120 / — / —", str(running["id"])],
     }
     for page, expected in pages.items():
         open_page(page, admin)

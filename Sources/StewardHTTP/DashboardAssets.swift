@@ -22,6 +22,7 @@ enum DashboardAssets {
 <a href="#/schedules">Schedules</a>
 <a href="#/workflows">Workflows</a>
 <a href="#/monitors">Monitors</a>
+<a href="#/pipelines">Pipelines</a>
 </nav>
 <span id="flash"></span>
 </header>
@@ -206,6 +207,36 @@ const views = {
     }
     return [h("h2", {}, "Monitors"), list.length ? table(["task", "windows", "failed", "last window end", "recent failed windows"], rows) : h("p", {}, "This server runs no data-quality monitors.")];
   },
+
+  async pipelines() {
+    const [catalog, executions, freshness, timeliness, anomalies] = await Promise.all([
+      api("/pipelines"), api("/pipeline-executions?limit=30"), api("/checks/freshness"), api("/checks/timeliness"), api("/pipeline-anomalies?limit=20"),
+    ]);
+    const seconds = (x) => (x === null || x === undefined ? "—" : x < 120 ? `${Math.round(x)} s` : x < 7200 ? `${(x / 60).toFixed(1)} min` : `${(x / 3600).toFixed(1)} h`);
+    const late = new Set(timeliness.late.map((l) => l.execution));
+    return [
+      h("h2", {}, "Pipelines"),
+      catalog.pipelines.length || catalog.datasets.length ? null : h("p", {}, "No pipelines are declared (steward pipeline apply FILE, or a pipelines section in the configuration)."),
+      table(["pipeline", "max duration", "reads", "writes", "anomaly metrics"], catalog.pipelines.map((p) => h("tr", { "data-pipeline": p.name },
+        h("td", {}, p.name), h("td", {}, seconds(p.max_duration_seconds)), h("td", {}, p.reads.join(", ")), h("td", {}, p.writes.join(", ")),
+        h("td", {}, p.anomaly ? p.anomaly.metrics.join(", ") : "—")))),
+      h("h3", {}, "Datasets"),
+      table(["dataset", "", "last modified", "age", "max age"], [...freshness.stale.map((d) => [d, "stale"]), ...freshness.fresh.map((d) => [d, "fresh"])].map(([d, s]) =>
+        h("tr", { "data-dataset": d.dataset }, h("td", {}, d.dataset), h("td", {}, badge(s)), h("td", {}, d.last_modified ?? "never"),
+          h("td", {}, seconds(d.age_seconds)), h("td", {}, seconds(d.max_age_seconds))))),
+      h("h3", {}, "Executions"),
+      table(["id", "pipeline", "state", "started", "duration", "rows (ins/upd/del)", "metrics", "parent"], executions.map((e) => h("tr", { "data-execution": e.id },
+        h("td", {}, e.id), h("td", {}, e.pipeline), h("td", {}, badge(e.state), late.has(e.id) ? badge("late") : null), h("td", {}, e.started_at),
+        h("td", {}, seconds(e.duration_seconds)), h("td", {}, [e.inserted, e.updated, e.deleted].map((n) => n ?? "—").join(" / ")),
+        h("td", {}, h("code", {}, JSON.stringify(e.metrics).slice(0, 100))), h("td", {}, e.parent ?? "—")))),
+      h("h3", {}, "Recent anomalies"),
+      anomalies.anomalies.length
+        ? table(["detected", "pipeline", "execution", "metric", "value", "mean", "std", "z"], anomalies.anomalies.map((a) => h("tr", {},
+            h("td", {}, a.detected_at), h("td", {}, a.pipeline), h("td", {}, a.execution), h("td", {}, a.metric), h("td", {}, a.value),
+            h("td", {}, a.mean.toFixed(3)), h("td", {}, a.std.toFixed(3)), h("td", {}, a.z === null ? "—" : a.z.toFixed(2)))))
+        : h("p", {}, "No anomalies recorded."),
+    ];
+  },
 };
 
 /// The DAG: tasks in columns by depth, edges from each upstream task.
@@ -297,8 +328,8 @@ table { border-collapse: collapse; width: 100%; background: #fff; border: 1px so
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; background: #e8ebf1; margin-left: 6px; }
-.badge.succeeded, .badge.compensated { background: #dff3e6; color: var(--ok); }
-.badge.dead, .badge.failed, .badge.compensation_failed { background: #f8e0dd; color: var(--bad); }
+.badge.succeeded, .badge.compensated, .badge.fresh { background: #dff3e6; color: var(--ok); }
+.badge.dead, .badge.failed, .badge.compensation_failed, .badge.stale, .badge.late { background: #f8e0dd; color: var(--bad); }
 .badge.running { background: #e1ebfb; color: var(--run); }
 .badge.paused, .badge.waiting, .badge.retry, .badge.rescued { background: #fdf0d9; color: var(--warn); }
 button { font: inherit; padding: 3px 10px; border: 1px solid var(--line); border-radius: 4px; background: #fff; cursor: pointer; margin-right: 6px; }
