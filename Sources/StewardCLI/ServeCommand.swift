@@ -62,7 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
             ]
             if let alerts = cfg.alerts {
                 services.append(
-                    AlertService(store: store, rules: alerts.rules, notifiers: alerts.notifiers, interval: alerts.interval, logger: logger))
+                    AlertService(
+                        store: store, rules: alerts.rules, notifiers: alerts.notifiers, interval: alerts.interval, history: history, logger: logger))
             }
             if cfg.schedules != nil || cfg.pipelines != nil {
                 let checks = cfg.pipelines == nil ? [] : try PipelineChecks.schedules()

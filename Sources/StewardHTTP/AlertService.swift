@@ -26,9 +26,15 @@ public struct AlertService: Service {
     let notifiers: [AlertNotifier]
     let interval: Duration
     let logger: Logger
+    let history: QueueHistory?
 
-    /// Creates the service.
-    public init(store: any JobStore, rules: AlertRules, notifiers: [AlertNotifier], interval: Duration = .seconds(10), logger: Logger) {
+    /// Creates the service. With `history` (the samples ``StoreMetrics`` takes), queues are judged
+    /// on its latest samples when they are fresh, instead of reading every queue again.
+    public init(
+        store: any JobStore, rules: AlertRules, notifiers: [AlertNotifier], interval: Duration = .seconds(10), history: QueueHistory? = nil,
+        logger: Logger
+    ) {
+        self.history = history
         self.store = store
         self.rules = rules
         self.notifiers = notifiers.isEmpty ? [.log] : notifiers
@@ -68,6 +74,8 @@ public struct AlertService: Service {
 
     /// One evaluation of every queue.
     func check(_ evaluator: inout AlertEvaluator) async throws -> [AlertEvent] {
+        // The sampler's figures, when it sampled every queue within three of its periods (15 s).
+        if let sampled = history?.latestStats(maxAge: 15) { return evaluator.evaluate(sampled, now: Date()) }
         let admin = QueueAdmin(store: store)
         var stats: [QueueStats] = []
         for q in try await admin.list() { stats.append(try await admin.stats(q.name)) }

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Steward
-import StewardHTTP
+@testable import StewardHTTP
 import StewardSQLite
 import Synchronization
 import Testing
@@ -134,6 +134,29 @@ struct AlertTests {
         let recovered = evaluator.evaluate(
             freshness: FreshnessReport(stale: [], fresh: [fresh]), timeliness: TimelinessReport(late: []), anomalies: [new], now: t0)
         #expect(recovered.map(\.label) == ["RESOLVED"] && recovered.first?.message == "dataset 'd' is fresh again")
+    }
+
+    @Test("with the sampler's history, queue alerts judge its fresh samples instead of reading every queue again; old samples are not trusted")
+    func usesSamples() async throws {
+        let store = try makeTemporarySQLiteStore()
+        try await store.migrate()
+        _ = try await store.enqueue((0..<4).map { NewJob(queue: "mail", name: "x\($0)") }, now: Date())
+        let history = QueueHistory()
+        var logger = Logger(label: "steward.test")
+        logger.logLevel = .critical
+        try await StoreMetrics(store: store, history: history, logger: logger).refresh()
+        // Six more jobs the sampler has not seen yet.
+        _ = try await store.enqueue((0..<6).map { NewJob(queue: "mail", name: "y\($0)") }, now: Date())
+        let rules = AlertRules(defaults: [.queueDepth: AlertThresholds(warning: 3, critical: 6)])
+        var fromSamples = AlertEvaluator(rules: rules)
+        let sampled = try await AlertService(store: store, rules: rules, notifiers: [], history: history, logger: logger).check(&fromSamples)
+        #expect(sampled.map(\.level) == [.warning] && sampled.first?.depth == 4)
+        var fromStore = AlertEvaluator(rules: rules)
+        let read = try await AlertService(store: store, rules: rules, notifiers: [], logger: logger).check(&fromStore)
+        #expect(read.map(\.level) == [.critical] && read.first?.depth == 10)
+        #expect(history.latestStats(maxAge: 15)?.map(\.queue) == ["mail"])
+        #expect(history.latestStats(maxAge: 15, now: Date().addingTimeInterval(60)) == nil)
+        try await store.close()
     }
 }
 

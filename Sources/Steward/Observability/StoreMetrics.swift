@@ -73,11 +73,13 @@ public final class QueueHistory: Sendable {
 
     let capacity: Int
     private let samples = Mutex<[String: [Sample]]>([:])
+    private let latest = Mutex<[String: (stats: QueueStats, at: Date)]>([:])
 
     /// Keeps at most `capacity` samples per queue (an hour at one per 5 s by default).
     public init(capacity: Int = 720) { self.capacity = capacity }
 
     func record(_ stats: QueueStats, at date: Date) {
+        latest.withLock { $0[stats.queue] = (stats, date) }
         let sample = Sample(
             at: date.iso8601UTC, depth: (stats.counts[JobState.available.rawValue] ?? 0) + (stats.counts[JobState.scheduled.rawValue] ?? 0),
             running: stats.running, succeededLastMinute: stats.succeededLastMinute, failedLastMinute: stats.failedLastMinute)
@@ -91,6 +93,16 @@ public final class QueueHistory: Sendable {
 
     /// A queue's samples, oldest first.
     public func samples(_ queue: String) -> [Sample] { samples.withLock { $0[queue] ?? [] } }
+
+    /// Every queue's latest statistics when all were sampled within `maxAge` of `now`, by queue
+    /// name; `nil` otherwise (nothing sampled yet, or the sampler is failing), so a reader can go
+    /// to the store instead of trusting old figures.
+    public func latestStats(maxAge: Double, now: Date = Date()) -> [QueueStats]? {
+        latest.withLock { map in
+            guard !map.isEmpty, map.values.allSatisfy({ now.timeIntervalSince($0.at) <= maxAge }) else { return nil }
+            return map.values.map(\.stats).sorted { $0.queue < $1.queue }
+        }
+    }
 }
 
 /// `steward_jobs_enqueued_total{queue}`, counted by the client (every surface enqueues through it)
