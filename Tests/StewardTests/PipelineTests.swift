@@ -132,14 +132,20 @@ struct PipelineRuleTests {
             PipelineDefinition(name: "cd", reads: ["c", "b"], writes: ["e"]),
             PipelineDefinition(name: "de", reads: ["d"], writes: ["e"]),
         ]
-        let closure = PipelineRules.lineageClosure(pipelines)
+        let closure = try PipelineRules.lineageClosure(pipelines)
         func depth(_ a: String, _ b: String) -> Int? { closure.first { $0.ancestor == a && $0.descendant == b }?.depth }
         #expect(depth("a", "e") == 2 && depth("a", "c") == 2 && depth("b", "e") == 1 && depth("a", "a") == 0 && depth("e", "a") == nil)
         #expect(closure.count == 5 + 8)  // 5 selves; a→b,c,d,e; b→c,e; c→e; d→e
         let chain = (0..<200).map { PipelineDefinition(name: "p\($0)", reads: ["d\($0)"], writes: ["d\($0 + 1)"]) }
-        let deep = PipelineRules.lineageClosure(chain)
+        let deep = try PipelineRules.lineageClosure(chain)
         #expect(deep.count == 201 * 202 / 2)
         #expect(deep.contains(LineagePath(ancestor: "d0", descendant: "d200", depth: 200)))
+        // A closure past its limit is refused, naming why.
+        #expect(throws: PipelineError.self) { try PipelineRules.lineageClosure(chain, limit: 20_000) }
+        // 100,000 datasets in one chain: no recursion to run out of stack; closing it is a cycle.
+        let long = (0..<100_000).map { PipelineDefinition(name: "q\($0)", reads: ["c\($0)"], writes: ["c\($0 + 1)"]) }
+        #expect(PipelineRules.cycle(long) == nil)
+        #expect(PipelineRules.cycle(long + [PipelineDefinition(name: "loop", reads: ["c100000"], writes: ["c0"])])?.contains("c100000 -> c0 (loop)") == true)
         let cyclic = pipelines + [PipelineDefinition(name: "back", reads: ["e"], writes: ["a"])]
         let cycle = try #require(PipelineRules.cycle(cyclic))
         #expect(cycle.hasPrefix("a -> b -> c -> e -> a"), "\(cycle)")

@@ -284,7 +284,7 @@ public struct LineagePath: Sendable, Hashable, Codable {
 }
 
 /// What applying a catalog writes, in one transaction: the definitions, and the lineage closure's
-/// changed rows only (the closure is computed in Swift, ``PipelineRules/lineageClosure(_:)``).
+/// changed rows only (the closure is computed in Swift, ``PipelineRules/lineageClosure(_:limit:)``).
 public struct PipelineCatalogChange: Sendable, Equatable {
     /// The whole catalog's pipelines: the store keeps exactly these (executions of a removed
     /// pipeline stay).

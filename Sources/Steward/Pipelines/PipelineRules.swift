@@ -22,37 +22,48 @@ public enum PipelineRules {
         for p in pipelines.sorted(by: { $0.name < $1.name }) {
             for r in p.reads { for w in p.writes where via[r]?[w] == nil { via[r, default: [:]][w] = p.name } }
         }
+        // Depth-first with an explicit stack (a long chain must not exhaust a thread's stack).
         enum Mark { case open, done }
         var marks: [String: Mark] = [:]
-        var stack: [String] = []
-        func visit(_ node: String) -> [String]? {
-            marks[node] = .open
-            stack.append(node)
-            for next in (graph[node] ?? []).sorted() {
-                switch marks[next] {
-                case .open?:
-                    let start = stack.lastIndex(of: next)!
-                    return Array(stack[start...]) + [next]
-                case .done?: continue
-                case nil: if let found = visit(next) { return found }
+        let sorted = graph.mapValues { $0.sorted() }
+        for root in graph.keys.sorted() where marks[root] == nil {
+            var path: [String] = [root]
+            var next: [Int] = [0]
+            marks[root] = .open
+            while let node = path.last {
+                let children = sorted[node] ?? []
+                let i = next[next.count - 1]
+                guard i < children.count else {
+                    marks[node] = .done
+                    path.removeLast()
+                    next.removeLast()
+                    continue
                 }
-            }
-            stack.removeLast()
-            marks[node] = .done
-            return nil
-        }
-        for node in graph.keys.sorted() where marks[node] == nil {
-            if let path = visit(node) {
-                let steps = zip(path, path.dropFirst()).map { "\($0.0) -> \($0.1) (\(via[$0.0]?[$0.1] ?? "?"))" }
-                return path.joined(separator: " -> ") + "; via " + steps.joined(separator: ", ")
+                next[next.count - 1] += 1
+                let child = children[i]
+                switch marks[child] {
+                case .open?:
+                    let cyclePath = Array(path[path.lastIndex(of: child)!...]) + [child]
+                    let steps = zip(cyclePath, cyclePath.dropFirst()).map { "\($0.0) -> \($0.1) (\(via[$0.0]?[$0.1] ?? "?"))" }
+                    return cyclePath.joined(separator: " -> ") + "; via " + steps.joined(separator: ", ")
+                case .done?: continue
+                case nil:
+                    marks[child] = .open
+                    path.append(child)
+                    next.append(0)
+                }
             }
         }
         return nil
     }
 
+    /// More closure rows than this and an apply is refused (a 100,000-dataset chain would need
+    /// five billion).
+    public static let maxClosureRows = 10_000_000
+
     /// The transitive closure with shortest depths (breadth-first from every dataset), including
-    /// each dataset with itself at depth 0.
-    public static func lineageClosure(_ pipelines: [PipelineDefinition]) -> Set<LineagePath> {
+    /// each dataset with itself at depth 0; throws past `limit` rows.
+    public static func lineageClosure(_ pipelines: [PipelineDefinition], limit: Int = maxClosureRows) throws -> Set<LineagePath> {
         let graph = edges(pipelines)
         var nodes = Set(graph.keys)
         for targets in graph.values { nodes.formUnion(targets) }
@@ -72,6 +83,10 @@ public enum PipelineRules {
                 }
                 frontier = next
             }
+            guard out.count + depth.count <= limit else {
+                throw PipelineError.invalid(
+                    "lineage: the datasets' closure would hold more than \(limit) rows (every ancestor-descendant pair); split the catalog or shorten its chains")
+            }
             for (m, k) in depth { out.insert(LineagePath(ancestor: start, descendant: m, depth: k)) }
         }
         return out
@@ -80,7 +95,7 @@ public enum PipelineRules {
     /// What applying `catalog` writes over the `stored` closure: only the rows that changed.
     public static func apply(_ catalog: PipelineCatalog, over stored: [LineagePath]) throws -> PipelineCatalogChange {
         if let cycle = cycle(catalog.pipelines) { throw PipelineError.lineageCycle(cycle) }
-        let wanted = lineageClosure(catalog.pipelines)
+        let wanted = try lineageClosure(catalog.pipelines)
         var storedDepth: [PairKey: Int] = [:]
         for p in stored { storedDepth[PairKey(p.ancestor, p.descendant)] = p.depth }
         var wantedPairs = Set<PairKey>()
