@@ -90,7 +90,7 @@ public struct AlertService: Service {
         let admin = PipelineAdmin(store: store)
         let now = Date()
         return evaluator.evaluate(
-            freshness: try await admin.freshness(asOf: now), timeliness: try await admin.timeliness(lookback: 3600, asOf: now),
+            freshness: try await admin.freshness(asOf: now), timeliness: try await admin.timeliness(lookback: 3600, asOf: now, catalog: catalog),
             anomalies: try await store.pipelineAnomalies(pipeline: nil, limit: 100), now: now)
     }
 

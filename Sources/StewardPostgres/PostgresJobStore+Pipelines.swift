@@ -16,6 +16,14 @@ extension PostgresJobStore {
         return PipelineCatalog(pipelines: pipelines, datasets: datasets)
     }
 
+    public func pipeline(named name: String) async throws -> PipelineDefinition? {
+        var b = PostgresBindings()
+        b.append(name)
+        return try await query("SELECT body FROM \(quotedSchema).steward_pipelines WHERE name = $1", b).first.map {
+            try JSONCoding.decode(PipelineDefinition.self, from: try $0.decode(String.self))
+        }
+    }
+
     public func applyPipelineCatalog(_ decide: @escaping @Sendable ([LineagePath]) throws -> PipelineCatalogChange) async throws
         -> PipelineCatalogChange
     {

@@ -7,6 +7,13 @@ extension SQLiteJobStore {
         try await pool.read { db in try Self.catalog(db) }
     }
 
+    public func pipeline(named name: String) async throws -> PipelineDefinition? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM steward_pipelines WHERE name = ?", arguments: [name])
+                .map { try JSONCoding.decode(PipelineDefinition.self, from: $0) }
+        }
+    }
+
     static func catalog(_ db: Database) throws -> PipelineCatalog {
         let pipelines = try String.fetchAll(db, sql: "SELECT body FROM steward_pipelines ORDER BY name").map {
             try JSONCoding.decode(PipelineDefinition.self, from: $0)

@@ -21,6 +21,8 @@ extension StoreConformance {
             let first = try await applyCatalog(store, diamond)
             #expect(first.deletePaths.isEmpty && first.upsertPaths.count == 12)  // 6 datasets in the graph with themselves + 6 paths
             #expect(try await store.pipelineCatalog() == diamond)
+            #expect(try await store.pipeline(named: "report") == diamond.pipelines.first { $0.name == "report" })
+            #expect(try await store.pipeline(named: "nope") == nil)
             #expect(try await store.lineage(of: "raw", downstream: true).map { "\($0.descendant)@\($0.depth)" } == ["clean@1", "stats@1", "report@2"])
             #expect(try await store.lineage(of: "report", downstream: false).map { "\($0.ancestor)@\($0.depth)" } == ["clean@1", "stats@1", "raw@2"])
             #expect(try await store.lineage(of: "b", downstream: true).isEmpty)

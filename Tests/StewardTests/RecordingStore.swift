@@ -86,6 +86,7 @@ final class RecordingStore: JobStore {
     func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord] { try await base.workflowRuns(filter) }
     func workflowEvents(_ id: String) async throws -> [WorkflowEvent] { try await base.workflowEvents(id) }
     func pipelineCatalog() async throws -> PipelineCatalog { try await base.pipelineCatalog() }
+    func pipeline(named name: String) async throws -> PipelineDefinition? { try await base.pipeline(named: name) }
     func applyPipelineCatalog(_ decide: @escaping @Sendable ([LineagePath]) throws -> PipelineCatalogChange) async throws
         -> PipelineCatalogChange
     { try await base.applyPipelineCatalog(decide) }

@@ -46,9 +46,7 @@ public struct PipelineAdmin: Sendable {
 
     /// Starts an execution of a defined pipeline (`at` defaults to now).
     public func start(_ pipeline: String, parent: Int64? = nil, at: Date? = nil) async throws -> PipelineExecution {
-        guard try await store.pipelineCatalog().pipelines.contains(where: { $0.name == pipeline }) else {
-            throw PipelineError.unknownPipeline(pipeline)
-        }
+        guard try await store.pipeline(named: pipeline) != nil else { throw PipelineError.unknownPipeline(pipeline) }
         return try await store.startPipelineExecution(pipeline: pipeline, parent: parent, at: at ?? clock.now(), workflowRun: nil)
     }
 
@@ -66,7 +64,7 @@ public struct PipelineAdmin: Sendable {
     public func checkAnomalies(execution id: Int64) async throws -> [PipelineAnomaly] {
         guard let execution = try await store.pipelineExecution(id) else { throw PipelineError.executionNotFound(id) }
         guard execution.state == .succeeded, let finishedAt = execution.finishedAt,
-            let settings = try await store.pipelineCatalog().pipelines.first(where: { $0.name == execution.pipeline })?.anomaly
+            let settings = try await store.pipeline(named: execution.pipeline)?.anomaly
         else { return [] }
         let history = try await store.pipelineExecutions(
             PipelineExecutionFilter(
@@ -81,10 +79,11 @@ public struct PipelineAdmin: Sendable {
         PipelineRules.freshness(try await store.datasets(), asOf: asOf ?? clock.now())
     }
 
-    /// Late executions started within `lookback` seconds before `asOf` (default now).
-    public func timeliness(lookback: Double = 3600, asOf: Date? = nil) async throws -> TimelinessReport {
+    /// Late executions started within `lookback` seconds before `asOf` (default now); `catalog`
+    /// saves reading it again when the caller has it.
+    public func timeliness(lookback: Double = 3600, asOf: Date? = nil, catalog: PipelineCatalog? = nil) async throws -> TimelinessReport {
         let asOf = asOf ?? clock.now()
-        let catalog = try await store.pipelineCatalog()
+        let catalog = if let catalog { catalog } else { try await store.pipelineCatalog() }
         var executions: [PipelineExecution] = []
         var seen = Set<Int64>()
         // Paged by start time, newest first; the page's last instant is read again (its other

@@ -160,6 +160,9 @@ public protocol JobStore: Sendable {
     /// The stored pipelines and declared datasets.
     func pipelineCatalog() async throws -> PipelineCatalog
 
+    /// One stored pipeline, or `nil`.
+    func pipeline(named name: String) async throws -> PipelineDefinition?
+
     /// In one transaction: reads the stored lineage closure, asks `decide` for the change (which
     /// may throw, writing nothing), and writes it: exactly the change's pipelines, datasets
     /// (keeping each dataset's last modification) and closure rows.
