@@ -281,5 +281,21 @@ struct BatchCheckTests {
         #expect(spilled.consistency.examples.contains("record 29992: id '777777' is not unique"))
         #expect(spilled.consistency.examples.last == "record 29997: email 'u6@x.io' is not unique")
     }
+
+    @Test("an unclosed quote does not read the whole file into one record: past the record limit the check stops, saying why")
+    func unclosedQuote() throws {
+        // One quote opened on the first record and never closed; 4 MB of plain records after it.
+        let row = "2,plain " + String(repeating: "y", count: 100) + "\n"
+        let dir = try write([
+            "bad.csv": "id,note\n1,\"never closed\n" + String(repeating: row, count: 40_000), "bad.jsonl": String(repeating: "{", count: 4_000_000),
+        ])
+        var check = try BatchCheck.parse(
+            "checks:\n  bad:\n    source: bad.csv\n    required_fields: [id]\n", file: "c.yaml", baseDirectory: dir.path)[0]
+        check.maxRecordBytes = 1 << 20
+        for input in ["bad.csv", "bad.jsonl"] {
+            let error = #expect(throws: StewardError.self) { try check.run(input: dir.appendingPathComponent(input).path) }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("a record is longer than 1 MiB"), "\(input)")
+        }
+    }
 }
 

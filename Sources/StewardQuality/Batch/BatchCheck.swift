@@ -57,6 +57,8 @@ public struct BatchCheck: Sendable {
     public var maxExamples = 10
     /// Hash slots a unique field may hold in memory (8 bytes each) before it spills to disk.
     package var uniqueTableSlots = 1 << 20
+    /// The longest record read (an unclosed quote must not read the whole file into memory).
+    package var maxRecordBytes = 64 << 20
 }
 
 extension BatchCheck {

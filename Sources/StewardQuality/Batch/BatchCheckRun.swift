@@ -93,7 +93,7 @@ extension BatchCheck {
         }
         let literals = rules.map { rule in (span: span(rule.right), number: rule.rightIsLiteral ? Double(rule.right) : nil) }
         let ops = rules.map { Self.opCode($0.op) }
-        var scanner = try BatchScanner(path: input ?? self.path, columns: columns)
+        var scanner = try BatchScanner(path: input ?? self.path, columns: columns, maxRecordBytes: maxRecordBytes)
         var records = 0
         var completeCounts = Array(repeating: 0, count: requiredFields.count)
         var violations = 0
@@ -174,7 +174,7 @@ extension BatchCheck {
         if shown.contains(where: { $0.1 == nil }) {
             var wanted = Dictionary(grouping: shown.filter { $0.1 == nil }, by: \.0).mapValues { $0.map(\.2) }
             var texts: [Int: [Int: String]] = [:]
-            var again = try BatchScanner(path: input ?? self.path, columns: columns)
+            var again = try BatchScanner(path: input ?? self.path, columns: columns, maxRecordBytes: maxRecordBytes)
             var n = 0
             while !wanted.isEmpty, try again.next() {
                 n += 1

@@ -28,7 +28,12 @@ struct BatchScanner {
     private var colSide: [Bool]
     private var side: [UInt8] = []
 
-    init(path: String, columns: [String]) throws {
+    /// A record longer than this is refused (an unclosed quote would otherwise read the whole
+    /// file into one record).
+    let maxRecordBytes: Int
+
+    init(path: String, columns: [String], maxRecordBytes: Int = 64 << 20) throws {
+        self.maxRecordBytes = maxRecordBytes
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw StewardError.invalidArgument("input: cannot read '\(path)'")
         }
@@ -100,9 +105,10 @@ struct BatchScanner {
                 fields += 1
             }
             // Reads more, keeping this record; every index shifts by what was dropped.
-            func more() -> Bool {
+            func more() throws -> Bool {
                 let offset = start
                 guard refill(keeping: offset) else { return false }
+                try checkLength(buffer.count)
                 i -= offset
                 fieldStart -= offset
                 for k in 0..<fields {
@@ -114,7 +120,7 @@ struct BatchScanner {
             }
             scan: while true {
                 if i >= buffer.count {
-                    if more() { continue }
+                    if try more() { continue }
                     // End of file: the last record may lack its line break.
                     if i == start { position = i; return false }
                     add(i)
@@ -125,7 +131,7 @@ struct BatchScanner {
                 if quoted {
                     if b == UInt8(ascii: "\"") {
                         // A quote at the end of the buffer: is it doubled?
-                        if i + 1 >= buffer.count, !finished, more() { continue }
+                        if i + 1 >= buffer.count, !finished, try more() { continue }
                         if i + 1 < buffer.count, buffer[i + 1] == UInt8(ascii: "\"") {
                             escapedField = true
                             i += 2
@@ -163,6 +169,13 @@ struct BatchScanner {
             }
             return true
         }
+    }
+
+    /// Refuses a record still unfinished after `maxRecordBytes` (plus one read).
+    private func checkLength(_ pending: Int) throws {
+        guard pending > maxRecordBytes + (1 << 20) else { return }
+        throw StewardError.invalidArgument(
+            "input: a record is longer than \(maxRecordBytes >> 20) MiB (\(json ? "a line without its line break" : "an unclosed quote?"))")
     }
 
     private func rawField(_ i: Int) -> ArraySlice<UInt8> { buffer[starts[i]..<ends[i]] }
@@ -203,6 +216,7 @@ struct BatchScanner {
                 if end >= buffer.count {
                     let offset = position
                     if refill(keeping: offset) {
+                        try checkLength(buffer.count)
                         end -= offset
                         position = 0
                         continue
