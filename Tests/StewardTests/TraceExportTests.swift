@@ -131,6 +131,8 @@ struct TraceExportTests {
             p.standardOutput = try FileHandle(forWritingTo: log)
             p.standardError = p.standardOutput
             try p.run()
+            // Stopped even when an expectation below throws.
+            defer { if p.isRunning { p.terminate() } }
             let check = try SQLiteJobStore(url: "sqlite:" + dbURL)
             #expect(
                 await eventually(timeout: .seconds(30)) {
@@ -171,6 +173,8 @@ struct TraceExportTests {
             p.standardOutput = try FileHandle(forWritingTo: log)
             p.standardError = p.standardOutput
             try p.run()
+            // Stopped even when an expectation below throws.
+            defer { if p.isRunning { p.terminate() } }
             var base: String? = nil
             #expect(
                 await eventually(timeout: .seconds(30)) {
