@@ -75,13 +75,7 @@ struct PipelineCommand: AsyncParsableCommand {
                 guard parts.count == 2, !parts[0].isEmpty, let v = Double(parts[1]), v.isFinite else {
                     throw ValidationError("--metric: '\(m)' is not KEY=NUMBER")
                 }
-                guard !["duration", "inserted", "updated", "deleted"].contains(parts[0]) else {
-                    throw ValidationError("--metric: '\(parts[0])' is a built-in metric; use --\(parts[0]) (duration comes from the times)")
-                }
                 metrics[parts[0]] = v
-            }
-            for (flag, value) in [("--inserted", inserted), ("--updated", updated), ("--deleted", deleted)] {
-                if let value, value < 0 { throw ValidationError("\(flag): \(value) is negative") }
             }
             let when = try at.map { try parseInstant($0, flag: "--at") }
             let outcome: Result<AnomalyReport, StewardError> = try await storeOptions.with { store in

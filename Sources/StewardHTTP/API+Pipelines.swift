@@ -52,20 +52,13 @@ extension StewardAPI {
                 return s
             }
             var counts: [String: Int64] = [:]
-            for key in ["inserted", "updated", "deleted"] {
-                guard let n = try body.int(key) else { continue }
-                guard n >= 0 else { throw APIError.invalid(key, "\(n) is negative") }
-                counts[key] = Int64(n)
-            }
+            for key in ["inserted", "updated", "deleted"] { counts[key] = try body.int(key).map(Int64.init) }
             var metrics: [String: Double] = [:]
             switch body.fields["metrics"] {
             case nil, .null?: break
             case .object(let o)?:
                 for (k, v) in o {
-                    guard let n = v.numeric, n.isFinite else { throw APIError.invalid("metrics", "'\(k)' is not a finite number") }
-                    guard !["duration", "inserted", "updated", "deleted"].contains(k) else {
-                        throw APIError.invalid("metrics", "'\(k)' is a built-in metric; use the field of that name")
-                    }
+                    guard let n = v.numeric else { throw APIError.invalid("metrics", "'\(k)' is not a number") }
                     metrics[k] = n
                 }
             case let v?: throw APIError.invalid("metrics", "expected an object of numbers, got \(v.jsonText)")

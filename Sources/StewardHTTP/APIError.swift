@@ -57,7 +57,10 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             case .executionNotFound, .unknownPipeline, .unknownDataset: return APIError(.notFound, "not_found", "\(e)")
             case .alreadyFinished: return APIError(.conflict, "invalid_transition", "\(e)")
             case .lineageCycle: return APIError(.badRequest, "invalid_definition", "\(e)")
-            case .invalid(let text): return APIError(.badRequest, "invalid_argument", text)
+            case .invalid(let text):
+                // The rules name the field first (`inserted: …`, `--at: …`).
+                let field = text.split(separator: ":", maxSplits: 1).first.map { String($0.drop { $0 == "-" }) }.flatMap { $0.contains(" ") ? nil : $0 }
+                return APIError(.badRequest, "invalid_argument", text, field: field)
             }
         case let e as HTTPError:
             switch e.status {

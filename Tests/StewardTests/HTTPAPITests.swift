@@ -392,6 +392,8 @@ struct HTTPAPITests {
             ] {
                 let r = try await call(uri, method, body, admin)
                 #expect(r.status == status && r.errorCode == code, "\(uri): \(r.status) \(r.text)")
+                if body?.contains("inserted") == true { #expect(r.errorField == "inserted") }
+                if body?.contains("metrics") == true { #expect(r.errorField == "metrics") }
             }
             // A stored batch check run reads back as the CLI's report.
             _ = try await store.recordQualityRun(

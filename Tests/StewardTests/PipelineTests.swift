@@ -78,6 +78,14 @@ struct PipelineRuleTests {
         #expect(try PipelineRules.finish(running, with: PipelineFinish(at: t0, inserted: 1), definition: nil).touched == [])
         #expect(throws: PipelineError.self) { try PipelineRules.finish(running, with: PipelineFinish(at: t0.addingTimeInterval(-1)), definition: def) }
         #expect(throws: PipelineError.self) { try PipelineRules.finish(running, with: PipelineFinish(state: .running, at: t0), definition: def) }
+        // Counts are not negative; custom metrics are finite and do not take a built-in's name.
+        #expect(throws: PipelineError.invalid("updated: -1 is negative")) {
+            try PipelineRules.finish(running, with: PipelineFinish(at: t0, updated: -1), definition: def)
+        }
+        #expect(throws: PipelineError.invalid("metrics: 'rows' is not a finite number")) {
+            try PipelineRules.finish(running, with: PipelineFinish(at: t0, metrics: ["rows": .infinity]), definition: def)
+        }
+        #expect(throws: PipelineError.self) { try PipelineRules.finish(running, with: PipelineFinish(at: t0, metrics: ["duration": 1]), definition: def) }
     }
 
     @Test("freshness: never modified is stale with null; the bound itself is still fresh; undeclared datasets are not judged")

@@ -102,8 +102,10 @@ public struct PipelineAdmin: Sendable {
 
     /// The datasets downstream (or upstream) of `dataset` with their shortest distance.
     public func lineage(of dataset: String, downstream: Bool) async throws -> [LineagePath] {
-        guard try await store.datasets().contains(where: { $0.name == dataset }) else { throw PipelineError.unknownDataset(dataset) }
-        return try await store.lineage(of: dataset, downstream: downstream)
+        let paths = try await store.lineage(of: dataset, downstream: downstream)
+        // Only an empty answer needs telling a dataset without neighbours from an unknown one.
+        if paths.isEmpty, try await !store.datasets().contains(where: { $0.name == dataset }) { throw PipelineError.unknownDataset(dataset) }
+        return paths
     }
 
     /// `steward lineage … --json`: the dataset and those downstream (or upstream) of it.

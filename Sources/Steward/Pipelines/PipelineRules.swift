@@ -3,6 +3,9 @@ import Foundation
 /// The pipeline rules, once, in Swift: lineage (cycles, closure), the z-score anomaly test,
 /// freshness, timeliness and what a finish modifies. The stores only keep and return rows.
 public enum PipelineRules {
+    /// Metrics every execution has; a custom metric may not take their names.
+    public static let builtInMetrics: Set<String> = ["duration", "inserted", "updated", "deleted"]
+
     /// The dataset graph's edges: each pipeline links every dataset it reads to every dataset it
     /// writes.
     public static func edges(_ pipelines: [PipelineDefinition]) -> [String: Set<String>] {
@@ -160,6 +163,16 @@ public enum PipelineRules {
     {
         guard execution.state == .running else { throw PipelineError.alreadyFinished(execution.id, execution.state) }
         guard finish.state != .running else { throw PipelineError.invalid("--status: an execution finishes as succeeded or failed") }
+        for (field, count) in [("inserted", finish.inserted), ("updated", finish.updated), ("deleted", finish.deleted)] {
+            if let count, count < 0 { throw PipelineError.invalid("\(field): \(count) is negative") }
+        }
+        for (name, value) in finish.metrics.sorted(by: { $0.key < $1.key }) {
+            guard !builtInMetrics.contains(name) else {
+                throw PipelineError.invalid(
+                    "metrics: '\(name)' is a built-in metric (duration comes from the start and finish times; inserted, updated and deleted have their own fields)")
+            }
+            guard value.isFinite else { throw PipelineError.invalid("metrics: '\(name)' is not a finite number") }
+        }
         guard finish.at >= execution.startedAt else {
             throw PipelineError.invalid(
                 "--at: \(finish.at.iso8601UTC) is before the execution's start \(execution.startedAt.iso8601UTC)")

@@ -152,7 +152,12 @@ public enum WorkflowEngine {
                 if let n = value.numeric, n.isFinite { metrics[key, default: 0] += n }
             }
         }
-        func count(_ key: String) -> Int64? { metrics.removeValue(forKey: key).map { Int64($0) } }
+        // What the pipeline rules would refuse is left out rather than losing the record: a count
+        // that is negative or not a whole Int64, a sum that overflowed, a metric named `duration`.
+        func count(_ key: String) -> Int64? {
+            metrics.removeValue(forKey: key).flatMap { Int64(exactly: $0.rounded()) }.flatMap { $0 >= 0 ? $0 : nil }
+        }
+        metrics = metrics.filter { $0.value.isFinite && $0.key != "duration" }
         let finish = PipelineFinish(
             state: state == .succeeded ? .succeeded : .failed, at: now, inserted: count("inserted"), updated: count("updated"),
             deleted: count("deleted"), metrics: metrics)
