@@ -21,6 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The configuration file.") var config = "steward.yaml"
     @Option(help: "Override http.port (0: any free port).") var port: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Store URL, overriding the file's `store`. Without either: $STEWARD_STORE or sqlite:./steward.db.", valueName: "url"))
+    var store: String?
     @Flag(help: "Also run test jobs that touch this host's files (steward.append).") var enableTestJobs = false
     @OptionGroup var logging: LoggingOptions
 
@@ -36,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "steward")
         // Before the API and the worker are built: both add their spans only when a tracer exists.
         let exporter = try cfg.tracing.map { try TraceExporter.start($0, logger: logger) }
-        let store = try StoreFactory.open(cfg.store)
+        let storeURL = store ?? cfg.store ?? StoreOptions().url
+        let store = try StoreFactory.open(storeURL)
         do {
             try await store.migrate()
             if !cfg.workflows.isEmpty {
@@ -111,7 +116,7 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let cfg = try ServeConfiguration.load(path: file)
             print("\(file): valid")
-            print("  store      \(StoreURL.redacted(cfg.store))")
+            print("  store      \(cfg.store.map(StoreURL.redacted) ?? "not set: --store, $STEWARD_STORE or sqlite:./steward.db")")
             print("  http       \(cfg.host):\(cfg.port), max body \(cfg.api.maxBody) bytes, \(cfg.api.tokens.count) token(s)")
             print("  queues     \(cfg.queues.map(\.name).joined(separator: ", "))")
             let checks = cfg.pipelines == nil ? "" : " + the pipeline freshness and timeliness checks"

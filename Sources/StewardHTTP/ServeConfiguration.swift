@@ -7,8 +7,11 @@ import Yams
 /// tokens, queues, schedules and workflows. Everything is checked before anything starts; the
 /// first problem is a ``ConfigFileError`` with `file:line:column`.
 public struct ServeConfiguration: Sendable {
-    /// The store URL.
-    public var store: String
+    /// The store URL from the file's `store` key, a relative `sqlite:` path resolved against the
+    /// file's folder (as monitor paths and job configurations are); `nil` when the file does not
+    /// name one (serve then uses `--store`, `$STEWARD_STORE` or `sqlite:./steward.db`, as every
+    /// command does).
+    public var store: String?
     /// The address to listen on.
     public var host: String
     /// The port (0: any free port).
@@ -69,9 +72,12 @@ public struct ServeConfiguration: Sendable {
         let root = try reader.compose(text)
         let top = try reader.mapping(root, "the configuration", allowed: topKeys)
         var config = ServeConfiguration(
-            store: "sqlite:./steward.db", host: "127.0.0.1", port: 8080, api: .init(), queues: [], schedules: nil, workflows: [],
+            store: nil, host: "127.0.0.1", port: 8080, api: .init(), queues: [], schedules: nil, workflows: [],
             alerts: nil, file: file)
-        if let s = top["store"] { config.store = try reader.string(s, "store") }
+        if let s = top["store"] {
+            config.store = StoreURL.resolvingSQLitePath(
+                try reader.string(s, "store"), against: URL(fileURLWithPath: file).deletingLastPathComponent().path)
+        }
         var hostNode: Node? = nil
         if let h = top["http"] {
             let m = try reader.mapping(h, "http", allowed: ["host", "port", "max_body", "request_timeout"])

@@ -541,16 +541,18 @@ extension PostgresJobStore {
         return queues.count
     }
 
-    public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
+    public func claim(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
+        -> [ClaimedJob]
+    {
         guard limit > 0 else { return [] }
         let rows = try await execute(
-            PostgresStatements.Claim(owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: limit))
+            PostgresStatements.Claim(owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: limit, names: names))
         return try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)
     }
 
-    public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit)
-        async throws -> RateLimitedClaim
-    {
+    public func claim(
+        queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit
+    ) async throws -> RateLimitedClaim {
         let logger = self.logger
         return try await transaction { [self] conn -> RateLimitedClaim in
             // The upsert locks the queue's bucket row until commit: claimers of a rate-limited
@@ -572,7 +574,8 @@ extension PostgresJobStore {
             let n = bucket.available(upTo: limit)
             var rows: [PostgresRow] = []
             if n > 0 {
-                let claim = PostgresStatements.Claim(owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: n)
+                let claim = PostgresStatements.Claim(
+                    owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: n, names: names)
                 for try await row in try await conn.execute(claim, logger: logger) { rows.append(row) }
             }
             let jobs = try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)

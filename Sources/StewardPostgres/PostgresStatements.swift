@@ -85,13 +85,14 @@ enum PostgresStatements {
     }
 
     struct Claim: PostgresPreparedStatement {
-        static let name = "steward_claim_v2"
+        static let name = "steward_claim_v3"
         static let sql = """
             UPDATE steward_jobs SET state = \(JobState.running.sql), attempt = attempt + 1, lease_owner = $1, lease_expires_at = $2,
                 started_at = $3, progress = NULL
             WHERE id IN (
                 SELECT id FROM steward_jobs
                 WHERE queue = $4 AND state IN (\(JobState.queuedSQL)) AND run_at <= $3
+                    AND ($6::text[] IS NULL OR name = ANY($6::text[]))
                     AND NOT EXISTS (SELECT 1 FROM steward_queues WHERE name = $4 AND paused)
                 ORDER BY priority DESC, run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
             RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy, metadata,
@@ -104,6 +105,8 @@ enum PostgresStatements {
         var now: Date
         var queue: String
         var limit: Int
+        /// The job names the claimer can run; nil for every name.
+        var names: [String]?
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings()
             bindings.append(owner)
@@ -111,6 +114,7 @@ enum PostgresStatements {
             bindings.append(now)
             bindings.append(queue)
             bindings.append(limit)
+            bindings.append(names)
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { row }

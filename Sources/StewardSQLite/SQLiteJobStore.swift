@@ -325,17 +325,21 @@ public final class SQLiteJobStore: JobStore {
         lease_expires_at, created_at, started_at, finished_at, depends_on
         """
 
-    public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
+    public func claim(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
+        -> [ClaimedJob]
+    {
         guard limit > 0 else { return [] }
+        let names = try names.map { try JSONCoding.encode($0) }
         let records = try await pool.write { db in
-            try Self.claimRows(db, queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+            try Self.claimRows(db, queue: queue, names: names, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
         }
         return ClaimedJob.inClaimOrder(records, leaseExpiresAt: leaseUntil)
     }
 
-    public func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit)
-        async throws -> RateLimitedClaim
-    {
+    public func claim(
+        queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit
+    ) async throws -> RateLimitedClaim {
+        let names = try names.map { try JSONCoding.encode($0) }
         let (records, wait) = try await pool.write { db -> ([JobRecord], Duration) in
             let row = try Row.fetchOne(
                 db, sql: "SELECT tokens, updated_at FROM steward_rate_buckets WHERE queue = ?", arguments: [queue])
@@ -345,7 +349,9 @@ public final class SQLiteJobStore: JobStore {
             bucket.refill(rate, now: now)
             let n = bucket.available(upTo: limit)
             let records =
-                n == 0 ? [] : try Self.claimRows(db, queue: queue, limit: n, owner: owner, leaseUntil: leaseUntil, now: now)
+                n == 0
+                ? []
+                : try Self.claimRows(db, queue: queue, names: names, limit: n, owner: owner, leaseUntil: leaseUntil, now: now)
             bucket.tokens -= Double(records.count)
             try db.execute(
                 sql: """
@@ -358,10 +364,11 @@ public final class SQLiteJobStore: JobStore {
         return RateLimitedClaim(jobs: ClaimedJob.inClaimOrder(records, leaseExpiresAt: leaseUntil), nextTokenIn: wait)
     }
 
-    /// The claim itself, inside the caller's write transaction.
-    private static func claimRows(_ db: Database, queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date)
-        throws -> [JobRecord]
-    {
+    /// The claim itself, inside the caller's write transaction. `names` is a JSON array of the
+    /// job names to take, or nil for every name.
+    private static func claimRows(
+        _ db: Database, queue: String, names: String?, limit: Int, owner: String, leaseUntil: Date, now: Date
+    ) throws -> [JobRecord] {
         let nowS = now.timeIntervalSince1970
         let until = leaseUntil.timeIntervalSince1970
         let paused = try db.cachedStatement(sql: "SELECT paused FROM steward_queues WHERE name = ?")
@@ -373,6 +380,7 @@ public final class SQLiteJobStore: JobStore {
                 WHERE id IN (
                     SELECT id FROM steward_jobs
                     WHERE queue = ? AND state IN (\(JobState.queuedSQL)) AND run_at <= ?
+                        \(names == nil ? "" : "AND name IN (SELECT value FROM json_each(?))")
                     ORDER BY priority DESC, run_at, id LIMIT ?)
                 RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy,
                     metadata, unique_key, created_at, depends_on
@@ -383,7 +391,12 @@ public final class SQLiteJobStore: JobStore {
         raw.bind(3, nowS)
         raw.bind(4, queue)
         raw.bind(5, nowS)
-        raw.bind(6, limit)
+        if let names {
+            raw.bind(6, names)
+            raw.bind(7, limit)
+        } else {
+            raw.bind(6, limit)
+        }
         defer { raw.reset() }
         var out: [JobRecord] = []
         out.reserveCapacity(limit)

@@ -60,12 +60,35 @@ extension StoreConformance {
             let all = (a + b + c).map(\.record.id)
             #expect(Set(all).count == 25)
             #expect(try await claim(store, clock).isEmpty)
-            #expect(try await store.claim(queue: "default", limit: 0, owner: owner, leaseUntil: clock.now(), now: clock.now()).isEmpty)
+            #expect(try await store.claim(queue: "default", names: nil, limit: 0, owner: owner, leaseUntil: clock.now(), now: clock.now()).isEmpty)
         },
         ConformanceCase("claim only takes jobs of the asked queue") { store, clock in
             _ = try await enqueue(store, clock, [NewJob(queue: "a", name: "x"), NewJob(queue: "b", name: "y")])
             let claimed = try await claim(store, clock, queue: "b")
             #expect(claimed.map(\.record.name) == ["y"])
+        },
+        ConformanceCase("a claim with names takes only those names; the others stay available and counted") { store, clock in
+            let ids = try await enqueue(
+                store, clock,
+                [
+                    NewJob(name: "billing.charge-card", priority: 9), NewJob(name: "steward.echo"),
+                    NewJob(name: "steward.noop"), NewJob(name: "billing.charge-card"),
+                ])
+            let claimed = try await claim(store, clock, names: ["steward.echo", "steward.noop", "other"])
+            #expect(claimed.map(\.record.id) == [ids[1], ids[2]])
+            #expect(try await claim(store, clock, names: []).isEmpty)
+            #expect(try await claim(store, clock, names: ["steward.echo"]).isEmpty)
+            #expect(try await state(store, clock, ids[0]) == .available)
+            #expect(try await state(store, clock, ids[3]) == .available)
+            clock.advance(by: .seconds(7))
+            let stats = try await store.queueStats("default", now: clock.now())
+            #expect(stats.counts["available"] == 2)
+            #expect(stats.oldestWaitingAgeSeconds == 7)
+            let rated = try await store.claim(
+                queue: "default", names: ["billing.charge-card"], limit: 5, owner: owner,
+                leaseUntil: clock.now().addingTimeInterval(lease), now: clock.now(),
+                sharedRate: RateLimit(perSecond: 100, burst: 100))
+            #expect(rated.jobs.map(\.record.id) == [ids[0], ids[3]])
         },
         ConformanceCase("a delayed job is scheduled, then claimable once its run-at passes") { store, clock in
             let runAt = clock.now().addingTimeInterval(60)

@@ -19,7 +19,7 @@ extension StoreConformance {
             let rate = RateLimit.global(perSecond: 10, burst: 4)
             func claimShared(_ owner: String, limit: Int) async throws -> RateLimitedClaim {
                 try await store.claim(
-                    queue: "r", limit: limit, owner: owner, leaseUntil: clock.now().addingTimeInterval(lease),
+                    queue: "r", names: nil, limit: limit, owner: owner, leaseUntil: clock.now().addingTimeInterval(lease),
                     now: clock.now(), sharedRate: rate)
             }
             _ = try await enqueue(store, clock, (0..<20).map { _ in NewJob(queue: "r", name: "x") })
@@ -41,7 +41,7 @@ extension StoreConformance {
             #expect(try await claimShared(owner, limit: 10).jobs.count == 4)
             clock.advance(by: .seconds(60))
             #expect(try await claimShared(owner, limit: 2).jobs.count == 2)
-            _ = try await claim(store, clock, queue: "r", limit: 100)  // drain the rest without the limit
+            _ = try await claim(store, clock, queue: "r", names: nil, limit: 100)  // drain the rest without the limit
             #expect(try await claimShared(owner, limit: 4).jobs.isEmpty)
             _ = try await enqueue(store, clock, (0..<4).map { _ in NewJob(queue: "r", name: "x") })
             #expect(try await claimShared(other, limit: 4).jobs.count == 2, "the empty claim spent nothing")
@@ -49,7 +49,7 @@ extension StoreConformance {
             _ = try await enqueue(store, clock, [NewJob(queue: "s", name: "x")])
             func claimS() async throws -> [ClaimedJob] {
                 let result = try await store.claim(
-                    queue: "s", limit: 1, owner: owner, leaseUntil: clock.now().addingTimeInterval(lease), now: clock.now(),
+                    queue: "s", names: nil, limit: 1, owner: owner, leaseUntil: clock.now().addingTimeInterval(lease), now: clock.now(),
                     sharedRate: rate)
                 return result.jobs
             }
@@ -106,7 +106,7 @@ extension StoreConformance {
                     NewJob(queue: "s", name: "b"), NewJob(queue: "s", name: "c"), NewJob(queue: "s", name: "d"),
                     NewJob(queue: "s", name: "later", runAt: t0.addingTimeInterval(600)),
                 ])
-            let claimed = try await claim(store, clock, queue: "s", limit: 3)
+            let claimed = try await claim(store, clock, queue: "s", names: nil, limit: 3)
             try await store.complete(
                 [
                     outcome(claimed[0], .succeeded(result: nil)),

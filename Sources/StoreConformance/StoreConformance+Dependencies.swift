@@ -25,10 +25,10 @@ extension StoreConformance {
             #expect(record.dependsOn == parents.sorted())
             #expect(try await claim(store, clock).isEmpty, "a waiting job was claimed")
             #expect(try await store.queueStats("default", now: clock.now()).counts["waiting"] == 1)
-            let first = try await claim(store, clock, queue: "p", limit: 1)
+            let first = try await claim(store, clock, queue: "p", names: nil, limit: 1)
             try await store.complete([outcome(first[0], .succeeded(result: #"{"n":1}"#))], now: clock.now())
             #expect(try await state(store, clock, child.id) == .waiting, "released before its last parent finished")
-            let second = try await claim(store, clock, queue: "p", limit: 1)
+            let second = try await claim(store, clock, queue: "p", names: nil, limit: 1)
             try await store.complete([outcome(second[0], .succeeded(result: nil))], now: clock.now())
             #expect(try await state(store, clock, child.id) == .available)
             let claimed = try await claim(store, clock)
@@ -38,7 +38,7 @@ extension StoreConformance {
         ConformanceCase("a parent that dies or is cancelled also releases its children") { store, clock in
             let parents = try await enqueue(store, clock, [NewJob(queue: "p", name: "dies"), NewJob(queue: "p", name: "waits")])
             let child = try await store.enqueue([NewJob(name: "child", dependsOn: parents)], now: clock.now())[0].id
-            let claimed = try await claim(store, clock, queue: "p", limit: 1)
+            let claimed = try await claim(store, clock, queue: "p", names: nil, limit: 1)
             #expect(claimed.map(\.record.id) == [parents[0]])
             try await store.complete([outcome(claimed[0], .dead(error: boom))], now: clock.now())
             #expect(try await state(store, clock, child) == .waiting)
@@ -59,11 +59,11 @@ extension StoreConformance {
         ConformanceCase("a retried or released parent does not release its children; finished parents count at enqueue") { store, clock in
             let parents = try await enqueue(store, clock, [NewJob(queue: "p", name: "a"), NewJob(queue: "p", name: "b")])
             let child = try await store.enqueue([NewJob(name: "child", dependsOn: [parents[0]])], now: clock.now())[0].id
-            var claimed = try await claim(store, clock, queue: "p", limit: 1)
+            var claimed = try await claim(store, clock, queue: "p", names: nil, limit: 1)
             try await store.complete(
                 [outcome(claimed[0], .retry(runAt: clock.now(), error: boom))], now: clock.now())
             #expect(try await state(store, clock, child) == .waiting)
-            claimed = try await claim(store, clock, queue: "p", limit: 2)
+            claimed = try await claim(store, clock, queue: "p", names: nil, limit: 2)
             let released = try #require(claimed.first { $0.record.id == parents[0] })
             try await store.complete([outcome(released, .released)], now: clock.now())
             #expect(try await state(store, clock, child) == .waiting)
@@ -156,7 +156,7 @@ extension StoreConformance {
                     group.addTask {
                         while true {
                             let claimed = try await store.claim(
-                                queue: "p", limit: 7, owner: "w\(w)", leaseUntil: clock.now().addingTimeInterval(lease),
+                                queue: "p", names: nil, limit: 7, owner: "w\(w)", leaseUntil: clock.now().addingTimeInterval(lease),
                                 now: clock.now())
                             if claimed.isEmpty { return }
                             let kind: JobOutcome.Kind = w == 3 ? .dead(error: boom) : .succeeded(result: w == 2 ? "1" : nil)

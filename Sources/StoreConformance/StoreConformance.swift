@@ -48,10 +48,11 @@ public enum StoreConformance {
     }
 
     static func claim(
-        _ store: any JobStore, _ clock: ManualClock, queue: String = "default", limit: Int = 10, owner: String = owner
+        _ store: any JobStore, _ clock: ManualClock, queue: String = "default", names: [String]? = nil, limit: Int = 10,
+        owner: String = owner
     ) async throws -> [ClaimedJob] {
         try await store.claim(
-            queue: queue, limit: limit, owner: owner, leaseUntil: clock.now().addingTimeInterval(lease), now: clock.now())
+            queue: queue, names: names, limit: limit, owner: owner, leaseUntil: clock.now().addingTimeInterval(lease), now: clock.now())
     }
 
     static func outcome(_ job: ClaimedJob, _ kind: JobOutcome.Kind, owner: String = owner) -> JobOutcome {

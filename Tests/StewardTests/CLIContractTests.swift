@@ -47,7 +47,7 @@ extension CLITests {
         try await sqlite.migrate()
         try await sqlite.configureQueues([QueueSettings(name: "work", maxDepth: 10, maxAttempts: 1)])
         let id = try await sqlite.enqueue([NewJob(queue: "work", name: "x")], now: Date())[0].id
-        let claimed = try await sqlite.claim(queue: "work", limit: 1, owner: "w", leaseUntil: Date() + 30, now: Date())
+        let claimed = try await sqlite.claim(queue: "work", names: nil, limit: 1, owner: "w", leaseUntil: Date() + 30, now: Date())
         try await sqlite.updateProgress([ProgressUpdate(id: id, owner: "w", progress: JobProgress(percent: 40))], now: Date())
         let status = try json(try await steward(["job", "status", "\(id)", "--json", "--store", store]).stdout)
         let progress = try #require(status["progress"] as? [String: Any])
@@ -108,7 +108,7 @@ extension CLITests {
         let sqlite = try SQLiteJobStore(url: store)
         try await sqlite.migrate()
         let id = try await sqlite.enqueue([NewJob(name: "x")], now: Date())[0].id
-        let claimed = try await sqlite.claim(queue: "default", limit: 1, owner: "w", leaseUntil: Date() + 30, now: Date())
+        let claimed = try await sqlite.claim(queue: "default", names: nil, limit: 1, owner: "w", leaseUntil: Date() + 30, now: Date())
         let hostile = JobErrorInfo(type: "E", message: "\u{1B}[2J\u{1B}]0;pwned\u{7}", attempt: 1)
         try await sqlite.complete([JobOutcome(id: id, owner: "w", startedAt: claimed[0].record.startedAt!, kind: .dead(error: hostile))], now: Date())
         try await sqlite.close()
@@ -122,7 +122,7 @@ extension CLITests {
         let sqlite = try SQLiteJobStore(url: store)
         try await sqlite.migrate()
         let id = try await sqlite.enqueue([NewJob(name: "x")], now: Date())[0].id
-        let claimed = try await sqlite.claim(queue: "default", limit: 1, owner: "w", leaseUntil: Date() + 30, now: Date())
+        let claimed = try await sqlite.claim(queue: "default", names: nil, limit: 1, owner: "w", leaseUntil: Date() + 30, now: Date())
         try await sqlite.updateProgress(
             [ProgressUpdate(id: id, owner: "w", progress: JobProgress(step: 9, totalSteps: 10, percent: 90))], now: Date())
         try await sqlite.complete([JobOutcome(id: id, owner: "w", startedAt: claimed[0].record.startedAt!, kind: .succeeded(result: nil))], now: Date())

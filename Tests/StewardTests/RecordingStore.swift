@@ -30,18 +30,21 @@ final class RecordingStore: JobStore {
         claims.withLock { $0.filter { $0.queue == queue }.map(\.limit) }
     }
 
-    func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob] {
+    func claim(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
+        -> [ClaimedJob]
+    {
         claims.withLock { $0.append((queue, limit)) }
-        let jobs = try await base.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+        let jobs = try await base.claim(queue: queue, names: names, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
         if !jobs.isEmpty { afterClaim?() }
         return jobs
     }
 
-    func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit)
-        async throws -> RateLimitedClaim
-    {
+    func claim(
+        queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit
+    ) async throws -> RateLimitedClaim {
         claims.withLock { $0.append((queue, limit)) }
-        return try await base.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now, sharedRate: rate)
+        return try await base.claim(
+            queue: queue, names: names, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now, sharedRate: rate)
     }
 
     func migrate() async throws { try await base.migrate() }

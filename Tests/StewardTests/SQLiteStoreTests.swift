@@ -118,7 +118,7 @@ struct SQLiteStoreTests {
         let second = try SQLiteJobStore(path: path)
         try await second.migrate()
         #expect(try await second.queueStats("q", now: Date()).paused)
-        #expect(try await second.claim(queue: "q", limit: 10, owner: "w", leaseUntil: Date().addingTimeInterval(30), now: Date()).isEmpty)
+        #expect(try await second.claim(queue: "q", names: nil, limit: 10, owner: "w", leaseUntil: Date().addingTimeInterval(30), now: Date()).isEmpty)
         let record = try #require(try await second.job(id, now: Date()))
         #expect(record.maxAttempts == 7)
         #expect(try await second.queues().first { $0.name == "q" }?.settings?.maxDepth == 5)
@@ -150,7 +150,7 @@ struct MaintenanceTests {
         try await store.migrate()
         let clock = ManualClock(Date())
         let ids = try await store.enqueue([NewJob(name: "old"), NewJob(name: "lost")], now: clock.now()).map(\.id)
-        let claimed = try await store.claim(queue: "default", limit: 2, owner: "w", leaseUntil: clock.now().addingTimeInterval(30), now: clock.now())
+        let claimed = try await store.claim(queue: "default", names: nil, limit: 2, owner: "w", leaseUntil: clock.now().addingTimeInterval(30), now: clock.now())
         let old = try #require(claimed.first { $0.record.id == ids[0] })
         try await store.complete([JobOutcome(id: old.record.id, owner: "w", startedAt: clock.now(), kind: .succeeded(result: nil))], now: clock.now())
 

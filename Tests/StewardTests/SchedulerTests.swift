@@ -109,7 +109,7 @@ struct SchedulerTests {
         #expect(skipped.skippedExclusive == 1)
         #expect(try await store.schedules().first?.skippedRuns == 1)
         let claimed = try await store.claim(
-            queue: "q", limit: 10, owner: "w", leaseUntil: clock.now().addingTimeInterval(30), now: clock.now())
+            queue: "q", names: nil, limit: 10, owner: "w", leaseUntil: clock.now().addingTimeInterval(30), now: clock.now())
         try await store.complete(
             claimed.map { JobOutcome(id: $0.record.id, owner: "w", startedAt: clock.now(), kind: .succeeded(result: nil)) },
             now: clock.now())

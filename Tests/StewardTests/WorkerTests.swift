@@ -60,6 +60,30 @@ struct WorkerTests {
         #expect(try await store.queueStats("default", now: Date()).counts["succeeded"] == 30)
     }
 
+    @Test("claims only the jobs it has handlers for; another job waits, visible, for a worker that can run it")
+    func claimsOnlyRunnableNames() async throws {
+        let registry = JobRegistry()
+        registry.register(Greeting.self)
+        let foreign = try await enqueue(1, name: "billing.charge-card")[0]
+        let mine = try await client.enqueue(Greeting(who: "ada")).id
+        try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default", concurrency: 2)]) { _ in
+            #expect(try await eventually { try await allFinished([mine]) })
+            // Several claim rounds (poll 200 ms) pass; the foreign job is never taken.
+            try await Task.sleep(for: .milliseconds(700))
+            let waiting = try #require(try await store.job(foreign, now: Date()))
+            #expect(waiting.state == .available)
+            #expect(waiting.attempt == 0)
+            #expect(try await store.history(foreign).isEmpty)
+            let stats = try await store.queueStats("default", now: Date())
+            #expect(stats.counts["available"] == 1)
+            #expect((stats.oldestWaitingAgeSeconds ?? 0) > 0.5)
+            // A handler registered while the worker runs is picked up at its next claim.
+            registry.register(name: "billing.charge-card") { _, _ in #"{"charged":true}"# }
+            #expect(try await eventually { try await allFinished([foreign]) })
+        }
+        #expect(try await store.job(foreign, now: Date())?.state == .succeeded)
+    }
+
     @Test("starts jobs no faster than the queue's rate limit (tolerance: 10 % of the rate, for task start jitter)")
     func rateLimit() async throws {
         let registry = JobRegistry()
@@ -268,7 +292,7 @@ struct WorkerTests {
         let id = try await enqueue(1, name: "orphan")[0]
         // A worker that claims and then dies: its lease is never extended.
         let claimed = try await store.claim(
-            queue: "default", limit: 1, owner: "dead-worker", leaseUntil: Date().addingTimeInterval(0.3), now: Date())
+            queue: "default", names: nil, limit: 1, owner: "dead-worker", leaseUntil: Date().addingTimeInterval(0.3), now: Date())
         #expect(claimed.map(\.record.id) == [id])
         let registry = JobRegistry()
         registry.register(name: "orphan") { _, _ in #"{"rescued":true}"# }

@@ -17,15 +17,19 @@ public protocol JobStore: Sendable {
 
     /// Claims up to `limit` due jobs of `queue` for `owner`, by priority (highest first), then
     /// run-at, then id; counts the attempt and sets a lease until `leaseUntil`. Returns nothing
-    /// for a paused queue.
-    func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws -> [ClaimedJob]
+    /// for a paused queue. With `names`, only jobs of those names are claimed (a worker takes
+    /// only what it has handlers for; other jobs stay available for the workers that do); `nil`
+    /// claims every name.
+    func claim(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
+        -> [ClaimedJob]
 
-    /// Claims like ``claim(queue:limit:owner:leaseUntil:now:)``, but no more jobs than the
+    /// Claims like ``claim(queue:names:limit:owner:leaseUntil:now:)``, but no more jobs than the
     /// queue's shared token bucket holds, taking one token per claimed job in the same
     /// transaction; the bucket lives in the store, so `rate` holds across every worker of every
     /// machine. A bucket starts full; every claim applies the `rate` it passes.
-    func claim(queue: String, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit)
-        async throws -> RateLimitedClaim
+    func claim(
+        queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit
+    ) async throws -> RateLimitedClaim
 
     /// Applies finished attempts in one transaction; each only if the job is still running under
     /// its owner. Returns the ids that were applied.

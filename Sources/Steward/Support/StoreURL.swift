@@ -23,4 +23,18 @@ public enum StoreURL {
         }
         return text
     }
+
+    /// `url` with a relative `sqlite:` path made absolute against `folder` (`sqlite:data/s.db`
+    /// in `/etc/steward/` is `sqlite:/etc/steward/data/s.db`); other URLs come back unchanged.
+    /// Files name paths relative to themselves, so a configuration means the same store from
+    /// whatever directory it is used.
+    public static func resolvingSQLitePath(_ url: String, against folder: String) -> String {
+        guard url.hasPrefix("sqlite:") else { return url }
+        let rest = url.dropFirst("sqlite:".count)
+        let path = rest.prefix { $0 != "?" }
+        guard !path.isEmpty, !path.hasPrefix("/"), path != ":memory:" else { return url }
+        let absolute = URL(fileURLWithPath: String(path), relativeTo: URL(fileURLWithPath: folder, isDirectory: true))
+            .standardizedFileURL.path
+        return "sqlite:" + absolute + rest.dropFirst(path.count)
+    }
 }

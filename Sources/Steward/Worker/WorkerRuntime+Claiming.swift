@@ -61,17 +61,19 @@ extension WorkerRuntime {
             // Set when a global limit ran out of tokens: claim again then, not after a poll.
             var nextToken = Duration.zero
             do {
-                let (store, owner, limit) = (self.store, worker.id, wanted)
+                let (store, owner, limit, names) = (self.store, worker.id, wanted, runnableNames)
                 let leaseUntil = now.addingTimeInterval(runner.config.leaseDuration.seconds)
                 if let rate = runner.sharedRate {
                     let result = try await storeCall("claim") {
                         try await store.claim(
-                            queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now, sharedRate: rate)
+                            queue: queue, names: names, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now,
+                            sharedRate: rate)
                     }
                     (claimed, nextToken) = (result.jobs, result.nextTokenIn)
                 } else {
                     claimed = try await storeCall("claim") {
-                        try await store.claim(queue: queue, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+                        try await store.claim(
+                            queue: queue, names: names, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
                     }
                 }
                 failures = 0
@@ -115,6 +117,13 @@ extension WorkerRuntime {
                 await submit(JobOutcome(id: job.record.id, owner: worker.id, startedAt: worker.clock.now(), kind: .released))
             }
         }
+    }
+
+    /// The job names this worker can run: its registry's (read at each claim, so a handler
+    /// registered while the worker runs is picked up) and the workflow engine's own jobs. A
+    /// worker never claims a job it has no handler for: that job waits for a worker that has one.
+    var runnableNames: [String] {
+        worker.registry.names + WorkflowEngine.JobName.all
     }
 
     /// A claim's lease runs from the `now` it was sent with; one that commits late (a stalled

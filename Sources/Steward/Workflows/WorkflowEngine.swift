@@ -39,6 +39,8 @@ public enum WorkflowEngine {
         public static let finish = "steward.workflow.finish"
         public static let timeout = "steward.workflow.timeout"
         public static let compensated = "steward.workflow.compensated"
+        /// Every one of them: a worker runs these whatever its registry holds.
+        public static let all = [dispatch, collect, finish, timeout, compensated]
     }
 
     /// The result a task's job ends with when the task did not run.
