@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "steward")
         // Before the API and the worker are built: both add their spans only when a tracer exists.
         let exporter = try cfg.tracing.map { try TraceExporter.start($0, logger: logger) }
-        let storeURL = store ?? cfg.store ?? StoreOptions().url
+        let storeURL = store ?? cfg.store ?? StoreOptions.defaultURL
         let store = try StoreFactory.open(storeURL)
         do {
             try await store.migrate()

@@ -82,9 +82,10 @@ struct StoreOptions: ParsableArguments {
             valueName: "url"))
     var store: String?
 
-    var url: String {
-        store ?? ProcessInfo.processInfo.environment["STEWARD_STORE"] ?? "sqlite:./steward.db"
-    }
+    var url: String { store ?? Self.defaultURL }
+
+    /// The store when no `--store` is given: `$STEWARD_STORE`, else `sqlite:./steward.db`.
+    static var defaultURL: String { ProcessInfo.processInfo.environment["STEWARD_STORE"] ?? "sqlite:./steward.db" }
 
     /// Opens and migrates the store.
     func open() async throws -> any JobStore {
