@@ -2,7 +2,8 @@
 """The dashboard in a real headless Chromium (Selenium + Debian's chromium-driver), against a live
 `steward serve`: every page loads without console errors and shows what the store holds, an admin
 token can pause a queue from the overview, a read-only token sees no action buttons. Saves a
-screenshot of each page to the folder given as the third argument.
+screenshot of each page to the folder given as the third argument (docs/images: the docs show
+what the code draws), as dashboard-PAGE.png.
 
     dashboard-check.py BASE_URL ADMIN_TOKEN:READ_TOKEN SCREENSHOT_DIR
 """
@@ -54,7 +55,7 @@ else:
     sys.exit("the worker did not finish the seed jobs")
 
 options = Options()
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1300,900", "--disable-dev-shm-usage"]:
+for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,900", "--disable-dev-shm-usage"]:
     options.add_argument(flag)
 options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
@@ -86,14 +87,14 @@ def console_errors():
 
 try:
     pages = {
-        "overview": ["mail", "default"],
+        "overview": ["mail", "default", "Steward's own queues", "steward.pipeline.freshness", "LAST HOUR: DEPTH, OK/MIN, FAILED/MIN", "OK / FAILED PER MIN", "now"],
         "jobs": [str(job["id"]), str(dead["id"]), "steward.sleep"],
         "dead": [str(dead["id"]), "boom"],
         "schedules": ["Schedules"],
         "workflows": ["hello", run["id"]],
         f"run/{run['id']}": ["greet", "shout", "succeeded"],
         f"job/{dead['id']}": ["boom", "Attempts"],
-        "monitors": ["Monitors"],
+        "monitors": ["hot", "peak", "✗", "sensor_id=s2", "2026-01-01 00:0"],
         "pipelines": ["load_orders", "dw.customers", "never", "120 / — / —", str(running["id"])],
     }
     for page, expected in pages.items():
@@ -103,10 +104,46 @@ try:
             check(needle in text, f"page {page}: '{needle}' not shown")
         errors = console_errors()
         check(not errors, f"page {page}: console errors {errors}")
+        check("[object" not in text, f"page {page}: an element printed as text: {text[:200]}")
+        if page.startswith("job/"):
+            # Each label next to its own value: the job's name, queue, attempts and error.
+            fields = driver.execute_script(
+                "return [...document.querySelectorAll('main dl dt')].map(dt => [dt.textContent, dt.nextElementSibling && dt.nextElementSibling.tagName === 'DD' ? dt.nextElementSibling.textContent : null])")
+            shown = {label: value for label, value in fields}
+            check(len(fields) >= 10 and all(v is not None for _, v in fields), f"job page: a label without its value: {fields}")
+            check(shown.get("name") == 'steward.fail', f"job page: name shows {shown.get('name')!r}")
+            check(shown.get("queue") == 'default-dlq', f"job page: queue shows {shown.get('queue')!r}")
+            check(shown.get("max_attempts") == "1", f"job page: max_attempts shows {shown.get('max_attempts')!r}")
+            check("boom" in (shown.get("error") or ""), f"job page: error shows {shown.get('error')!r}")
         if page.startswith("run/"):
             check(len(driver.find_elements(By.CSS_SELECTOR, "svg.dag g.node")) == 2, "the run's DAG does not show its two tasks")
             check(len(driver.find_elements(By.CSS_SELECTOR, "svg.dag line.edge")) == 1, "the run's DAG does not draw its edge")
-        driver.save_screenshot(os.path.join(shots, page.replace("/", "-") + ".png"))
+        if page == "overview":
+            # Dead, succeeded and cancelled have their columns: the dead seed job is counted on
+            # its dead-letter queue, the workflow's jobs as succeeded on default.
+            headers = [th.text.strip().lower() for th in driver.find_elements(By.CSS_SELECTOR, "main table")[0].find_elements(By.TAG_NAME, "th")]
+            def row(queue):
+                return dict(zip(headers, [td.text.strip() for td in driver.find_elements(By.CSS_SELECTOR, f"tr[data-queue='{queue}'] td")]))
+            check(row("default-dlq").get("dead") == "1", f"overview: default-dlq's dead column shows {row('default-dlq')}")
+            check(row("default").get("succeeded", "0") != "0", f"overview: default's succeeded column shows {row('default')}")
+            check("cancelled" in row("default"), "overview: no cancelled column")
+            mine = driver.find_elements(By.CSS_SELECTOR, "main table")[0].text
+            check("steward.pipeline" not in mine, "overview: Steward's own queues are mixed with the user's")
+            # "100.0 %" and times stay on one line.
+            rates = driver.execute_script(
+                "return [...document.querySelectorAll('td.num')].filter(td => { const r = document.createRange(); r.selectNodeContents(td); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1 }).map(td => td.textContent)")
+            check(not rates, f"overview: wrapped numbers {rates}")
+        if page in ("jobs", "dead", "pipelines", "workflows"):
+            wrapped = driver.execute_script("return [...document.querySelectorAll('main .time')].filter(e => e.getClientRects().length > 1).map(e => e.textContent)")
+            check(not wrapped, f"page {page}: wrapped times {wrapped}")
+        # Nothing wider than the 1400 px window (a cut-off column is not seen).
+        overflow = driver.execute_script("return document.documentElement.scrollWidth > document.documentElement.clientWidth")
+        check(not overflow, f"page {page}: wider than the window ({driver.execute_script('return document.documentElement.scrollWidth')} px)")
+        if page == "pipelines":
+            check("PARENT" in text.upper() and "STATUS" in text.upper(), "pipelines: a column header is missing")
+        names = {"job/": "job", "run/": "workflow-run"}
+        name = next((v for k, v in names.items() if page.startswith(k)), page)
+        driver.save_screenshot(os.path.join(shots, f"dashboard-{name}.png"))
 
     # An action: pause the mail queue from the overview.
     open_page("overview", admin)
@@ -117,7 +154,6 @@ try:
         time.sleep(0.1)
     check(api("GET", "/queues/mail")["paused"], "clicking pause did not pause the queue")
     WebDriverWait(driver, 10).until(ready.presence_of_element_located((By.CSS_SELECTOR, "tr[data-queue='mail'] button[data-action='resume']")))
-    driver.save_screenshot(os.path.join(shots, "overview-paused.png"))
 
     # A read-only token sees the same pages without action buttons.
     driver.execute_script("sessionStorage.clear()")

@@ -56,7 +56,8 @@ function h(tag, attrs = {}, ...children) {
     else if (k === "class") el.className = v;
     else if (v !== null && v !== undefined) el.setAttribute(k, v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  // Children may nest arrays at any depth (a list of [label, value] pairs, say).
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return el;
 }
 
@@ -68,6 +69,14 @@ function svg(tag, attrs = {}) {
 
 const canAct = () => state.scope === "admin";
 const json = (v) => (v === null || v === undefined ? "—" : JSON.stringify(v));
+// A field's value as text: strings as they are, times readable, null as a dash.
+const plain = (v) => (v === null || v === undefined ? "—" : typeof v === "string" ? (isTime(v) ? when(v) : v) : JSON.stringify(v));
+const isTime = (v) => typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(v);
+// "2026-12-05 16:18:07 UTC" from an ISO 8601 instant; a dash for none.
+const when = (iso) => (iso ? iso.replace("T", " ").replace(/(\.\d+)?(Z|[+-]\d\d:\d\d)$/, (_, __, zone) => (zone === "Z" ? " UTC" : " " + zone)) : "—");
+// Epoch seconds (or milliseconds, for large values) as a readable UTC time.
+const epoch = (x) => (typeof x !== "number" ? "—" : when(new Date(x > 1e11 ? x : x * 1000).toISOString()));
+const time = (iso) => h("span", { class: "time" }, when(iso));
 const badge = (s) => h("span", { class: "badge " + s }, s);
 
 function action(label, run) {
@@ -89,32 +98,58 @@ function table(headers, rows) {
   return h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", {}, x)))), h("tbody", {}, rows));
 }
 
-function sparkline(samples, key, cls) {
-  const width = 240, height = 40, s = svg("svg", { width, height, class: "spark " + cls, viewBox: `0 0 ${width} ${height}` });
+/// The last hour of a queue in one small chart: depth (jobs) and succeeded and failed attempts per
+/// minute, with the y axis from 0 to the largest value and the x axis from the first sample's
+/// age to "now".
+function chart(samples) {
+  const series = [["depth", "depth"], ["succeeded_last_minute", "ok"], ["failed_last_minute", "failed"]];
+  const width = 230, height = 58, left = 26, top = 4, bottom = 14, plotW = width - left - 4, plotH = height - top - bottom;
+  const s = svg("svg", { width, height, class: "spark", viewBox: `0 0 ${width} ${height}`, "data-chart": "last-hour" });
+  const text = (x, y, content, anchor = "start") => { const t = svg("text", { x, y, "text-anchor": anchor, class: "axis" }); t.textContent = content; s.append(t); };
+  const max = Math.max(1, ...samples.flatMap((x) => series.map(([k]) => x[k])));
+  s.append(svg("line", { x1: left, y1: top, x2: left, y2: top + plotH, class: "axis-line" }));
+  s.append(svg("line", { x1: left, y1: top + plotH, x2: left + plotW, y2: top + plotH, class: "axis-line" }));
+  text(left - 3, top + 8, String(max), "end");
+  text(left - 3, top + plotH, "0", "end");
+  const minutes = samples.length > 1 ? Math.round((Date.parse(samples[samples.length - 1].at) - Date.parse(samples[0].at)) / 60000) : 0;
+  text(left, height - 2, samples.length > 1 ? `-${minutes} min` : "no samples yet");
+  text(left + plotW, height - 2, "now", "end");
   if (samples.length < 2) return s;
-  const max = Math.max(1, ...samples.map((x) => x[key]));
-  const points = samples.map((x, i) => `${(i / (samples.length - 1)) * width},${height - (x[key] / max) * (height - 2) - 1}`);
-  s.append(svg("polyline", { points: points.join(" ") }));
+  for (const [key, cls] of series) {
+    const points = samples.map((x, i) => `${left + (i / (samples.length - 1)) * plotW},${top + plotH - (x[key] / max) * (plotH - 1)}`);
+    s.append(svg("polyline", { points: points.join(" "), class: cls }));
+  }
   return s;
 }
 
 const views = {
   async overview() {
     const queues = await api("/queues");
-    const rows = [];
-    for (const q of queues) {
+    const row = async (q) => {
       const [stats, history] = await Promise.all([api("/queues/" + encodeURIComponent(q.name)), api("/queues/" + encodeURIComponent(q.name) + "/history")]);
-      rows.push(h("tr", { "data-queue": q.name },
-        h("td", {}, q.name, q.paused ? h("span", { class: "badge paused" }, "paused") : null),
-        h("td", {}, stats.counts.waiting ?? 0), h("td", {}, stats.counts.scheduled ?? 0), h("td", {}, stats.counts.available ?? 0),
-        h("td", {}, stats.running), h("td", {}, stats.succeeded_last_minute), h("td", {}, stats.failed_last_minute),
-        h("td", {}, (stats.error_rate * 100).toFixed(1) + " %"),
-        h("td", {}, stats.oldest_waiting_age_s === null ? "—" : stats.oldest_waiting_age_s.toFixed(1) + " s"),
-        h("td", {}, sparkline(history, "depth", "depth"), sparkline(history, "succeeded_last_minute", "ok"), sparkline(history, "failed_last_minute", "failed")),
+      const c = stats.counts;
+      return h("tr", { "data-queue": q.name },
+        h("td", { class: "name" }, q.name, q.paused ? h("span", { class: "badge paused" }, "paused") : null),
+        ["waiting", "scheduled", "available"].map((k) => h("td", { class: "num" }, c[k])),
+        h("td", { class: "num" }, stats.running),
+        ["succeeded", "dead", "cancelled"].map((k) => h("td", { class: "num" + (k === "dead" && c[k] ? " bad" : "") }, c[k])),
+        h("td", { class: "num" }, `${stats.succeeded_last_minute} / `, h("span", { class: stats.failed_last_minute ? "bad" : "" }, stats.failed_last_minute)),
+        h("td", { class: "num" }, (stats.error_rate * 100).toFixed(1) + " %"),
+        h("td", { class: "num" }, stats.oldest_waiting_age_s === null ? "—" : stats.oldest_waiting_age_s.toFixed(1) + " s"),
+        h("td", { class: "charts" }, chart(history)),
         h("td", {}, q.paused ? action("resume", () => api(`/queues/${encodeURIComponent(q.name)}/resume`, { method: "POST" }))
-                             : action("pause", () => api(`/queues/${encodeURIComponent(q.name)}/pause`, { method: "POST" })))));
-    }
-    return [h("h2", {}, "Queues"), queues.length ? table(["queue", "waiting", "scheduled", "available", "running", "ok/min", "failed/min", "error rate", "oldest wait", "last hour (depth, ok, failed)", ""], rows) : h("p", {}, "No queues yet.")];
+                             : action("pause", () => api(`/queues/${encodeURIComponent(q.name)}/pause`, { method: "POST" }))));
+    };
+    const headers = ["queue", "waiting", "scheduled", "available", "running", "succeeded", "dead", "cancelled", "ok / failed per min", "error rate", "oldest wait", "last hour: depth, ok/min, failed/min", ""];
+    // Steward's own queues (the pipeline checks) apart from the user's.
+    const internal = (q) => q.name.startsWith("steward.");
+    const mine = queues.filter((q) => !internal(q)), own = queues.filter(internal);
+    return [
+      h("h2", {}, "Queues"),
+      mine.length ? table(headers, await Promise.all(mine.map(row))) : h("p", {}, "No queues yet."),
+      own.length ? h("h3", {}, "Steward's own queues") : null,
+      own.length ? table(headers, await Promise.all(own.map(row))) : null,
+    ];
   },
 
   async jobs(dead = false) {
@@ -133,7 +168,7 @@ const views = {
         !dead && (f.queue || f.state || f.name) ? action("cancel all", () => api("/jobs/cancel", { method: "POST", body: JSON.stringify(filter) })) : null),
       table(["id", "name", "queue", "state", "attempt", "created", "error"], jobs.map((j) => h("tr", { "data-job": j.id },
         h("td", {}, h("a", { href: "#/job/" + j.id }, j.id)), h("td", {}, j.name), h("td", {}, j.queue), h("td", {}, badge(j.state)),
-        h("td", {}, `${j.attempt}/${j.max_attempts}`), h("td", {}, j.created_at), h("td", {}, j.error ? `${j.error.type}: ${j.error.message}` : "")))),
+        h("td", {}, `${j.attempt}/${j.max_attempts}`), h("td", {}, time(j.created_at)), h("td", {}, j.error ? `${j.error.type}: ${j.error.message}` : "")))),
     ];
   },
 
@@ -145,15 +180,15 @@ const views = {
       h("div", {}, !finished ? action("cancel", () => api(`/jobs/${id}/cancel`, { method: "POST" })) : null,
         j.state === "dead" || j.state === "cancelled" ? action("retry", () => api(`/jobs/${id}/retry`, { method: "POST" })) : null),
       h("dl", {},
-        ["name", "queue", "priority", "attempt", "max_attempts", "run_at", "created_at", "started_at", "finished_at", "unique_key"].map((k) => [h("dt", {}, k), h("dd", {}, json(j[k]))]),
+        ["name", "queue", "priority", "attempt", "max_attempts", "run_at", "created_at", "started_at", "finished_at", "unique_key"].map((k) => [h("dt", {}, k), h("dd", {}, plain(j[k]))]),
         h("dt", {}, "payload"), h("dd", {}, h("pre", {}, JSON.stringify(j.payload, null, 2))),
         h("dt", {}, "result"), h("dd", {}, h("pre", {}, json(j.result))),
         h("dt", {}, "progress"), h("dd", {}, json(j.progress)),
-        h("dt", {}, "error"), h("dd", {}, json(j.error)),
+        h("dt", {}, "error"), h("dd", {}, j.error ? `${j.error.type}: ${j.error.message} (attempt ${j.error.attempt})` : "—"),
         h("dt", {}, "after"), h("dd", {}, j.depends_on.length ? j.depends_on.map((p) => h("a", { href: "#/job/" + p }, p + " ")) : "—")),
       h("h3", {}, "Attempts"),
       table(["attempt", "worker", "started", "finished", "outcome", "error"], attempts.map((a) => h("tr", {},
-        h("td", {}, a.attempt), h("td", {}, a.worker), h("td", {}, a.started_at), h("td", {}, a.finished_at), h("td", {}, badge(a.outcome)),
+        h("td", {}, a.attempt), h("td", {}, a.worker), h("td", {}, time(a.started_at)), h("td", {}, time(a.finished_at)), h("td", {}, badge(a.outcome)),
         h("td", {}, a.error_type ? `${a.error_type}: ${a.error_message}` : "")))),
     ];
   },
@@ -162,7 +197,7 @@ const views = {
     const list = await api("/schedules");
     return [h("h2", {}, "Schedules"), table(["name", "trigger", "job", "queue", "next run", "last run", ""], list.map((s) => h("tr", { "data-schedule": s.name },
       h("td", {}, s.name, s.paused ? h("span", { class: "badge paused" }, "paused") : null), h("td", {}, s.trigger), h("td", {}, s.job), h("td", {}, s.queue),
-      h("td", {}, s.next_fire_at ?? "—"), h("td", {}, s.last_fire_at ?? "—"),
+      h("td", {}, time(s.next_fire_at)), h("td", {}, time(s.last_fire_at)),
       h("td", {}, s.paused ? action("resume", () => api(`/schedules/${encodeURIComponent(s.name)}/resume`, { method: "POST" }))
                            : action("pause", () => api(`/schedules/${encodeURIComponent(s.name)}/pause`, { method: "POST" })),
         action("trigger", () => api(`/schedules/${encodeURIComponent(s.name)}/trigger`, { method: "POST" }))))))];
@@ -172,11 +207,11 @@ const views = {
     const list = await api("/workflows");
     return [
       h("h2", {}, "Workflows"),
-      table(["workflow", "version", "tasks", "applied"], list.workflows.map((w) => h("tr", {}, h("td", {}, w.name), h("td", {}, w.version), h("td", {}, w.tasks), h("td", {}, w.created_at)))),
+      table(["workflow", "version", "tasks", "applied"], list.workflows.map((w) => h("tr", {}, h("td", {}, w.name), h("td", {}, w.version), h("td", {}, w.tasks), h("td", {}, time(w.created_at))))),
       h("h3", {}, "Executions"),
       table(["id", "workflow", "state", "started", "finished"], list.runs.map((r) => h("tr", { "data-run": r.id },
         h("td", {}, h("a", { href: "#/run/" + r.id }, r.id)), h("td", {}, `${r.workflow} v${r.version}`), h("td", {}, badge(r.state)),
-        h("td", {}, r.created_at), h("td", {}, r.finished_at ?? "—")))),
+        h("td", {}, time(r.created_at)), h("td", {}, time(r.finished_at))))),
     ];
   },
 
@@ -193,19 +228,20 @@ const views = {
         h("td", {}, h("code", {}, json(t.output).slice(0, 120))), h("td", {}, t.error ?? "")))),
       h("h3", {}, "Log"),
       table(["at", "event", "task", "attempt", "worker", "message"], logs.map((e) => h("tr", {},
-        h("td", {}, e.at), h("td", {}, e.event), h("td", {}, e.task ?? ""), h("td", {}, e.attempt ?? ""), h("td", {}, e.worker ?? ""), h("td", {}, e.message ?? "")))),
+        h("td", {}, time(e.at)), h("td", {}, e.event), h("td", {}, e.task ?? ""), h("td", {}, e.attempt ?? ""), h("td", {}, e.worker ?? ""), h("td", {}, e.message ?? "")))),
     ];
   },
 
   async monitors() {
     const list = await api("/monitors");
-    const rows = [];
+    const blocks = [];
     for (const m of list) {
       const failed = await api(`/monitors/${encodeURIComponent(m.task)}/windows?failed=true&limit=5`);
-      rows.push(h("tr", { "data-monitor": m.task }, h("td", {}, m.task), h("td", {}, m.windows), h("td", {}, m.failed_windows),
-        h("td", {}, json(m.last_window_end)), h("td", {}, failed.map((w) => h("div", {}, h("code", {}, JSON.stringify(w).slice(0, 160)))))));
+      blocks.push(h("tr", { "data-monitor": m.task }, h("td", {}, m.task), h("td", { class: "num" }, m.windows), h("td", { class: "num" }, m.failed_windows),
+        h("td", {}, epoch(m.last_window_end))));
+      if (failed.length) blocks.push(h("tr", { class: "detail" }, h("td", { colspan: 4 }, windowTable(failed))));
     }
-    return [h("h2", {}, "Monitors"), list.length ? table(["task", "windows", "failed", "last window end", "recent failed windows"], rows) : h("p", {}, "This server runs no data-quality monitors.")];
+    return [h("h2", {}, "Monitors"), list.length ? table(["task", "windows", "failed", "last window end"], blocks) : h("p", {}, "This server runs no data-quality monitors.")];
   },
 
   async pipelines() {
@@ -221,23 +257,40 @@ const views = {
         h("td", {}, p.name), h("td", {}, seconds(p.max_duration_seconds)), h("td", {}, p.reads.join(", ")), h("td", {}, p.writes.join(", ")),
         h("td", {}, p.anomaly ? p.anomaly.metrics.join(", ") : "—")))),
       h("h3", {}, "Datasets"),
-      table(["dataset", "", "last modified", "age", "max age"], [...freshness.stale.map((d) => [d, "stale"]), ...freshness.fresh.map((d) => [d, "fresh"])].map(([d, s]) =>
-        h("tr", { "data-dataset": d.dataset }, h("td", {}, d.dataset), h("td", {}, badge(s)), h("td", {}, d.last_modified ?? "never"),
+      table(["dataset", "status", "last modified", "age", "max age"], [...freshness.stale.map((d) => [d, "stale"]), ...freshness.fresh.map((d) => [d, "fresh"])].map(([d, s]) =>
+        h("tr", { "data-dataset": d.dataset }, h("td", {}, d.dataset), h("td", {}, badge(s)), h("td", {}, d.last_modified ? time(d.last_modified) : "never"),
           h("td", {}, seconds(d.age_seconds)), h("td", {}, seconds(d.max_age_seconds))))),
       h("h3", {}, "Executions"),
       table(["id", "pipeline", "state", "started", "duration", "rows (ins/upd/del)", "metrics", "parent"], executions.map((e) => h("tr", { "data-execution": e.id },
-        h("td", {}, e.id), h("td", {}, e.pipeline), h("td", {}, badge(e.state), late.has(e.id) ? badge("late") : null), h("td", {}, e.started_at),
+        h("td", {}, e.id), h("td", {}, e.pipeline), h("td", {}, badge(e.state), late.has(e.id) ? badge("late") : null), h("td", {}, time(e.started_at)),
         h("td", {}, seconds(e.duration_seconds)), h("td", {}, [e.inserted, e.updated, e.deleted].map((n) => n ?? "—").join(" / ")),
-        h("td", {}, h("code", {}, JSON.stringify(e.metrics).slice(0, 100))), h("td", {}, e.parent ?? "—")))),
+        h("td", { class: "metrics" }, h("code", {}, Object.entries(e.metrics).map(([k, v]) => `${k}=${v}`).join(" "))), h("td", {}, e.parent ?? "—")))),
       h("h3", {}, "Recent anomalies"),
       anomalies.anomalies.length
         ? table(["detected", "pipeline", "execution", "metric", "value", "mean", "std", "z"], anomalies.anomalies.map((a) => h("tr", {},
-            h("td", {}, a.detected_at), h("td", {}, a.pipeline), h("td", {}, a.execution), h("td", {}, a.metric), h("td", {}, a.value),
+            h("td", {}, time(a.detected_at)), h("td", {}, a.pipeline), h("td", {}, a.execution), h("td", {}, a.metric), h("td", {}, a.value),
             h("td", {}, a.mean.toFixed(3)), h("td", {}, a.std.toFixed(3)), h("td", {}, a.z === null ? "—" : a.z.toFixed(2)))))
         : h("p", {}, "No anomalies recorded."),
     ];
   },
 };
+
+/// A monitor's recent failed windows: when, for which key, and each assessed measure with its
+/// value (failing ones marked).
+function windowTable(windows) {
+  const skip = new Set(["window_start", "window_end", "task", "_schema_errors", "late", "passed"]);
+  return table(["window start", "window end", "key", "measures (failing marked ✗)"], windows.map((w) => {
+    const keys = [], measures = [];
+    for (const [k, v] of Object.entries(w)) {
+      if (skip.has(k)) continue;
+      if (Array.isArray(v) && v.length === 2 && typeof v[1] === "boolean") measures.push(h("span", { class: v[1] ? "measure" : "measure bad" }, `${k} ${plain(v[0])}${v[1] ? "" : " ✗"}`));
+      else if (typeof v === "string") keys.push(`${k}=${v}`);
+      else measures.push(h("span", { class: "measure" }, `${k} ${plain(v)}`));
+    }
+    return h("tr", { "data-window": w.window_start }, h("td", {}, h("span", { class: "time" }, epoch(w.window_start))), h("td", {}, h("span", { class: "time" }, epoch(w.window_end))),
+      h("td", {}, keys.join(", ") || "—"), h("td", {}, measures));
+  }));
+}
 
 /// The DAG: tasks in columns by depth, edges from each upstream task.
 function dag(tasks) {
@@ -325,11 +378,11 @@ nav a.current { color: #fff; border-bottom: 2px solid #fff; }
 #flash.bad { color: #ffb4a8; } #flash.good { color: #b8f0c8; }
 main { padding: 16px 20px; }
 table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); margin-bottom: 16px; }
-th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; background: #e8ebf1; margin-left: 6px; }
-.badge.succeeded, .badge.compensated, .badge.fresh { background: #dff3e6; color: var(--ok); }
-.badge.dead, .badge.failed, .badge.compensation_failed, .badge.stale, .badge.late { background: #f8e0dd; color: var(--bad); }
+.badge.succeeded, .badge.fresh { background: #dff3e6; color: var(--ok); }
+.badge.dead, .badge.failed, .badge.compensated, .badge.compensation_failed, .badge.stale, .badge.late { background: #f8e0dd; color: var(--bad); }
 .badge.running { background: #e1ebfb; color: var(--run); }
 .badge.paused, .badge.waiting, .badge.retry, .badge.rescued { background: #fdf0d9; color: var(--warn); }
 button { font: inherit; padding: 3px 10px; border: 1px solid var(--line); border-radius: 4px; background: #fff; cursor: pointer; margin-right: 6px; }
@@ -339,7 +392,15 @@ pre, code { font: 12px ui-monospace, monospace; white-space: pre-wrap; margin: 0
 dl { display: grid; grid-template-columns: 140px 1fr; gap: 4px 12px; background: #fff; padding: 12px; border: 1px solid var(--line); }
 dt { color: var(--muted); }
 svg.spark { margin-right: 6px; background: #fafbfc; } svg.spark polyline { fill: none; stroke-width: 1.5; }
-svg.spark.depth polyline { stroke: var(--run); } svg.spark.ok polyline { stroke: var(--ok); } svg.spark.failed polyline { stroke: var(--bad); }
+svg.spark text.axis { font-size: 9px; fill: var(--muted); }
+span.bad { color: var(--bad); font-weight: 600; }
+svg.spark .axis-line { stroke: #c5cad5; stroke-width: 1; }
+td.num, td.name, .time { white-space: nowrap; } td.num { text-align: right; } td.charts { white-space: nowrap; }
+td.bad, span.measure.bad { color: var(--bad); font-weight: 600; }
+span.measure { display: inline-block; margin-right: 10px; white-space: nowrap; }
+td.metrics code { word-break: break-all; }
+tr.detail > td { padding: 0 10px 10px 30px; background: #fafbfc; } tr.detail table { margin: 0; }
+svg.spark polyline.depth { stroke: var(--run); } svg.spark polyline.ok { stroke: var(--ok); } svg.spark polyline.failed { stroke: var(--bad); }
 svg.dag { background: #fff; border: 1px solid var(--line); margin-bottom: 16px; }
 svg.dag .edge { stroke: #9aa3b5; stroke-width: 1.5; }
 svg.dag .node rect { fill: #eef1f6; stroke: #9aa3b5; }
