@@ -25,6 +25,9 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
     case workflowNotFound(String, known: [String])
     /// No workflow execution has this id.
     case workflowRunNotFound(String)
+    /// The requested action is not allowed in the execution's current state (as
+    /// ``invalidTransition(job:from:action:)`` for a job); `allowed` says from which states it is.
+    case invalidWorkflowTransition(run: String, from: String, action: String, allowed: String)
 
     /// Whether the error is the caller's input (a malformed value, an unknown id or name) rather
     /// than a failure: the CLI exits 2 for these, 1 for the rest.
@@ -63,6 +66,8 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
             return "workflow '\(name)' not found (known workflows: \(list))"
         case let .workflowRunNotFound(id):
             return "workflow run '\(id)' not found"
+        case let .invalidWorkflowTransition(run, from, action, allowed):
+            return "cannot \(action) workflow run '\(run)': it is \(from) (\(allowed))"
         case let .parentNotFound(id):
             return "after: job \(id) not found (never enqueued, or purged after it finished)"
         }

@@ -33,6 +33,9 @@ struct StewardCommand: AsyncParsableCommand {
             switch error {
             case let error as ValidationError:
                 fail("\(error.message)", code: 2, help: path)
+            // A malformed value points at --help; an unknown name is said plainly; a wrong state
+            // (a job or run that cannot be cancelled or retried now, an execution finished
+            // twice) is a failure (1, as HTTP's 409), never a usage hint.
             case let error as StewardError:
                 guard error.isInvalidInput else { fail("\(error)", code: 1) }
                 if case .invalidArgument = error { fail("\(error)", code: 2, help: path) }
@@ -40,7 +43,8 @@ struct StewardCommand: AsyncParsableCommand {
             case let error as ConfigFileError:
                 fail("\(error)", code: 2)
             case let error as PipelineError:
-                // Unknown names and ids, a cycle, finishing twice: all about the input.
+                // Unknown names and ids and a cycle are about the input; finishing twice is a state.
+                if case .alreadyFinished = error { fail("\(error)", code: 1) }
                 fail("\(error)", code: 2)
             case is ExitCode, is CleanExit:
                 exit(withError: error)
@@ -54,7 +58,8 @@ struct StewardCommand: AsyncParsableCommand {
         }
     }
 
-    /// Prints `Error: message` (and, for a malformed value, where to read about the command) and exits.
+    /// Prints `Error: message` (and, for a mistake in the command line, where to read about the
+    /// command) and exits.
     static func fail(_ message: String, code: Int32, help path: String? = nil) -> Never {
         var text = "Error: \(message)\n"
         if let path { text += "  See '\(path) --help' for more information.\n" }

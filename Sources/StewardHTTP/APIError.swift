@@ -42,7 +42,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             case .jobNotFound, .scheduleNotFound, .queueNotFound, .workflowNotFound, .workflowRunNotFound:
                 return APIError(.notFound, "not_found", "\(e)")
             case .parentNotFound: return APIError(.unprocessableContent, "parent_not_found", "\(e)", field: "after")
-            case .invalidTransition: return APIError(.conflict, "invalid_transition", "\(e)")
+            case .invalidTransition, .invalidWorkflowTransition: return APIError(.conflict, "invalid_transition", "\(e)")
             case .queueFull: return APIError(.tooManyRequests, "queue_full", "\(e)")
             case .waitTimedOut: return APIError(.gatewayTimeout, "timeout", "\(e)")
             case .jobDidNotSucceed: return APIError(.conflict, "job_failed", "\(e)")

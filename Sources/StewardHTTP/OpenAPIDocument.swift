@@ -3546,6 +3546,16 @@ enum OpenAPIDocument {
        }
       }
      },
+     "409": {
+      "description": "the execution is not in a state this action applies to (invalid_transition)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
      "404": {
       "description": "not found",
       "content": {
@@ -3616,6 +3626,16 @@ enum OpenAPIDocument {
      },
      "503": {
       "description": "store unavailable or timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "the execution is not in a state this action applies to (invalid_transition)",
       "content": {
        "application/json": {
         "schema": {

@@ -252,6 +252,19 @@ struct CLITests {
         #expect(again.status != 0)
         #expect(again.stderr.contains("cannot cancel job \(id): it is cancelled"))
         #expect(try await steward(["job", "retry", id, "--store", store]).stdout.contains("available on queue default"))
+        #expect(!again.stderr.contains("--help"))
+        // Workflow runs follow the same rule: a wrong state exits 1 and says so, with no usage hint.
+        let file = dir.appendingPathComponent("w.yaml")
+        try "workflows:\n  w: {version: 1, tasks: [{name: a, job: steward.noop}]}\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try await steward(["workflow", "apply", file.path, "--store", store]).status == 0)
+        let run = try await steward(["workflow", "run", "w", "--store", store]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let retry = try await steward(["workflow", "retry", run, "--store", store])
+        #expect(retry.status == 1 && retry.stderr.contains("cannot retry workflow run '\(run)': it is running"), "\(retry.stderr)")
+        #expect(try await steward(["workflow", "cancel", run, "--store", store]).status == 0)
+        let cancelTwice = try await steward(["workflow", "cancel", run, "--store", store])
+        #expect(cancelTwice.status == 1, "\(cancelTwice.stderr)")
+        #expect(cancelTwice.stderr.contains("cannot cancel workflow run '\(run)'"), "\(cancelTwice.stderr)")
+        #expect(!cancelTwice.stderr.contains("--help"))
     }
 
     @Test("the demo runs to completion on a fresh store and exits 0")

@@ -199,7 +199,12 @@ struct HTTPAPITests {
             #expect(try await call("/api/v1/workflow-runs/\(id)", .get, nil, nil).object["workflow"] as? String == "hello")
             #expect(try await call("/api/v1/workflow-runs?workflow=hello", .get, nil, nil).list.count == 1)
             #expect(try await call("/api/v1/workflow-runs/\(id)/logs", .get, nil, nil).list.first?["event"] as? String == "created")
+            let running = try await call("/api/v1/workflow-runs/\(id)/retry", .post, nil, nil)
+            #expect(running.status == 409 && running.text.contains("invalid_transition"), "\(running.text)")
             #expect(try await call("/api/v1/workflow-runs/\(id)/cancel", .post, nil, nil).status == 200)
+            // The same rule as for jobs: a wrong state is 409 invalid_transition, not 400.
+            let again = try await call("/api/v1/workflow-runs/\(id)/cancel", .post, nil, nil)
+            #expect(again.status == 409 && again.text.contains("invalid_transition"), "\(again.text)")
             #expect(try await call("/api/v1/workflows", .get, nil, nil).object["workflows"] != nil)
         }
     }

@@ -297,10 +297,13 @@ struct PipelineCLITests {
         #expect(executions.map { $0["depth"] as? Int } == [0, 1])
         #expect((executions.last?["execution"] as? [String: Any])?["parent"] as? Int == Int(id))
 
+        // Finishing twice is a state, not input: exit 1 (HTTP 409), no usage hint.
+        let twice = try await run(["pipeline", "finish", id])
+        #expect(twice.status == 1 && twice.stderr.contains("pipeline execution \(id) already finished (succeeded)"), "\(twice.stderr)")
+        #expect(!twice.stderr.contains("--help"))
         // Mistakes: exit 2, the value named.
         for (args, message) in [
             (["pipeline", "start", "nope"], "pipeline 'nope' is not defined"),
-            (["pipeline", "finish", id], "pipeline execution \(id) already finished (succeeded)"),
             (["pipeline", "finish", childID, "--metric", "rows"], "--metric: 'rows' is not KEY=NUMBER"),
             (["pipeline", "start", "ingest_orders", "--at", "yesterday"], "--at: 'yesterday' is not an ISO 8601 instant"),
             (["pipeline", "start", "ingest_orders", "--parent", "999999"], "pipeline execution 999999 not found"),

@@ -128,9 +128,17 @@ public struct WorkflowAdmin: Sendable {
     public func cancel(_ id: String) async throws -> WorkflowRunRecord {
         let now = clock.now()
         let run = try await get(id)
-        guard run.state == .running else { throw StewardError.invalidArgument("workflow run '\(id)' is \(run.state.rawValue), not running") }
+        @Sendable func refuse(_ state: String) -> StewardError {
+            .invalidWorkflowTransition(run: id, from: state, action: "cancel", allowed: "only a running run is cancelled")
+        }
+        guard run.state == .running, !run.cancelRequested else {
+            throw refuse(run.cancelRequested ? "being cancelled already" : run.state.rawValue)
+        }
         let record = try await store.changeWorkflowRun(id, now: now) { current in
-            guard var r = current, r.state == .running, !r.cancelRequested else { return nil }
+            guard var r = current else { return nil }
+            guard r.state == .running, !r.cancelRequested else {
+                throw refuse(r.cancelRequested ? "being cancelled already" : r.state.rawValue)
+            }
             r.halted = true
             r.cancelRequested = true
             r.haltReason = "cancelled"
@@ -151,7 +159,8 @@ public struct WorkflowAdmin: Sendable {
         let now = clock.now()
         let run = try await get(id)
         guard run.state == .failed || run.state == .cancelled else {
-            throw StewardError.invalidArgument("workflow run '\(id)' is \(run.state.rawValue); only failed or cancelled runs are retried")
+            throw StewardError.invalidWorkflowTransition(
+                run: id, from: run.state.rawValue, action: "retry", allowed: "only a failed or cancelled run is retried")
         }
         let outcomes = try await WorkflowEngine.outcomes(Set(run.definition.tasks.map(\.name)), in: run, store: store, now: now)
         var rerun = Set(run.definition.tasks.filter { ![.succeeded, .skipped].contains(outcomes[$0.name]?.state) }.map(\.name))
@@ -162,7 +171,9 @@ public struct WorkflowAdmin: Sendable {
         let again = rerun.sorted()
         let record = try await store.changeWorkflowRun(id, now: now) { current in
             guard let base = current, base.generation == run.generation, base.state.isFinished else {
-                throw StewardError.invalidArgument("workflow run '\(id)' changed meanwhile; look at it again")
+                throw StewardError.invalidWorkflowTransition(
+                    run: id, from: current?.state.rawValue ?? "gone", action: "retry",
+                    allowed: "it changed meanwhile; look at it again")
             }
             let event = WorkflowEvent(at: now, kind: "retried", message: "generation \(generation): \(again.joined(separator: ", "))")
             return WorkflowRunChange(jobs: jobs, events: [event]) { results in
