@@ -731,6 +731,23 @@ extension PostgresJobStore {
                 WHERE id = $5
                 """, bindings, on: conn)
             return true
+        case .notRun(let reason):
+            bindings.append(now)
+            bindings.append(reason.type)
+            bindings.append(reason.message)
+            bindings.append(o.id.rawValue)
+            bindings.append(o.owner)
+            var held = false
+            for try await _ in try await query(
+                """
+                UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.cancelled.sql), attempt = greatest(0, attempt - 1), finished_at = $1,
+                    lease_expires_at = NULL, error_type = $2, error_message = $3, error_attempt = 0
+                WHERE id = $4 AND state = \(JobState.running.sql) AND lease_owner = $5 RETURNING id
+                """, bindings, on: conn
+            ) {
+                held = true
+            }
+            return held
         case .released:
             guard try await recordAttempt(o, error: nil, now: now, on: conn) else { return false }
             bindings.append(now)

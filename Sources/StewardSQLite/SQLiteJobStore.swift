@@ -503,6 +503,15 @@ public final class SQLiteJobStore: JobStore {
                     """)
             try stmt.execute(arguments: [now, error?.type, error?.message, error?.attempt, id])
             return true
+        case .notRun(let reason):
+            let stmt = try db.cachedStatement(
+                sql: """
+                    UPDATE steward_jobs SET state = \(JobState.cancelled.sql), attempt = max(0, attempt - 1), finished_at = ?,
+                        lease_expires_at = NULL, error_type = ?, error_message = ?, error_attempt = 0
+                    WHERE id = ? AND state = \(JobState.running.sql) AND lease_owner = ?
+                    """)
+            try stmt.execute(arguments: [now, reason.type, reason.message, id, o.owner])
+            return db.changesCount > 0
         case .released:
             guard try recordAttempt(db, id: id, owner: o.owner, startedAt: o.startedAt, now: now, outcome: o.historyName, error: nil)
             else { return false }

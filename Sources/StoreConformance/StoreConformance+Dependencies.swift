@@ -35,6 +35,20 @@ extension StoreConformance {
             #expect(claimed.map(\.record.id) == [child.id])
             #expect(claimed.first?.record.dependsOn == parents.sorted(), "the handler learns its parents")
         },
+        ConformanceCase("a job that did not run ends cancelled with its reason, no attempt counted or recorded, and releases its children") { store, clock in
+            let parent = try await enqueue(store, clock, [NewJob(queue: "p", name: "task")])[0]
+            let child = try await store.enqueue([NewJob(name: "child", dependsOn: [parent])], now: clock.now())[0].id
+            let claimed = try await claim(store, clock, queue: "p")
+            let reason = JobErrorInfo(type: "steward.workflow.skipped", message: "when: x is false", attempt: 0)
+            // Only under its lease: another owner's outcome is not applied.
+            #expect(try await store.complete([outcome(claimed[0], .notRun(reason: reason), owner: other)], now: clock.now()).isEmpty)
+            #expect(try await store.complete([outcome(claimed[0], .notRun(reason: reason))], now: clock.now()) == [parent])
+            let record = try #require(try await store.job(parent, now: clock.now()))
+            #expect(record.state == .cancelled && record.attempt == 0 && record.result == nil && record.finishedAt != nil)
+            #expect(record.lastError?.type == "steward.workflow.skipped" && record.lastError?.message == "when: x is false")
+            #expect(try await store.history(parent).isEmpty)
+            #expect(try await state(store, clock, child) == .available)
+        },
         ConformanceCase("a parent that dies or is cancelled also releases its children") { store, clock in
             let parents = try await enqueue(store, clock, [NewJob(queue: "p", name: "dies"), NewJob(queue: "p", name: "waits")])
             let child = try await store.enqueue([NewJob(name: "child", dependsOn: parents)], now: clock.now())[0].id

@@ -89,15 +89,18 @@ extension CLITests {
             [NewJob(queue: "default", name: "steward.append", payload: payload, retryPolicy: .fixed(maxAttempts: 1, delay: .zero))],
             now: Date())[0].id
         var worker = try startWorker()
-        #expect(try await eventually { try await sqlite.job(refused, now: Date())?.state == .dead })
-        #expect(try await sqlite.job(refused, now: Date())?.lastError?.type == "UnregisteredJobError")
+        // Without the flag the worker has no handler for it, so it never claims it: it waits.
+        let noop = try await sqlite.enqueue([NewJob(queue: "default", name: "steward.noop")], now: Date())[0].id
+        #expect(try await eventually { try await sqlite.job(noop, now: Date())?.state == .succeeded })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await sqlite.job(refused, now: Date())?.state == .available)
+        #expect(try await sqlite.job(refused, now: Date())?.attempt == 0)
         #expect(!FileManager.default.fileExists(atPath: target))
         worker.terminate()
         #expect(await exitStatus(of: worker) == 0)
 
-        let allowed = try await sqlite.enqueue([NewJob(queue: "default", name: "steward.append", payload: payload)], now: Date())[0].id
         worker = try startWorker(["--enable-test-jobs"])
-        #expect(try await eventually { try await sqlite.job(allowed, now: Date())?.state == .succeeded })
+        #expect(try await eventually { try await sqlite.job(refused, now: Date())?.state == .succeeded })
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "x\n")
         worker.terminate()
         #expect(await exitStatus(of: worker) == 0)

@@ -198,8 +198,8 @@ struct CLITests {
         let human = try await steward(["workflow", "status", id, "--store", store])
         #expect(human.stdout.contains("state:    succeeded") && human.stdout.contains("greet"))
         #expect(try await steward(["workflow", "list", "--store", store]).stdout.contains("hello"))
-        // Only a failed or cancelled execution is retried.
-        #expect(try await steward(["workflow", "retry", id, "--store", store]).status == 2)
+        // Only a failed or cancelled execution is retried: a wrong state exits 1.
+        #expect(try await steward(["workflow", "retry", id, "--store", store]).status == 1)
 
         let bad = dir.appendingPathComponent("bad.yaml")
         try "workflows:\n  w:\n    tasks:\n      - name: a\n        depends_on: [a]\n".write(to: bad, atomically: true, encoding: .utf8)

@@ -162,6 +162,15 @@ struct WorkflowEngineTests {
             let status = try await admin.status(ada.id)
             #expect(status.tasks.map(\.state) == ["succeeded", "succeeded", "skipped", "succeeded"])
             #expect(status.tasks[2].error == nil)
+            // A skipped task never ran: no attempt counted, its job cancelled (not a succeeded job
+            // with a marker result), no attempt in its history.
+            #expect(status.tasks[2].attempts == 0)
+            let adaRecord = try #require(try await store.workflowRun(ada.id))
+            let reviewJob = try #require(adaRecord.tasks["review"]?.job)
+            let skippedJob = try #require(try await store.job(reviewJob, now: Date()))
+            #expect(skippedJob.state == .cancelled && skippedJob.attempt == 0 && skippedJob.result == nil, "\(skippedJob)")
+            #expect(skippedJob.lastError?.message.contains("is false") == true)
+            #expect(try await store.history(skippedJob.id).isEmpty)
             #expect(status.tasks[3].output == .object(["applicant": .string("ada"), "approved": .string("succeeded"), "reviewed": .string("skipped")]))
             let bob = try await admin.wait(try await admin.run("loan-decision", input: .object(["applicant": .string("bob")])).id, timeout: .seconds(30))
             #expect(try await admin.status(bob.id).tasks.map(\.state) == ["succeeded", "skipped", "succeeded", "succeeded"])
@@ -299,6 +308,13 @@ struct WorkflowEngineTests {
             #expect(failed.error?.contains("task 'b' failed") == true)
             let states = try await admin.status(failed.id).tasks.map(\.state)
             #expect(states == ["succeeded", "failed", "cancelled", "succeeded", "cancelled"], "\(states)")
+            // The tasks that never ran: 0 attempts, jobs cancelled (none succeeded).
+            let view = try await admin.status(failed.id)
+            let record = try #require(try await store.workflowRun(failed.id))
+            for task in view.tasks where task.state == "cancelled" {
+                #expect(task.attempts == 0, "\(task.name)")
+                if let id = record.tasks[task.name]?.job { #expect(try await store.job(id, now: Date())?.state == .cancelled, "\(task.name)") }
+            }
             // The execution is a pipeline execution of the same name, failed, with its task counts.
             var mirrored: [PipelineExecution] = []
             #expect(

@@ -16,6 +16,10 @@ public struct MetricsMiddleware: JobMiddleware {
             let result = try await next(context)
             cache.record(queue: context.queue, name: context.name, outcome: "succeeded", since: start)
             return result
+        } catch let notRun as WorkflowEngine.NotRun {
+            // A workflow task that did not run is neither a success nor a failure.
+            cache.record(queue: context.queue, name: context.name, outcome: notRun.state.rawValue, since: start)
+            throw notRun
         } catch {
             cache.record(queue: context.queue, name: context.name, outcome: "failed", since: start)
             throw error

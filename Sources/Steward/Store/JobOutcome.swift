@@ -18,12 +18,16 @@ public struct JobOutcome: Sendable, Equatable {
         /// The worker gives it back unfinished (shutdown); it becomes available and the attempt
         /// is not counted.
         case released
+        /// It was claimed but its work does not apply (a workflow task skipped by its condition or
+        /// trigger, or left behind by a halted execution): it ends `cancelled` with `reason` as
+        /// its error, the attempt not counted and no attempt in its history; it never ran.
+        case notRun(reason: JobErrorInfo)
 
         /// Whether the job reaches a final state (succeeded, dead or cancelled), which releases
         /// the jobs that wait for it.
         public var finishesJob: Bool {
             switch self {
-            case .succeeded, .dead, .cancelled: true
+            case .succeeded, .dead, .cancelled, .notRun: true
             case .retry, .released: false
             }
         }
@@ -34,7 +38,7 @@ public struct JobOutcome: Sendable, Equatable {
             case .succeeded: HistoryName.succeeded.rawValue
             case .retry: HistoryName.retry.rawValue
             case .dead: HistoryName.dead.rawValue
-            case .cancelled: HistoryName.cancelled.rawValue
+            case .cancelled, .notRun: HistoryName.cancelled.rawValue
             case .released: HistoryName.released.rawValue
             }
         }

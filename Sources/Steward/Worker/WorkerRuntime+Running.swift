@@ -62,6 +62,8 @@ extension WorkerRuntime {
                 result = try await chain(context)
             }
             kind = .succeeded(result: result)
+        } catch let notRun as WorkflowEngine.NotRun {
+            kind = .notRun(reason: notRun.info)
         } catch {
             kind = failure(error, record: record, runner: runner)
         }
@@ -105,6 +107,9 @@ extension WorkerRuntime {
             (level, message) = (.info, "job cancelled")
         case .released:
             (level, message) = (.info, "job released to its queue at shutdown")
+        case .notRun(let reason):
+            (level, message) = (.info, "workflow task not run")
+            metadata = ["reason": "\(reason.message)"]
         }
         guard context.logs(at: level) else { return }
         metadata["duration_ms"] = "\(Int(((ContinuousClock.now - began).seconds * 1000).rounded()))"

@@ -117,8 +117,11 @@ public struct WorkflowAdmin: Sendable {
             if job.state == .running, let started = job.startedAt {
                 events.append(WorkflowEvent(at: started, kind: label("started"), task: task, attempt: job.attempt, worker: job.leaseOwner))
             }
+            // A job that never ran (cancelled waiting, or a task skipped or left behind): one event
+            // with its reason.
             if job.state == .cancelled, job.attempt == 0 || job.startedAt == nil {
-                events.append(WorkflowEvent(at: job.finishedAt ?? job.createdAt, kind: label("cancelled"), task: task))
+                events.append(
+                    WorkflowEvent(at: job.finishedAt ?? job.createdAt, kind: label(outcome.state.rawValue), task: task, message: outcome.reason))
             }
         }
         return events.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map { WorkflowEventView($0.element) }

@@ -43,7 +43,22 @@ public enum WorkflowEngine {
         public static let all = [dispatch, collect, finish, timeout, compensated]
     }
 
-    /// The result a task's job ends with when the task did not run.
+    /// Thrown by a task's job when the task does not run (skipped by its trigger or condition, or
+    /// cancelled because its execution ended or moved on): the worker ends the job `cancelled`
+    /// with this reason, the attempt not counted (``JobOutcome/Kind/notRun(reason:)``).
+    public struct NotRun: Error, Sendable, CustomStringConvertible {
+        /// `skipped` or `cancelled`.
+        public var state: WorkflowTaskState
+        /// Why, in words (`when: … is false`, `trigger all_success: upstream 'a' failed`).
+        public var reason: String
+        /// The job's error as stored: its type tells a skip from a cancellation.
+        var info: JobErrorInfo { JobErrorInfo(type: Self.typePrefix + state.rawValue, message: reason, attempt: 0) }
+        static let typePrefix = "steward.workflow."
+        public var description: String { "\(state.rawValue): \(reason)" }
+    }
+
+    /// The result a task's job ended with when the task did not run, in stores written before
+    /// ``NotRun`` (read only).
     static let markerKey = "steward.workflow"
 
     /// The engine's own jobs retry a few times on store trouble; their decisions are deterministic.
@@ -186,9 +201,6 @@ public enum WorkflowEngine {
         var reason: String?
     }
 
-    static func marker(_ state: WorkflowTaskState, reason: String) -> String {
-        JSONValue.object([markerKey: .string(state.rawValue), "reason": .string(reason)]).jsonText
-    }
 
     /// A task's state from its job (the job's result says when it was skipped or not run).
     static func outcome(of job: JobRecord?) -> Outcome {
@@ -200,7 +212,15 @@ public enum WorkflowEngine {
         case .dead:
             let error = job.lastError.map { "\($0.type): \($0.message)" } ?? "failed"
             return Outcome(state: .failed, error: error, finishedAt: job.finishedAt, job: job)
-        case .cancelled: return Outcome(state: .cancelled, error: "cancelled", finishedAt: job.finishedAt, job: job)
+        case .cancelled:
+            if let error = job.lastError, error.type.hasPrefix(NotRun.typePrefix),
+                let state = WorkflowTaskState(rawValue: String(error.type.dropFirst(NotRun.typePrefix.count)))
+            {
+                return Outcome(
+                    state: state, error: state == .skipped ? nil : error.message, finishedAt: job.finishedAt, job: job,
+                    reason: error.message)
+            }
+            return Outcome(state: .cancelled, error: "cancelled", finishedAt: job.finishedAt, job: job)
         case .succeeded:
             let value = job.result.flatMap(JSONValue.init(parsing:)) ?? (job.result.map { .string($0) } ?? .null)
             if case .object(let o) = value, case .string(let s)? = o[markerKey], let state = WorkflowTaskState(rawValue: s) {
@@ -268,7 +288,7 @@ public enum WorkflowEngine {
         }
         let generation = Int(context.metadata[Key.generation] ?? "") ?? 0
         guard generation == run.generation else {
-            return marker(.cancelled, reason: "superseded by generation \(run.generation)")
+            throw NotRun(state: .cancelled, reason: "superseded by generation \(run.generation)")
         }
         switch role {
         case .task, .dispatch:
@@ -289,15 +309,15 @@ public enum WorkflowEngine {
         guard let name = context.metadata[Key.task], let task = run.definition.task(name) else {
             throw PermanentJobError("workflow run \(run.id): no task '\(context.metadata[Key.task] ?? "?")'")
         }
-        if run.halted || run.state != .running { return marker(.cancelled, reason: run.haltReason ?? "the execution ended") }
+        if run.halted || run.state != .running { throw NotRun(state: .cancelled, reason: run.haltReason ?? "the execution ended") }
         let outcomes = try await outcomes(referencedTasks(task), in: run, store: store, now: now)
         if let reason = blocked(task.trigger, upstream: task.dependsOn.map { ($0, outcomes[$0]?.state ?? .pending) }) {
-            return marker(.skipped, reason: reason)
+            throw NotRun(state: .skipped, reason: reason)
         }
         let scope = scope(run, outcomes)
         do {
             if let when = task.when, !(try WorkflowCondition(parsing: when).evaluate(in: scope)) {
-                return marker(.skipped, reason: "when: \(when) is false")
+                throw NotRun(state: .skipped, reason: "when: \(when) is false")
             }
             if dispatch { return try await self.dispatch(task, context: context, run: run, scope: scope, store: store, now: now) }
             let payload = try WorkflowTemplate.render(task.input, in: scope).jsonText
@@ -307,6 +327,8 @@ public enum WorkflowEngine {
                 return try await WorkerRuntime.withTimeout(.seconds(double: seconds)) { try await handler(payload, taskContext) }
             }
             return try await handler(payload, taskContext)
+        } catch let notRun as NotRun {
+            throw notRun
         } catch let error as WorkflowExpressionError {
             let failure = PermanentJobError("task '\(name)': \(error)")
             try await halt(run, task: name, error: failure, store: store, now: now)
@@ -387,7 +409,7 @@ public enum WorkflowEngine {
         let dispatcher = outcome(of: try await store.job(dispatcherID, now: now))
         switch dispatcher.state {
         case .succeeded: break
-        case .skipped, .cancelled: return marker(dispatcher.state, reason: dispatcher.error ?? "skipped")
+        case .skipped, .cancelled: throw NotRun(state: dispatcher.state, reason: dispatcher.reason ?? dispatcher.error ?? "skipped")
         default: throw PermanentJobError("task '\(name)': dispatching failed: \(dispatcher.error ?? dispatcher.state.rawValue)")
         }
         let ids = run.items[name] ?? []
