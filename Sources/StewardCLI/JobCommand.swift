@@ -228,10 +228,16 @@ struct JobCommand: AsyncParsableCommand {
             let attempts = try await storeOptions.with { try await JobAdmin(store: $0).history(jobID) }
             if json { return try printJSON(attempts.map(AttemptView.init)) }
             if attempts.isEmpty { return print("no finished attempts") }
-            for a in attempts {
+            // Lines are numbered in order; `job retry` starts the attempts again at 1, said once.
+            var previous = 0
+            for (n, a) in attempts.enumerated() {
+                if a.attempt <= previous { print("-- job retried: its attempts start again") }
+                previous = a.attempt
                 let took = DurationParser.format(a.finishedAt.timeIntervalSince(a.startedAt))
                 let err = a.error.map { "  \($0.type.printable): \($0.message.printable)" } ?? ""
-                print("#\(a.attempt)  \(a.outcome.padding(10)) \(took.padding(8)) \(a.worker)\(err)")
+                print(
+                    "#\(n + 1)  attempt \(String(a.attempt).padding(3)) \(a.outcome.padding(10)) \(took.padding(8)) "
+                        + "\(a.startedAt.iso8601UTC)  \(a.worker)\(err)")
             }
         }
     }

@@ -36,3 +36,16 @@ extension String {
         return out
     }
 }
+
+/// Rows under a header, each column as wide as its widest cell (long names never shift the
+/// columns after them); the last column is not padded.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    let all = [header] + rows
+    let widths = header.indices.map { i in all.map { $0.indices.contains(i) ? $0[i].count : 0 }.max() ?? 0 }
+    for row in all {
+        let cells = row.enumerated().map { i, cell in
+            i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+        }
+        print(cells.joined(separator: "  "))
+    }
+}

@@ -132,8 +132,9 @@ struct PipelineCommand: AsyncParsableCommand {
             let rows = try await storeOptions.with { try await PipelineAdmin(store: $0).tree(id) }
             if json { return try printJSON(["executions": rows.map { PipelineTreeRow(depth: $0.depth, execution: $0.execution) }]) }
             for (depth, e) in rows {
-                let took = e.finishedAt.map { String(format: "%.1fs", $0.timeIntervalSince(e.startedAt)) } ?? "running"
-                print("\(String(repeating: "  ", count: depth))\(e.id) \(e.pipeline) \(e.state.rawValue) (\(took))")
+                let since = e.finishedAt.map { String(format: "took %.1fs", $0.timeIntervalSince(e.startedAt)) }
+                    ?? "since \(e.startedAt.iso8601UTC)"
+                print("\(String(repeating: "  ", count: depth))\(e.id) \(e.pipeline) \(e.state.rawValue) (\(since))")
             }
         }
     }
@@ -217,11 +218,14 @@ struct DatasetCommand: AsyncParsableCommand {
 
         @Argument(help: "The dataset.") var name: String
         @Option(help: "When (ISO 8601; default now).") var at: String?
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
             let when = try at.map { try parseInstant($0, flag: "--at") }
-            try await storeOptions.with { try await PipelineAdmin(store: $0).touch(name, at: when) }
+            let touched = try await storeOptions.with { try await PipelineAdmin(store: $0).touch(name, at: when) }
+            if json { return try printJSON(touched) }
+            print("dataset \(touched.dataset): last modified \(touched.touchedAt)")
         }
     }
 }
@@ -255,7 +259,15 @@ struct LineageCommand: AsyncParsableCommand {
     }
 }
 
-extension PipelineExecution.State: ExpressibleByArgument {}
+extension PipelineExecution.State: ExpressibleByArgument {
+    /// `--status` finishes an execution: only the final states are offered (and accepted).
+    public static var allValueStrings: [String] { [Self.succeeded, .failed].map(\.rawValue) }
+
+    public init?(argument: String) {
+        guard let state = Self(rawValue: argument), state != .running else { return nil }
+        self = state
+    }
+}
 
 /// An ISO 8601 instant given to a flag.
 func parseInstant(_ text: String, flag: String) throws -> Date {

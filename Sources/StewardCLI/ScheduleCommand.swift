@@ -17,12 +17,14 @@ struct ScheduleCommand: AsyncParsableCommand {
             let records = try await storeOptions.with { try await ScheduleAdmin(store: $0).list() }
             if json { return try printJSON(records.map(ScheduleView.init)) }
             if records.isEmpty { return print("no schedules") }
-            for r in records.map(ScheduleView.init) {
-                let state = r.paused ? "paused" : "active"
-                print(
-                    "\(r.name.padding(24)) \(state.padding(7)) \(r.trigger.padding(28)) next \(r.nextFireAt ?? "-")  "
-                        + "last \(r.lastFireAt ?? "-")\(r.lastJobID.map { " (job \($0))" } ?? "")  -> \(r.job) on \(r.queue)")
-            }
+            printTable(
+                ["NAME", "STATE", "TRIGGER", "NEXT", "LAST", "LAST JOB", "SKIPPED", "MISSED", "JOB -> QUEUE"],
+                records.map(ScheduleView.init).map { r in
+                    [
+                        r.name, r.paused ? "paused" : "active", r.trigger, r.nextFireAt ?? "-", r.lastFireAt ?? "-",
+                        r.lastJobID.map { "\($0)" } ?? "-", "\(r.skippedRuns)", "\(r.missedRuns)", "\(r.job) -> \(r.queue)",
+                    ]
+                })
         }
     }
 

@@ -121,10 +121,10 @@ struct ConfigCommand: AsyncParsableCommand {
             print("  queues     \(cfg.queues.map(\.name).joined(separator: ", "))")
             let checks = cfg.pipelines == nil ? "" : " + the pipeline freshness and timeliness checks"
             print("  schedules  \(cfg.schedules.map { "\($0.count)\(checks)" } ?? (checks.isEmpty ? "scheduler off" : "the pipeline freshness and timeliness checks"))")
-            print("  workflows  \(cfg.workflows.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))")
+            print("  workflows  \(cfg.workflows.isEmpty ? "none" : cfg.workflows.map { "\($0.name) v\($0.version)" }.joined(separator: ", "))")
             print("  monitors   \(cfg.monitors.map { $0.tasks.map(\.name).joined(separator: ", ") } ?? "none")")
             print("  pipelines  \(cfg.pipelines.map { "\($0.pipelines.count) pipeline(s), \($0.datasets.count) dataset(s) with a max age" } ?? "none")")
-            print("  jobs       \(cfg.jobs.keys.sorted().joined(separator: ", "))")
+            print("  jobs       \(cfg.jobs.isEmpty ? "none" : cfg.jobs.keys.sorted().joined(separator: ", "))")
             print("  tracing    \(cfg.tracing.map { "\($0.tracesURL) (\($0.wireProtocol.rawValue))" } ?? "off")")
             print("  alerts     \(cfg.alerts.map { "every \($0.interval), \($0.notifiers.count) notifier(s)" } ?? "off")")
         }

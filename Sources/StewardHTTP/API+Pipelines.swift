@@ -96,8 +96,7 @@ extension StewardAPI {
             let body = try await Body.read(request, limit: configuration.maxBody, allowed: ["at"])
             let name = context.parameters.get("name") ?? ""
             let at = try body.instant("at") ?? Date()
-            try await pipelines.touch(name, at: at)
-            return JSONResponse.make(["dataset": JSONValue.string(name), "touched_at": .string(at.iso8601UTC)])
+            return JSONResponse.make(try await pipelines.touch(name, at: at))
         }
         route(api, .get, "lineage/:dataset") { request, context in
             let dataset = context.parameters.get("dataset") ?? ""

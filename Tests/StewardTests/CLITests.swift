@@ -267,6 +267,40 @@ struct CLITests {
         #expect(!cancelTwice.stderr.contains("--help"))
     }
 
+    @Test("text output: history numbered across a retry, schedule list in aligned columns with skipped/missed, config validate says none")
+    func textOutput() async throws {
+        let id = try await steward(["job", "enqueue", "steward.fail", "--max-attempts", "1", "--payload", #"{"message":"boom"}"#, "--store", store])
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sqlite = try SQLiteJobStore(url: store)
+        let registry = JobRegistry()
+        struct Boom: Error {}
+        registry.register(name: "steward.fail") { _, _ in throw Boom() }
+        try await withWorker(store: sqlite, registry: registry, queues: [QueueConfiguration(name: "default")]) { _ in
+            #expect(try await eventually { try await sqlite.job(JobID(id)!, now: Date())?.state == .dead })
+            _ = try await steward(["job", "retry", id, "--store", store])
+            #expect(try await eventually { try await sqlite.job(JobID(id)!, now: Date())?.state == .dead })
+        }
+        let history = try await steward(["job", "history", id, "--store", store]).stdout.split(separator: "\n")
+        #expect(history.count == 3, "\(history)")
+        #expect(history.first?.hasPrefix("#1  attempt 1") == true && history.last?.hasPrefix("#2  attempt 1") == true, "\(history)")
+        #expect(history[1] == "-- job retried: its attempts start again")
+
+        let long = "a-schedule-with-a-rather-long-name-for-its-column"
+        _ = try await steward(["schedule", "add", long, "--every", "5m", "--job", "steward.noop", "--store", store])
+        _ = try await steward(["schedule", "add", "short", "--cron", "0 9 * * *", "--job", "steward.noop", "--store", store])
+        let lines = try await steward(["schedule", "list", "--store", store]).stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("NAME") == true && lines.first?.contains("SKIPPED") == true && lines.first?.contains("MISSED") == true)
+        // Every row's STATE column starts where the header's does.
+        let column = try #require(lines.first?.range(of: "STATE")).lowerBound.utf16Offset(in: lines[0])
+        for line in lines.dropFirst() {
+            let state = line.dropFirst(column).prefix(6)
+            #expect(state == "active", "\(line)")
+        }
+
+        let validated = try await steward(["config", "validate", DocScript.repository.appendingPathComponent("examples/steward.yaml").path])
+        #expect(validated.stdout.contains("jobs       none"), "\(validated.stdout)")
+    }
+
     @Test("the demo runs to completion on a fresh store and exits 0")
     func demo() async throws {
         let run = try await steward(["demo", "--steps", "30"])

@@ -105,7 +105,7 @@ struct PipelineRuleTests {
         #expect(json.contains(#"{"age_seconds":null,"dataset":"never","last_modified":null,"max_age_seconds":60}"#), "\(json)")
     }
 
-    @Test("timeliness: started within the lookback; longer than max_duration, or still running past it; finishes after as-of count as running")
+    @Test("timeliness: started within the lookback and longer than max_duration, or still running past it whenever started; finishes after as-of count as running")
     func timeliness() {
         let catalog = PipelineCatalog(pipelines: [PipelineDefinition(name: "p", maxDuration: 600), PipelineDefinition(name: "free")])
         func e(_ id: Int64, _ pipeline: String = "p", start: Double, end: Double?, _ state: PipelineExecution.State = .succeeded) -> PipelineExecution {
@@ -124,11 +124,13 @@ struct PipelineRuleTests {
                 e(7, "free", start: -3000, end: 0),  // no max_duration
                 e(8, start: -2000, end: -1000, .failed),  // failed after 1000 s: late
                 e(9, start: 10, end: nil),  // starts after as-of
+                e(10, start: -7200, end: nil),  // stuck: running 2 h, started before the lookback: late all the same
+                e(11, start: -7200, end: -6000),  // finished long before the lookback: not looked at
             ], catalog: catalog, lookback: 3600, asOf: t0)
-        #expect(report.late.map(\.execution) == [2, 8, 6, 4])
-        #expect(report.late.map(\.state) == [.succeeded, .failed, .running, .running])
-        #expect(report.late.map(\.durationSeconds) == [601, 1000, 900, 700])
-        #expect(report.late[2].finishedAt == nil && report.late[0].finishedAt == t0.addingTimeInterval(-2399))
+        #expect(report.late.map(\.execution) == [10, 2, 8, 6, 4])
+        #expect(report.late.map(\.state) == [.running, .succeeded, .failed, .running, .running])
+        #expect(report.late.map(\.durationSeconds) == [7200, 601, 1000, 900, 700])
+        #expect(report.late[3].finishedAt == nil && report.late[1].finishedAt == t0.addingTimeInterval(-2399))
     }
 
     @Test("lineage: shortest depths in a diamond with a shortcut, a deep chain, and a cycle named with its pipelines")
@@ -283,8 +285,9 @@ struct PipelineCLITests {
         #expect(lateRows.count == 1 && lateRows.first?["execution"] as? Int == Int(childID) && lateRows.first?["state"] as? String == "running")
         #expect(lateRows.first?["finished_at"] is NSNull && lateRows.first?["duration_seconds"] as? Double == 1800)
         #expect(Set(lateRows.first?.keys.map { $0 } ?? []) == ["pipeline", "execution", "started_at", "finished_at", "duration_seconds", "max_duration_seconds", "state"])
-        let none = try object(try await run(["pipeline", "check", "timeliness", "--as-of", "2026-11-13T02:40:00Z", "--lookback", "20m", "--json"]))
-        #expect((none["late"] as? [Any])?.isEmpty == true)
+        // Started before a 20 m lookback, but still running past its bound: late all the same.
+        let stuck = try object(try await run(["pipeline", "check", "timeliness", "--as-of", "2026-11-13T02:40:00Z", "--lookback", "20m", "--json"]))
+        #expect((stuck["late"] as? [[String: Any]])?.map { $0["execution"] as? Int } == [Int(childID)])
 
         // Lineage and the execution tree.
         let down = try object(try await run(["lineage", "downstream", "shop.orders_raw", "--json"]))
@@ -297,6 +300,17 @@ struct PipelineCLITests {
         #expect(executions.map { $0["depth"] as? Int } == [0, 1])
         #expect((executions.last?["execution"] as? [String: Any])?["parent"] as? Int == Int(id))
 
+        // dataset touch says what it recorded; --json is the API's shape.
+        let touchedText = try await run(["dataset", "touch", "warehouse.orders", "--at", "2026-11-30T03:00:00Z"])
+        #expect(touchedText.status == 0 && touchedText.stdout.contains("dataset warehouse.orders: last modified 2026-11-30T03:00:00.000Z"), "\(touchedText.stdout)")
+        let touchedJSON = try object(try await run(["dataset", "touch", "warehouse.orders", "--at", "2026-11-30T03:00:00Z", "--json"]))
+        #expect(touchedJSON["dataset"] as? String == "warehouse.orders" && touchedJSON["touched_at"] as? String == "2026-11-30T03:00:00.000Z")
+        // The tree says since when a running execution runs; --status offers only final states.
+        let treeText = try await run(["pipeline", "tree", id])
+        #expect(!treeText.stdout.contains("running (running)"), "\(treeText.stdout)")
+        let running = try await run(["pipeline", "finish", childID, "--status", "running"])
+        #expect(running.status == 64 || running.status == 2, "\(running.status) \(running.stderr)")
+        #expect(running.stderr.contains("one of 'succeeded' and 'failed'"), "\(running.stderr)")
         // Finishing twice is a state, not input: exit 1 (HTTP 409), no usage hint.
         let twice = try await run(["pipeline", "finish", id])
         #expect(twice.status == 1 && twice.stderr.contains("pipeline execution \(id) already finished (succeeded)"), "\(twice.stderr)")

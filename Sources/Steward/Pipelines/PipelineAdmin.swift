@@ -88,14 +88,20 @@ public struct PipelineAdmin: Sendable {
         var seen = Set<Int64>()
         // Paged by start time, newest first; the page's last instant is read again (its other
         // executions may be on the next page) and what was seen is skipped.
-        var to = asOf
-        let from = asOf.addingTimeInterval(-lookback)
-        while true {
-            let page = try await store.pipelineExecutions(PipelineExecutionFilter(startedFrom: from, startedTo: to, limit: 1_000))
-            let fresh = page.filter { seen.insert($0.id).inserted }
-            executions += fresh
-            guard page.count == 1_000, let last = page.last, !fresh.isEmpty else { break }
-            to = last.startedAt
+        // Those started within the lookback, and every one still running (a stuck run is late
+        // whenever it started).
+        for base in [
+            PipelineExecutionFilter(startedFrom: asOf.addingTimeInterval(-lookback), startedTo: asOf, limit: 1_000),
+            PipelineExecutionFilter(state: .running, startedTo: asOf, limit: 1_000),
+        ] {
+            var filter = base
+            while true {
+                let page = try await store.pipelineExecutions(filter)
+                let fresh = page.filter { seen.insert($0.id).inserted }
+                executions += fresh
+                guard page.count == 1_000, let last = page.last, !fresh.isEmpty else { break }
+                filter.startedTo = last.startedAt
+            }
         }
         return PipelineRules.timeliness(executions, catalog: catalog, lookback: lookback, asOf: asOf)
     }
@@ -115,8 +121,11 @@ public struct PipelineAdmin: Sendable {
     }
 
     /// Marks a dataset modified (for data changed outside reported executions).
-    public func touch(_ dataset: String, at: Date? = nil) async throws {
-        guard try await store.touchDataset(dataset, at: at ?? clock.now()) else { throw PipelineError.unknownDataset(dataset) }
+    @discardableResult
+    public func touch(_ dataset: String, at: Date? = nil) async throws -> DatasetTouch {
+        let at = at ?? clock.now()
+        guard try await store.touchDataset(dataset, at: at) else { throw PipelineError.unknownDataset(dataset) }
+        return DatasetTouch(dataset: dataset, touchedAt: at.iso8601UTC)
     }
 
     /// An execution and everything under it.
@@ -125,6 +134,16 @@ public struct PipelineAdmin: Sendable {
         guard !rows.isEmpty else { throw PipelineError.executionNotFound(id) }
         return rows
     }
+}
+
+/// `steward dataset touch --json` and `POST /api/v1/datasets/{name}/touch`: what was recorded.
+public struct DatasetTouch: Codable, Sendable, Equatable {
+    /// The dataset.
+    public var dataset: String
+    /// The modification time now recorded for it (ISO 8601, UTC).
+    public var touchedAt: String
+
+    enum CodingKeys: String, CodingKey { case dataset, touchedAt = "touched_at" }
 }
 
 /// The pipeline checks as jobs, each on its own queue with the limits operators expect.

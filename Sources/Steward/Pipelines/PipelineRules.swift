@@ -204,13 +204,15 @@ public enum PipelineRules {
     }
 
     /// Executions started in `(asOf - lookback, asOf]` that ran longer than their pipeline's
-    /// `max_duration`, or are still running past it.
+    /// `max_duration`, and every execution still running past it, whenever it started.
     public static func timeliness(_ executions: [PipelineExecution], catalog: PipelineCatalog, lookback: Double, asOf: Date)
         -> TimelinessReport
     {
         let limits = Dictionary(catalog.pipelines.compactMap { p in p.maxDuration.map { (p.name, $0) } }, uniquingKeysWith: { a, _ in a })
         let from = asOf.addingTimeInterval(-lookback)
-        let late = executions.filter { $0.startedAt > from && $0.startedAt <= asOf }.compactMap { e -> TimelinessReport.Entry? in
+        let late = executions.filter { e in
+            e.startedAt <= asOf && (e.startedAt > from || e.finishedAt.map { $0 > asOf } ?? true)
+        }.compactMap { e -> TimelinessReport.Entry? in
             guard let limit = limits[e.pipeline] else { return nil }
             let end = e.finishedAt.map { min($0, asOf) } ?? asOf
             let running = e.finishedAt.map { $0 > asOf } ?? true
