@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try logging.bootstrap(default: .info)
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(StewardPrometheusFactory(registry: registry))
         let logger = Logger(label: "steward")
         // Before the API and the worker are built: both add their spans only when a tracer exists.
         let exporter = try cfg.tracing.map { try TraceExporter.start($0, logger: logger) }
@@ -58,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
             // The pipeline checks' queues run here unless the file configures them itself.
             let queues = cfg.queues + PipelineChecks.queues.filter { q in !cfg.queues.contains { $0.name == q.name } }
             let worker = Worker(store: store, registry: jobs, queues: queues, logger: logger)
+            MetricFamilies.declare(queues: queues.map(\.name), scheduler: cfg.schedules != nil || cfg.pipelines != nil)
             let history = QueueHistory()
             // First, so it shuts down last and sends the spans of the jobs drained before it.
             var services: [any Service] = exporter.map { [$0] } ?? []

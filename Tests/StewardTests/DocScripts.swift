@@ -119,6 +119,15 @@ struct DocScript {
                     http_get http://127.0.0.1:\(port)/healthz >/dev/null || { cat serve-\(n).log; echo "FAILED: serve did not answer"; exit 1; }
                     http_get http://127.0.0.1:\(port)/ | grep -q '<title>Steward</title>' || { echo "FAILED: no dashboard"; exit 1; }
                     http_get http://127.0.0.1:\(port)/api/v1/queues | grep -q '"default"' || { echo "FAILED: no queues"; exit 1; }
+                    # Every Steward family on /metrics has its HELP and TYPE from the first scrape.
+                    http_get http://127.0.0.1:\(port)/metrics >metrics-\(n).txt
+                    for family in steward_schedule_fires_total steward_jobs_enqueued_total steward_workers_active; do
+                      grep -q "^# HELP $family " metrics-\(n).txt && grep -q "^# TYPE $family " metrics-\(n).txt ||
+                        { cat metrics-\(n).txt; echo "FAILED: /metrics has no HELP/TYPE for $family"; exit 1; }
+                    done
+                    if grep '^# TYPE steward_' metrics-\(n).txt | while read -r _ _ family _; do grep -q "^# HELP $family " metrics-\(n).txt || echo "$family"; done | grep .; then
+                      echo "FAILED: families without HELP"; exit 1
+                    fi
                     kill -TERM $serve; wait $serve; rc=$?
                     cat serve-\(n).log
                     [ "$rc" = 0 ] || { echo "FAILED: serve stopped with $rc"; exit 1; }

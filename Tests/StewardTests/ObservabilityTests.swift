@@ -4,7 +4,9 @@ import InMemoryTracing
 import Instrumentation
 import Metrics
 import MetricsTestKit
+import Prometheus
 import Steward
+import StewardHTTP
 import StewardQuality
 import StewardSQLite
 import Testing
@@ -134,5 +136,27 @@ struct ScheduleAndQualityMetricsTests {
         try await StoreMetrics(store: store, logger: logger).refresh()
         #expect(try metrics.expectGauge("steward_workers_active").lastValue == 2)
         try await store.close()
+    }
+}
+
+@Suite("Prometheus exposition")
+struct PrometheusExpositionTests {
+    @Test("every Steward family is exposed with its HELP and TYPE lines; other families without HELP")
+    func helpLines() {
+        let registry = PrometheusCollectorRegistry()
+        let factory = StewardPrometheusFactory(registry: registry)
+        factory.makeCounter(label: "steward_schedule_fires_total", dimensions: []).increment(by: 0)
+        factory.makeCounter(label: "steward_jobs_enqueued_total", dimensions: [("queue", "q")]).increment(by: 2)
+        factory.makeTimer(label: "steward_job_duration_seconds", dimensions: [("queue", "q"), ("name", "n"), ("outcome", "succeeded")])
+            .recordNanoseconds(1_000_000)
+        factory.makeRecorder(label: "steward_queue_depth", dimensions: [("queue", "q"), ("state", "available")], aggregate: false).record(Int64(3))
+        factory.makeCounter(label: "someone_elses_total", dimensions: []).increment(by: 1)
+        let text = registry.emitToString()
+        for family in ["steward_schedule_fires_total", "steward_jobs_enqueued_total", "steward_job_duration_seconds", "steward_queue_depth"] {
+            #expect(text.contains("# HELP \(family) \(MetricFamilies.help[family]!)"), "\(family):\n\(text)")
+            #expect(text.contains("# TYPE \(family) "), "\(family)")
+        }
+        #expect(text.contains(#"steward_jobs_enqueued_total{queue="q"} 2"#))
+        #expect(!text.contains("# HELP someone_elses_total") && text.contains("# TYPE someone_elses_total counter"))
     }
 }
