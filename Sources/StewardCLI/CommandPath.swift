@@ -1,4 +1,5 @@
 import ArgumentParser
+import Steward
 
 /// The subcommands named by a command line, for error messages.
 enum CommandPath {
@@ -40,19 +41,5 @@ enum CommandPath {
         command.configuration.commandName ?? command._commandName
     }
 
-    /// Levenshtein distance.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                let saved = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = saved
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
-    }
+    static func distance(_ a: String, _ b: String) -> Int { Spelling.distance(a, b) }
 }

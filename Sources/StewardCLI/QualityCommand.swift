@@ -57,6 +57,9 @@ struct QualityCommand: AsyncParsableCommand {
                 for e in result.accuracy.examples { print("    \(e.printable)") }
                 print("  consistency   \(pct(result.consistency.rate))  \(mark(result.consistency.passed)), \(result.consistency.issues) issues")
                 for e in result.consistency.examples { print("    \(e.printable)") }
+                if !result.missingFields.isEmpty {
+                    print("  missing fields (in no record): \(result.missingFields.map(\.printable).joined(separator: ", "))  FAILED")
+                }
             }
             if !result.passedAll { throw ExitCode(1) }
         }

@@ -90,6 +90,45 @@ struct BatchCheckTests {
         } throws: { ($0 as? ConfigFileError)?.line == line && ($0 as? ConfigFileError)?.message.contains(message) == true }
     }
 
+    @Test("a field the check names but the data lacks: a CSV column is an error naming it (did you mean); JSON Lines lists it and fails")
+    func missingFields() throws {
+        let typo = Self.config.replacingOccurrences(of: "{field: age, min: 0, max: 130}", with: "{field: agee, min: 0, max: 130}")
+        let dir = try write(["users.csv": Self.csv, "checks.yaml": typo])
+        let check = try #require(try BatchCheck.load(path: dir.appendingPathComponent("checks.yaml").path).first)
+        #expect {
+            _ = try check.run()
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("check 'users': accuracy names field 'agee', which is not a column of")
+                && text.contains("did you mean 'age'?") && text.contains("columns: id, email, status, age, start, end")
+        }
+        let rules = Self.config.replacingOccurrences(of: "rules: [\"end >= start\"]", with: "rules: [\"finish >= start\"]")
+        try rules.write(to: dir.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        let ruleCheck = try #require(try BatchCheck.load(path: dir.appendingPathComponent("rules.yaml").path).first)
+        #expect { _ = try ruleCheck.run() } throws: { "\($0)".contains("consistency rule 'finish >= start' names field 'finish'") }
+        // JSON Lines: no header to check against, so a field never seen is reported and fails.
+        try "{\"id\": 1, \"email\": \"a@x.io\", \"status\": \"ok\", \"age\": 3, \"start\": \"a\", \"end\": \"b\"}\n"
+            .write(to: dir.appendingPathComponent("u.jsonl"), atomically: true, encoding: .utf8)
+        let fromJSON = try ruleCheck.run(input: dir.appendingPathComponent("u.jsonl").path)
+        #expect(fromJSON.missingFields == ["finish"] && !fromJSON.passedAll)
+        #expect(try check.run(input: dir.appendingPathComponent("u.jsonl").path).missingFields == ["agee"])
+        let json = try JSONCoding.encode(try #require(try BatchCheck.load(path: dir.appendingPathComponent("checks.yaml").path).first)
+            .run(input: dir.appendingPathComponent("u.jsonl").path))
+        #expect(json.contains(#""missing_fields":["agee"]"#))
+    }
+
+    @Test("docs/quality.md shows examples/quality/checks.yaml as shipped")
+    func docsShowTheExample() throws {
+        let doc = try String(contentsOf: DocScript.repository.appendingPathComponent("docs/quality.md"), encoding: .utf8)
+        let section = try #require(doc.range(of: "## Batch checks (`steward quality check`)"))
+        let rest = doc[section.upperBound...]
+        let open = try #require(rest.range(of: "```yaml\n"))
+        let close = try #require(rest[open.upperBound...].range(of: "```"))
+        let shown = String(rest[open.upperBound..<close.lowerBound])
+        let shipped = try String(contentsOf: DocScript.repository.appendingPathComponent("examples/quality/checks.yaml"), encoding: .utf8)
+        #expect(shown == shipped)
+    }
+
     @Test("the worked example in examples/quality/checks.yaml: the sensors' disguised -999 humidity readings are found")
     func example() throws {
         let path = examplesDirectory.deletingLastPathComponent().appendingPathComponent("quality/checks.yaml").path

@@ -43,11 +43,15 @@ public struct BatchCheckResult: Sendable, Encodable, Equatable {
     public var consistency: Dimension
     /// The weighted sum of the three rates.
     public var overallScore: Double
-    /// Whether all three passed.
+    /// Whether all three passed and no field the check names is missing.
     public var passedAll: Bool
+    /// JSON Lines: fields the check names that no record had (a CSV header without one is an
+    /// error before reading); the check fails when any is listed.
+    public var missingFields: [String]
 
     enum CodingKeys: String, CodingKey {
         case records, completeness, accuracy, consistency, overallScore = "overall_score", passedAll = "passed_all"
+        case missingFields = "missing_fields"
     }
 }
 
@@ -56,15 +60,19 @@ extension BatchCheck {
     public func run(input: String? = nil) throws -> BatchCheckResult {
         // Every column the check looks at, once; rules address them by position.
         var columns: [String] = []
-        func column(_ name: String) -> Int {
+        var namedIn: [String] = []  // where the check names each column, for errors
+        func column(_ name: String, _ section: String) -> Int {
             if let i = columns.firstIndex(of: name) { return i }
             columns.append(name)
+            namedIn.append(section)
             return columns.count - 1
         }
-        let requiredColumns = requiredFields.map(column)
-        let ruleColumns = accuracy.map { column($0.field) }
-        let uniqueColumns = unique.map(column)
-        let comparisonColumns = rules.map { (left: column($0.left), right: $0.rightIsLiteral ? -1 : column($0.right)) }
+        let requiredColumns = requiredFields.map { column($0, "required_fields") }
+        let ruleColumns = accuracy.map { column($0.field, "accuracy") }
+        let uniqueColumns = unique.map { column($0, "consistency unique") }
+        let comparisonColumns = rules.map {
+            (left: column($0.left, "consistency rule '\($0.text)'"), right: $0.rightIsLiteral ? -1 : column($0.right, "consistency rule '\($0.text)'"))
+        }
         // The rules with their texts laid out flat, so the loop below touches no reference-counted value.
         var flat: [UInt8] = []
         func span(_ text: String) -> (Int, Int) {
@@ -94,6 +102,12 @@ extension BatchCheck {
         let literals = rules.map { rule in (span: span(rule.right), number: rule.rightIsLiteral ? Double(rule.right) : nil) }
         let ops = rules.map { Self.opCode($0.op) }
         var scanner = try BatchScanner(path: input ?? self.path, columns: columns, maxRecordBytes: maxRecordBytes)
+        // A field the header does not have would pass every rule unseen: refuse it, naming it.
+        if !scanner.isJSON, !scanner.header.isEmpty, let i = columns.indices.first(where: { !scanner.header.contains(columns[$0]) }) {
+            throw StewardError.invalidArgument(
+                "check '\(name)': \(namedIn[i]) names field '\(columns[i])', which is not a column of \(input ?? self.path)"
+                    + "\(Spelling.didYouMean(columns[i], in: scanner.header)) (columns: \(scanner.header.joined(separator: ", ")))")
+        }
         var records = 0
         var completeCounts = Array(repeating: 0, count: requiredFields.count)
         var violations = 0
@@ -198,10 +212,11 @@ extension BatchCheck {
         let acc = BatchCheckResult.Dimension(rate: accuracyRate, issues: violations, passed: accuracyRate >= thresholds.accuracy, examples: accuracyExamples)
         let con = BatchCheckResult.Dimension(
             rate: consistencyRate, issues: consistencyIssues, passed: consistencyRate >= thresholds.consistency, examples: consistencyExamples.map(\.text))
+        let missing = scanner.isJSON && records > 0 ? columns.indices.filter { !scanner.seen[$0] }.map { columns[$0] }.sorted() : []
         return BatchCheckResult(
             records: records, completeness: completeness, accuracy: acc, consistency: con,
             overallScore: weights.completeness * overall + weights.accuracy * accuracyRate + weights.consistency * consistencyRate,
-            passedAll: completeness.passed && acc.passed && con.passed)
+            passedAll: completeness.passed && acc.passed && con.passed && missing.isEmpty, missingFields: missing)
     }
 
     /// An accuracy rule as the loop evaluates it.

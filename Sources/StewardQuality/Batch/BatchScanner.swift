@@ -15,6 +15,12 @@ struct BatchScanner {
     private var finished = false
     /// CSV: the file column of each used column (nil when the header lacks it).
     private var index: [Int?] = []
+    /// CSV: the header's names.
+    private(set) var header: [String] = []
+    /// JSON Lines: whether any record so far had each used column as a key.
+    private(set) var seen: [Bool]
+    /// Whether the input is JSON Lines (else CSV).
+    var isJSON: Bool { json }
     private var maxIndex = -1
     /// This record's fields by file column: start, end, and whether doubled quotes need undoing.
     private var starts: [Int] = []
@@ -43,6 +49,7 @@ struct BatchScanner {
         colStart = Array(repeating: -1, count: columns.count)
         colEnd = Array(repeating: -1, count: columns.count)
         colSide = Array(repeating: false, count: columns.count)
+        seen = Array(repeating: false, count: columns.count)
         if !json {
             guard try nextRecord() else { return }
             var header: [String] = []
@@ -51,6 +58,7 @@ struct BatchScanner {
                 if i == 0, name.hasPrefix("\u{FEFF}") { name.removeFirst() }
                 header.append(name.trimmingCharacters(in: .whitespaces))
             }
+            self.header = header
             index = columns.map { header.firstIndex(of: $0) }
             maxIndex = index.compactMap { $0 }.max() ?? -1
         }
@@ -237,6 +245,7 @@ struct BatchScanner {
                 throw StewardError.invalidArgument("input: a line is not a JSON object: \(line.prefix(80))")
             }
             for (c, name) in columns.enumerated() {
+                if !seen[c], o[name] != nil { seen[c] = true }
                 let text: String? =
                     switch o[name] {
                     case nil, .null?: nil
