@@ -13,7 +13,7 @@ struct QualityCommand: AsyncParsableCommand {
         do {
             return try QualityConfigFile.load(path: path)
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode(2)
         }
     }
@@ -100,7 +100,7 @@ struct QualityCommand: AsyncParsableCommand {
             do {
                 _ = try c.makeMonitor(sink: { _ in nil })
             } catch {
-                FileHandle.standardError.write(Data("\(config): \(error)\n".utf8))
+                FileHandle.standardError.write(Data("Error: \(config): \(error)\n".utf8))
                 throw ExitCode(2)
             }
             print("\(config): ok (\(c.sources.count) sources, \(c.tasks.count) tasks)")
@@ -145,7 +145,7 @@ struct QualityCommand: AsyncParsableCommand {
                     })
             } catch let e as QualityError {
                 if case .config = e {
-                    FileHandle.standardError.write(Data("\(config): \(e)\n".utf8))
+                    FileHandle.standardError.write(Data("Error: \(config): \(e)\n".utf8))
                     throw ExitCode(2)
                 }
                 FileHandle.standardError.write(Data("Error: \(e)\n".utf8))

@@ -190,8 +190,25 @@ public final class PostgresJobStore: JobStore {
         if error.code == .sslUnsupported {
             return "the server does not offer TLS, which sslmode=\(c.sslMode.rawValue) requires (use sslmode=prefer, or enable ssl on the server)"
         }
-        guard let underlying = error.underlying else { return "\(error.code)" }
+        let timeout = "\(Int(min(c.callTimeout.seconds, 10)))s"
+        guard let underlying = error.underlying else {
+            return error.code == .serverClosedConnection
+                ? "no connection within \(timeout) (the host did not answer, or closed the connection at once)"
+                : "the connection failed (\(error.code))"
+        }
         let text = "\(underlying)"
+        // Connection errors in words, as libpq says them (the driver's types stay out).
+        if text.contains("Connection refused") || text.contains("errno: 111") {
+            return "connection refused (is PostgreSQL running and listening on \(c.host):\(c.port)?)"
+        }
+        if text.contains("UnknownHost") || text.contains("Name or service not known") || text.contains("nodename nor servname") {
+            return "host '\(c.host)' not found (DNS)"
+        }
+        if text.contains("connectTimeout") || text.contains("timed out") || text.contains("errno: 110") {
+            return "no connection within \(timeout) (timed out)"
+        }
+        if text.contains("No route to host") || text.contains("errno: 113") { return "no route to host '\(c.host)'" }
+        if text.contains("Network is unreachable") || text.contains("errno: 101") { return "the network is unreachable" }
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
             let roots = c.sslRootCert.map { "the CA certificates in sslrootcert '\($0)'" } ?? "the system's trusted CAs (set sslrootcert=PATH to trust the server's CA)"
             return "TLS: the server's certificate is not signed by \(roots); sslmode=\(c.sslMode.rawValue) checks it (sslmode=require encrypts without checking)"
@@ -202,7 +219,7 @@ public final class PostgresJobStore: JobStore {
         if underlying is NIOSSLError || underlying is NIOSSLExtraError {
             return "TLS handshake with sslmode=\(c.sslMode.rawValue) failed: \(text)"
         }
-        return text
+        return "the connection failed: \(text)"
     }
 
     @discardableResult

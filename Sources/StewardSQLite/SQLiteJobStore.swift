@@ -21,7 +21,7 @@ public final class SQLiteJobStore: JobStore {
     public let path: String
     /// The durability setting in use.
     public let synchronous: Synchronous
-    let pool: DatabasePool
+    let pool: SQLitePool
     let hub: WakeupHub
     /// Announces finished jobs (``JobStore/finishedJobs()``).
     let finishedHub = WakeupHub()
@@ -52,7 +52,7 @@ public final class SQLiteJobStore: JobStore {
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             }
         }
-        pool = try Self.openPool(path: path, configuration: config)
+        pool = SQLitePool(base: try Self.openPool(path: path, configuration: config), path: path)
         hub = WakeupHub()
         background = SQLiteBackground(path: path, hubs: [hub, finishedHub])
     }

@@ -18,7 +18,8 @@ extension CLITests {
             (["schedule", "add", "x", "--cron", "* * * * *", "--timezone", "Nowhere/X", "--job", "j"], 2, "unknown time zone"),
             (["job", "status", "999"], 2, "job 999 not found"),
             (["queue", "stats", "nosuch"], 2, "queue 'nosuch' not found (known queues: none yet)"),
-            (["job", "cancel", "1", "--store", "postgres://u:secret@127.0.0.1:1/x?sslmode=disable"], 1, "127.0.0.1:1: cannot connect"),
+            (["job", "cancel", "1", "--store", "postgres://u:secret@127.0.0.1:1/x?sslmode=disable"], 1, "127.0.0.1:1: cannot connect: connection refused"),
+            (["job", "cancel", "1", "--store", "postgres://u@nosuchhost.invalid:5432/x?sslmode=disable"], 1, "host 'nosuchhost.invalid' not found (DNS)"),
         ] as [([String], Int32, String)])
     func exitCodes(args: [String], status: Int32, message: String) async throws {
         let withStore = args.contains("--store") || args.contains("preview") ? args : args + ["--store", store]
@@ -27,6 +28,24 @@ extension CLITests {
         #expect(run.stderr.contains(message), "stderr: \(run.stderr)")
         #expect(!run.stderr.contains("Usage: steward <subcommand>"), "\(run.stderr)")
         #expect(!run.stderr.contains("secret"))
+        // Plain words: no driver type names.
+        for word in ["SingleConnectionFailure", "errno", "SocketAddressError", "PSQLError"] { #expect(!run.stderr.contains(word), "\(run.stderr)") }
+    }
+
+    @Test("a read-only store and a configuration typo are said in plain words, with Error: and did you mean")
+    func plainErrors() async throws {
+        #expect(try await steward(["job", "enqueue", "steward.noop", "--store", store]).status == 0)
+        let readOnly = try await steward(["job", "enqueue", "steward.noop", "--store", store + "?mode=ro"])
+        #expect(readOnly.status == 1)
+        #expect(readOnly.stderr.contains("the store is read-only"), "\(readOnly.stderr)")
+        #expect(!readOnly.stderr.contains("INSERT") && !readOnly.stderr.contains("SQLite error"), "\(readOnly.stderr)")
+        let config = try String(contentsOf: DocScript.repository.appendingPathComponent("examples/quality/sensors.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "measure: mean,", with: "measure: meen,")
+        let file = dir.appendingPathComponent("typo.yaml")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        let typo = try await steward(["quality", "validate", file.path])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.hasPrefix("Error: ") && typo.stderr.contains("unknown measure 'meen'; did you mean 'mean'?"), "\(typo.stderr)")
     }
 
     @Test("queue stats and pause refuse unknown names, naming the known queues; pause --create makes one")

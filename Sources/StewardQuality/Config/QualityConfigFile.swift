@@ -355,7 +355,7 @@ extension YAMLReader {
             measure = .satisfiesOrdering(o)
         default:
             guard let plain = Measure.parameterless[measureName] else {
-                throw error(measureNode, "\(label): unknown measure '\(measureName)' (known: \(Measure.names.joined(separator: ", ")))")
+                throw error(measureNode, "\(label): unknown measure '\(measureName)'\(Spelling.didYouMean(measureName, in: Measure.names)) (known: \(Measure.names.joined(separator: ", ")))")
             }
             measure = plain
         }
