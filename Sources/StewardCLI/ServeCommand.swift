@@ -7,6 +7,7 @@ import ServiceLifecycle
 import Steward
 import StewardHTTP
 import StewardQuality
+import StewardSQLite
 import StewardStores
 
 struct ServeCommand: AsyncParsableCommand {
@@ -141,5 +142,59 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             print(AccessToken.sha256Hex(line))
         }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Create API tokens for `steward serve`.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a new random token: prints it once, and the line to paste under auth.tokens (only its hash).",
+            discussion: "The token itself is not stored anywhere: keep it in your secret store; the configuration holds its SHA-256.")
+
+        @Argument(help: "The token's name (shown in logs, never the token).") var name: String
+        @Option(help: "read (GET only) or admin (everything).") var scope: String
+        @Flag(help: "Print JSON: {name, scope, token, sha256, config_line}.") var json = false
+
+        func run() async throws {
+            guard ["read", "admin"].contains(scope) else { throw ValidationError("--scope: '\(scope)' is not read or admin") }
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                throw ValidationError("name: '\(name)' must be letters, digits, '-', '_' or '.'")
+            }
+            var generator = SystemRandomNumberGenerator()
+            let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            let token = "stw_" + Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let hash = AccessToken.sha256Hex(token)
+            let line = "    - {name: \(name), sha256: \"\(hash)\", scope: \(scope)}"
+            if json {
+                return try printJSON(["name": name, "scope": scope, "token": token, "sha256": hash, "config_line": line])
+            }
+            print("token (shown once; keep it in your secret store): \(token)")
+            print("paste under auth.tokens in the serve configuration:")
+            print(line)
+        }
+    }
+}
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Copy a SQLite store to a new file while it is in use (a consistent snapshot; the copy is a store as it is).",
+        discussion: "PostgreSQL stores are backed up with PostgreSQL's tools (pg_dump, or the server's base backups and WAL archiving).")
+
+    @Argument(help: "The file to write (must not exist).") var file: String
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        guard storeOptions.url.hasPrefix("sqlite:") else {
+            throw ValidationError("backup: only a SQLite store is copied this way; back up PostgreSQL with pg_dump")
+        }
+        let store = try SQLiteJobStore(url: storeOptions.url)
+        try await store.backup(to: file)
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).flatMap { $0 } ?? 0
+        print("backed up \(StoreURL.redacted(storeOptions.url)) to \(file) (\(size) bytes)")
     }
 }

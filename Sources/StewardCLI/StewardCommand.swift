@@ -73,7 +73,7 @@ struct StewardCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, JobCommand.self, QueueCommand.self, WorkerCommand.self, MigrateCommand.self,
-            BenchCommand.self, ScheduleCommand.self, WorkflowCommand.self, PipelineCommand.self, DatasetCommand.self, LineageCommand.self, QualityCommand.self, ServeCommand.self, ConfigCommand.self,
+            BenchCommand.self, ScheduleCommand.self, WorkflowCommand.self, PipelineCommand.self, DatasetCommand.self, LineageCommand.self, QualityCommand.self, ServeCommand.self, ConfigCommand.self, TokenCommand.self, BackupCommand.self,
         ]
     )
 }

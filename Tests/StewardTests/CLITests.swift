@@ -1,5 +1,6 @@
 import Foundation
 import Steward
+import StewardHTTP
 import StewardSQLite
 import Testing
 
@@ -299,6 +300,29 @@ struct CLITests {
 
         let validated = try await steward(["config", "validate", DocScript.repository.appendingPathComponent("examples/steward.yaml").path])
         #expect(validated.stdout.contains("jobs       none"), "\(validated.stdout)")
+    }
+
+    @Test("token create prints a token once and the configuration line that admits it; backup copies a live SQLite store")
+    func tokenAndBackup() async throws {
+        let made = try json(try await steward(["token", "create", "grafana", "--scope", "read", "--json"]).stdout)
+        let token = try #require(made["token"] as? String)
+        let hash = try #require(made["sha256"] as? String)
+        #expect(token.count >= 40 && hash == AccessToken.sha256Hex(token))
+        let line = try #require(made["config_line"] as? String)
+        let config = try ServeConfiguration.parse("auth:\n  tokens:\n\(line)\n", file: "t.yaml")
+        #expect(config.api.tokens.count == 1 && config.api.tokens.first?.name == "grafana")
+        #expect(try await steward(["token", "create", "x", "--scope", "root"]).status == 2)
+        let text = try await steward(["token", "create", "ci", "--scope", "admin"]).stdout
+        #expect(text.contains("shown once") && text.contains("scope: admin}"))
+
+        let id = try await steward(["job", "enqueue", "steward.noop", "--store", store]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let copy = dir.appendingPathComponent("backup.db").path
+        let backup = try await steward(["backup", copy, "--store", store])
+        #expect(backup.status == 0 && backup.stdout.contains("backed up"), "\(backup.stderr)")
+        let status = try json(try await steward(["job", "status", id, "--json", "--store", "sqlite:" + copy]).stdout)
+        #expect(status["name"] as? String == "steward.noop")
+        let again = try await steward(["backup", copy, "--store", store])
+        #expect(again.status == 2 && again.stderr.contains("exists already"))
     }
 
     @Test("the demo runs to completion on a fresh store and exits 0")

@@ -208,6 +208,24 @@ struct DocScriptTests {
         #expect(readmeStatus == 0, "\(readmeOutput)")
     }
 
+    @Test("examples/deploy: the systemd unit passes systemd-analyze verify; the container's serve configuration is valid")
+    func deployExamples() async throws {
+        let deploy = DocScript.repository.appendingPathComponent("examples/deploy")
+        let unit = try String(contentsOf: deploy.appendingPathComponent("steward.service"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/steward", with: WorkerProcesses.binary)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try unit.write(to: dir.appendingPathComponent("steward.service"), atomically: true, encoding: .utf8)
+        let commands = [
+            "STEWARD_ADMIN_TOKEN=t steward config validate examples/deploy/serve.yaml",
+            "if command -v systemd-analyze >/dev/null; then systemd-analyze verify \(dir.path)/steward.service; else echo 'systemd-analyze not installed'; fi",
+        ]
+        let (status, output) = try await DocScript.run(commands)
+        #expect(status == 0, "\(output)")
+        #expect(!output.contains("steward.service:"), "systemd-analyze found problems:\n\(output)")
+    }
+
     @Test("every example workflow runs in the worker its header names, with the outcome it states")
     func exampleWorkflows() async throws {
         let files = try FileManager.default.contentsOfDirectory(
