@@ -81,6 +81,17 @@ public struct StewardClient: Sendable {
         return results
     }
 
+    /// Enqueues `job` under an idempotency key (see ``JobStore/enqueue(_:idempotency:now:)``): the
+    /// same key with the same fingerprint answers with the same job for the key's retention,
+    /// whatever its state.
+    public func enqueue(_ job: NewJob, idempotency: IdempotencyKey) async throws -> IdempotentEnqueue {
+        var job = job
+        job.metadata.merge(TracingMiddleware.propagationMetadata()) { own, _ in own }
+        let outcome = try await store.enqueue(job, idempotency: idempotency, now: clock.now())
+        if case .created = outcome { EnqueueMetrics.record([job]) }
+        return outcome
+    }
+
     /// Waits until the job has finished and returns its record when it succeeded.
     ///
     /// Wakes on the store's finished-job events (``JobStore/finishedJobs()``), re-reading the job

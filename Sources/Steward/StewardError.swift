@@ -28,6 +28,8 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The requested action is not allowed in the execution's current state (as
     /// ``invalidTransition(job:from:action:)`` for a job); `allowed` says from which states it is.
     case invalidWorkflowTransition(run: String, from: String, action: String, allowed: String)
+    /// An idempotency key still held by an earlier, different request (whose job is `job`).
+    case idempotencyKeyReused(key: String, job: JobID)
 
     /// Whether the error is the caller's input (a malformed value, an unknown id or name) rather
     /// than a failure: the CLI exits 2 for these, 1 for the rest.
@@ -66,6 +68,8 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
             return "workflow '\(name)' not found (known workflows: \(list))"
         case let .workflowRunNotFound(id):
             return "workflow run '\(id)' not found"
+        case let .idempotencyKeyReused(key, job):
+            return "Idempotency-Key '\(key)' was used for a different request (job \(job)); use a new key for a new request"
         case let .invalidWorkflowTransition(run, from, action, allowed):
             return "cannot \(action) workflow run '\(run)': it is \(from) (\(allowed))"
         case let .parentNotFound(id):

@@ -19,12 +19,18 @@ public struct StewardAPI: Sendable {
         public var requestTimeout: Duration
         /// Accepted bearer tokens; none means every request is admin (loopback only).
         public var tokens: [AccessToken]
+        /// How long an `Idempotency-Key` answers with its job (and refuses a different request).
+        public var idempotencyRetention: Duration
 
         /// Creates a configuration.
-        public init(maxBody: Int = 1 << 20, requestTimeout: Duration = .seconds(30), tokens: [AccessToken] = []) {
+        public init(
+            maxBody: Int = 1 << 20, requestTimeout: Duration = .seconds(30), tokens: [AccessToken] = [],
+            idempotencyRetention: Duration = .seconds(24 * 3600)
+        ) {
             self.maxBody = maxBody
             self.requestTimeout = requestTimeout
             self.tokens = tokens
+            self.idempotencyRetention = idempotencyRetention
         }
     }
 
@@ -141,7 +147,18 @@ public struct StewardAPI: Sendable {
         let jobs = JobAdmin(store: store)
         route(api, .post, "jobs") { request, _ in
             let body = try await Body.read(request, limit: configuration.maxBody, allowed: Self.enqueueFields)
-            let job = try Self.newJob(body, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+            let job = try Self.newJob(body)
+            // An Idempotency-Key answers with its first job for its whole retention, whatever that
+            // job's state (the store keeps it); `unique_key` only dedupes against live jobs.
+            if let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
+                guard !key.isEmpty, key.count <= 255 else { throw APIError.invalid("Idempotency-Key", "must be 1 to 255 characters") }
+                let fingerprint = AccessToken.sha256Hex(JSONValue.object(body.fields).jsonText)
+                let (record, replayed) = try await jobs.enqueue(
+                    job, idempotencyKey: key, fingerprint: fingerprint, retention: configuration.idempotencyRetention)
+                return JSONResponse.make(
+                    JobView(record), status: replayed ? .ok : .created,
+                    headers: replayed ? [HTTPField.Name("Idempotent-Replayed")!: "true"] : [:])
+            }
             let result = try await jobs.enqueue([job])[0]
             let record = try await jobs.get(result.id)
             return JSONResponse.make(JobView(record), status: result.duplicate ? .ok : .created)
@@ -178,7 +195,7 @@ public struct StewardAPI: Sendable {
         }
     }
 
-    static func newJob(_ body: Body, idempotencyKey: String?) throws -> NewJob {
+    static func newJob(_ body: Body) throws -> NewJob {
         guard let name = try body.string("name") else { throw APIError.invalid("name", "required") }
         var job = NewJob(queue: try body.string("queue") ?? "default", name: name)
         job.payload = body.fields["payload"].map(\.jsonText) ?? "{}"
@@ -195,7 +212,7 @@ public struct StewardAPI: Sendable {
             policy.maxAttempts = attempts
             job.retryPolicy = policy
         }
-        job.uniqueKey = try idempotencyKey ?? body.string("unique_key")
+        job.uniqueKey = try body.string("unique_key")
         job.metadata = try body.stringMap("metadata")
         job.dependsOn = try body.ids("after")
         try job.validate()

@@ -44,6 +44,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             case .parentNotFound: return APIError(.unprocessableContent, "parent_not_found", "\(e)", field: "after")
             case .invalidTransition, .invalidWorkflowTransition: return APIError(.conflict, "invalid_transition", "\(e)")
             case .queueFull: return APIError(.tooManyRequests, "queue_full", "\(e)")
+            case .idempotencyKeyReused: return APIError(.unprocessableContent, "idempotency_key_reused", "\(e)", field: "Idempotency-Key")
             case .waitTimedOut: return APIError(.gatewayTimeout, "timeout", "\(e)")
             case .jobDidNotSucceed: return APIError(.conflict, "job_failed", "\(e)")
             case .storeUnavailable: return APIError(.serviceUnavailable, "store_unavailable", "\(e)")

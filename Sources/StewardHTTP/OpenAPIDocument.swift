@@ -1691,8 +1691,11 @@ enum OpenAPIDocument {
       "name": "Idempotency-Key",
       "in": "header",
       "required": false,
+      "description": "Answers with the same job (200, Idempotent-Replayed: true) for the key's retention (http.idempotency_retention, default 24h), whatever the job's state; a different body under the key is 422 idempotency_key_reused.",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 255
       }
      }
     ],

@@ -80,7 +80,7 @@ public struct ServeConfiguration: Sendable {
         }
         var hostNode: Node? = nil
         if let h = top["http"] {
-            let m = try reader.mapping(h, "http", allowed: ["host", "port", "max_body", "request_timeout"])
+            let m = try reader.mapping(h, "http", allowed: ["host", "port", "max_body", "request_timeout", "idempotency_retention"])
             if let v = m["host"] {
                 config.host = try reader.string(v, "http host")
                 hostNode = v
@@ -88,6 +88,9 @@ public struct ServeConfiguration: Sendable {
             if let v = m["port"] { config.port = try reader.integer(v, "http port", in: 0...65535) }
             if let v = m["max_body"] { config.api.maxBody = try bytes(v, "http max_body", reader) }
             if let v = m["request_timeout"] { config.api.requestTimeout = .seconds(double: try reader.duration(v, "http request_timeout")) }
+            if let v = m["idempotency_retention"] {
+                config.api.idempotencyRetention = .seconds(double: try reader.duration(v, "http idempotency_retention"))
+            }
         }
         if let a = top["auth"] {
             let m = try reader.mapping(a, "auth", allowed: ["tokens"])

@@ -159,6 +159,59 @@ extension PostgresJobStore {
         return zip(ids, states).map { EnqueueResult(id: JobID($0), state: $1, duplicate: false) }
     }
 
+    /// A concurrent request recorded the same key first; the transaction is undone and the key read again.
+    private struct IdempotencyRace: Error {}
+
+    public func enqueue(_ job: NewJob, idempotency: IdempotencyKey, now: Date) async throws -> IdempotentEnqueue {
+        try job.validate()
+        for _ in 0..<3 {
+            do {
+                let outcome = try await transaction { [self] conn -> IdempotentEnqueue in
+                    var lookup = PostgresBindings()
+                    lookup.append(idempotency.key)
+                    lookup.append(now)
+                    for try await (id, fingerprint) in try await query(
+                        """
+                        SELECT job_id, fingerprint FROM \(quotedSchema).steward_idempotency_keys
+                        WHERE key = $1 AND expires_at > $2 FOR UPDATE
+                        """, lookup, on: conn
+                    ).decode((Int64, String).self) {
+                        return fingerprint == idempotency.fingerprint ? .replayed(JobID(id)) : .conflict(JobID(id))
+                    }
+                    let result = try await enqueue([job], queues: [job.queue], now: now, on: conn)[0]
+                    var record = PostgresBindings()
+                    record.append(idempotency.key)
+                    record.append(idempotency.fingerprint)
+                    record.append(result.id.rawValue)
+                    record.append(now)
+                    record.append(idempotency.expiresAt)
+                    // An expired row is taken over; a live one (another request's, committed
+                    // meanwhile) is not: then this transaction is undone and the key read again.
+                    var recorded = false
+                    for try await _ in try await query(
+                        """
+                        INSERT INTO \(quotedSchema).steward_idempotency_keys AS k (key, fingerprint, job_id, created_at, expires_at)
+                        VALUES ($1, $2, $3, $4, $5)
+                        ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, job_id = excluded.job_id,
+                            created_at = excluded.created_at, expires_at = excluded.expires_at
+                        WHERE k.expires_at <= excluded.created_at
+                        RETURNING k.key
+                        """, record, on: conn
+                    ) {
+                        recorded = true
+                    }
+                    guard recorded else { throw IdempotencyRace() }
+                    return .created(result)
+                }
+                if case .created = outcome { hub.emit([job.queue]) }
+                return outcome
+            } catch is IdempotencyRace {
+                continue
+            }
+        }
+        throw StewardError.storeUnavailable("idempotency key '\(idempotency.key)': kept changing under concurrent requests")
+    }
+
     /// Batches with unique keys: one transaction; a live job holding a key (also one earlier in
     /// the same batch) is returned instead of a new one.
     private func enqueueOneByOne(_ jobs: [NewJob], queues: [String], now: Date) async throws -> [EnqueueResult] {

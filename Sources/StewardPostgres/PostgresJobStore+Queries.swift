@@ -272,6 +272,7 @@ extension PostgresJobStore {
             ).decode(Int.self) {
                 purged = count
             }
+            try await query("DELETE FROM \(quotedSchema).steward_idempotency_keys WHERE expires_at < $1", bindings, on: conn)
             return purged
         }
     }

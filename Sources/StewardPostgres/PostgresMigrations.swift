@@ -231,5 +231,18 @@ enum PostgresMigrations {
             CREATE INDEX steward_quality_runs_check ON S.steward_quality_runs (check_name, at, id);
             """
         ),
+        (
+            7,
+            """
+            CREATE TABLE S.steward_idempotency_keys (
+                key text PRIMARY KEY,
+                fingerprint text NOT NULL,
+                job_id bigint NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            CREATE INDEX steward_idempotency_keys_expiry ON S.steward_idempotency_keys (expires_at);
+            """
+        ),
     ]
 }

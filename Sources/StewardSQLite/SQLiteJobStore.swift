@@ -161,6 +161,30 @@ public final class SQLiteJobStore: JobStore {
         return results
     }
 
+    public func enqueue(_ job: NewJob, idempotency: IdempotencyKey, now: Date) async throws -> IdempotentEnqueue {
+        let nowS = now.timeIntervalSince1970
+        let prepared = try PreparedJob(job: job, now: nowS)
+        let outcome = try await pool.write { db -> IdempotentEnqueue in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT job_id, fingerprint FROM steward_idempotency_keys WHERE key = ? AND expires_at > ?",
+                arguments: [idempotency.key, nowS])
+            {
+                let id = JobID(row[0] as Int64)
+                return (row[1] as String) == idempotency.fingerprint ? .replayed(id) : .conflict(id)
+            }
+            let result = try Self.enqueue([prepared], now: nowS, in: db)[0]
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO steward_idempotency_keys (key, fingerprint, job_id, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [idempotency.key, idempotency.fingerprint, result.id.rawValue, nowS, idempotency.expiresAt.timeIntervalSince1970])
+            return .created(result)
+        }
+        if case .created = outcome { hub.emit([job.queue]) }
+        return outcome
+    }
+
     /// Enqueues inside the caller's write transaction.
     static func enqueue(_ prepared: [PreparedJob], now nowS: Double, in db: Database) throws -> [EnqueueResult] {
         let jobs = prepared.map(\.job)
@@ -757,6 +781,7 @@ public final class SQLiteJobStore: JobStore {
                 }
                 total += ids.count
             }
+            try db.execute(sql: "DELETE FROM steward_idempotency_keys WHERE expires_at < ?", arguments: [cutoff])
             return total
         }
     }

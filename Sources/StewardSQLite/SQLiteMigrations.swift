@@ -233,6 +233,19 @@ enum SQLiteMigrations {
             CREATE INDEX steward_quality_runs_check ON steward_quality_runs (check_name, at, id);
             """
         ),
+        (
+            7,
+            """
+            CREATE TABLE steward_idempotency_keys (
+                key TEXT PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                job_id INTEGER NOT NULL,
+                created_at REAL NOT NULL,
+                expires_at REAL NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX steward_idempotency_keys_expiry ON steward_idempotency_keys (expires_at);
+            """
+        ),
     ]
 
     /// Whether every migration is applied (false for an empty file).

@@ -90,6 +90,31 @@ extension StoreConformance {
                 sharedRate: RateLimit(perSecond: 100, burst: 100))
             #expect(rated.jobs.map(\.record.id) == [ids[0], ids[3]])
         },
+        ConformanceCase("an idempotency key answers with its job whatever its state until it expires; another request under it is refused") { store, clock in
+            let key = IdempotencyKey(key: "req-1", fingerprint: "f1", expiresAt: clock.now().addingTimeInterval(3600))
+            guard case .created(let first) = try await store.enqueue(NewJob(name: "charge"), idempotency: key, now: clock.now()) else {
+                Issue.record("a new key did not enqueue")
+                return
+            }
+            let claimed = try await claim(store, clock)
+            try await store.complete([outcome(claimed[0], .succeeded(result: nil))], now: clock.now())
+            clock.advance(by: .seconds(60))
+            #expect(try await store.enqueue(NewJob(name: "charge"), idempotency: key, now: clock.now()) == .replayed(first.id))
+            var other = key
+            other.fingerprint = "f2"
+            #expect(try await store.enqueue(NewJob(name: "refund"), idempotency: other, now: clock.now()) == .conflict(first.id))
+            #expect(try await store.jobs(JobFilter(limit: 10), now: clock.now()).count == 1, "a replay or a conflict enqueued a job")
+            // Past its expiry the key is free again, and purging removes expired keys.
+            clock.advance(by: .seconds(3600))
+            var renewed = other
+            renewed.expiresAt = clock.now().addingTimeInterval(3600)
+            guard case .created(let second) = try await store.enqueue(NewJob(name: "refund"), idempotency: renewed, now: clock.now()) else {
+                Issue.record("an expired key was not reused")
+                return
+            }
+            #expect(second.id != first.id)
+            #expect(try await store.enqueue(NewJob(name: "refund"), idempotency: renewed, now: clock.now()) == .replayed(second.id))
+        },
         ConformanceCase("a delayed job is scheduled, then claimable once its run-at passes") { store, clock in
             let runAt = clock.now().addingTimeInterval(60)
             let result = try await store.enqueue([NewJob(name: "later", runAt: runAt)], now: clock.now())[0]

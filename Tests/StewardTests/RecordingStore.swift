@@ -60,6 +60,9 @@ final class RecordingStore: JobStore {
         try await base.recordScheduleFires(fires, now: now)
     }
     func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] { try await base.enqueue(jobs, now: now) }
+    func enqueue(_ job: NewJob, idempotency: IdempotencyKey, now: Date) async throws -> IdempotentEnqueue {
+        try await base.enqueue(job, idempotency: idempotency, now: now)
+    }
     func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
         let call = completeCalls.withLock { n -> Int in
             n += 1

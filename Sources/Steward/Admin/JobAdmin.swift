@@ -17,6 +17,21 @@ public struct JobAdmin: Sendable {
         try await StewardClient(store: store, clock: clock).enqueue(jobs)
     }
 
+    /// Enqueues `job` under an idempotency key kept `retention` from now: a replay of the same
+    /// request returns its job (`replayed: true`); a different request under a held key is
+    /// ``StewardError/idempotencyKeyReused(key:job:)``.
+    public func enqueue(_ job: NewJob, idempotencyKey key: String, fingerprint: String, retention: Duration) async throws
+        -> (record: JobRecord, replayed: Bool)
+    {
+        let now = clock.now()
+        let idempotency = IdempotencyKey(key: key, fingerprint: fingerprint, expiresAt: now.addingTimeInterval(retention.seconds))
+        switch try await StewardClient(store: store, clock: clock).enqueue(job, idempotency: idempotency) {
+        case .created(let result): return (try await get(result.id), false)
+        case .replayed(let id): return (try await get(id), true)
+        case .conflict(let id): throw StewardError.idempotencyKeyReused(key: key, job: id)
+        }
+    }
+
     /// One job, or ``StewardError/jobNotFound(_:)``.
     public func get(_ id: JobID) async throws -> JobRecord {
         guard let record = try await store.job(id, now: clock.now()) else { throw StewardError.jobNotFound(id) }

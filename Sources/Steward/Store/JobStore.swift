@@ -15,6 +15,11 @@ public protocol JobStore: Sendable {
     /// adding any job when a queue would exceed its max depth.
     func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult]
 
+    /// Adds `job` under an idempotency key, in one transaction with the key: a key held (not
+    /// expired) answers with its job, `replayed` for the same fingerprint and `conflict` for
+    /// another, and enqueues nothing; a new or expired key enqueues and records the key.
+    func enqueue(_ job: NewJob, idempotency: IdempotencyKey, now: Date) async throws -> IdempotentEnqueue
+
     /// Claims up to `limit` due jobs of `queue` for `owner`, by priority (highest first), then
     /// run-at, then id; counts the attempt and sets a lease until `leaseUntil`. Returns nothing
     /// for a paused queue. With `names`, only jobs of those names are claimed (a worker takes
@@ -80,7 +85,8 @@ public protocol JobStore: Sendable {
     /// Pauses or resumes a queue for every worker; survives restarts.
     func setPaused(_ paused: Bool, queue: String) async throws
 
-    /// Deletes finished jobs (and their history) that finished before `before`; returns how many.
+    /// Deletes finished jobs (and their history) that finished before `before`, and idempotency
+    /// keys that expired before it; returns how many jobs.
     func purgeFinished(before: Date) async throws -> Int
 
     /// The earliest run-at after `now` among scheduled jobs of `queue`, so an idle worker can
