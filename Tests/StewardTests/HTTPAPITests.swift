@@ -217,6 +217,16 @@ struct HTTPAPITests {
         }
     }
 
+    @Test("serve configuration: a relative sqlite store is the file's folder's (as monitor paths); none set leaves it to --store / STEWARD_STORE")
+    func storePathRule() throws {
+        #expect(try ServeConfiguration.parse("store: sqlite:data/s.db?synchronous=full\n", file: "/etc/steward/serve.yaml").store
+            == "sqlite:/etc/steward/data/s.db?synchronous=full")
+        #expect(try ServeConfiguration.parse("store: sqlite:./s.db\n", file: "/etc/steward/serve.yaml").store == "sqlite:/etc/steward/s.db")
+        #expect(try ServeConfiguration.parse("store: sqlite:/var/s.db\n", file: "/etc/steward/serve.yaml").store == "sqlite:/var/s.db")
+        #expect(try ServeConfiguration.parse("store: postgres://u@h/db\n", file: "/etc/steward/serve.yaml").store == "postgres://u@h/db")
+        #expect(try ServeConfiguration.parse("queues: {a: {}}\n", file: "/etc/steward/serve.yaml").store == nil)
+    }
+
     @Test("serve configuration: every section read; mistakes name file:line:column; secrets never printed")
     func configuration() throws {
         let text = """
