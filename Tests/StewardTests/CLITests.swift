@@ -222,7 +222,8 @@ struct CLITests {
         let failing = try await steward(["quality", "check", dir.appendingPathComponent("checks.yaml").path, "--json"])
         #expect(failing.status == 1, "\(failing.stderr)")
         let result = try json(failing.stdout)
-        #expect(Set(result.keys) == ["records", "completeness", "accuracy", "consistency", "overall_score", "passed_all"])
+        #expect(Set(result.keys) == ["records", "completeness", "accuracy", "consistency", "overall_score", "passed_all", "missing_fields"])
+        #expect((result["missing_fields"] as? [String]) == [])
         #expect(result["records"] as? Int == 10 && result["passed_all"] as? Bool == false)
         #expect(Set((result["accuracy"] as? [String: Any])?.keys ?? [:].keys) == ["rate", "issues", "passed", "examples"])
         let lenient = BatchCheckTests.config + "\n    thresholds: {completeness: 0.9, accuracy: 0.5, consistency: 0.8}\n"

@@ -343,18 +343,6 @@ struct WorkerTests {
         #expect(log.all == ["a>", "b>", "handler", "<b", "<a"])
     }
 
-    @Test("a job name with no registered handler fails with UnregisteredJobError")
-    func unregistered() async throws {
-        let id = try await client.enqueue([NewJob(name: "nobody.handles.this", retryPolicy: .noRetries)])[0].id
-        try await withWorker(store: store, registry: JobRegistry(), queues: [QueueConfiguration(name: "default")]) { _ in
-            let finished = try await eventually { try await allFinished([id]) }
-            #expect(finished)
-        }
-        let record = try #require(try await store.job(id, now: Date()))
-        #expect(record.lastError?.type == "UnregisteredJobError")
-        #expect(record.lastError?.message.contains("nobody.handles.this") == true)
-    }
-
     @Test("fast jobs are claimed ahead in batches; slow jobs are claimed only as slots free up")
     func adaptivePrefetch() async throws {
         let registry = JobRegistry()
