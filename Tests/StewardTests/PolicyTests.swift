@@ -130,7 +130,8 @@ struct WakeSignalTests {
         await signal.wait(timeout: .milliseconds(50))
         let waited = ContinuousClock.now - t1
         #expect(waited >= .milliseconds(45))
-        #expect(waited < .seconds(2))
+        // Only that the timeout ends the wait: the parallel phase on 2 cores once took 2.3 s.
+        #expect(waited < .seconds(10))
     }
 
     @Test("notify wakes a waiter promptly")
