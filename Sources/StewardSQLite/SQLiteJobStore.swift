@@ -352,8 +352,7 @@ public final class SQLiteJobStore: JobStore {
     public func claim(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
         -> [ClaimedJob]
     {
-        guard limit > 0 else { return [] }
-        let names = try names.map { try JSONCoding.encode($0) }
+        guard limit > 0, names?.isEmpty != true else { return [] }
         let records = try await pool.write { db in
             try Self.claimRows(db, queue: queue, names: names, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
         }
@@ -363,7 +362,6 @@ public final class SQLiteJobStore: JobStore {
     public func claim(
         queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit
     ) async throws -> RateLimitedClaim {
-        let names = try names.map { try JSONCoding.encode($0) }
         let (records, wait) = try await pool.write { db -> ([JobRecord], Duration) in
             let row = try Row.fetchOne(
                 db, sql: "SELECT tokens, updated_at FROM steward_rate_buckets WHERE queue = ?", arguments: [queue])
@@ -371,7 +369,7 @@ public final class SQLiteJobStore: JobStore {
                 row.map { TokenBucketState(tokens: $0[0], updatedAt: Date(timeIntervalSince1970: $0[1])) }
                 ?? .full(rate, at: now)
             bucket.refill(rate, now: now)
-            let n = bucket.available(upTo: limit)
+            let n = names?.isEmpty == true ? 0 : bucket.available(upTo: limit)
             let records =
                 n == 0
                 ? []
@@ -388,10 +386,11 @@ public final class SQLiteJobStore: JobStore {
         return RateLimitedClaim(jobs: ClaimedJob.inClaimOrder(records, leaseExpiresAt: leaseUntil), nextTokenIn: wait)
     }
 
-    /// The claim itself, inside the caller's write transaction. `names` is a JSON array of the
-    /// job names to take, or nil for every name.
+    /// The claim itself, inside the caller's write transaction. `names` are the job names to
+    /// take (not empty), or nil for every name: bound as `IN (?, …)`, one cached statement per
+    /// count, so a claim pays no JSON.
     private static func claimRows(
-        _ db: Database, queue: String, names: String?, limit: Int, owner: String, leaseUntil: Date, now: Date
+        _ db: Database, queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date
     ) throws -> [JobRecord] {
         let nowS = now.timeIntervalSince1970
         let until = leaseUntil.timeIntervalSince1970
@@ -404,7 +403,7 @@ public final class SQLiteJobStore: JobStore {
                 WHERE id IN (
                     SELECT id FROM steward_jobs
                     WHERE queue = ? AND state IN (\(JobState.queuedSQL)) AND run_at <= ?
-                        \(names == nil ? "" : "AND name IN (SELECT value FROM json_each(?))")
+                        \(names.map { "AND name IN (" + Array(repeating: "?", count: $0.count).joined(separator: ", ") + ")" } ?? "")
                     ORDER BY priority DESC, run_at, id LIMIT ?)
                 RETURNING id, name, payload, priority, run_at, attempt, max_attempts, timeout_s, retry_policy,
                     metadata, unique_key, created_at, depends_on
@@ -415,12 +414,12 @@ public final class SQLiteJobStore: JobStore {
         raw.bind(3, nowS)
         raw.bind(4, queue)
         raw.bind(5, nowS)
-        if let names {
-            raw.bind(6, names)
-            raw.bind(7, limit)
-        } else {
-            raw.bind(6, limit)
+        var index: Int32 = 6
+        for name in names ?? [] {
+            raw.bind(index, name)
+            index += 1
         }
+        raw.bind(index, limit)
         defer { raw.reset() }
         var out: [JobRecord] = []
         out.reserveCapacity(limit)

@@ -6,7 +6,8 @@ public typealias JobHandlerFunction = @Sendable (_ payload: String, _ context: J
 
 /// The handlers a worker can run, by job name.
 public final class JobRegistry: Sendable {
-    private let handlers = Mutex<[String: JobHandlerFunction]>([:])
+    /// The handlers, and their names sorted (kept with them: a worker reads them at every claim).
+    private let handlers = Mutex<(byName: [String: JobHandlerFunction], names: [String])>(([:], []))
 
     /// Creates an empty registry.
     public init() {}
@@ -28,16 +29,18 @@ public final class JobRegistry: Sendable {
 
     /// Registers an untyped handler under `name`, replacing any earlier one.
     public func register(name: String, handler: @escaping JobHandlerFunction) {
-        handlers.withLock { $0[name] = handler }
+        handlers.withLock { state in
+            if state.byName.updateValue(handler, forKey: name) == nil { state.names = state.byName.keys.sorted() }
+        }
     }
 
     /// The handler for `name`, if registered.
     public func handler(for name: String) -> JobHandlerFunction? {
-        handlers.withLock { $0[name] }
+        handlers.withLock { $0.byName[name] }
     }
 
     /// The registered names, sorted.
     public var names: [String] {
-        handlers.withLock { $0.keys.sorted() }
+        handlers.withLock { $0.names }
     }
 }
