@@ -70,12 +70,7 @@ public struct StewardClient: Sendable {
     /// is invalid).
     @discardableResult
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        var jobs = jobs
-        // The enqueuer's trace continues in the job (see TracingMiddleware); its own keys win.
-        let trace = TracingMiddleware.propagationMetadata()
-        if !trace.isEmpty {
-            for i in jobs.indices { jobs[i].metadata.merge(trace) { own, _ in own } }
-        }
+        let jobs = Self.continuingTrace(jobs)
         let results = try await store.enqueue(jobs, now: clock.now())
         EnqueueMetrics.record(jobs)
         return results
@@ -85,11 +80,20 @@ public struct StewardClient: Sendable {
     /// same key with the same fingerprint answers with the same job for the key's retention,
     /// whatever its state.
     public func enqueue(_ job: NewJob, idempotency: IdempotencyKey) async throws -> IdempotentEnqueue {
-        var job = job
-        job.metadata.merge(TracingMiddleware.propagationMetadata()) { own, _ in own }
+        let job = Self.continuingTrace([job])[0]
         let outcome = try await store.enqueue(job, idempotency: idempotency, now: clock.now())
         if case .created = outcome { EnqueueMetrics.record([job]) }
         return outcome
+    }
+
+    /// `jobs` carrying the enqueuer's trace context, so its trace continues in them (see
+    /// TracingMiddleware); a job's own metadata keys win.
+    static func continuingTrace(_ jobs: [NewJob]) -> [NewJob] {
+        let trace = TracingMiddleware.propagationMetadata()
+        guard !trace.isEmpty else { return jobs }
+        var jobs = jobs
+        for i in jobs.indices { jobs[i].metadata.merge(trace) { own, _ in own } }
+        return jobs
     }
 
     /// Waits until the job has finished and returns its record when it succeeded.

@@ -29,10 +29,8 @@ enum CommandPath {
                 continue
             }
             let names = subcommands.map(name(of:))
-            let nearest = names.min { distance($0, word) < distance($1, word) }!
-            let known = names.joined(separator: ", ")
-            let guess = distance(nearest, word) <= max(2, word.count / 3) ? "; did you mean '\(nearest)'?" : ""
-            return "unknown subcommand '\(word)' of '\(path.joined(separator: " "))'\(guess) (known: \(known))"
+            let guess = Spelling.didYouMean(word, in: names)
+            return "unknown subcommand '\(word)' of '\(path.joined(separator: " "))'\(guess) (known: \(names.joined(separator: ", ")))"
         }
         return nil
     }
@@ -40,6 +38,4 @@ enum CommandPath {
     static func name(of command: any ParsableCommand.Type) -> String {
         command.configuration.commandName ?? command._commandName
     }
-
-    static func distance(_ a: String, _ b: String) -> Int { Spelling.distance(a, b) }
 }

@@ -69,14 +69,15 @@ public struct ServeConfiguration: Sendable {
         -> ServeConfiguration
     {
         let reader = YAMLReader(file: file)
+        // Paths in the file (the store, monitor sources, job configurations) are the file's folder's.
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
         let root = try reader.compose(text)
         let top = try reader.mapping(root, "the configuration", allowed: topKeys)
         var config = ServeConfiguration(
             store: nil, host: "127.0.0.1", port: 8080, api: .init(), queues: [], schedules: nil, workflows: [],
             alerts: nil, file: file)
         if let s = top["store"] {
-            config.store = StoreURL.resolvingSQLitePath(
-                try reader.string(s, "store"), against: URL(fileURLWithPath: file).deletingLastPathComponent().path)
+            config.store = StoreURL.resolvingSQLitePath(try reader.string(s, "store"), against: base)
         }
         var hostNode: Node? = nil
         if let h = top["http"] {
@@ -143,7 +144,6 @@ public struct ServeConfiguration: Sendable {
             }
         }
         if let m = top["monitors"] {
-            let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
             config.monitors = try QualityConfigFile.parse(node: m, reader: reader, baseDirectory: base, what: "monitors")
         }
         if top["pipelines"] != nil || top["datasets"] != nil {
@@ -151,7 +151,6 @@ public struct ServeConfiguration: Sendable {
         }
         if let t = top["tracing"] { config.tracing = try TraceExport.parse(t, reader, environment: environment) }
         if let j = top["jobs"] {
-            let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
             config.jobs = try configuredJobs(j, shellEnabled: shellEnabled, baseDirectory: base, reader)
         }
         if let w = top["workflows"] {

@@ -176,7 +176,7 @@ extension PostgresJobStore {
                         WHERE key = $1 AND expires_at > $2 FOR UPDATE
                         """, lookup, on: conn
                     ).decode((Int64, String).self) {
-                        return fingerprint == idempotency.fingerprint ? .replayed(JobID(id)) : .conflict(JobID(id))
+                        return .held(JobID(id), fingerprint: fingerprint, asked: idempotency)
                     }
                     let result = try await enqueue([job], queues: [job.queue], now: now, on: conn)[0]
                     var record = PostgresBindings()

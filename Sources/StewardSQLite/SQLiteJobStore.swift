@@ -169,8 +169,7 @@ public final class SQLiteJobStore: JobStore {
                 db, sql: "SELECT job_id, fingerprint FROM steward_idempotency_keys WHERE key = ? AND expires_at > ?",
                 arguments: [idempotency.key, nowS])
             {
-                let id = JobID(row[0] as Int64)
-                return (row[1] as String) == idempotency.fingerprint ? .replayed(id) : .conflict(id)
+                return .held(JobID(row[0] as Int64), fingerprint: row[1], asked: idempotency)
             }
             let result = try Self.enqueue([prepared], now: nowS, in: db)[0]
             try db.execute(

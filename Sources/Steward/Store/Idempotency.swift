@@ -29,4 +29,9 @@ public enum IdempotentEnqueue: Sendable, Equatable {
     case replayed(JobID)
     /// The key was held by a different request (whose job this is): nothing was enqueued.
     case conflict(JobID)
+
+    /// The answer for a key the store holds for job `id` with `stored` as its fingerprint.
+    package static func held(_ id: JobID, fingerprint stored: String, asked key: IdempotencyKey) -> IdempotentEnqueue {
+        stored == key.fingerprint ? .replayed(id) : .conflict(id)
+    }
 }
