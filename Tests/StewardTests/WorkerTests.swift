@@ -283,7 +283,8 @@ struct WorkerTests {
                 })
             release.increment()
             let finished = try await eventually { try await allFinished([id]) }
-            #expect(finished)
+            let record = try await store.job(id, now: Date())
+            #expect(finished, "\(String(describing: record))")
         }
     }
 
