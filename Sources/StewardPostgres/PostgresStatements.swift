@@ -120,39 +120,90 @@ enum PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { row }
     }
 
-    struct CompletePlain: PostgresPreparedStatement {
-        static let name = "steward_complete_plain_v3"
-        /// Also announces the finished jobs (an empty `NOTIFY` payload), in the same round trip.
-        /// Leaves parents (`has_children`) to the transactional path unless `$5`: the children a
-        /// parent releases must be read by a later statement than the one that waited on its row.
+    /// A batch of ``JobTransition``s in one statement: each applies only while its job is
+    /// `running` under its owner; the attempts that end are written to the history from what the
+    /// update returns (the queue and attempt the job ran under), a dead-letter queue is
+    /// registered, and the queues with work again (and, as an empty payload, that jobs finished)
+    /// are announced, all in one round trip. Arrays cannot hold NULL here, so absent values travel
+    /// as sentinels (`-1`, `''`, `NaN`) turned back into NULL by the statement. Unless `parents`,
+    /// a job that others wait for is not finished here: the children it releases must be read by
+    /// a later statement (see ``PostgresJobStore/releaseChildren(of:on:)``), so its transition is
+    /// left to the transactional path.
+    struct Transition: PostgresPreparedStatement {
+        static let name = "steward_transition_v1"
         static let sql = """
-            WITH done AS (
-                UPDATE steward_jobs SET state = \(JobState.succeeded.sql), finished_at = $1, lease_expires_at = NULL
-                WHERE id = ANY($2) AND state = \(JobState.running.sql) AND lease_owner = $3 AND (NOT has_children OR $5)
-                RETURNING id, has_children
+            WITH t AS (
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::int4[], $6::bool[], $7::text[],
+                    $8::bool[], $9::text[], $10::text[], $11::int4[], $12::text[], $13::text[], $14::float8[], $15::text[], $16::text[])
+                AS t(id, owner, state, run_at, attempt_delta, clears_owner, result, sets_error, error_type, error_message,
+                    error_attempt, move_to_queue, history, started_at, history_error_type, history_error_message)
+            ), done AS (
+                UPDATE steward_jobs j SET state = t.state,
+                    run_at = CASE WHEN t.run_at = 'NaN' THEN j.run_at ELSE to_timestamp(t.run_at) END,
+                    attempt = greatest(0, j.attempt + t.attempt_delta),
+                    finished_at = CASE WHEN t.state IN (\(JobState.finishedSQL)) THEN $17 ELSE j.finished_at END,
+                    lease_expires_at = NULL,
+                    lease_owner = CASE WHEN t.clears_owner THEN NULL ELSE j.lease_owner END,
+                    result = coalesce(nullif(t.result, ''), j.result),
+                    error_type = CASE WHEN t.sets_error THEN t.error_type ELSE j.error_type END,
+                    error_message = CASE WHEN t.sets_error THEN t.error_message ELSE j.error_message END,
+                    error_attempt = CASE WHEN t.sets_error THEN coalesce(nullif(t.error_attempt, -1), j.attempt) ELSE j.error_attempt END,
+                    original_queue = CASE WHEN t.move_to_queue = '' THEN j.original_queue ELSE j.queue END,
+                    queue = coalesce(nullif(t.move_to_queue, ''), j.queue)
+                FROM t
+                WHERE j.id = t.id AND j.state = \(JobState.running.sql) AND j.lease_owner = t.owner
+                    AND ($18 OR NOT j.has_children OR t.state NOT IN (\(JobState.finishedSQL)))
+                RETURNING j.id, j.queue, j.original_queue, j.attempt, j.state, j.has_children
+            ), recorded AS (
+                INSERT INTO steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome, error_type, error_message)
+                SELECT d.id, CASE WHEN t.move_to_queue = '' THEN d.queue ELSE d.original_queue END, d.attempt - t.attempt_delta,
+                    t.owner, to_timestamp(t.started_at), $17, t.history, nullif(t.history_error_type, ''),
+                    CASE WHEN t.history_error_type = '' THEN NULL ELSE t.history_error_message END
+                FROM done d JOIN t ON t.id = d.id WHERE t.history <> ''
+            ), registered AS (
+                INSERT INTO steward_queues (name) SELECT DISTINCT d.queue FROM done d JOIN t ON t.id = d.id WHERE t.move_to_queue <> ''
+                ON CONFLICT DO NOTHING
             ), told AS (
-                SELECT pg_notify($4, '') WHERE EXISTS (SELECT 1 FROM done)
+                SELECT pg_notify($19, n.payload) FROM (
+                    SELECT DISTINCT queue AS payload FROM done WHERE state NOT IN (\(JobState.finishedSQL))
+                    UNION SELECT '' WHERE EXISTS (SELECT 1 FROM done WHERE state IN (\(JobState.finishedSQL)))
+                ) n
             )
-            SELECT id, has_children FROM done WHERE (SELECT count(*) FROM told) >= 0
+            SELECT id, queue, state, has_children FROM done WHERE (SELECT count(*) FROM told) >= 0
             """
-        /// A completed job, and whether jobs wait for it.
-        typealias Row = (id: Int64, hasChildren: Bool)
+        /// An applied transition, and whether jobs wait for it.
+        typealias Row = (id: Int64, queue: String, state: String, hasChildren: Bool)
 
+        var transitions: [JobTransition]
         var now: Date
-        var ids: [Int64]
-        var owner: String
         var channel: String
-        /// Whether parents may complete here (inside the transactional path).
+        /// Whether jobs that others wait for may finish here (inside the transactional path).
         var parents: Bool
+
         func makeBindings() throws -> PostgresBindings {
+            let ts = transitions
             var bindings = PostgresBindings()
+            bindings.append(ts.map(\.id.rawValue))
+            bindings.append(ts.map(\.owner))
+            bindings.append(ts.map(\.state.rawValue))
+            bindings.append(ts.map { $0.runAt?.timeIntervalSince1970 ?? .nan })
+            bindings.append(ts.map { Int32($0.attemptDelta) })
+            bindings.append(ts.map(\.clearsOwner))
+            bindings.append(ts.map { $0.result ?? "" })
+            bindings.append(ts.map { $0.error != nil })
+            bindings.append(ts.map { $0.error?.type ?? "" })
+            bindings.append(ts.map { $0.error?.message ?? "" })
+            bindings.append(ts.map { Int32($0.error?.attempt ?? -1) })
+            bindings.append(ts.map { $0.moveToQueue ?? "" })
+            bindings.append(ts.map { $0.history?.outcome ?? "" })
+            bindings.append(ts.map { ($0.history?.startedAt ?? now).timeIntervalSince1970 })
+            bindings.append(ts.map { $0.history?.errorType ?? "" })
+            bindings.append(ts.map { $0.history?.errorMessage ?? "" })
             bindings.append(now)
-            bindings.append(ids)
-            bindings.append(owner)
-            bindings.append(channel)
             bindings.append(parents)
+            bindings.append(channel)
             return bindings
         }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, Bool).self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String, String, Bool).self) }
     }
 }

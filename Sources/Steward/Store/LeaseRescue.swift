@@ -1,8 +1,8 @@
 import Foundation
 
 /// What happens to a job whose lease expired (its worker died or lost the store): decided once,
-/// here, for every store. The stores read the expired rows, ask ``decide(_:now:)``, and write the
-/// answer in the same transaction.
+/// here, for every store. The stores read the expired rows and apply the ``JobTransition`` made from
+/// each (``JobTransition/init(rescuing:now:)``) in the same transaction.
 package enum LeaseRescue {
     /// An expired job as a store reads it.
     package struct Expired: Sendable {
@@ -10,12 +10,26 @@ package enum LeaseRescue {
         package var attempt: Int
         package var maxAttempts: Int
         package var retryPolicy: RetryPolicy?
+        /// The worker whose lease expired.
+        package var owner: String
+        /// When the attempt started.
+        package var startedAt: Date?
+        package var queue: String
+        /// The queue's configured dead-letter queue, if any.
+        package var deadLetterQueue: String?
 
-        package init(id: JobID, attempt: Int, maxAttempts: Int, retryPolicy: RetryPolicy?) {
+        package init(
+            id: JobID, attempt: Int, maxAttempts: Int, retryPolicy: RetryPolicy?, owner: String, startedAt: Date?, queue: String,
+            deadLetterQueue: String?
+        ) {
             self.id = id
             self.attempt = attempt
             self.maxAttempts = maxAttempts
             self.retryPolicy = retryPolicy
+            self.owner = owner
+            self.startedAt = startedAt
+            self.queue = queue
+            self.deadLetterQueue = deadLetterQueue
         }
     }
 

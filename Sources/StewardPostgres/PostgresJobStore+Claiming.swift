@@ -1,0 +1,76 @@
+public import Foundation
+import Logging
+import PostgresNIO
+public import Steward
+
+extension PostgresJobStore {
+    public func claim(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
+        -> [ClaimedJob]
+    {
+        guard limit > 0 else { return [] }
+        let rows = try await execute(
+            PostgresStatements.Claim(owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: limit, names: names))
+        return try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)
+    }
+
+    public func claim(
+        queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit
+    ) async throws -> RateLimitedClaim {
+        let logger = self.logger
+        return try await transaction { [self] conn -> RateLimitedClaim in
+            // The upsert locks the queue's bucket row until commit: claimers of a rate-limited
+            // queue take turns, which is what a shared limit means.
+            var bindings = PostgresBindings()
+            bindings.append(queue)
+            bindings.append(Double(rate.burst))
+            bindings.append(now)
+            var bucket = TokenBucketState.full(rate, at: now)
+            for try await (tokens, updatedAt) in try await query(
+                """
+                INSERT INTO \(quotedSchema).steward_rate_buckets (queue, tokens, updated_at) VALUES ($1, $2, $3)
+                ON CONFLICT (queue) DO UPDATE SET queue = excluded.queue RETURNING tokens, updated_at
+                """, bindings, on: conn
+            ).decode((Double, Date).self) {
+                bucket = TokenBucketState(tokens: tokens, updatedAt: updatedAt)
+            }
+            bucket.refill(rate, now: now)
+            let n = bucket.available(upTo: limit)
+            var rows: [PostgresRow] = []
+            if n > 0 {
+                let claim = PostgresStatements.Claim(
+                    owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: n, names: names)
+                for try await row in try await conn.execute(claim, logger: logger) { rows.append(row) }
+            }
+            let jobs = try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)
+            bucket.tokens -= Double(jobs.count)
+            var u = PostgresBindings()
+            u.append(queue)
+            u.append(bucket.tokens)
+            u.append(bucket.updatedAt)
+            try await query("UPDATE \(quotedSchema).steward_rate_buckets SET tokens = $2, updated_at = $3 WHERE queue = $1", u, on: conn)
+            return RateLimitedClaim(jobs: jobs, nextTokenIn: bucket.waitTime(rate))
+        }
+    }
+
+    /// Decodes the rows of ``PostgresStatements/Claim``.
+    private static func claimed(_ rows: [PostgresRow], queue: String, owner: String, leaseUntil: Date, now: Date) throws
+        -> [ClaimedJob]
+    {
+        var records: [JobRecord] = []
+        records.reserveCapacity(rows.count)
+        for row in rows {
+            let r = row.makeRandomAccess()
+            let (retryPolicy, metadata) = try JobRecord.decodeStored(retryPolicy: try r.get(8), metadata: try r.get(9))
+            records.append(
+                JobRecord(
+                    id: JobID(try r.get(0, Int64.self)), queue: queue, name: try r.get(1), payload: try r.get(2), state: .running,
+                    priority: try r.get(3), runAt: try r.get(4), attempt: try r.get(5), maxAttempts: try r.get(6),
+                    timeout: try r.get(7, Double?.self).map { .seconds(double: $0) },
+                    retryPolicy: retryPolicy, metadata: metadata, uniqueKey: try r.get(10), progress: nil, result: nil, lastError: nil, originalQueue: nil, leaseOwner: owner,
+                    leaseExpiresAt: leaseUntil, createdAt: try r.get(11), startedAt: now, finishedAt: nil,
+                    dependsOn: try JobRecord.decodeParents(try r.get(12))))
+        }
+        return ClaimedJob.inClaimOrder(records, leaseExpiresAt: leaseUntil)
+    }
+
+}

@@ -1,0 +1,137 @@
+public import Foundation
+import Logging
+import PostgresNIO
+public import Steward
+
+/// How attempts end: every outcome and every rescued lease is a ``JobTransition`` decided in
+/// Swift; this file only executes them, with ``PostgresStatements/Transition``.
+extension PostgresJobStore {
+    @discardableResult
+    public func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
+        guard !outcomes.isEmpty else { return [] }
+        let dying = outcomes.compactMap { o -> Int64? in
+            if case .dead = o.kind { o.id.rawValue } else { nil }
+        }
+        let deadLetters = try await deadLetterQueues(of: dying)
+        let transitions = outcomes.map { JobTransition($0, deadLetterQueue: deadLetters[$0.id.rawValue]) }
+        // One statement, no transaction: what it leaves (jobs others wait for, lost leases) takes
+        // the transactional path, which releases the children.
+        let rows = try await execute(PostgresStatements.Transition(transitions: transitions, now: now, channel: channel, parents: false))
+        var applied = Self.applied(rows)
+        if applied.count < transitions.count {
+            let done = Set(applied.map(\.id))
+            applied += try await applyInTransaction(transitions.filter { !done.contains($0.id) }, now: now)
+        }
+        emit(applied, releasedQueues: [])
+        return Set(applied.map(\.id))
+    }
+
+    /// Applies `transitions` and releases the children of the jobs they finish, in one transaction.
+    private func applyInTransaction(_ transitions: [JobTransition], now: Date) async throws -> [AppliedTransition] {
+        let (applied, released) = try await transaction { [self] conn in try await apply(transitions, now: now, on: conn) }
+        emit([], releasedQueues: released)
+        return applied
+    }
+
+    /// Applies `transitions` on `conn` (inside the caller's transaction), then releases the
+    /// children of the jobs they finished and announces their queues. Returns what applied and the
+    /// queues of released children.
+    func apply(_ transitions: [JobTransition], now: Date, on conn: PostgresConnection) async throws
+        -> (applied: [AppliedTransition], released: Set<String>)
+    {
+        guard !transitions.isEmpty else { return ([], []) }
+        var rows: [PostgresStatements.Transition.Row] = []
+        let statement = PostgresStatements.Transition(transitions: transitions, now: now, channel: channel, parents: true)
+        for try await row in try await conn.execute(statement, logger: logger) { rows.append(row) }
+        let applied = Self.applied(rows)
+        let released = try await releaseChildren(of: rows.filter { $0.hasChildren && Self.finishes($0.state) }.map(\.id), on: conn)
+        if !released.isEmpty {
+            try await conn.query(
+                "SELECT pg_notify(\(channel), q) FROM unnest(\(Array(released))::text[]) AS q", logger: logger)
+        }
+        return (applied, released)
+    }
+
+    private static func finishes(_ state: String) -> Bool { JobState(rawValue: state)?.isFinished ?? false }
+
+    private static func applied(_ rows: [PostgresStatements.Transition.Row]) -> [AppliedTransition] {
+        rows.map { AppliedTransition(id: JobID($0.id), queue: $0.queue, state: JobState(rawValue: $0.state) ?? .running) }
+    }
+
+    /// This process's own wake-ups (other processes hear the statement's `NOTIFY`).
+    private func emit(_ applied: [AppliedTransition], releasedQueues: Set<String>) {
+        let wake = AppliedTransition.queuesToWake(applied).union(releasedQueues)
+        if !wake.isEmpty { hub.emit(wake) }
+        if applied.contains(where: \.state.isFinished) { finishedHub.emit([WakeupHub.anyQueue]) }
+    }
+
+    /// The dead-letter queue each of these jobs would move to.
+    private func deadLetterQueues(of ids: [Int64]) async throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        var bindings = PostgresBindings()
+        bindings.append(ids)
+        var out: [Int64: String] = [:]
+        for row in try await query(
+            """
+            SELECT j.id, j.queue, q.dead_letter_queue FROM \(quotedSchema).steward_jobs j
+            LEFT JOIN \(quotedSchema).steward_queues q ON q.name = j.queue WHERE j.id = ANY($1)
+            """, bindings)
+        {
+            let (id, queue, configured) = try row.decode((Int64, String, String?).self)
+            out[id] = JobTransition.deadLetterQueue(queue: queue, configured: configured)
+        }
+        return out
+    }
+
+    public func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID> {
+        guard !ids.isEmpty else { return [] }
+        var bindings = PostgresBindings()
+        bindings.append(until)
+        bindings.append(ids.map(\.rawValue))
+        bindings.append(owner)
+        let rows = try await query(
+            """
+            UPDATE \(quotedSchema).steward_jobs SET lease_expires_at = $1
+            WHERE id = ANY($2) AND state = \(JobState.running.sql) AND lease_owner = $3 RETURNING id
+            """, bindings)
+        return Set(try rows.map { JobID(try $0.decode(Int64.self)) })
+    }
+
+    public func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws {
+        guard !updates.isEmpty else { return }
+        var bindings = PostgresBindings()
+        bindings.append(updates.map(\.id.rawValue))
+        bindings.append(try updates.map { try JSONCoding.encode($0.progress) })
+        bindings.append(updates.map(\.owner))
+        _ = try await query(
+            """
+            UPDATE \(quotedSchema).steward_jobs j SET progress = u.progress
+            FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, progress, owner)
+            WHERE j.id = u.id AND j.state = \(JobState.running.sql) AND j.lease_owner = u.owner
+            """, bindings)
+    }
+
+    public func rescueExpiredLeases(now: Date) async throws -> RescueReport {
+        let (applied, released) = try await transaction { [self] conn in
+            // Lock the expired rows first so a late completion cannot slip in between the read and the write.
+            var transitions: [JobTransition] = []
+            for try await (id, queue, attempt, maxAttempts, policy, owner, startedAt, deadLetterQueue) in try await conn.query(
+                """
+                SELECT j.id, j.queue, j.attempt, j.max_attempts, j.retry_policy, j.lease_owner, j.started_at, q.dead_letter_queue
+                FROM \(unescaped: quotedSchema).steward_jobs j LEFT JOIN \(unescaped: quotedSchema).steward_queues q ON q.name = j.queue
+                WHERE j.state = \(unescaped: JobState.running.sql) AND j.lease_expires_at < \(now) FOR UPDATE OF j
+                """, logger: logger
+            ).decode((Int64, String, Int, Int, String?, String, Date?, String?).self) {
+                let expired = LeaseRescue.Expired(
+                    id: JobID(id), attempt: attempt, maxAttempts: maxAttempts,
+                    retryPolicy: try JobRecord.decodeStored(retryPolicy: policy, metadata: nil).0, owner: owner, startedAt: startedAt,
+                    queue: queue, deadLetterQueue: deadLetterQueue)
+                transitions.append(JobTransition(rescuing: expired, now: now))
+            }
+            return try await apply(transitions, now: now, on: conn)
+        }
+        emit(applied, releasedQueues: released)
+        let dead = applied.filter { $0.state == .dead }.map(\.id)
+        return RescueReport(requeued: applied.filter { $0.state != .dead }.map(\.id), deadLettered: dead)
+    }
+}

@@ -1,0 +1,171 @@
+public import Foundation
+public import Steward
+import GRDB
+
+/// How attempts end: every outcome and every rescued lease is a ``JobTransition`` decided in
+/// Swift; this file only executes them.
+extension SQLiteJobStore {
+    @discardableResult
+    public func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
+        guard !outcomes.isEmpty else { return [] }
+        let nowS = now.timeIntervalSince1970
+        let dying = outcomes.compactMap { o -> Int64? in
+            if case .dead = o.kind { o.id.rawValue } else { nil }
+        }
+        let (applied, wake) = try await pool.write { db -> ([AppliedTransition], Set<String>) in
+            let deadLetters = try Self.deadLetterQueues(of: dying, in: db)
+            let transitions = outcomes.map { JobTransition($0, deadLetterQueue: deadLetters[$0.id.rawValue]) }
+            return try Self.apply(transitions, now: nowS, in: db)
+        }
+        if !wake.isEmpty { hub.emit(wake) }
+        if !applied.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
+        return Set(applied.map(\.id))
+    }
+
+    /// The dead-letter queue each of these jobs would move to, read in the caller's transaction.
+    private static func deadLetterQueues(of ids: [Int64], in db: Database) throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [Int64: String] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT j.id, j.queue, q.dead_letter_queue FROM steward_jobs j LEFT JOIN steward_queues q ON q.name = j.queue
+                WHERE j.id IN (SELECT value FROM json_each(?))
+                """, arguments: [jsonArray(ids)])
+        {
+            out[row[0]] = JobTransition.deadLetterQueue(queue: row[1], configured: row[2])
+        }
+        return out
+    }
+
+    /// Applies `transitions` in the caller's write transaction: one statement, executed per job
+    /// (in-process, so a statement per row costs what a JSON batch would and binds no JSON), each
+    /// guarded by the lease, then the history rows of those that applied, and the release of the
+    /// jobs that waited for the ones that finished. Returns what applied and the queues to wake.
+    static func apply(_ transitions: [JobTransition], now: Double, in db: Database) throws -> ([AppliedTransition], Set<String>) {
+        let update = RawStatement(
+            try db.cachedStatement(
+                sql: """
+                    UPDATE steward_jobs SET state = ?1, run_at = coalesce(?2, run_at), attempt = max(0, attempt + ?3),
+                        finished_at = ?4, lease_expires_at = NULL,
+                        lease_owner = CASE WHEN ?5 THEN NULL ELSE lease_owner END,
+                        result = coalesce(?6, result),
+                        error_type = CASE WHEN ?7 THEN ?8 ELSE error_type END,
+                        error_message = CASE WHEN ?7 THEN ?9 ELSE error_message END,
+                        error_attempt = CASE WHEN ?7 THEN coalesce(?10, attempt) ELSE error_attempt END,
+                        original_queue = CASE WHEN ?11 IS NULL THEN original_queue ELSE queue END,
+                        queue = coalesce(?11, queue)
+                    WHERE id = ?12 AND state = \(JobState.running.sql) AND lease_owner = ?13
+                    RETURNING queue, original_queue, attempt
+                    """), db)
+        var applied: [AppliedTransition] = []
+        applied.reserveCapacity(transitions.count)
+        var history: [(JobTransition, queue: String, attempt: Int)] = []
+        var moved = Set<String>()
+        for t in transitions {
+            update.bind(1, t.state.rawValue)
+            update.bind(2, t.runAt?.timeIntervalSince1970)
+            update.bind(3, t.attemptDelta)
+            update.bind(4, t.finishes ? now : nil)
+            update.bind(5, t.clearsOwner ? 1 : 0)
+            update.bind(6, t.result)
+            update.bind(7, t.error == nil ? 0 : 1)
+            update.bind(8, t.error?.type)
+            update.bind(9, t.error?.message)
+            if let attempt = t.error?.attempt { update.bind(10, attempt) }
+            update.bind(11, t.moveToQueue)
+            update.bind(12, t.id.rawValue)
+            update.bind(13, t.owner)
+            if try update.step() {
+                let queue = update.string(0)
+                applied.append(AppliedTransition(id: t.id, queue: queue, state: t.state))
+                if t.history != nil {
+                    // The history keeps the queue and attempt the job ran under.
+                    let ranOn = t.moveToQueue == nil ? queue : update.string(1)
+                    history.append((t, ranOn, update.int(2) - t.attemptDelta))
+                }
+                if let target = t.moveToQueue { moved.insert(target) }
+            }
+            update.reset()
+        }
+        if !history.isEmpty {
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome, error_type, error_message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for (t, queue, attempt) in history {
+                let h = t.history!
+                try insert.execute(arguments: [
+                    t.id.rawValue, queue, attempt, t.owner, h.startedAt.timeIntervalSince1970, now, h.outcome, h.errorType, h.errorMessage,
+                ])
+            }
+        }
+        if !moved.isEmpty {
+            let register = try db.cachedStatement(sql: "INSERT OR IGNORE INTO steward_queues (name) VALUES (?)")
+            for queue in moved { try register.execute(arguments: [queue]) }
+        }
+        var wake = AppliedTransition.queuesToWake(applied)
+        let finished = applied.lazy.filter(\.state.isFinished).map(\.id.rawValue)
+        if !finished.isEmpty { wake.formUnion(try releaseChildren(of: Array(finished), in: db)) }
+        return (applied, wake)
+    }
+
+    public func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID> {
+        guard !ids.isEmpty else { return [] }
+        let held = try await pool.write { db in
+            try Int64.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE steward_jobs SET lease_expires_at = ?
+                        WHERE id IN (SELECT value FROM json_each(?)) AND state = \(JobState.running.sql) AND lease_owner = ?
+                        RETURNING id
+                        """),
+                arguments: [until.timeIntervalSince1970, Self.jsonArray(ids.map(\.rawValue)), owner])
+        }
+        return Set(held.map { JobID(rawValue: $0) })
+    }
+
+    public func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws {
+        guard !updates.isEmpty else { return }
+        let encoded = try updates.map { ($0, try JSONCoding.encode($0.progress)) }
+        try await pool.write { db in
+            let stmt = try db.cachedStatement(
+                sql: "UPDATE steward_jobs SET progress = ? WHERE id = ? AND state = \(JobState.running.sql) AND lease_owner = ?")
+            for (u, json) in encoded {
+                try stmt.execute(arguments: [json, u.id.rawValue, u.owner])
+            }
+        }
+    }
+
+    public func rescueExpiredLeases(now: Date) async throws -> RescueReport {
+        let nowS = now.timeIntervalSince1970
+        let (applied, wake) = try await pool.write { db -> ([AppliedTransition], Set<String>) in
+            var transitions: [JobTransition] = []
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT j.id, j.queue, j.attempt, j.max_attempts, j.retry_policy, j.lease_owner, j.started_at, q.dead_letter_queue
+                    FROM steward_jobs j LEFT JOIN steward_queues q ON q.name = j.queue
+                    WHERE j.state = \(JobState.running.sql) AND j.lease_expires_at < ?
+                    """, arguments: [nowS])
+            {
+                let id: Int64 = try row.value(0, "id")
+                let policy = try JobRecord.decodeStored(retryPolicy: try row.value(4, "retry_policy", job: id), metadata: nil).0
+                let startedAt: Double? = try row.value(6, "started_at", job: id)
+                let expired = LeaseRescue.Expired(
+                    id: JobID(id), attempt: try row.value(2, "attempt", job: id), maxAttempts: try row.value(3, "max_attempts", job: id),
+                    retryPolicy: policy, owner: try row.value(5, "lease_owner", job: id),
+                    startedAt: startedAt.map { Date(timeIntervalSince1970: $0) }, queue: try row.value(1, "queue", job: id),
+                    deadLetterQueue: try row.value(7, "dead_letter_queue", job: id))
+                transitions.append(JobTransition(rescuing: expired, now: now))
+            }
+            guard !transitions.isEmpty else { return ([], []) }
+            return try Self.apply(transitions, now: nowS, in: db)
+        }
+        if !wake.isEmpty { hub.emit(wake) }
+        let dead = applied.filter { $0.state == .dead }.map(\.id)
+        if !dead.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
+        return RescueReport(requeued: applied.filter { $0.state != .dead }.map(\.id), deadLettered: dead)
+    }
+}
