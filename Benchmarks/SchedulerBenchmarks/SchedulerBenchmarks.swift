@@ -34,7 +34,7 @@ let benchmarks: @Sendable () -> Void = {
     // 10,000 schedules, each firing once a minute at its own second; one iteration is one
     // scheduler pass over a minute's worth of fires (10,000 jobs enqueued). On SQLite always; on
     // PostgreSQL too when STEWARD_BENCH_POSTGRES_URL names a database.
-    func schedulerPass(_ label: String, makeStore: @escaping @Sendable () async throws -> any JobStore) {
+    func schedulerPass(_ label: String, makeStore: @escaping @Sendable () async throws -> any StewardStore) {
         Benchmark(
             "scheduler pass: 10,000 schedules, one minute of fires (\(label))",
             configuration: .init(metrics: [.wallClock], maxDuration: .seconds(30), maxIterations: 10)

@@ -189,7 +189,7 @@ struct BenchCommand: AsyncParsableCommand {
 
 /// Runs the two workloads against one store with a no-op handler that records handler starts.
 struct Benchmark {
-    let store: any JobStore
+    let store: any StewardStore
     let jobs: Int
     let concurrency: Int
     let timeout: Double

@@ -114,7 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     static func printSummary(
-        store: any JobStore, ids: [JobID], finished: [JobID: JobRecord], elapsed: Double, storeFlag: String
+        store: any StewardStore, ids: [JobID], finished: [JobID: JobRecord], elapsed: Double, storeFlag: String
     ) async throws {
         var byName: [String: (succeeded: Int, dead: Int, attempts: Int)] = [:]
         for r in finished.values {

@@ -12,7 +12,7 @@ import Synchronization
 
 /// `steward bench --workload http`: HTTP enqueue against the library's own, on one store.
 struct HTTPBench: Sendable {
-    let store: any JobStore
+    let store: any StewardStore
     let jobs: Int
     let connections: Int
 

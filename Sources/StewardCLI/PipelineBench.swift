@@ -5,7 +5,7 @@ import Steward
 /// `steward bench pipelines`: the anomaly check's latency after `finish`, and lineage on a
 /// 10,000-dataset graph (apply, an incremental re-apply, downstream and upstream queries).
 struct PipelineBench {
-    let store: any JobStore
+    let store: any StewardStore
     var rounds = 200
     var datasets = 10_000
 

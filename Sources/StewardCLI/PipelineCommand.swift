@@ -108,7 +108,7 @@ struct PipelineCommand: AsyncParsableCommand {
 
         /// Runs the anomaly queue in this process until `job` has finished (another worker may
         /// take it first; either way its result is read from the store).
-        static func runCheck(_ job: JobID, store: any JobStore, timeout: Duration) async throws -> JobRecord {
+        static func runCheck(_ job: JobID, store: any StewardStore, timeout: Duration) async throws -> JobRecord {
             let registry = JobRegistry()
             PipelineChecks.register(in: registry)
             let queue = PipelineChecks.queues.filter { $0.name == PipelineChecks.anomalies }

@@ -93,14 +93,14 @@ struct StoreOptions: ParsableArguments {
     static var defaultURL: String { ProcessInfo.processInfo.environment["STEWARD_STORE"] ?? "sqlite:./steward.db" }
 
     /// Opens and migrates the store.
-    func open() async throws -> any JobStore {
+    func open() async throws -> any StewardStore {
         let store = try StoreFactory.open(url)
         try await store.migrate()
         return store
     }
 
     /// Opens the store, runs `body` with it and closes it, also when `body` throws.
-    func with<T>(_ body: (any JobStore) async throws -> T) async throws -> T {
+    func with<T>(_ body: (any StewardStore) async throws -> T) async throws -> T {
         let store = try await open()
         do {
             let value = try await body(store)

@@ -34,7 +34,7 @@ public struct StewardAPI: Sendable {
         }
     }
 
-    let store: any JobStore
+    let store: any StewardStore
     let configuration: Configuration
     let metrics: PrometheusCollectorRegistry?
     let monitors: RecentWindows?
@@ -44,7 +44,7 @@ public struct StewardAPI: Sendable {
     /// Creates the API over `store`; `/metrics` emits `metrics` when given; `/api/v1/monitors`
     /// reads `monitors` (empty without).
     public init(
-        store: any JobStore, configuration: Configuration, metrics: PrometheusCollectorRegistry? = nil, monitors: RecentWindows? = nil,
+        store: any StewardStore, configuration: Configuration, metrics: PrometheusCollectorRegistry? = nil, monitors: RecentWindows? = nil,
         history: QueueHistory? = nil, logger: Logger
     ) {
         self.history = history

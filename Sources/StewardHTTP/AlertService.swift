@@ -21,7 +21,7 @@ public enum AlertNotifier: Sendable, Equatable {
 /// has its own buffer and retries with backoff, so a failing one never delays the others, the
 /// evaluation, or any worker.
 public struct AlertService: Service {
-    let store: any JobStore
+    let store: any StewardStore
     let rules: AlertRules
     let notifiers: [AlertNotifier]
     let interval: Duration
@@ -31,7 +31,7 @@ public struct AlertService: Service {
     /// Creates the service. With `history` (the samples ``StoreMetrics`` takes), queues are judged
     /// on its latest samples when they are fresh, instead of reading every queue again.
     public init(
-        store: any JobStore, rules: AlertRules, notifiers: [AlertNotifier], interval: Duration = .seconds(10), history: QueueHistory? = nil,
+        store: any StewardStore, rules: AlertRules, notifiers: [AlertNotifier], interval: Duration = .seconds(10), history: QueueHistory? = nil,
         logger: Logger
     ) {
         self.history = history

@@ -28,7 +28,9 @@ public enum ConfiguredJob: Sendable, Equatable {
         public static func == (a: Self, b: Self) -> Bool { a.config == b.config && a.check.name == b.check.name }
 
         func run(context: JobContext) async throws -> String? {
-            guard let store = context.client?.store else { throw PermanentJobError("quality jobs need a worker with a store client") }
+            guard let store = context.client?.store as? any PipelineStore else {
+                throw PermanentJobError("quality jobs need a worker whose store keeps check runs (SQLite or PostgreSQL)")
+            }
             let result = try await BatchCheckHistory.runAndRecord(check, store: store)
             guard result.passedAll else {
                 var failed: [String] = []

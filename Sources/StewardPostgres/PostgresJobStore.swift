@@ -10,7 +10,7 @@ import Synchronization
 /// Claims take `FOR UPDATE SKIP LOCKED` rows in one statement per batch; completions of a batch
 /// are one statement per kind; enqueues notify listeners (`LISTEN/NOTIFY`) so idle workers in
 /// every process wake within milliseconds. All tables live in one schema (default `steward`).
-public final class PostgresJobStore: JobStore {
+public final class PostgresJobStore: StewardStore {
     /// The connection settings in use.
     public let configuration: PostgresStoreConfiguration
     let logger: Logger

@@ -8,7 +8,7 @@ import GRDB
 /// the transactions committed since the last checkpoint (the WAL is fsynced at checkpoints,
 /// which run every 500 ms in the background). Pass `synchronous=full` in the URL to fsync
 /// every commit.
-public final class SQLiteJobStore: JobStore {
+public final class SQLiteJobStore: StewardStore {
     /// How commits reach the disk.
     public enum Synchronous: String, Sendable {
         /// fsync at WAL checkpoints only; safe across process crashes.

@@ -6,7 +6,7 @@ import StewardSQLite
 /// `postgres://user@host:port/database[?…]` (options in docs/guide.md).
 public enum StoreFactory {
     /// The store for `url`, not yet migrated. The error names the URL with its password redacted.
-    public static func open(_ url: String) throws -> any JobStore {
+    public static func open(_ url: String) throws -> any StewardStore {
         if url.hasPrefix("sqlite:") {
             return try SQLiteJobStore(url: url)
         }

@@ -4,7 +4,7 @@ import Testing
 
 extension StoreConformance {
     /// Finishes every claimable job of `queue` as `kind` (several claims, as workers would).
-    static func finishAll(_ store: any JobStore, _ clock: ManualClock, queue: String = "default", _ kind: JobOutcome.Kind)
+    static func finishAll(_ store: any StewardStore, _ clock: ManualClock, queue: String = "default", _ kind: JobOutcome.Kind)
         async throws -> [JobID]
     {
         var done: [JobID] = []

@@ -3,7 +3,7 @@ import Steward
 import Testing
 
 extension StoreConformance {
-    static func applyCatalog(_ store: any JobStore, _ catalog: PipelineCatalog) async throws -> PipelineCatalogChange {
+    static func applyCatalog(_ store: any StewardStore, _ catalog: PipelineCatalog) async throws -> PipelineCatalogChange {
         try await store.applyPipelineCatalog { stored in try PipelineRules.apply(catalog, over: stored) }
     }
 

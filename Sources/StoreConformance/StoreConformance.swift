@@ -6,9 +6,9 @@ public import Testing
 public struct ConformanceCase: Sendable, CustomTestStringConvertible {
     /// What the case shows.
     public let name: String
-    let body: @Sendable (any JobStore, ManualClock) async throws -> Void
+    let body: @Sendable (any StewardStore, ManualClock) async throws -> Void
 
-    init(_ name: String, _ body: @escaping @Sendable (any JobStore, ManualClock) async throws -> Void) {
+    init(_ name: String, _ body: @escaping @Sendable (any StewardStore, ManualClock) async throws -> Void) {
         self.name = name
         self.body = body
     }
@@ -16,7 +16,7 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
     public var testDescription: String { name }
 
     /// Runs the case on a store from `makeStore` (which must return an empty store), then closes it.
-    public func run(makeStore: @Sendable () async throws -> any JobStore) async throws {
+    public func run(makeStore: @Sendable () async throws -> any StewardStore) async throws {
         let store = try await makeStore()
         try await store.migrate()
         try await store.migrate()  // migrating twice is a no-op
@@ -43,12 +43,12 @@ public enum StoreConformance {
     static let other = "worker-b"
     static let lease: Double = 30
 
-    static func enqueue(_ store: any JobStore, _ clock: ManualClock, _ jobs: [NewJob]) async throws -> [JobID] {
+    static func enqueue(_ store: any StewardStore, _ clock: ManualClock, _ jobs: [NewJob]) async throws -> [JobID] {
         try await store.enqueue(jobs, now: clock.now()).map(\.id)
     }
 
     static func claim(
-        _ store: any JobStore, _ clock: ManualClock, queue: String = "default", names: [String]? = nil, limit: Int = 10,
+        _ store: any StewardStore, _ clock: ManualClock, queue: String = "default", names: [String]? = nil, limit: Int = 10,
         owner: String = owner
     ) async throws -> [ClaimedJob] {
         try await store.claim(
@@ -59,7 +59,7 @@ public enum StoreConformance {
         JobOutcome(id: job.record.id, owner: owner, startedAt: job.record.startedAt ?? Date(), kind: kind)
     }
 
-    static func state(_ store: any JobStore, _ clock: ManualClock, _ id: JobID) async throws -> JobState? {
+    static func state(_ store: any StewardStore, _ clock: ManualClock, _ id: JobID) async throws -> JobState? {
         try await store.job(id, now: clock.now())?.state
     }
 

@@ -12,7 +12,7 @@ struct CompletionEventTests {
     enum Backend: String, CaseIterable { case sqlite, postgres }
 
     /// Two stores on one database: what a waiting process and a working process each hold.
-    func pair(_ backend: Backend) async throws -> (waiter: any JobStore, worker: any JobStore, cleanUp: @Sendable () async throws -> Void) {
+    func pair(_ backend: Backend) async throws -> (waiter: any StewardStore, worker: any StewardStore, cleanUp: @Sendable () async throws -> Void) {
         switch backend {
         case .sqlite:
             let a = try makeTemporarySQLiteStore()

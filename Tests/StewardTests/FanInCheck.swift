@@ -6,7 +6,7 @@ extension WorkerProcesses {
     /// 1,000 parents drained by three `steward worker` processes at once, and one child after all
     /// of them: the child is released exactly once, only after the last parent finished, and runs
     /// once.
-    func checkFanIn(on store: any JobStore, label: String) async throws {
+    func checkFanIn(on store: any StewardStore, label: String) async throws {
         let parents = 1_000
         // The queue stays paused until all three processes run, so all three take part.
         try await store.setPaused(true, queue: queue)

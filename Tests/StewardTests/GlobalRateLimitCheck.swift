@@ -7,7 +7,7 @@ extension WorkerProcesses {
     /// draining 600 jobs. Tolerance: a token bucket allows at most `burst + rate × T` starts in
     /// any window of length T; we allow 2 starts more, for the milliseconds between a process
     /// reading its clock (which stamps `started_at`) and taking the bucket's row lock.
-    func checkGlobalRateLimit(on store: any JobStore, label: String) async throws {
+    func checkGlobalRateLimit(on store: any StewardStore, label: String) async throws {
         let (total, rate, burst) = (600, 100.0, 10)
         try await enqueue(total, sleepMs: 0, into: store)
         let flags = ["--rate", "\(Int(rate))", "--burst", "\(burst)", "--rate-scope", "global"]

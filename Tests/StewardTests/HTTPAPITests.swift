@@ -30,7 +30,7 @@ struct HTTPAPITests {
 
     func withAPI(
         tokens: [AccessToken] = [], maxBody: Int = 1 << 20,
-        _ body: @escaping @Sendable (any JobStore, @escaping @Sendable (String, HTTPRequest.Method, String?, String?) async throws -> Reply) async throws -> Void
+        _ body: @escaping @Sendable (any StewardStore, @escaping @Sendable (String, HTTPRequest.Method, String?, String?) async throws -> Reply) async throws -> Void
     ) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -3,8 +3,8 @@ import Steward
 import Synchronization
 
 /// Forwards to a real store and records what the worker asks of it.
-final class RecordingStore: JobStore {
-    let base: any JobStore
+final class RecordingStore: StewardStore {
+    let base: any StewardStore
     private let claims = Mutex<[(queue: String, limit: Int)]>([])
     /// When set, the first `complete` call never returns (as on a connection the server dropped).
     let hangFirstComplete: Bool
@@ -14,7 +14,7 @@ final class RecordingStore: JobStore {
     let afterClaim: (@Sendable () -> Void)?
     private let extensions = Mutex<[(ids: [JobID], until: Date)]>([])
 
-    init(_ base: any JobStore, hangFirstComplete: Bool = false, afterClaim: (@Sendable () -> Void)? = nil) {
+    init(_ base: any StewardStore, hangFirstComplete: Bool = false, afterClaim: (@Sendable () -> Void)? = nil) {
         self.base = base
         self.hangFirstComplete = hangFirstComplete
         self.afterClaim = afterClaim

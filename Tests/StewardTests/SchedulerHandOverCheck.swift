@@ -13,7 +13,7 @@ extension WorkerProcesses {
     /// last is enqueued exactly once (the instants of the hand-over gap run late, within grace).
     /// The jobs go to the queue the processes work, so each finishes and frees its unique key: a
     /// second active scheduler would then enqueue a second job for an instant, not be deduplicated.
-    func checkSchedulerHandOver(on store: any JobStore, label: String) async throws {
+    func checkSchedulerHandOver(on store: any StewardStore, label: String) async throws {
         let schedule = try Schedule.cron("heartbeat", "* * * * * *", job: ScheduledJob(name: "steward.noop", queue: queue))
         try await Scheduler(store: store, schedules: [schedule]).register()
         // Short job leases: a fired job the killed leader had claimed comes back within seconds.

@@ -10,7 +10,7 @@ import Testing
 /// Runs a worker (and optionally maintenance) against a store while `body` runs, then shuts it
 /// down gracefully.
 func withWorker(
-    store: any JobStore,
+    store: any StewardStore,
     registry: JobRegistry,
     queues: [QueueConfiguration],
     configuration: WorkerConfiguration = WorkerConfiguration(pollInterval: .milliseconds(200)),

@@ -53,7 +53,7 @@ struct WorkerProcesses {
     }
 
     /// Enqueues `n` append jobs in batches of 500; job `i` appends the line `i`.
-    func enqueue(_ n: Int, sleepMs: Int, into store: any JobStore) async throws {
+    func enqueue(_ n: Int, sleepMs: Int, into store: any StewardStore) async throws {
         for start in stride(from: 0, to: n, by: 500) {
             let jobs = (start..<min(n, start + 500)).map { i in
                 NewJob(

@@ -7,7 +7,7 @@ extension WorkerProcesses {
     /// worker` processes; twice, the process running a task is killed with SIGKILL and replaced.
     /// The execution still succeeds, every task and item runs, and only work interrupted by a
     /// kill runs again (at least once, never lost).
-    func checkWorkflowCrash(on store: any JobStore, label: String) async throws {
+    func checkWorkflowCrash(on store: any StewardStore, label: String) async throws {
         func append(_ line: String, sleepMs: Int) -> JSONValue {
             .object(["file": .string(outPath), "line": .string(line), "sleepMs": .integer(Int64(sleepMs))])
         }

@@ -17,8 +17,8 @@ enum WorkflowStore: String, CaseIterable, CustomTestStringConvertible {
     case sqlite, postgres
     var testDescription: String { rawValue }
 
-    func make() async throws -> any JobStore {
-        let store: any JobStore
+    func make() async throws -> any StewardStore {
+        let store: any StewardStore
         switch self {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-wf-\(UUID().uuidString)")
@@ -45,7 +45,7 @@ func json(_ text: String?) -> JSONValue { text.flatMap(JSONValue.init(parsing:))
 
 /// Runs `body` with a worker on the queues workflows use here.
 func withWorkflowWorker(
-    _ store: any JobStore, _ registry: JobRegistry, concurrency: Int = 8, _ body: (WorkflowAdmin) async throws -> Void
+    _ store: any StewardStore, _ registry: JobRegistry, concurrency: Int = 8, _ body: (WorkflowAdmin) async throws -> Void
 ) async throws {
     let queues = [QueueConfiguration(name: "default", concurrency: concurrency)]
     try await withWorker(store: store, registry: registry, queues: queues, configuration: WorkerConfiguration(pollInterval: .milliseconds(50))) {
@@ -286,7 +286,7 @@ struct WorkflowEngineTests {
             let run = context.metadata[WorkflowEngine.Key.run] ?? ""
             let deadline = ContinuousClock.now + .seconds(20)
             while broken.load(ordering: .relaxed), ContinuousClock.now < deadline,
-                try await context.client?.store.workflowRun(run)?.halted != true
+                try await store.workflowRun(run)?.halted != true
             {
                 try await Task.sleep(for: .milliseconds(10))
             }

@@ -5,12 +5,12 @@ import Logging
 /// executions, run the checks. Decisions come from ``PipelineRules``; the store keeps rows.
 public struct PipelineAdmin: Sendable {
     /// The store.
-    public let store: any JobStore
+    public let store: any PipelineStore
     /// The clock for "now".
     public let clock: any StewardClock
 
     /// Creates the admin on `store`.
-    public init(store: any JobStore, clock: any StewardClock = SystemClock()) {
+    public init(store: any PipelineStore, clock: any StewardClock = SystemClock()) {
         self.store = store
         self.clock = clock
     }
@@ -226,7 +226,10 @@ public enum PipelineChecks {
 
     static func admin(_ context: JobContext) throws -> PipelineAdmin {
         guard let client = context.client else { throw PermanentJobError("pipeline checks need a worker with a store client") }
-        return PipelineAdmin(store: client.store, clock: client.clock)
+        guard let store = client.store as? any PipelineStore else {
+            throw PermanentJobError("pipeline checks need a store that keeps pipelines (SQLite or PostgreSQL)")
+        }
+        return PipelineAdmin(store: store, clock: client.clock)
     }
 }
 

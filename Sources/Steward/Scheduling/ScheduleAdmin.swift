@@ -3,11 +3,11 @@ import Foundation
 /// Runtime control of stored schedules, from any process (the CLI uses it): no restart needed,
 /// and the active scheduler notices within its `maxSleep`.
 public struct ScheduleAdmin: Sendable {
-    let store: any JobStore
+    let store: any ScheduleStore
     let clock: any StewardClock
 
     /// Creates the control surface for `store`.
-    public init(store: any JobStore, clock: any StewardClock = SystemClock()) {
+    public init(store: any ScheduleStore, clock: any StewardClock = SystemClock()) {
         self.store = store
         self.clock = clock
     }

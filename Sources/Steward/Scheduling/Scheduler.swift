@@ -52,7 +52,7 @@ public final class Scheduler: Service, Sendable {
     /// The lease name every scheduler competes for.
     public static let leaseName = "steward.scheduler"
 
-    let store: any JobStore
+    let store: any ScheduleStore
     let definitions: [Schedule]
     let configuration: Configuration
     let clock: any StewardClock
@@ -61,7 +61,7 @@ public final class Scheduler: Service, Sendable {
     /// Creates a scheduler that registers `schedules` when it starts (new ones are stored,
     /// changed ones updated; schedules stored by other processes fire too).
     public init(
-        store: any JobStore, schedules: [Schedule] = [], configuration: Configuration = Configuration(),
+        store: any ScheduleStore, schedules: [Schedule] = [], configuration: Configuration = Configuration(),
         clock: any StewardClock = SystemClock(), logger: Logger = Logger(label: "steward.scheduler")
     ) throws {
         var seen = Set<String>()

@@ -6,6 +6,11 @@ import Foundation
 /// Time is always passed in (`now`) so stores never read a clock themselves. Every method that
 /// changes more than one row does so in one transaction. SQLite and PostgreSQL implement it and
 /// pass the same `StoreConformance` suite.
+///
+/// This protocol holds jobs, queues and coordination. Schedules, workflows and pipelines have
+/// their own contracts (``ScheduleStore``, ``WorkflowStore``, ``PipelineStore``), each refining
+/// this one because their writes enqueue jobs in the same transaction; ``StewardStore`` is all of
+/// them, what a surface (CLI, HTTP API) opens.
 public protocol JobStore: Sendable {
     /// Creates or upgrades the schema; safe to call from many processes at once.
     func migrate() async throws
@@ -100,28 +105,6 @@ public protocol JobStore: Sendable {
     /// Gives up the named lease if `owner` holds it.
     func releaseLease(name: String, owner: String) async throws
 
-    /// Stores schedule definitions in one transaction: a new name is inserted whole; an existing
-    /// one gets the record's definition and next fire, keeping its paused flag and counters.
-    func saveSchedules(_ records: [ScheduleRecord]) async throws
-
-    /// Every stored schedule, by name.
-    func schedules() async throws -> [ScheduleRecord]
-
-    /// Unpaused schedules whose next fire is at or before `now`, earliest first, at most `limit`.
-    func dueSchedules(now: Date, limit: Int) async throws -> [ScheduleRecord]
-
-    /// Pauses or resumes a schedule, setting its next fire. Throws
-    /// ``StewardError/scheduleNotFound(_:)`` for an unknown name.
-    func setSchedulePaused(_ name: String, paused: Bool, nextFireAt: Date?) async throws
-
-    /// Deletes a stored schedule (jobs it enqueued stay). Throws
-    /// ``StewardError/scheduleNotFound(_:)`` for an unknown name.
-    func deleteSchedule(_ name: String) async throws
-
-    /// Applies firings in one transaction, each as ``ScheduleFire`` describes; one result per
-    /// firing, in order.
-    func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult]
-
     /// A stream of queue names that may have new work (jobs enqueued, a queue resumed, jobs
     /// rescued); ``WakeupHub/anyQueue`` means any queue may. Wake-ups are hints: a worker still
     /// polls slowly as a safety net.
@@ -137,97 +120,12 @@ public protocol JobStore: Sendable {
     /// The jobs with these ids, by id (missing ones left out).
     func jobs(ids: [JobID], now: Date) async throws -> [JobRecord]
 
-    // MARK: workflows (decided by the workflow engine; the store keeps and executes)
-
-    /// Stores a definition under its name and version; `false` (and nothing written) when that
-    /// name and version are stored already.
-    func insertWorkflow(_ workflow: StoredWorkflow) async throws -> Bool
-
-    /// Every stored definition, every version, by name then age.
-    func workflows() async throws -> [StoredWorkflow]
-
-    /// One version of a definition; the latest applied when `version` is `nil`.
-    func workflow(name: String, version: String?) async throws -> StoredWorkflow?
-
-    /// Reads execution `id` (or `nil`, for a new one) under a write lock and asks `decide` for a
-    /// change; enqueues the change's jobs, writes the record it builds from their ids and appends
-    /// its events, all in one transaction. Returns the record as written (the current one when
-    /// `decide` returns `nil`).
-    func changeWorkflowRun(_ id: String, now: Date, _ decide: @escaping @Sendable (WorkflowRunRecord?) throws -> WorkflowRunChange?)
-        async throws -> WorkflowRunRecord?
-
-    /// One execution, or `nil`.
-    func workflowRun(_ id: String) async throws -> WorkflowRunRecord?
-
-    /// Executions matching `filter`, newest first.
-    func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord]
-
-    /// An execution's log as the engine wrote it, oldest first.
-    func workflowEvents(_ id: String) async throws -> [WorkflowEvent]
-
-    // MARK: pipelines (docs/pipelines.md; rules in PipelineRules, the store keeps rows)
-
-    /// The stored pipelines and declared datasets.
-    func pipelineCatalog() async throws -> PipelineCatalog
-
-    /// One stored pipeline, or `nil`.
-    func pipeline(named name: String) async throws -> PipelineDefinition?
-
-    /// In one transaction: reads the stored lineage closure, asks `decide` for the change (which
-    /// may throw, writing nothing), and writes it: exactly the change's pipelines, datasets
-    /// (keeping each dataset's last modification) and closure rows.
-    func applyPipelineCatalog(_ decide: @escaping @Sendable ([LineagePath]) throws -> PipelineCatalogChange) async throws
-        -> PipelineCatalogChange
-
-    /// Closure rows from `dataset` downstream (it is the ancestor) or upstream (it is the
-    /// descendant), itself excluded, by depth then name.
-    func lineage(of dataset: String, downstream: Bool) async throws -> [LineagePath]
-
-    /// Every known dataset (declared, or read or written by a pipeline), by name.
-    func datasets() async throws -> [DatasetState]
-
-    /// Marks a dataset modified at `at` (kept when a later modification is stored); `false`
-    /// when the dataset is not known.
-    func touchDataset(_ name: String, at: Date) async throws -> Bool
-
-    /// Inserts a running execution (and its rows in the execution hierarchy's closure table).
-    /// Throws ``PipelineError/executionNotFound(_:)`` for an unknown parent, writing nothing.
-    func startPipelineExecution(pipeline: String, parent: Int64?, at: Date, workflowRun: String?) async throws -> PipelineExecution
-
-    /// Reads the execution and its pipeline's definition under a write lock, asks `decide`, and
-    /// writes the finished record, the touched datasets' last modification and the change's jobs
-    /// in one transaction. Returns the record and the jobs' enqueue results.
-    func finishPipelineExecution(
-        _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
-    ) async throws -> (execution: PipelineExecution, jobs: [EnqueueResult])
-
-    /// One execution, or `nil`.
-    func pipelineExecution(_ id: Int64) async throws -> PipelineExecution?
-
-    /// Executions matching `filter`.
-    func pipelineExecutions(_ filter: PipelineExecutionFilter) async throws -> [PipelineExecution]
-
-    /// The execution and everything under it, with the depth below it, by depth then id.
-    func pipelineExecutionTree(_ id: Int64) async throws -> [(depth: Int, execution: PipelineExecution)]
-
-    /// Replaces the anomalies recorded for `execution` (a retried check writes once).
-    func recordPipelineAnomalies(execution: Int64, _ anomalies: [PipelineAnomaly]) async throws
-
-    /// Recorded anomalies, newest first.
-    func pipelineAnomalies(pipeline: String?, limit: Int) async throws -> [PipelineAnomaly]
-
-    /// Stores a batch check's run; returns its id.
-    func recordQualityRun(_ run: QualityRunRecord) async throws -> Int64
-
-    /// A check's newest runs, newest first.
-    func qualityRuns(check: String, limit: Int) async throws -> [QualityRunRecord]
-
-    /// How many runs a check has, and their average score (`nil` with none).
-    func qualityRunStats(check: String) async throws -> (count: Int, averageScore: Double?)
-
     /// Releases connections and stops background tasks.
     func close() async throws
 }
+
+/// Every contract a complete store implements: what the CLI, the HTTP API and the dashboard use.
+public typealias StewardStore = ScheduleStore & WorkflowStore & PipelineStore
 
 extension JobStore {
     /// Gives up a singleton lease on shutdown, waiting at most `timeout`: an unreachable store

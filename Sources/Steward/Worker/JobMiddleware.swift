@@ -10,6 +10,15 @@ public typealias JobNext = @Sendable (JobContext) async throws -> String?
 public protocol JobMiddleware: Sendable {
     /// Runs around one attempt; call `next` to continue the chain.
     func handle(_ context: JobContext, next: JobNext) async throws -> String?
+
+    /// Names of jobs this middleware runs itself, with no handler in the registry (the workflow
+    /// engine's own jobs): the worker claims them as well as its registry's.
+    var jobNames: [String] { get }
+}
+
+extension JobMiddleware {
+    /// None: jobs are run by their registered handlers.
+    public var jobNames: [String] { [] }
 }
 
 extension Array where Element == any JobMiddleware {

@@ -19,8 +19,13 @@ public final class Worker: Service, Sendable {
     let configuration: WorkerConfiguration
     let clock: any StewardClock
     let logger: Logger
+    /// Innermost in the chain, after ``WorkerConfiguration/middleware``: the workflow engine when
+    /// the store keeps workflows.
+    let engine: [any JobMiddleware]
 
-    /// Creates a worker for `queues`, running handlers from `registry`.
+    /// Creates a worker for `queues`, running handlers from `registry`. When `store` keeps
+    /// workflows (``WorkflowStore`` and ``PipelineStore``), the worker also runs the jobs of DAG
+    /// workflow executions, through ``WorkflowMiddleware``.
     public init(
         store: any JobStore,
         registry: JobRegistry,
@@ -35,6 +40,7 @@ public final class Worker: Service, Sendable {
         self.queues = queues
         self.configuration = configuration
         self.clock = clock
+        engine = (store as? any WorkflowStore & PipelineStore).map { [WorkflowMiddleware(store: $0, clock: clock)] } ?? []
         var logger = logger
         logger[metadataKey: "worker"] = "\(configuration.workerID)"
         self.logger = logger

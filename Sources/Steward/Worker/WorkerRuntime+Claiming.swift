@@ -120,10 +120,11 @@ extension WorkerRuntime {
     }
 
     /// The job names this worker can run: its registry's (read at each claim, so a handler
-    /// registered while the worker runs is picked up) and the workflow engine's own jobs. A
-    /// worker never claims a job it has no handler for: that job waits for a worker that has one.
+    /// registered while the worker runs is picked up) and those its middleware runs itself (the
+    /// workflow engine's). A worker never claims a job it has no handler for: that job waits for
+    /// a worker that has one.
     var runnableNames: [String] {
-        worker.registry.names + WorkflowEngine.JobName.all
+        worker.registry.names + jobNames
     }
 
     /// A claim's lease runs from the `now` it was sent with; one that commits late (a stalled

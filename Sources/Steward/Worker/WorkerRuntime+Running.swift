@@ -57,7 +57,7 @@ extension WorkerRuntime {
         do {
             let result: String?
             if let timeout = record.timeout ?? runner.config.timeout {
-                result = try await Self.withTimeout(timeout) { [chain] in try await chain(context) }
+                result = try await withTimeout(timeout, throwing: JobTimeout(timeout: timeout)) { [chain] in try await chain(context) }
             } else {
                 result = try await chain(context)
             }
@@ -114,20 +114,6 @@ extension WorkerRuntime {
         guard context.logs(at: level) else { return }
         metadata["duration_ms"] = "\(Int(((ContinuousClock.now - began).seconds * 1000).rounded()))"
         context.logger.log(level: level, message, metadata: metadata)
-    }
-
-    static func withTimeout(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> String?)
-        async throws -> String?
-    {
-        try await withThrowingTaskGroup(of: String?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw JobTimeout(timeout: timeout)
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
-        }
     }
 
     func failure(_ error: any Error, record: JobRecord, runner: QueueRunner) -> JobOutcome.Kind {

@@ -22,6 +22,8 @@ final class WorkerRuntime: Sendable {
     let runners: [QueueRunner]
     let runnerByQueue: [String: QueueRunner]
     let chain: JobNext
+    /// Jobs the middleware runs itself (the workflow engine's), claimed beside the registry's.
+    let jobNames: [String]
     /// Handed to every job's context, for follow-up jobs.
     let client: StewardClient
     /// Per queue: jobs running and jobs claimed ahead, sampled every heartbeat tick (only when a
@@ -64,15 +66,9 @@ final class WorkerRuntime: Sendable {
                     Gauge(label: "steward_jobs_claimed_ahead", dimensions: dims)
                 )
             } : []
-        middleware += worker.configuration.middleware
+        middleware += worker.configuration.middleware + worker.engine
+        jobNames = middleware.flatMap(\.jobNames)
         chain = middleware.compose { context in
-            // A workflow's tasks and the engine's own jobs go through the engine; its items and
-            // compensations are plain jobs.
-            if let role = context.metadata[WorkflowEngine.Key.role].flatMap(WorkflowEngine.Role.init(rawValue:)),
-                role != .item, role != .compensate
-            {
-                return try await WorkflowEngine.run(context, role: role, registry: registry)
-            }
             guard let handler = registry.handler(for: context.name) else {
                 throw UnregisteredJobError(job: context.name)
             }

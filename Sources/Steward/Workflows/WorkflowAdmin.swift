@@ -3,11 +3,11 @@ import Foundation
 /// Workflow operations for every surface (CLI, HTTP API, dashboard): apply definitions, start,
 /// inspect, cancel and retry executions.
 public struct WorkflowAdmin: Sendable {
-    let store: any JobStore
+    let store: any WorkflowStore & PipelineStore
     let clock: any StewardClock
 
     /// Creates the control surface for `store`.
-    public init(store: any JobStore, clock: any StewardClock = SystemClock()) {
+    public init(store: any WorkflowStore & PipelineStore, clock: any StewardClock = SystemClock()) {
         self.store = store
         self.clock = clock
     }

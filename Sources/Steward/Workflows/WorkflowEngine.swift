@@ -130,7 +130,7 @@ public enum WorkflowEngine {
     }
 
     /// Starts an execution of `definition`; returns its record.
-    static func start(_ definition: WorkflowDefinition, input: JSONValue, store: any JobStore, now: Date) async throws -> WorkflowRunRecord {
+    static func start(_ definition: WorkflowDefinition, input: JSONValue, store: any WorkflowStore & PipelineStore, now: Date) async throws -> WorkflowRunRecord {
         let runID = "wr-" + UUID().uuidString.lowercased()
         let (jobs, assemble) = plan(definition, runID: runID, generation: 1, keep: [:], now: now)
         let events = [WorkflowEvent(at: now, kind: "created", message: "workflow \(definition.name) version \(definition.version)")]
@@ -156,7 +156,7 @@ public enum WorkflowEngine {
     /// each task's output, summed by key (`inserted`, `updated`, `deleted` fill the row counts).
     /// A retried run gets a new pipeline execution. Best effort: the workflow's outcome never
     /// depends on it.
-    static func recordPipelineExecution(_ run: WorkflowRunRecord, _ state: WorkflowRunState, store: any JobStore, now: Date) async {
+    static func recordPipelineExecution(_ run: WorkflowRunRecord, _ state: WorkflowRunState, store: any WorkflowStore & PipelineStore, now: Date) async {
         let names = Set(run.definition.tasks.map(\.name))
         guard let outcomes = try? await outcomes(names, in: run, store: store, now: now) else { return }
         var metrics: [String: Double] = ["tasks": Double(names.count)]
@@ -232,7 +232,7 @@ public enum WorkflowEngine {
     }
 
     /// The outcomes of `names`, read in one call.
-    static func outcomes(_ names: Set<String>, in run: WorkflowRunRecord, store: any JobStore, now: Date) async throws -> [String: Outcome] {
+    static func outcomes(_ names: Set<String>, in run: WorkflowRunRecord, store: any WorkflowStore & PipelineStore, now: Date) async throws -> [String: Outcome] {
         let ids = names.compactMap { run.tasks[$0]?.job }
         let jobs = Dictionary(uniqueKeysWithValues: try await store.jobs(ids: ids, now: now).map { ($0.id, $0) })
         var out: [String: Outcome] = [:]
@@ -277,12 +277,12 @@ public enum WorkflowEngine {
 
     // MARK: running the engine's jobs
 
-    /// Runs a job of an execution: a task (rendering its input, then the handler of its job), or
-    /// one of the engine's own jobs.
-    static func run(_ context: JobContext, role: Role, registry: JobRegistry) async throws -> String? {
-        guard let client = context.client else { throw PermanentJobError("workflow jobs need a store (context.client)") }
-        let store = client.store
-        let now = client.clock.now()
+    /// Runs a job of an execution: a task (rendering its input, then `next`, the rest of the
+    /// worker's chain down to the handler of its job), or one of the engine's own jobs.
+    static func run(
+        _ context: JobContext, role: Role, store: any WorkflowStore & PipelineStore, clock: any StewardClock, next: JobNext
+    ) async throws -> String? {
+        let now = clock.now()
         guard let runID = context.metadata[Key.run], let run = try await store.workflowRun(runID) else {
             throw PermanentJobError("workflow run \(context.metadata[Key.run] ?? "?") not found")
         }
@@ -292,7 +292,7 @@ public enum WorkflowEngine {
         }
         switch role {
         case .task, .dispatch:
-            return try await runTask(context, run: run, dispatch: role == .dispatch, registry: registry, store: store, now: now)
+            return try await runTask(context, run: run, dispatch: role == .dispatch, next: next, store: store, now: now)
         case .collect: return try await collect(context, run: run, store: store, now: now)
         case .finish: return try await finish(run, store: store, now: now)
         case .timeout: return try await timeOut(run, store: store, now: now)
@@ -304,7 +304,8 @@ public enum WorkflowEngine {
     }
 
     static func runTask(
-        _ context: JobContext, run: WorkflowRunRecord, dispatch: Bool, registry: JobRegistry, store: any JobStore, now: Date
+        _ context: JobContext, run: WorkflowRunRecord, dispatch: Bool, next: JobNext, store: any WorkflowStore & PipelineStore,
+        now: Date
     ) async throws -> String? {
         guard let name = context.metadata[Key.task], let task = run.definition.task(name) else {
             throw PermanentJobError("workflow run \(run.id): no task '\(context.metadata[Key.task] ?? "?")'")
@@ -321,12 +322,15 @@ public enum WorkflowEngine {
             }
             if dispatch { return try await self.dispatch(task, context: context, run: run, scope: scope, store: store, now: now) }
             let payload = try WorkflowTemplate.render(task.input, in: scope).jsonText
-            guard let handler = registry.handler(for: task.job) else { throw UnregisteredJobError(job: task.job) }
             let taskContext = context.with(payload: payload)
             if let seconds = task.timeoutSeconds {
-                return try await WorkerRuntime.withTimeout(.seconds(double: seconds)) { try await handler(payload, taskContext) }
+                let limit = Duration.seconds(double: seconds)
+                // The chain below outlives no call: withTimeout returns only after its tasks end.
+                return try await withoutActuallyEscaping(next) { next in
+                    try await withTimeout(limit, throwing: JobTimeout(timeout: limit)) { try await next(taskContext) }
+                }
             }
-            return try await handler(payload, taskContext)
+            return try await next(taskContext)
         } catch let notRun as NotRun {
             throw notRun
         } catch let error as WorkflowExpressionError {
@@ -343,7 +347,7 @@ public enum WorkflowEngine {
     }
 
     /// A task failed for good: under `fail` and `compensating_actions` nothing new starts.
-    static func halt(_ run: WorkflowRunRecord, task: String, error: any Error, store: any JobStore, now: Date) async throws {
+    static func halt(_ run: WorkflowRunRecord, task: String, error: any Error, store: any WorkflowStore & PipelineStore, now: Date) async throws {
         guard run.definition.errorHandling != .continue else { return }
         let reason = "task '\(task)' failed: \(errorTypeName(error)): \(error)"
         _ = try await store.changeWorkflowRun(run.id, now: now) { current in
@@ -359,7 +363,7 @@ public enum WorkflowEngine {
     /// A map task's dispatcher: enqueues one job per item (at most `parallelism` at once, in item
     /// order, each after the item `parallelism` places before it) and adds them to the collector.
     static func dispatch(
-        _ task: WorkflowTask, context: JobContext, run: WorkflowRunRecord, scope: JSONValue, store: any JobStore, now: Date
+        _ task: WorkflowTask, context: JobContext, run: WorkflowRunRecord, scope: JSONValue, store: any WorkflowStore & PipelineStore, now: Date
     ) async throws -> String? {
         guard let map = task.map, let jobs = run.tasks[task.name] else { throw PermanentJobError("task '\(task.name)' is not a map task") }
         let list = try WorkflowTemplate(parsing: map).render(in: scope)
@@ -402,7 +406,7 @@ public enum WorkflowEngine {
 
     /// A map task's collector: the list of item outputs in item order; fails when more items
     /// failed than the task tolerates.
-    static func collect(_ context: JobContext, run: WorkflowRunRecord, store: any JobStore, now: Date) async throws -> String? {
+    static func collect(_ context: JobContext, run: WorkflowRunRecord, store: any WorkflowStore & PipelineStore, now: Date) async throws -> String? {
         guard let name = context.metadata[Key.task], let task = run.definition.task(name), let jobs = run.tasks[name],
             let dispatcherID = jobs.dispatcher
         else { throw PermanentJobError("workflow run \(run.id): no map task '\(context.metadata[Key.task] ?? "?")'") }
@@ -435,7 +439,7 @@ public enum WorkflowEngine {
     }
 
     /// Every task has finished: decide the execution's outcome, or start compensating.
-    static func finish(_ run: WorkflowRunRecord, store: any JobStore, now: Date) async throws -> String? {
+    static func finish(_ run: WorkflowRunRecord, store: any WorkflowStore & PipelineStore, now: Date) async throws -> String? {
         guard run.state == .running else { return nil }
         let names = Set(run.definition.tasks.map(\.name))
         let outcomes = try await outcomes(names, in: run, store: store, now: now)
@@ -532,7 +536,7 @@ public enum WorkflowEngine {
     }
 
     /// Every compensation has ended: `compensated`, or `compensation_failed` naming the first that failed.
-    static func concludeCompensation(_ run: WorkflowRunRecord, store: any JobStore, now: Date) async throws -> String? {
+    static func concludeCompensation(_ run: WorkflowRunRecord, store: any WorkflowStore & PipelineStore, now: Date) async throws -> String? {
         guard run.state == .running else { return nil }
         let jobs = Dictionary(uniqueKeysWithValues: try await store.jobs(ids: run.compensations.map(\.job), now: now).map { ($0.id, $0) })
         let failed = run.compensations.first { jobs[$0.job]?.state != .succeeded }
@@ -559,7 +563,7 @@ public enum WorkflowEngine {
 
     /// The workflow's timeout passed: nothing new starts and the running tasks are cancelled;
     /// the finisher then fails the execution (compensating under `compensating_actions`).
-    static func timeOut(_ run: WorkflowRunRecord, store: any JobStore, now: Date) async throws -> String? {
+    static func timeOut(_ run: WorkflowRunRecord, store: any WorkflowStore & PipelineStore, now: Date) async throws -> String? {
         guard run.state == .running, !run.cancelRequested, run.compensationFinisher == nil else { return nil }
         let reason = "timed out after \(DurationParser.format(run.definition.timeoutSeconds ?? 0))"
         let halted = try await store.changeWorkflowRun(run.id, now: now) { current in
@@ -576,7 +580,7 @@ public enum WorkflowEngine {
     }
 
     /// Cancels every job of the execution that has not finished (tasks, dispatchers, items).
-    static func cancelUnfinished(_ run: WorkflowRunRecord, store: any JobStore, now: Date) async throws {
+    static func cancelUnfinished(_ run: WorkflowRunRecord, store: any WorkflowStore & PipelineStore, now: Date) async throws {
         let ids = run.taskJobIDs + run.items.values.flatMap { $0 }
         for job in try await store.jobs(ids: ids, now: now) where !job.state.isFinished {
             do { _ = try await store.cancel(job.id, now: now) } catch StewardError.invalidTransition {}

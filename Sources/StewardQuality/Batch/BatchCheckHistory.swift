@@ -6,7 +6,7 @@ import Steward
 public enum BatchCheckHistory {
     /// Stores `result` as a run of `check`; returns the run's id.
     @discardableResult
-    public static func record(_ result: BatchCheckResult, check: String, at: Date, store: any JobStore) async throws -> Int64 {
+    public static func record(_ result: BatchCheckResult, check: String, at: Date, store: any PipelineStore) async throws -> Int64 {
         try await store.recordQualityRun(
             QualityRunRecord(
                 check: check, at: at, records: Int64(result.records), completeness: result.completeness.overall,
@@ -15,7 +15,7 @@ public enum BatchCheckHistory {
     }
 
     /// The report of `check` over its last `last` runs (all runs when `nil`); `nil` when it has none.
-    public static func report(check: String, last: Int?, store: any JobStore) async throws -> QualityReport? {
+    public static func report(check: String, last: Int?, store: any PipelineStore) async throws -> QualityReport? {
         if let last {
             let recent = try await store.qualityRuns(check: check, limit: max(1, last))
             guard !recent.isEmpty else { return nil }
@@ -29,7 +29,7 @@ public enum BatchCheckHistory {
 
     /// Runs `check` off the cooperative thread pool (it reads a whole file), records the run,
     /// and returns the result: the body of a scheduled `quality` job.
-    public static func runAndRecord(_ check: BatchCheck, input: String? = nil, store: any JobStore, at: Date = Date()) async throws
+    public static func runAndRecord(_ check: BatchCheck, input: String? = nil, store: any PipelineStore, at: Date = Date()) async throws
         -> BatchCheckResult
     {
         let result: BatchCheckResult = try await withCheckedThrowingContinuation { continuation in
