@@ -50,7 +50,7 @@ public struct StewardClient: Sendable {
     }
 
     /// Describes a typed job as a `NewJob` (for bulk enqueue).
-    public func describe<J: Job>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) throws -> NewJob {
+    public func describe<J: JobParameters>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) throws -> NewJob {
         let runAt = options.runAt ?? options.delay.map { clock.now().addingTimeInterval($0.seconds) }
         return NewJob(
             queue: queue ?? J.queue, name: J.name, payload: try JSONCoding.encode(job), priority: options.priority,
@@ -60,7 +60,7 @@ public struct StewardClient: Sendable {
 
     /// Enqueues one typed job.
     @discardableResult
-    public func enqueue<J: Job>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) async throws
+    public func enqueue<J: JobParameters>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) async throws
         -> EnqueueResult
     {
         try await enqueue([describe(job, queue: queue, options: options)])[0]

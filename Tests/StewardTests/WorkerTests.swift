@@ -158,6 +158,52 @@ struct WorkerTests {
         #expect(history.first?.error?.type == "Flaky")
     }
 
+    @Test("handlers with dependencies: a closure and a JobHandler value run typed parameters with what they captured")
+    func handlersWithDependencies() async throws {
+        struct Resize: JobParameters {
+            static let name = "images.resize"
+            var path: String
+            var width: Int
+        }
+        struct Mail: JobParameters {
+            static let name = "mail.send"
+            var to: String
+        }
+        /// Stands for a dependency an app owns (a pool, a client): the handlers only reach it by capture.
+        final class Outbox: Sendable {
+            let sent = Mutex<[String]>([])
+        }
+        struct Mailer: JobHandler {
+            let outbox: Outbox
+            func handle(_ job: Mail, context: JobContext) async throws -> [String] {
+                outbox.sent.withLock { $0.append(job.to) }
+                return outbox.sent.withLock { $0 }
+            }
+        }
+        let outbox = Outbox()
+        let scale = 2
+        let registry = JobRegistry()
+        registry.register(Resize.self) { job, _ in "\(job.path)@\(job.width * scale)" }
+        registry.register(Mailer(outbox: outbox))
+        #expect(registry.names == ["images.resize", "mail.send"])
+        let resize = try await client.enqueue(Resize(path: "a.png", width: 100))
+        let mail = try await client.enqueue(Mail(to: "ops@example.com"))
+        let broken = try await client.enqueue([NewJob(name: "images.resize", payload: #"{"path":"b.png"}"#)])[0].id
+        try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default")]) { _ in
+            let resized = try await client.waitForResult(resize.id, as: String.self, timeout: .seconds(10))
+            #expect(resized == "a.png@200")
+            let sent = try await client.waitForResult(mail.id, as: [String].self, timeout: .seconds(10))
+            #expect(sent == ["ops@example.com"])
+            await #expect(throws: StewardError.self) { _ = try await client.waitForResult(broken, timeout: .seconds(10)) }
+        }
+        #expect(outbox.sent.withLock { $0 } == ["ops@example.com"])
+        // A payload that does not decode names the job and the missing field, and is not retried.
+        let record = try #require(try await store.job(broken, now: Date()))
+        #expect(record.state == .dead)
+        #expect(record.lastError?.type == "PayloadDecodingError")
+        #expect(record.lastError?.message.contains("width") == true)
+    }
+
     @Test("waitForResult reports a dead job and times out on a job that never runs")
     func waitForResultFailures() async throws {
         let registry = JobRegistry()

@@ -1,6 +1,34 @@
 import Foundation
 
-/// A typed job: the conforming type *is* its parameters (Codable), and `run` is its handler.
+/// A job's parameters: a Codable value stored as the job's payload, with the name (and default
+/// queue) a worker knows it by. Register a closure or a ``JobHandler`` for it when the handler
+/// needs dependencies (a database pool, an HTTP client, a mailer); conform to ``Job`` instead
+/// when the parameters can run themselves.
+///
+/// ```swift
+/// struct ResizeImage: JobParameters {
+///     static let name = "images.resize"
+///     var path: String
+///     var width: Int
+/// }
+/// registry.register(ResizeImage.self) { job, context in
+///     try await images.resize(job.path, to: job.width)   // `images` captured from your app
+/// }
+/// ```
+public protocol JobParameters: Codable, Sendable {
+    /// The job's registered name, stable across deployments.
+    static var name: String { get }
+    /// The queue it goes to unless the caller names another; default `"default"`.
+    static var queue: String { get }
+}
+
+extension JobParameters {
+    /// The default queue.
+    public static var queue: String { "default" }
+}
+
+/// A typed job that runs itself: the conforming type *is* its parameters (Codable), and `run` is
+/// its handler.
 ///
 /// ```swift
 /// struct SendWelcomeEmail: Job {
@@ -13,21 +41,33 @@ import Foundation
 /// }
 /// ```
 /// A job whose `run` returns nothing has no result; any `Encodable` output is kept as JSON.
-public protocol Job: Codable, Sendable {
+public protocol Job: JobParameters {
     /// What the handler returns; kept as the job's JSON result when it is `Encodable`.
     associatedtype Output: Sendable = Void
-    /// The job's registered name, stable across deployments.
-    static var name: String { get }
-    /// The queue it goes to unless the caller names another; default `"default"`.
-    static var queue: String { get }
     /// Runs one attempt. Throwing fails the attempt (retried by the retry policy); honour task
     /// cancellation, which is how timeouts, cancels and shutdown stop a handler.
     func run(context: JobContext) async throws -> Output
 }
 
-extension Job {
-    /// The default queue.
-    public static var queue: String { "default" }
+/// A handler held as a value, for parameters that do not run themselves: it carries what the
+/// work needs (a pool, a client), given once when you register it.
+///
+/// ```swift
+/// struct Resizer: JobHandler {
+///     let images: ImageService
+///     func handle(_ job: ResizeImage, context: JobContext) async throws -> Size {
+///         try await images.resize(job.path, to: job.width)
+///     }
+/// }
+/// registry.register(Resizer(images: live))
+/// ```
+public protocol JobHandler: Sendable {
+    /// The parameters it runs.
+    associatedtype Parameters: JobParameters
+    /// What it returns; kept as the job's JSON result when it is `Encodable`.
+    associatedtype Output: Sendable = Void
+    /// Runs one attempt, as ``Job/run(context:)`` does.
+    func handle(_ job: Parameters, context: JobContext) async throws -> Output
 }
 
 /// A handler failure that must not be retried: the job goes straight to dead letters.

@@ -118,7 +118,7 @@ public struct JobContext: Sendable {
 
     /// Enqueues one typed follow-up job on this job's store.
     @discardableResult
-    public func enqueue<J: Job>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) async throws
+    public func enqueue<J: JobParameters>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) async throws
         -> EnqueueResult
     {
         guard let client else { throw StewardError.invalidArgument("context: this job context has no store to enqueue into") }

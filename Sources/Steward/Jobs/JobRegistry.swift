@@ -12,19 +12,33 @@ public final class JobRegistry: Sendable {
     /// Creates an empty registry.
     public init() {}
 
-    /// Registers a typed job; its payload is decoded into `J` and its output kept as JSON.
+    /// Registers a typed job that runs itself; its payload is decoded into `J` and its output
+    /// kept as JSON.
     public func register<J: Job>(_ type: J.Type) {
-        register(name: J.name) { payload, context in
-            let job: J
+        register(J.self) { job, context in try await job.run(context: context) }
+    }
+
+    /// Registers `handler` for the jobs of `type`: the payload is decoded into `P`, the closure
+    /// runs with it (capturing whatever it needs) and an `Encodable` output is kept as JSON.
+    public func register<P: JobParameters, Output: Sendable>(
+        _ type: P.Type, _ handler: @escaping @Sendable (_ job: P, _ context: JobContext) async throws -> Output
+    ) {
+        register(name: P.name) { payload, context in
+            let job: P
             do {
-                job = try JSONDecoder().decode(J.self, from: Data(payload.utf8))
+                job = try JSONDecoder().decode(P.self, from: Data(payload.utf8))
             } catch {
-                throw PayloadDecodingError(job: J.name, reason: "\(error)")
+                throw PayloadDecodingError(job: P.name, reason: "\(error)")
             }
-            let output = try await job.run(context: context)
+            let output = try await handler(job, context)
             guard let encodable = output as? any Encodable else { return nil }
             return try JSONCoding.encode(encodable)
         }
+    }
+
+    /// Registers a handler value for its parameters' name.
+    public func register<H: JobHandler>(_ handler: H) {
+        register(H.Parameters.self) { job, context in try await handler.handle(job, context: context) }
     }
 
     /// Registers an untyped handler under `name`, replacing any earlier one.

@@ -166,7 +166,7 @@ public struct ScheduledJob: Sendable, Codable, Equatable {
     }
 
     /// Creates a scheduled job from a typed job's parameters.
-    public init<J: Job>(
+    public init<J: JobParameters>(
         _ job: J, queue: String = "default", priority: Int = 0, timeout: Duration? = nil, retryPolicy: RetryPolicy? = nil
     ) throws {
         self.init(

@@ -8,7 +8,8 @@ enum ExampleJobs {
         // chain.yaml
         registry.register(ReportCollect.self)
         registry.register(ReportFormat.self)
-        registry.register(ReportDeliver.self)
+        // A handler holding a dependency (what a real worker passes: its mail client).
+        registry.register(ReportMailer(outbox: Outbox()))
         // conditional.yaml
         registry.register(LoanScore.self)
         registry.register(LoanApprove.self)
@@ -62,14 +63,29 @@ struct ReportFormat: Job {
     }
 }
 
-struct ReportDeliver: Job {
+/// Parameters only: the handler is ``ReportMailer``, which holds the outbox it sends through.
+struct ReportDeliver: JobParameters {
     static let name = "report.deliver"
     var to: String
     var body: String
     struct Output: Codable, Sendable { var to: String; var bytes: Int }
-    func run(context: JobContext) async throws -> Output {
-        guard to.contains("@") else { throw PermanentJobError("report.deliver: '\(to)' is not an email address") }
-        return Output(to: to, bytes: body.utf8.count)
+}
+
+/// Stands in for a mail client: the dependency a `Job` type could not be given.
+actor Outbox {
+    private var sent: [String] = []
+    func send(to: String, body: String) -> Int {
+        sent.append(to)
+        return body.utf8.count
+    }
+}
+
+struct ReportMailer: JobHandler {
+    let outbox: Outbox
+    func handle(_ job: ReportDeliver, context: JobContext) async throws -> ReportDeliver.Output {
+        guard job.to.contains("@") else { throw PermanentJobError("report.deliver: '\(job.to)' is not an email address") }
+        let bytes = await outbox.send(to: job.to, body: job.body)
+        return ReportDeliver.Output(to: job.to, bytes: bytes)
     }
 }
 
