@@ -130,13 +130,14 @@ enum PostgresStatements {
     /// a later statement (see ``PostgresJobStore/releaseChildren(of:on:)``), so its transition is
     /// left to the transactional path.
     struct Transition: PostgresPreparedStatement {
-        static let name = "steward_transition_v1"
+        static let name = "steward_transition_v2"
         static let sql = """
             WITH t AS (
                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::int4[], $6::bool[], $7::text[],
-                    $8::bool[], $9::text[], $10::text[], $11::int4[], $12::text[], $13::text[], $14::float8[], $15::text[], $16::text[])
+                    $8::bool[], $9::text[], $10::text[], $11::int4[], $12::text[], $13::text[], $14::float8[], $15::text[], $16::text[],
+                    $20::text[])
                 AS t(id, owner, state, run_at, attempt_delta, clears_owner, result, sets_error, error_type, error_message,
-                    error_attempt, move_to_queue, history, started_at, history_error_type, history_error_message)
+                    error_attempt, move_to_queue, history, started_at, history_error_type, history_error_message, payload)
             ), done AS (
                 UPDATE steward_jobs j SET state = t.state,
                     run_at = CASE WHEN t.run_at = 'NaN' THEN j.run_at ELSE to_timestamp(t.run_at) END,
@@ -149,7 +150,8 @@ enum PostgresStatements {
                     error_message = CASE WHEN t.sets_error THEN t.error_message ELSE j.error_message END,
                     error_attempt = CASE WHEN t.sets_error THEN coalesce(nullif(t.error_attempt, -1), j.attempt) ELSE j.error_attempt END,
                     original_queue = CASE WHEN t.move_to_queue = '' THEN j.original_queue ELSE j.queue END,
-                    queue = coalesce(nullif(t.move_to_queue, ''), j.queue)
+                    queue = coalesce(nullif(t.move_to_queue, ''), j.queue),
+                    payload = coalesce(nullif(t.payload, ''), j.payload)
                 FROM t
                 WHERE j.id = t.id AND j.state = \(JobState.running.sql) AND j.lease_owner = t.owner
                     AND ($18 OR NOT j.has_children OR t.state NOT IN (\(JobState.finishedSQL)))
@@ -202,6 +204,7 @@ enum PostgresStatements {
             bindings.append(now)
             bindings.append(parents)
             bindings.append(channel)
+            bindings.append(ts.map { $0.payload ?? "" })
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String, String, Bool).self) }

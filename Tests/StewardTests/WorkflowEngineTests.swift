@@ -13,7 +13,7 @@ final class CallLog: Sendable {
 }
 
 /// Which store a workflow test runs on.
-enum WorkflowStore: String, CaseIterable, CustomTestStringConvertible {
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     case sqlite, postgres
     var testDescription: String { rawValue }
 
@@ -31,7 +31,7 @@ enum WorkflowStore: String, CaseIterable, CustomTestStringConvertible {
         return store
     }
 
-    static var enabled: [WorkflowStore] { PostgresTestDatabase.enabled ? allCases : [.sqlite] }
+    static var enabled: [StoreKind] { PostgresTestDatabase.enabled ? allCases : [.sqlite] }
 }
 
 let examplesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -56,8 +56,8 @@ func withWorkflowWorker(
 
 @Suite("Workflows: the examples and every feature, on each store")
 struct WorkflowEngineTests {
-    @Test("chain with result passing: collect -> format -> deliver", arguments: WorkflowStore.enabled)
-    func chain(_ kind: WorkflowStore) async throws {
+    @Test("chain with result passing: collect -> format -> deliver", arguments: StoreKind.enabled)
+    func chain(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         registry.register(name: "report.collect") { payload, _ in
@@ -84,6 +84,10 @@ struct WorkflowEngineTests {
             #expect(status.tasks.map(\.state) == ["succeeded", "succeeded", "succeeded"])
             #expect(status.tasks[2].output == .object(["to": .string("ops@example.com"), "body": .string("Report for 2026-11-30: 3 rows")]))
             #expect(status.tasks[0].output == .object(["rows": .array([.object(["n": .integer(1)]), .object(["n": .integer(2)]), .object(["n": .integer(9_007_199_254_740_993)])])]))
+            // Each task's job keeps the input it ran with (`job status` shows it), not the empty template payload.
+            let deliver = try #require(try await store.workflowRun(run.id)?.tasks["deliver"]?.job)
+            let payload = try #require(try await store.job(deliver, now: Date())?.payload)
+            #expect(json(payload) == .object(["to": .string("ops@example.com"), "body": .string("Report for 2026-11-30: 3 rows")]))
             let logs = try await admin.logs(run.id).map { "\($0.event) \($0.task ?? "-")" }
             for task in ["collect", "format", "deliver"] {
                 #expect(logs.contains("queued \(task)") && logs.contains("started \(task)") && logs.contains("succeeded \(task)"), "\(logs)")
@@ -97,8 +101,8 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
-    @Test("fan-out/fan-in: a report per account, 2 failures tolerated, a partial-success summary", arguments: WorkflowStore.enabled)
-    func reportBatch(_ kind: WorkflowStore) async throws {
+    @Test("fan-out/fan-in: a report per account, 2 failures tolerated, a partial-success summary", arguments: StoreKind.enabled)
+    func reportBatch(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         let running = Atomic<Int>(0)
@@ -140,8 +144,8 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
-    @Test("a conditional branch: the false side is skipped and none_failed still runs", arguments: WorkflowStore.enabled)
-    func conditional(_ kind: WorkflowStore) async throws {
+    @Test("a conditional branch: the false side is skipped and none_failed still runs", arguments: StoreKind.enabled)
+    func conditional(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         let calls = CallLog()
@@ -180,8 +184,8 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
-    @Test("a payment saga: ship fails, then refund and release run in reverse order; compensated", arguments: WorkflowStore.enabled)
-    func saga(_ kind: WorkflowStore) async throws {
+    @Test("a payment saga: ship fails, then refund and release run in reverse order; compensated", arguments: StoreKind.enabled)
+    func saga(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         let calls = CallLog()
@@ -211,8 +215,8 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
-    @Test("an ETL pipeline: extract -> validate -> transform per chunk -> load", arguments: WorkflowStore.enabled)
-    func etl(_ kind: WorkflowStore) async throws {
+    @Test("an ETL pipeline: extract -> validate -> transform per chunk -> load", arguments: StoreKind.enabled)
+    func etl(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         registry.register(name: "etl.extract") { _, _ in #"{"row_count":6,"chunks":[[1,2],[3,4],[5,6]]}"# }
@@ -242,8 +246,8 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
-    @Test("a running execution stays on the version it started with; run picks the latest or a named version", arguments: WorkflowStore.enabled)
-    func versions(_ kind: WorkflowStore) async throws {
+    @Test("a running execution stays on the version it started with; run picks the latest or a named version", arguments: StoreKind.enabled)
+    func versions(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         registry.register(name: "steward.echo") { payload, _ in payload }
@@ -267,8 +271,8 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
-    @Test("fail: nothing new starts after a failure; retry runs the failed task and what follows, keeping earlier outputs", arguments: WorkflowStore.enabled)
-    func failAndRetry(_ kind: WorkflowStore) async throws {
+    @Test("fail: nothing new starts after a failure; retry runs the failed task and what follows, keeping earlier outputs", arguments: StoreKind.enabled)
+    func failAndRetry(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         let calls = CallLog()
@@ -344,8 +348,8 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
-    @Test("cancel stops the running task and starts nothing new; a timeout does the same and fails the run", arguments: WorkflowStore.enabled)
-    func cancelAndTimeout(_ kind: WorkflowStore) async throws {
+    @Test("cancel stops the running task and starts nothing new; a timeout does the same and fails the run", arguments: StoreKind.enabled)
+    func cancelAndTimeout(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         let calls = CallLog()
@@ -379,8 +383,8 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
-    @Test("a missing template path fails the task naming the path; a workflow with a map over 10,000 items finishes", arguments: WorkflowStore.enabled)
-    func missingPathAndBigMap(_ kind: WorkflowStore) async throws {
+    @Test("a missing template path fails the task naming the path; a workflow with a map over 10,000 items finishes", arguments: StoreKind.enabled)
+    func missingPathAndBigMap(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         registry.register(name: "list") { _, _ in JSONValue.object(["items": .array((0..<10_000).map { .integer(Int64($0)) })]).jsonText }
@@ -414,8 +418,8 @@ struct WorkflowEngineTests {
         try await store.close()
     }
 
-    @Test("a workflow execution is a pipeline execution: duration, task counts and the tasks' reported metrics; its anomaly check is queued", arguments: WorkflowStore.enabled)
-    func pipelineExecution(_ kind: WorkflowStore) async throws {
+    @Test("a workflow execution is a pipeline execution: duration, task counts and the tasks' reported metrics; its anomaly check is queued", arguments: StoreKind.enabled)
+    func pipelineExecution(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         registry.register(name: "load") { payload, _ in payload }

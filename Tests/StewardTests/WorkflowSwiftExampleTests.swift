@@ -5,8 +5,8 @@ import Testing
 /// The Swift example of docs/workflows.md, run as written (with a worker and its handlers).
 @Suite("Workflows: the Swift example")
 struct WorkflowSwiftExampleTests {
-    @Test("a workflow built in Swift: extract -> load, with a template over the upstream output", arguments: WorkflowStore.enabled)
-    func swiftExample(_ kind: WorkflowStore) async throws {
+    @Test("a workflow built in Swift: extract -> load, with a template over the upstream output", arguments: StoreKind.enabled)
+    func swiftExample(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let registry = JobRegistry()
         registry.register(name: "extract") { payload, _ in

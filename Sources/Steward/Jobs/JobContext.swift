@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// What a handler knows about the attempt it runs: ids, attempt numbers, metadata, a logger,
 /// progress reporting, cancellation, and a client to enqueue follow-up jobs.
@@ -30,6 +31,9 @@ public struct JobContext: Sendable {
     /// The worker's logger, without the job's metadata.
     let baseLogger: Logger
     let progressSink: @Sendable (JobProgress) -> Void
+    /// Where a payload rewritten for this attempt is kept, so the worker stores it with the
+    /// outcome (`nil` outside a worker).
+    var rewrittenPayload: RewrittenPayload?
 
     /// Creates a context; the worker does this, tests may too.
     public init(
@@ -52,12 +56,16 @@ public struct JobContext: Sendable {
         self.progressSink = progressSink
     }
 
-    /// The same attempt with another payload (the workflow engine renders a task's input).
+    /// The same attempt with another payload (the workflow engine renders a task's input), which
+    /// the worker keeps as the job's payload when the attempt ends.
     func with(payload: String) -> JobContext {
-        JobContext(
+        rewrittenPayload?.value.withLock { $0 = payload }
+        var context = JobContext(
             id: id, name: name, queue: queue, attempt: attempt, maxAttempts: maxAttempts, metadata: metadata, payload: payload,
             enqueuedAt: enqueuedAt, workerID: workerID, logger: baseLogger, client: client, dependsOn: dependsOn,
             progressSink: progressSink)
+        context.rewrittenPayload = rewrittenPayload
+        return context
     }
 
     /// A logger carrying `job.id`, `job.name`, `job.queue` and `job.attempt`.
@@ -124,4 +132,9 @@ public struct JobContext: Sendable {
         guard let client else { throw StewardError.invalidArgument("context: this job context has no store to enqueue into") }
         return try await client.enqueue(job, queue: queue, options: options)
     }
+}
+
+/// The payload an attempt was rewritten to (see ``JobContext/with(payload:)``).
+final class RewrittenPayload: Sendable {
+    let value = Mutex<String?>(nil)
 }

@@ -190,6 +190,22 @@ public enum PipelineRules {
         return PipelineFinishChange(execution: done, touched: done.state == .succeeded && done.modifiedData ? writes : [], jobs: check)
     }
 
+    /// A finish from figures reported by code that does not know these rules (a workflow's tasks
+    /// summing their `metrics`): `inserted`, `updated` and `deleted` fill the counts when they are
+    /// whole and not negative, and whatever ``finish(_:with:definition:)`` would refuse (a
+    /// built-in name, a value that is not finite, a count that is not a whole Int64) is left out,
+    /// so the record is kept without it rather than lost.
+    public static func lenientFinish(succeeded: Bool, at: Date, reported: [String: Double]) -> PipelineFinish {
+        var metrics = reported
+        func count(_ key: String) -> Int64? {
+            metrics.removeValue(forKey: key).flatMap { Int64(exactly: $0.rounded()) }.flatMap { $0 >= 0 ? $0 : nil }
+        }
+        let (inserted, updated, deleted) = (count("inserted"), count("updated"), count("deleted"))
+        metrics = metrics.filter { $0.value.isFinite && !builtInMetrics.contains($0.key) }
+        return PipelineFinish(
+            state: succeeded ? .succeeded : .failed, at: at, inserted: inserted, updated: updated, deleted: deleted, metrics: metrics)
+    }
+
     /// Freshness as of `asOf`: every dataset with a `maxAge`, stale when never modified or older
     /// than it.
     public static func freshness(_ datasets: [DatasetState], asOf: Date) -> FreshnessReport {

@@ -52,13 +52,17 @@ public struct JobOutcome: Sendable, Equatable {
     public var startedAt: Date
     /// What happens to it.
     public var kind: Kind
+    /// A payload to keep in place of the enqueued one: what the attempt actually ran with (a
+    /// workflow task's rendered input), so the job's record shows it.
+    public var payload: String?
 
     /// Creates an outcome.
-    public init(id: JobID, owner: String, startedAt: Date, kind: Kind) {
+    public init(id: JobID, owner: String, startedAt: Date, kind: Kind, payload: String? = nil) {
         self.id = id
         self.owner = owner
         self.startedAt = startedAt
         self.kind = kind
+        self.payload = payload
     }
 
     /// The outcome's name as written to the history.

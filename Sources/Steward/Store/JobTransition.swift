@@ -54,13 +54,15 @@ package struct JobTransition: Sendable, Equatable {
     package var moveToQueue: String?
     /// The attempt's history row, when the attempt is recorded.
     package var history: History?
+    /// The payload the attempt ran with, kept in place of the enqueued one; `nil` keeps it.
+    package var payload: String?
 
     /// Whether the job reaches a final state.
     package var finishes: Bool { state.isFinished }
 
     package init(
         id: JobID, owner: String, state: JobState, runAt: Date? = nil, attemptDelta: Int = 0, clearsOwner: Bool = false,
-        result: String? = nil, error: ErrorWrite? = nil, moveToQueue: String? = nil, history: History? = nil
+        result: String? = nil, error: ErrorWrite? = nil, moveToQueue: String? = nil, history: History? = nil, payload: String? = nil
     ) {
         self.id = id
         self.owner = owner
@@ -72,6 +74,7 @@ package struct JobTransition: Sendable, Equatable {
         self.error = error
         self.moveToQueue = moveToQueue
         self.history = history
+        self.payload = payload
     }
 
     /// The transition a worker's outcome asks for. `deadLetterQueue` is the queue a dead job
@@ -105,6 +108,7 @@ package struct JobTransition: Sendable, Equatable {
                 id: outcome.id, owner: outcome.owner, state: .available, attemptDelta: -1, clearsOwner: true,
                 history: history(nil))
         }
+        payload = outcome.payload
     }
 
     /// The transition of a job whose lease expired, as ``LeaseRescue`` decides it.

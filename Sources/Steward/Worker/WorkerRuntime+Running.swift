@@ -44,7 +44,7 @@ extension WorkerRuntime {
         let record = job.record
         let startedAt = worker.clock.now()
         let owner = worker.id
-        let context = JobContext(
+        var attempt = JobContext(
             id: record.id, name: record.name, queue: record.queue, attempt: record.attempt,
             maxAttempts: record.maxAttempts, metadata: record.metadata, payload: record.payload,
             enqueuedAt: record.createdAt, workerID: owner, logger: worker.logger, client: client,
@@ -52,6 +52,9 @@ extension WorkerRuntime {
         ) { [weak self] report in
             self?.progress.withLock { $0[record.id] = ProgressUpdate(id: record.id, owner: owner, progress: report) }
         }
+        let rewritten = RewrittenPayload()
+        attempt.rewrittenPayload = rewritten
+        let context = attempt
         var kind: JobOutcome.Kind
         let began = ContinuousClock.now
         do {
@@ -83,7 +86,8 @@ extension WorkerRuntime {
         }
         if config.standardMiddleware { Self.log(kind, context: context, since: began, clock: worker.clock) }
         progress.withLock { _ = $0.removeValue(forKey: record.id) }
-        await submit(JobOutcome(id: record.id, owner: owner, startedAt: startedAt, kind: kind))
+        await submit(
+            JobOutcome(id: record.id, owner: owner, startedAt: startedAt, kind: kind, payload: rewritten.value.withLock { $0 }))
     }
 
     /// One line per state change, at its level: success info, a retry warning, a dead letter error,

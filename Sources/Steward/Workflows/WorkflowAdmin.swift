@@ -203,7 +203,7 @@ public struct WorkflowAdmin: Sendable {
         }
         guard let record else { throw StewardError.workflowRunNotFound(id) }
         // A retried run is a new pipeline execution (best effort, as at the first start).
-        _ = try? await store.startPipelineExecution(pipeline: run.workflow, parent: nil, at: now, workflowRun: id)
+        await PipelineAdmin(store: store).startWorkflowRun(id, workflow: run.workflow, at: now)
         return record
     }
 

@@ -147,16 +147,17 @@ public enum WorkflowEngine {
         guard let record else { throw StewardError.storeUnavailable("workflow run \(runID) was not written") }
         // The execution is also a pipeline execution (docs/pipelines.md). Best effort: a miss here
         // is made up when the execution ends.
-        _ = try? await store.startPipelineExecution(pipeline: definition.name, parent: nil, at: now, workflowRun: runID)
+        await PipelineAdmin(store: store).startWorkflowRun(runID, workflow: definition.name, at: now)
         return record
     }
 
-    /// Finishes the pipeline execution mirroring `run` (starting it first if its start was
-    /// missed): duration from the run's times, task counts, and the numeric `metrics` object of
-    /// each task's output, summed by key (`inserted`, `updated`, `deleted` fill the row counts).
-    /// A retried run gets a new pipeline execution. Best effort: the workflow's outcome never
-    /// depends on it.
-    static func recordPipelineExecution(_ run: WorkflowRunRecord, _ state: WorkflowRunState, store: any WorkflowStore & PipelineStore, now: Date) async {
+    /// Finishes the pipeline execution mirroring `run` (docs/pipelines.md): task counts by state
+    /// and the numeric `metrics` object of each task's output, summed by key; the pipeline side
+    /// (``PipelineAdmin/finishWorkflowRun(_:workflow:startedAt:succeeded:metrics:at:)``) decides
+    /// what it keeps. Best effort: the workflow's outcome never depends on it.
+    static func recordPipelineExecution(
+        _ run: WorkflowRunRecord, _ state: WorkflowRunState, store: any WorkflowStore & PipelineStore, now: Date
+    ) async {
         let names = Set(run.definition.tasks.map(\.name))
         guard let outcomes = try? await outcomes(names, in: run, store: store, now: now) else { return }
         var metrics: [String: Double] = ["tasks": Double(names.count)]
@@ -166,26 +167,11 @@ public enum WorkflowEngine {
         for outcome in outcomes.values {
             guard case .object(let o)? = outcome.output, case .object(let reported)? = o["metrics"] else { continue }
             for (key, value) in reported {
-                if let n = value.numeric, n.isFinite { metrics[key, default: 0] += n }
+                if let n = value.numeric { metrics[key, default: 0] += n }
             }
         }
-        // What the pipeline rules would refuse is left out rather than losing the record: a count
-        // that is negative or not a whole Int64, a sum that overflowed, a metric named `duration`.
-        func count(_ key: String) -> Int64? {
-            metrics.removeValue(forKey: key).flatMap { Int64(exactly: $0.rounded()) }.flatMap { $0 >= 0 ? $0 : nil }
-        }
-        metrics = metrics.filter { $0.value.isFinite && $0.key != "duration" }
-        let finish = PipelineFinish(
-            state: state == .succeeded ? .succeeded : .failed, at: now, inserted: count("inserted"), updated: count("updated"),
-            deleted: count("deleted"), metrics: metrics)
-        do {
-            let running = try await store.pipelineExecutions(PipelineExecutionFilter(state: .running, workflowRun: run.id, limit: 1)).first
-            let started =
-                if let running { running } else {
-                    try await store.startPipelineExecution(pipeline: run.workflow, parent: nil, at: run.updatedAt, workflowRun: run.id)
-                }
-            _ = try await PipelineAdmin(store: store).finish(started.id, finish)
-        } catch {}
+        await PipelineAdmin(store: store).finishWorkflowRun(
+            run.id, workflow: run.workflow, startedAt: run.updatedAt, succeeded: state == .succeeded, metrics: metrics, at: now)
     }
 
     // MARK: outcomes of tasks
