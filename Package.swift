@@ -74,7 +74,6 @@ let package = Package(
             dependencies: [
                 "Steward",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,6 +97,9 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // Documents kept as files (the OpenAPI document, the dashboard) compiled into a target.
+        .executableTarget(name: "steward-embed", path: "Sources/steward-embed"),
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["steward-embed"]),
         // `steward serve`: the HTTP API, auth, /metrics and the configuration file.
         .target(
             name: "StewardHTTP",
@@ -117,7 +119,9 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
-            swiftSettings: upcoming
+            exclude: ["Resources"],
+            swiftSettings: upcoming,
+            plugins: ["EmbedResources"]
         ),
         .target(
             name: "StoreConformance",

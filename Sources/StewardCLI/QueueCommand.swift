@@ -17,7 +17,7 @@ struct QueueCommand: AsyncParsableCommand {
 
         func run() async throws {
             let s = try await storeOptions.with { try await QueueAdmin(store: $0).stats(name) }
-            if json { return try printJSON(QueueStatsView(s)) }
+            if json { return try printJSON(s) }
             print("queue \(s.queue)\(s.paused ? " (paused)" : "")")
             for state in JobState.allCases {
                 print("  \(state.rawValue.padding(10)) \(s.counts[state.rawValue] ?? 0)")

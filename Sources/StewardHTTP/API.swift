@@ -259,17 +259,17 @@ public struct StewardAPI: Sendable {
             return JSONResponse.make(history?.samples(name) ?? [])
         }
         route(api, .get, "queues/:name") { _, context in
-            JSONResponse.make(QueueStatsView(try await queues.stats(context.parameters.get("name") ?? "")))
+            JSONResponse.make(try await queues.stats(context.parameters.get("name") ?? ""))
         }
         route(api, .post, "queues/:name/pause") { _, context in
             let name = context.parameters.get("name") ?? ""
             try await queues.pause(name)
-            return JSONResponse.make(QueueStatsView(try await queues.stats(name)))
+            return JSONResponse.make(try await queues.stats(name))
         }
         route(api, .post, "queues/:name/resume") { _, context in
             let name = context.parameters.get("name") ?? ""
             try await queues.resume(name)
-            return JSONResponse.make(QueueStatsView(try await queues.stats(name)))
+            return JSONResponse.make(try await queues.stats(name))
         }
     }
 

@@ -38,21 +38,38 @@ extension SQLiteJobStore {
         return out
     }
 
-    /// Applies `transitions` in the caller's write transaction: one statement per job (in-process,
-    /// a statement per row costs what a JSON batch would and binds no JSON), each guarded by the
-    /// lease, then the history rows of those that applied, and the release of the jobs that
-    /// waited for the ones that finished. Returns what applied and the queues to wake.
+    /// Applies `transitions` in the caller's write transaction, each guarded by the lease, then
+    /// the history rows of those that applied, and the release of the jobs that waited for the
+    /// ones that finished. Returns what applied and the queues to wake.
     ///
-    /// The statement sets only the columns a transition changes: SQLite rewrites every index
-    /// holding a column named in `SET`, whatever its value, and a plain success naming `queue`
-    /// and `run_at` too cost 40 % of the worker's throughput.
+    /// Transitions that carry nothing of their own but the job (a plain success, above all) go
+    /// in one statement per kind and owner, over a JSON list of ids; the others run one statement
+    /// per job (in-process, no round trip). Either statement sets only the columns a transition
+    /// changes: SQLite rewrites every index holding a column named in `SET`, whatever its value.
     static func apply(_ transitions: [JobTransition], now: Double, in db: Database) throws -> ([AppliedTransition], Set<String>) {
         var statements: [TransitionColumns: RawStatement] = [:]
         var applied: [AppliedTransition] = []
         applied.reserveCapacity(transitions.count)
         var history: [(JobTransition, queue: String, attempt: Int)] = []
         var moved = Set<String>()
+        var uniform: [UniformKey: [Int64]] = [:]
+        var singles: [JobTransition] = []
         for t in transitions {
+            if let key = UniformKey(t) { uniform[key, default: []].append(t.id.rawValue) } else { singles.append(t) }
+        }
+        for (key, ids) in uniform {
+            let update = RawStatement(try db.cachedStatement(sql: key.columns.sql), db)
+            update.bind(1, key.state.rawValue)
+            update.bind(3, key.attemptDelta)
+            update.bind(4, key.state.isFinished ? now : nil)
+            update.bind(12, jsonArray(ids))
+            update.bind(13, key.owner)
+            defer { update.reset() }
+            while try update.step() {
+                applied.append(AppliedTransition(id: JobID(update.int64(1)), queue: update.string(0), state: key.state))
+            }
+        }
+        for t in singles {
             let columns = TransitionColumns(t)
             let update: RawStatement
             if let cached = statements[columns] {
@@ -171,6 +188,8 @@ extension SQLiteJobStore {
 /// parameters keep their numbers in every form, so binding is the same code.
 struct TransitionColumns: Hashable {
     var runAt, attempt, owner, result, error, queue, payload, finishes: Bool
+    /// `?12` is a JSON list of ids rather than one id.
+    var batch = false
 
     init(_ t: JobTransition) {
         runAt = t.runAt != nil
@@ -195,8 +214,28 @@ struct TransitionColumns: Hashable {
         if payload { set.append("payload = ?14") }
         return """
             UPDATE steward_jobs SET \(set.joined(separator: ", "))
-            WHERE id = ?12 AND state = \(JobState.running.sql) AND lease_owner = ?13
-            RETURNING queue, original_queue, attempt
+            WHERE \(batch ? "id IN (SELECT value FROM json_each(?12))" : "id = ?12")
+                AND state = \(JobState.running.sql) AND lease_owner = ?13
+            RETURNING queue, \(batch ? "id" : "original_queue"), attempt
             """
+    }
+}
+
+/// Transitions that differ only in their job: one statement applies them all.
+struct UniformKey: Hashable {
+    var columns: TransitionColumns
+    var state: JobState
+    var attemptDelta: Int
+    var owner: String
+
+    init?(_ t: JobTransition) {
+        guard t.runAt == nil, t.result == nil, t.error == nil, t.moveToQueue == nil, t.payload == nil, t.history == nil else {
+            return nil
+        }
+        columns = TransitionColumns(t)
+        columns.batch = true
+        state = t.state
+        attemptDelta = t.attemptDelta
+        owner = t.owner
     }
 }

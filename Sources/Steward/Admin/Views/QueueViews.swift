@@ -1,42 +1,5 @@
 import Foundation
 
-/// A queue's statistics as every surface shows them (`queue stats --json`).
-public struct QueueStatsView: Encodable, Sendable, Equatable {
-    /// The queue's name.
-    public var queue: String
-    /// Whether workers skip it.
-    public var paused: Bool
-    /// Jobs by state (every state, 0 when none).
-    public var counts: [String: Int]
-    /// Jobs running now.
-    public var running: Int
-    /// Jobs that succeeded in the last minute.
-    public var succeededLastMinute: Int
-    /// Attempts that failed in the last minute.
-    public var failedLastMinute: Int
-    /// Failed attempts / finished attempts over the last minute, 0–1.
-    public var errorRate: Double
-    /// Seconds the oldest due job has waited to be claimed; `null` when nothing waits.
-    @Nullable public var oldestWaitingAgeSeconds: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case queue, paused, counts, running, succeededLastMinute = "succeeded_last_minute",
-            failedLastMinute = "failed_last_minute", errorRate = "error_rate", oldestWaitingAgeSeconds = "oldest_waiting_age_s"
-    }
-
-    /// The view of queue statistics.
-    public init(_ s: QueueStats) {
-        queue = s.queue
-        paused = s.paused
-        counts = s.counts
-        running = s.running
-        succeededLastMinute = s.succeededLastMinute
-        failedLastMinute = s.failedLastMinute
-        errorRate = (s.errorRate * 10_000).rounded() / 10_000
-        oldestWaitingAgeSeconds = s.oldestWaitingAgeSeconds.map { ($0 * 1000).rounded() / 1000 }
-    }
-}
-
 /// One row of the queue listing (`queue list --json`); the settings are `null` for a queue that
 /// has none stored (a dead-letter queue).
 public struct QueueView: Encodable, Sendable, Equatable {
