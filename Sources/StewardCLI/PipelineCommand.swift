@@ -149,7 +149,7 @@ struct PipelineCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard (1...100_000).contains(limit) else { throw ValidationError("--limit: \(limit) is outside 1...100000") }
-            let found = try await storeOptions.with { try await $0.pipelineAnomalies(pipeline: name, limit: limit) }
+            let found = try await storeOptions.with { try await PipelineAdmin(store: $0).anomalies(pipeline: name, limit: limit) }
             if json { return try printJSON(["anomalies": found]) }
             if found.isEmpty { print("no anomalies") }
             for a in found {

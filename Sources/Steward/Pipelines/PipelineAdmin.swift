@@ -128,6 +128,27 @@ public struct PipelineAdmin: Sendable {
         return DatasetTouch(dataset: dataset, touchedAt: at.iso8601UTC)
     }
 
+    /// The stored pipelines and declared datasets.
+    public func catalog() async throws -> PipelineCatalog {
+        try await store.pipelineCatalog()
+    }
+
+    /// Executions matching `filter`.
+    public func executions(_ filter: PipelineExecutionFilter) async throws -> [PipelineExecution] {
+        try await store.pipelineExecutions(filter)
+    }
+
+    /// One execution; throws ``PipelineError/executionNotFound(_:)`` for an unknown id.
+    public func execution(_ id: Int64) async throws -> PipelineExecution {
+        guard let execution = try await store.pipelineExecution(id) else { throw PipelineError.executionNotFound(id) }
+        return execution
+    }
+
+    /// Recorded anomalies, newest first (of one pipeline, or of all).
+    public func anomalies(pipeline: String?, limit: Int) async throws -> [PipelineAnomaly] {
+        try await store.pipelineAnomalies(pipeline: pipeline, limit: limit)
+    }
+
     /// An execution and everything under it.
     public func tree(_ id: Int64) async throws -> [(depth: Int, execution: PipelineExecution)] {
         let rows = try await store.pipelineExecutionTree(id)

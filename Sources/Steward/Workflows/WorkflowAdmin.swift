@@ -225,6 +225,11 @@ public struct WorkflowAdmin: Sendable {
         }
     }
 
+    /// Executions matching `filter`, newest first, as every surface lists them.
+    public func runs(_ filter: WorkflowRunFilter) async throws -> [WorkflowListView.Run] {
+        try await store.workflowRuns(filter).map(WorkflowListView.Run.init)
+    }
+
     /// Stored definitions (every version) and the newest executions.
     public func list(limit: Int = 20) async throws -> WorkflowListView {
         let definitions = try await store.workflows()

@@ -3,40 +3,6 @@ import Hummingbird
 import Logging
 import Steward
 
-/// The request context of the API: what the bearer token may do.
-public struct StewardRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
-    /// The authenticated token's scope (`admin` when no tokens are configured, on loopback only).
-    public var scope: AccessToken.Scope?
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        scope = nil
-    }
-}
-
-/// Turns every error into the API's JSON error with a proper status; logs only server faults.
-struct ErrorMiddleware: RouterMiddleware {
-    let logger: Logger
-
-    func handle(
-        _ request: Request, context: StewardRequestContext, next: (Request, StewardRequestContext) async throws -> Response
-    ) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch {
-            let e = APIError.from(error)
-            if e.status.code >= 500 {
-                logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(e)"])
-            }
-            return e.response()
-        }
-    }
-}
-
-/// Bearer tokens: `read` may GET, `admin` may do everything. `/healthz`, `/readyz` and the
-/// OpenAPI document are open.
-/// With no tokens configured every request is `admin` (the server then listens on loopback only).
 struct AuthMiddleware: RouterMiddleware {
     let tokens: [AccessToken]
     /// Open without a token: health, the OpenAPI document, and the dashboard's files (which hold
@@ -76,21 +42,3 @@ struct AuthMiddleware: RouterMiddleware {
 }
 
 /// Security headers on every response.
-struct HeadersMiddleware: RouterMiddleware {
-    func handle(
-        _ request: Request, context: StewardRequestContext, next: (Request, StewardRequestContext) async throws -> Response
-    ) async throws -> Response {
-        var response = try await next(request, context)
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.cacheControl] = "no-store"
-        return response
-    }
-}
-
-extension APIError {
-    func response(extra: HTTPFields) -> Response {
-        var r = response()
-        r.headers.append(contentsOf: extra)
-        return r
-    }
-}

@@ -14,7 +14,7 @@ extension StewardAPI {
             let text = String(buffer: try await request.body.collect(upTo: configuration.maxBody))
             return JSONResponse.make(try await pipelines.apply(try PipelineFile.parse(text, file: "request body")))
         }
-        route(api, .get, "pipelines") { _, _ in JSONResponse.make(try await store.pipelineCatalog()) }
+        route(api, .get, "pipelines") { _, _ in JSONResponse.make(try await pipelines.catalog()) }
         route(api, .post, "pipelines/:name/executions") { request, context in
             let body = try await Body.read(request, limit: configuration.maxBody, allowed: ["parent", "at"])
             let execution = try await pipelines.start(
@@ -31,12 +31,10 @@ extension StewardAPI {
             }
             let limit = try Self.queryInt(q.get("limit"), "limit", default: 50, range: 1...1000)
             return JSONResponse.make(
-                try await store.pipelineExecutions(PipelineExecutionFilter(pipeline: q.get("pipeline"), state: state, limit: limit)))
+                try await pipelines.executions(PipelineExecutionFilter(pipeline: q.get("pipeline"), state: state, limit: limit)))
         }
         route(api, .get, "pipeline-executions/:id") { _, context in
-            let id = try Self.executionID(context)
-            guard let execution = try await store.pipelineExecution(id) else { throw PipelineError.executionNotFound(id) }
-            return JSONResponse.make(execution)
+            JSONResponse.make(try await pipelines.execution(try Self.executionID(context)))
         }
         route(api, .get, "pipeline-executions/:id/tree") { _, context in
             let rows = try await pipelines.tree(try Self.executionID(context))
@@ -77,7 +75,7 @@ extension StewardAPI {
         route(api, .get, "pipeline-anomalies") { request, _ in
             let q = request.uri.queryParameters
             let limit = try Self.queryInt(q.get("limit"), "limit", default: 100, range: 1...10_000)
-            return JSONResponse.make(["anomalies": try await store.pipelineAnomalies(pipeline: q.get("pipeline"), limit: limit)])
+            return JSONResponse.make(["anomalies": try await pipelines.anomalies(pipeline: q.get("pipeline"), limit: limit)])
         }
         route(api, .get, "checks/freshness") { request, _ in
             JSONResponse.make(try await pipelines.freshness(asOf: try Self.queryInstant(request.uri.queryParameters.get("as_of"), "as_of")))

@@ -1,0 +1,123 @@
+import Foundation
+import HTTPTypes
+import Instrumentation
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import Steward
+import Tracing
+
+/// `/api/v1/jobs`: enqueue (with Idempotency-Key), list, get, history, cancel and retry, one or in bulk.
+extension StewardAPI {
+    // MARK: jobs
+
+    static let enqueueFields: Set<String> = [
+        "name", "queue", "payload", "priority", "delay", "run_at", "timeout", "max_attempts", "unique_key", "metadata", "after",
+    ]
+
+    func addJobRoutes(_ api: RouterGroup<StewardRequestContext>) {
+        let jobs = JobAdmin(store: store)
+        route(api, .post, "jobs") { request, _ in
+            let body = try await Body.read(request, limit: configuration.maxBody, allowed: Self.enqueueFields)
+            let job = try Self.newJob(body)
+            // An Idempotency-Key answers with its first job for its whole retention, whatever that
+            // job's state (the store keeps it); `unique_key` only dedupes against live jobs.
+            if let key = request.headers[HTTPField.Name("Idempotency-Key")!] {
+                guard !key.isEmpty, key.count <= 255 else { throw APIError.invalid("Idempotency-Key", "must be 1 to 255 characters") }
+                let fingerprint = AccessToken.sha256Hex(JSONValue.object(body.fields).jsonText)
+                let (record, replayed) = try await jobs.enqueue(
+                    job, idempotencyKey: key, fingerprint: fingerprint, retention: configuration.idempotencyRetention)
+                return JSONResponse.make(
+                    JobView(record), status: replayed ? .ok : .created,
+                    headers: replayed ? [HTTPField.Name("Idempotent-Replayed")!: "true"] : [:])
+            }
+            let result = try await jobs.enqueue([job])[0]
+            let record = try await jobs.get(result.id)
+            return JSONResponse.make(JobView(record), status: result.duplicate ? .ok : .created)
+        }
+        route(api, .get, "jobs") { request, _ in
+            let q = request.uri.queryParameters
+            let limit = try Self.queryInt(q.get("limit"), "limit", default: 100, range: 1...1000)
+            let before = try q.get("before").map { try Self.jobID($0, field: "before") }
+            let state = try q.get("state").map { text -> JobState in
+                do { return try JobState.parse(text) } catch { throw APIError.invalid("state", "'\(text)' is not a job state") }
+            }
+            let records = try await jobs.list(JobFilter(queue: q.get("queue"), state: state, name: q.get("name"), limit: limit, beforeID: before))
+            // The next page starts below the last id; the header is absent on the last page.
+            let next: HTTPFields = records.count == limit ? [HTTPField.Name("X-Next-Before")!: "\(records.last!.id)"] : [:]
+            return JSONResponse.make(records.map(JobView.init), headers: next)
+        }
+        route(api, .get, "jobs/:id") { _, context in
+            JSONResponse.make(JobView(try await jobs.get(try Self.jobID(context, "id"))))
+        }
+        route(api, .get, "jobs/:id/history") { _, context in
+            JSONResponse.make(try await jobs.history(try Self.jobID(context, "id")).map(AttemptView.init))
+        }
+        route(api, .post, "jobs/:id/cancel") { _, context in
+            JSONResponse.make(JobView(try await jobs.cancel(try Self.jobID(context, "id"))))
+        }
+        route(api, .post, "jobs/:id/retry") { _, context in
+            JSONResponse.make(JobView(try await jobs.retry(try Self.jobID(context, "id"))))
+        }
+        route(api, .post, "jobs/cancel") { request, _ in
+            JSONResponse.make(try await jobs.cancelAll(try await Self.filter(request, limit: configuration.maxBody)))
+        }
+        route(api, .post, "jobs/retry") { request, _ in
+            JSONResponse.make(try await jobs.retryAll(try await Self.filter(request, limit: configuration.maxBody)))
+        }
+    }
+
+    static func newJob(_ body: Body) throws -> NewJob {
+        guard let name = try body.string("name") else { throw APIError.invalid("name", "required") }
+        var job = NewJob(queue: try body.string("queue") ?? "default", name: name)
+        job.payload = body.fields["payload"].map(\.jsonText) ?? "{}"
+        job.priority = try body.int("priority") ?? 0
+        if let at = try body.instant("run_at") {
+            job.runAt = at
+        } else if let delay = try body.duration("delay") {
+            job.runAt = Date().addingTimeInterval(delay.seconds)
+        }
+        job.timeout = try body.duration("timeout")
+        if let attempts = try body.int("max_attempts") {
+            guard attempts >= 1 else { throw APIError.invalid("max_attempts", "must be at least 1, got \(attempts)") }
+            var policy = RetryPolicy.default
+            policy.maxAttempts = attempts
+            job.retryPolicy = policy
+        }
+        job.uniqueKey = try body.string("unique_key")
+        job.metadata = try body.stringMap("metadata")
+        job.dependsOn = try body.ids("after")
+        try job.validate()
+        return job
+    }
+
+    static func filter(_ request: Request, limit: Int) async throws -> JobFilter {
+        let body = try await Body.read(request, limit: limit, allowed: ["queue", "state", "name"])
+        let state = try body.string("state").map { text -> JobState in
+            do { return try JobState.parse(text) } catch { throw APIError.invalid("state", "'\(text)' is not a job state") }
+        }
+        let filter = JobFilter(queue: try body.string("queue"), state: state, name: try body.string("name"), limit: 500)
+        guard filter.queue != nil || filter.state != nil || filter.name != nil else {
+            throw APIError(.badRequest, "invalid_argument", "a bulk action needs at least one of queue, state, name")
+        }
+        return filter
+    }
+
+    static func jobID(_ context: StewardRequestContext, _ key: String) throws -> JobID {
+        try jobID(context.parameters.get(key) ?? "", field: key)
+    }
+
+    static func jobID(_ text: String, field: String) throws -> JobID {
+        guard let n = Int64(text), n > 0 else { throw APIError.invalid(field, "'\(text)' is not a job id") }
+        return JobID(n)
+    }
+
+    static func queryInt(_ text: String?, _ field: String, default d: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return d }
+        guard let n = Int(text), range.contains(n) else {
+            throw APIError.invalid(field, "'\(text)' is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return n
+    }
+}
