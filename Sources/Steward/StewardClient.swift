@@ -131,7 +131,7 @@ public struct StewardClient: Sendable {
     public func waitForResult<T: Decodable>(_ id: JobID, as type: T.Type, timeout: Duration) async throws -> T {
         let record = try await waitForResult(id, timeout: timeout)
         guard let result = record.result else {
-            throw StewardError.invalidArgument("job \(id) succeeded without a result to decode as \(T.self)")
+            throw StewardError.invalidArgument(field: nil, message: "job \(id) succeeded without a result to decode as \(T.self)")
         }
         return try JSONCoding.decode(T.self, from: result)
     }

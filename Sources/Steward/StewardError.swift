@@ -6,8 +6,10 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
     case jobNotFound(JobID)
     /// The requested transition is not allowed from the job's current state.
     case invalidTransition(job: JobID, from: JobState, action: String)
-    /// An argument (CLI flag, URL, field) is malformed; the text names it and the value.
-    case invalidArgument(String)
+    /// An argument (CLI flag, URL, field) is malformed. `field` names it as a value (the HTTP API
+    /// answers it in its `field` key; `nil` when no single field is to blame); `message` says
+    /// what is wrong, naming the field and the value.
+    case invalidArgument(field: String?, message: String)
     /// Waiting for a job's result took longer than allowed.
     case waitTimedOut(job: JobID, state: JobState)
     /// The job ended without a result: it is dead or cancelled.
@@ -49,8 +51,8 @@ public enum StewardError: Error, Sendable, Equatable, CustomStringConvertible {
             return "job \(id) not found"
         case let .invalidTransition(job, from, action):
             return "cannot \(action) job \(job): it is \(from.rawValue)"
-        case let .invalidArgument(text):
-            return text
+        case let .invalidArgument(_, message):
+            return message
         case let .waitTimedOut(job, state):
             return "timed out waiting for job \(job) (still \(state.rawValue))"
         case let .jobDidNotSucceed(job, state, error):

@@ -43,7 +43,7 @@ struct PipelineBench {
             let done = try await admin.finish(
                 e.id,
                 PipelineFinish(at: start.addingTimeInterval(300 + Double(i % 7) * 10), inserted: Int64(1000 + i % 13), metrics: ["rows": Double(i % 5)]))
-            guard let check = done.check else { throw StewardError.invalidArgument("bench: no anomaly check was queued") }
+            guard let check = done.check else { throw StewardError.invalidArgument(field: "bench", message: "bench: no anomaly check was queued") }
             _ = try await client.waitForResult(check, timeout: .seconds(30))
             if i >= 30 {
                 latencies.append((ContinuousClock.now - began).seconds * 1000)

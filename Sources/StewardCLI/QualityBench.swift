@@ -140,7 +140,7 @@ struct BatchCheckBench {
     /// Users with 1 % empty emails, 1 % bad statuses, 0.5 % ages out of range, 0.5 % ends before starts.
     func generate(_ path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw StewardError.invalidArgument("bench: cannot write \(path)")
+            throw StewardError.invalidArgument(field: "bench", message: "bench: cannot write \(path)")
         }
         defer { try? handle.close() }
         var rng = SplitMix64(seed: 7)

@@ -95,7 +95,7 @@ struct ScheduleCommand: AsyncParsableCommand {
                 if timezone == nil, case .cron(_, let current) = try await admin.get(name).schedule.trigger { zone = current }
                 do {
                     try await admin.update(name, trigger: .cron(expression: cron, timeZone: zone))
-                } catch StewardError.invalidArgument(let why) {
+                } catch StewardError.invalidArgument(_, let why) {
                     throw ValidationError(why)
                 }
             }

@@ -45,6 +45,10 @@ struct StewardCommand: AsyncParsableCommand {
             case let error as PipelineError:
                 // Unknown names and ids and a cycle are about the input; finishing twice is a state.
                 if case .alreadyFinished = error { fail("\(error)", code: 1) }
+                // A bad value names the flag it came from (`pipeline finish --at`).
+                if case .invalid(let field?, let reason) = error, CLIFlags.pipelineFinish.contains(field) {
+                    fail("--\(field): \(reason)", code: 2, help: path)
+                }
                 fail("\(error)", code: 2)
             case is ExitCode, is CleanExit:
                 exit(withError: error)
@@ -155,4 +159,9 @@ func parseDuration(_ text: String, flag: String) throws -> Duration {
     } catch {
         throw ValidationError("\(error)")
     }
+}
+
+/// Fields of the library's rules that a command takes as flags of the same name.
+enum CLIFlags {
+    static let pipelineFinish: Set<String> = ["status", "at", "inserted", "updated", "deleted"]
 }

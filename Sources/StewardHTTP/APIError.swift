@@ -36,9 +36,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case let e as APIError: return e
         case let e as StewardError:
             switch e {
-            case .invalidArgument(let text):
-                let field = text.split(separator: ":", maxSplits: 1).first.map(String.init).flatMap { $0.contains(" ") ? nil : $0 }
-                return APIError(.badRequest, "invalid_argument", text, field: field)
+            case let .invalidArgument(field, message):
+                return APIError(.badRequest, "invalid_argument", message, field: field)
             case .jobNotFound, .scheduleNotFound, .queueNotFound, .workflowNotFound, .workflowRunNotFound:
                 return APIError(.notFound, "not_found", "\(e)")
             case .parentNotFound: return APIError(.unprocessableContent, "parent_not_found", "\(e)", field: "after")
@@ -58,10 +57,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             case .executionNotFound, .unknownPipeline, .unknownDataset: return APIError(.notFound, "not_found", "\(e)")
             case .alreadyFinished: return APIError(.conflict, "invalid_transition", "\(e)")
             case .lineageCycle: return APIError(.badRequest, "invalid_definition", "\(e)")
-            case .invalid(let text):
-                // The rules name the field first (`inserted: …`, `--at: …`).
-                let field = text.split(separator: ":", maxSplits: 1).first.map { String($0.drop { $0 == "-" }) }.flatMap { $0.contains(" ") ? nil : $0 }
-                return APIError(.badRequest, "invalid_argument", text, field: field)
+            case .invalid(let field, _):
+                return APIError(.badRequest, "invalid_argument", "\(e)", field: field)
             }
         case let e as HTTPError:
             switch e.status {

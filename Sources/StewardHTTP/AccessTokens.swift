@@ -22,7 +22,7 @@ public struct AccessToken: Sendable, Equatable {
     /// A token given by its SHA-256 (64 hex digits).
     public init(name: String, sha256 hex: String, scope: Scope) throws {
         guard let bytes = Self.bytes(hex: hex), bytes.count == 32 else {
-            throw StewardError.invalidArgument("auth token '\(name)': sha256 must be 64 hex digits")
+            throw StewardError.invalidArgument(field: "auth.tokens.sha256", message: "auth token '\(name)': sha256 must be 64 hex digits")
         }
         self.name = name
         self.hash = bytes

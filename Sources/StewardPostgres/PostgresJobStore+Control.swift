@@ -42,7 +42,7 @@ extension PostgresJobStore {
                 for try await _ in try await query(
                     "SELECT 1 FROM \(quotedSchema).steward_jobs WHERE unique_key = $1 AND state IN (\(JobState.liveSQL))", heldKeys, on: conn)
                 {
-                    throw StewardError.invalidArgument("job \(id): another live job holds its unique key '\(key)'")
+                    throw StewardError.invalidArgument(field: "unique_key", message: "job \(id): another live job holds its unique key '\(key)'")
                 }
             }
             var bindings = PostgresBindings()

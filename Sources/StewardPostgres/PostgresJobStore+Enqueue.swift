@@ -435,7 +435,7 @@ extension PostgresJobStore {
                 updated += 1
             }
             guard updated == held.count else {
-                throw StewardError.invalidArgument("holds: a held job is not waiting (it must still wait for a parent)")
+                throw StewardError.invalidArgument(field: "holds", message: "holds: a held job is not waiting (it must still wait for a parent)")
             }
         }
         return EnqueueResult(id: JobID(id), state: state, duplicate: false)
@@ -532,7 +532,7 @@ extension PostgresJobStore {
                 updated += 1
             }
             guard updated == Set(held).count else {
-                throw StewardError.invalidArgument("holds: a held job is not waiting (it must still wait for a parent)")
+                throw StewardError.invalidArgument(field: "holds", message: "holds: a held job is not waiting (it must still wait for a parent)")
             }
         }
     }

@@ -83,25 +83,25 @@ public struct PostgresStoreConfiguration: Sendable, Equatable, CustomStringConve
     public init(url: String) throws {
         let shown = StoreURL.redacted(url)
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), let c = URLComponents(string: url) else {
-            throw StewardError.invalidArgument("store: '\(shown)' is not a PostgreSQL URL (expected postgres://user@host:port/database)")
+            throw StewardError.invalidArgument(field: "store", message: "store: '\(shown)' is not a PostgreSQL URL (expected postgres://user@host:port/database)")
         }
-        guard let host = c.host, !host.isEmpty else { throw StewardError.invalidArgument("store: '\(shown)' has no host") }
+        guard let host = c.host, !host.isEmpty else { throw StewardError.invalidArgument(field: "store", message: "store: '\(shown)' has no host") }
         // Percent-encoded parts are decoded exactly once (`50%25off` is the password `50%off`).
         guard let user = c.percentEncodedUser?.removingPercentEncoding, !user.isEmpty else {
-            throw StewardError.invalidArgument("store: '\(shown)' has no user name")
+            throw StewardError.invalidArgument(field: "store", message: "store: '\(shown)' has no user name")
         }
         let password = try c.percentEncodedPassword.map { encoded in
             guard let decoded = encoded.removingPercentEncoding else {
-                throw StewardError.invalidArgument("store: the password in '\(shown)' has a malformed percent-escape")
+                throw StewardError.invalidArgument(field: "store", message: "store: the password in '\(shown)' has a malformed percent-escape")
             }
             return decoded
         }
         let port = c.port ?? 5432
         guard (1...65535).contains(port) else {
-            throw StewardError.invalidArgument("store: port \(port) in '\(shown)' is not between 1 and 65535")
+            throw StewardError.invalidArgument(field: "store", message: "store: port \(port) in '\(shown)' is not between 1 and 65535")
         }
         guard let database = String(c.percentEncodedPath.drop(while: { $0 == "/" })).removingPercentEncoding, !database.isEmpty
-        else { throw StewardError.invalidArgument("store: '\(shown)' has no database name") }
+        else { throw StewardError.invalidArgument(field: "store", message: "store: '\(shown)' has no database name") }
         self.init(host: host, port: port, username: user, password: password, database: database)
         for item in c.queryItems ?? [] {
             let value = item.value ?? ""
@@ -111,7 +111,7 @@ public struct PostgresStoreConfiguration: Sendable, Equatable, CustomStringConve
             case "sslmode":
                 guard let mode = SSLMode(rawValue: value) else {
                     throw StewardError.invalidArgument(
-                        "store: sslmode '\(value)' in '\(shown)' is not one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                        field: "store", message: "store: sslmode '\(value)' in '\(shown)' is not one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 sslMode = mode
             case "sslrootcert": sslRootCert = value
@@ -119,22 +119,22 @@ public struct PostgresStoreConfiguration: Sendable, Equatable, CustomStringConve
             case "sslkey": sslKey = value
             case "max_connections":
                 guard let n = Int(value), (1...1000).contains(n) else {
-                    throw StewardError.invalidArgument("store: max_connections '\(value)' in '\(shown)' is not an integer from 1 to 1000")
+                    throw StewardError.invalidArgument(field: "store", message: "store: max_connections '\(value)' in '\(shown)' is not an integer from 1 to 1000")
                 }
                 maxConnections = n
             case "call_timeout":
                 callTimeout = try DurationParser.parse(value, field: "store: call_timeout")
                 guard callTimeout >= .milliseconds(100) else {
-                    throw StewardError.invalidArgument("store: call_timeout '\(value)' in '\(shown)' is shorter than 100ms")
+                    throw StewardError.invalidArgument(field: "store", message: "store: call_timeout '\(value)' in '\(shown)' is shorter than 100ms")
                 }
             default:
                 throw StewardError.invalidArgument(
-                    "store: unknown option '\(item.name)' in '\(shown)' (supported: schema, sslmode, sslrootcert, sslcert, sslkey, max_connections, call_timeout)"
+                    field: "store", message: "store: unknown option '\(item.name)' in '\(shown)' (supported: schema, sslmode, sslrootcert, sslcert, sslkey, max_connections, call_timeout)"
                 )
             }
         }
         if (sslCert == nil) != (sslKey == nil) {
-            throw StewardError.invalidArgument("store: sslcert and sslkey in '\(shown)' go together (a client certificate and its key)")
+            throw StewardError.invalidArgument(field: "store", message: "store: sslcert and sslkey in '\(shown)' go together (a client certificate and its key)")
         }
         try Self.validate(schema: schema)
     }
@@ -148,11 +148,11 @@ public struct PostgresStoreConfiguration: Sendable, Equatable, CustomStringConve
             && !(schema.utf8.first.map { $0 >= 48 && $0 <= 57 } ?? true)
         if !ok {
             throw StewardError.invalidArgument(
-                "store: schema '\(schema)' must be a lower-case identifier (a-z, 0-9, _; not starting with a digit)")
+                field: "store", message: "store: schema '\(schema)' must be a lower-case identifier (a-z, 0-9, _; not starting with a digit)")
         }
         if schema.count > maximumSchemaLength {
             throw StewardError.invalidArgument(
-                "store: schema '\(schema)' is \(schema.count) characters; at most \(maximumSchemaLength) fit the wake-up channel's name")
+                field: "store", message: "store: schema '\(schema)' is \(schema.count) characters; at most \(maximumSchemaLength) fit the wake-up channel's name")
         }
     }
 
@@ -168,7 +168,7 @@ public struct PostgresStoreConfiguration: Sendable, Equatable, CustomStringConve
         }
         func pem<T>(_ option: String, _ path: String, _ load: (String) throws -> T) throws -> T {
             do { return try load(path) } catch {
-                throw StewardError.invalidArgument("store: \(option) '\(path)' cannot be read as PEM (\(error))")
+                throw StewardError.invalidArgument(field: "store", message: "store: \(option) '\(path)' cannot be read as PEM (\(error))")
             }
         }
         if let root = sslRootCert {

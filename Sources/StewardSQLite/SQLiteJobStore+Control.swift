@@ -41,7 +41,7 @@ extension SQLiteJobStore {
                     db, sql: "SELECT id FROM steward_jobs WHERE unique_key = ? AND state IN (\(JobState.liveSQL))",
                     arguments: [key]) != nil
             {
-                throw StewardError.invalidArgument("job \(id): another live job holds its unique key '\(key)'")
+                throw StewardError.invalidArgument(field: "unique_key", message: "job \(id): another live job holds its unique key '\(key)'")
             }
             try db.execute(
                 sql: """

@@ -139,7 +139,7 @@ extension SQLiteJobStore {
             for held in Set(p.job.holds.map(\.rawValue)).sorted() {
                 try hold.execute(arguments: [held])
                 guard db.changesCount == 1 else {
-                    throw StewardError.invalidArgument("holds: job \(held) is not waiting (it must still wait for a parent)")
+                    throw StewardError.invalidArgument(field: "holds", message: "holds: job \(held) is not waiting (it must still wait for a parent)")
                 }
                 try edge.execute(arguments: [id, held])
             }

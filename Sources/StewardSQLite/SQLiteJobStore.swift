@@ -99,7 +99,7 @@ public final class SQLiteJobStore: StewardStore {
         if !tables.isEmpty, !tables.contains("steward_migrations") {
             let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
             throw StewardError.invalidArgument(
-                "store: '\(path)' is another application's SQLite database (tables: \(shown)); give Steward a file of its own")
+                field: "store", message: "store: '\(path)' is another application's SQLite database (tables: \(shown)); give Steward a file of its own")
         }
     }
 
@@ -107,7 +107,7 @@ public final class SQLiteJobStore: StewardStore {
     /// offending part.
     public static func parse(url: String) throws -> (path: String, synchronous: Synchronous, readOnly: Bool) {
         guard url.hasPrefix("sqlite:") else {
-            throw StewardError.invalidArgument("store: '\(url)' is not a SQLite URL (expected sqlite:PATH)")
+            throw StewardError.invalidArgument(field: "store", message: "store: '\(url)' is not a SQLite URL (expected sqlite:PATH)")
         }
         var rest = String(url.dropFirst("sqlite:".count))
         if rest.hasPrefix("//") { rest.removeFirst(2) }
@@ -124,11 +124,11 @@ public final class SQLiteJobStore: StewardStore {
                     readOnly = kv[1] == "ro"
                 } else {
                     throw StewardError.invalidArgument(
-                        "store: unknown option '\(pair)' in '\(url)' (supported: synchronous=normal|full, mode=ro|rw)")
+                        field: "store", message: "store: unknown option '\(pair)' in '\(url)' (supported: synchronous=normal|full, mode=ro|rw)")
                 }
             }
         }
-        guard !rest.isEmpty else { throw StewardError.invalidArgument("store: '\(url)' has no file path") }
+        guard !rest.isEmpty else { throw StewardError.invalidArgument(field: "store", message: "store: '\(url)' has no file path") }
         return (rest, sync, readOnly)
     }
 

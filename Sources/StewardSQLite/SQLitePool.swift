@@ -43,7 +43,7 @@ extension SQLiteJobStore {
     /// (about a second per GB). Refuses a `path` that exists.
     public func backup(to path: String) async throws {
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw StewardError.invalidArgument("backup: '\(path)' exists already; name a new file")
+            throw StewardError.invalidArgument(field: "backup", message: "backup: '\(path)' exists already; name a new file")
         }
         do {
             try await pool.base.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }

@@ -14,6 +14,6 @@ public enum StoreFactory {
             return try PostgresJobStore(url: url)
         }
         throw StewardError.invalidArgument(
-            "store: unsupported URL '\(StoreURL.redacted(url))' (expected sqlite:PATH or postgres://user@host:port/database)")
+            field: "store", message: "store: unsupported URL '\(StoreURL.redacted(url))' (expected sqlite:PATH or postgres://user@host:port/database)")
     }
 }

@@ -72,7 +72,7 @@ extension StoreConformance {
             #expect(result.skipped.isEmpty)
             for id in mail { #expect(try await state(store, clock, id) == .cancelled) }
             for id in other { #expect(try await state(store, clock, id) == .available) }
-            await #expect(throws: StewardError.invalidArgument("filter: name at least one of queue, state, name for a bulk action")) {
+            await #expect(throws: StewardError.invalidArgument(field: "filter", message: "filter: name at least one of queue, state, name for a bulk action")) {
                 _ = try await admin.cancelAll(JobFilter())
             }
         },
@@ -82,7 +82,7 @@ extension StoreConformance {
             let ids = try await enqueue(store, clock, (0..<3).map { _ in NewJob(queue: "pay", name: "charge") })
             let claimed = try await claim(store, clock, queue: "pay", limit: 3)
             try await store.complete(claimed.map { outcome($0, .dead(error: boom)) }, now: clock.now())
-            await #expect(throws: StewardError.invalidArgument("state: a bulk retry needs state dead or cancelled")) {
+            await #expect(throws: StewardError.invalidArgument(field: "state", message: "state: a bulk retry needs state dead or cancelled")) {
                 _ = try await admin.retryAll(JobFilter(queue: "pay-dlq"))
             }
             let result = try await admin.retryAll(JobFilter(queue: "pay-dlq", state: .dead))

@@ -69,10 +69,10 @@ extension StoreConformance {
             _ = try await enqueue(store, clock, [NewJob(queue: "small", name: "d")])
         },
         ConformanceCase("invalid jobs are refused with the field named, and nothing is added") { store, clock in
-            await #expect(throws: StewardError.invalidArgument("payload: not valid JSON: {not json")) {
+            await #expect(throws: StewardError.invalidArgument(field: "payload", message: "payload: not valid JSON: {not json")) {
                 _ = try await store.enqueue([NewJob(name: "ok"), NewJob(name: "bad", payload: "{not json")], now: clock.now())
             }
-            await #expect(throws: StewardError.invalidArgument("queue: must not be empty")) {
+            await #expect(throws: StewardError.invalidArgument(field: "queue", message: "queue: must not be empty")) {
                 _ = try await store.enqueue([NewJob(queue: "", name: "x")], now: clock.now())
             }
             let stored = try await store.jobs(JobFilter(), now: clock.now())

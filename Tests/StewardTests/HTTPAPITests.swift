@@ -125,7 +125,7 @@ struct HTTPAPITests {
             ("GET", "/api/v1/jobs?limit=0", nil, 400, "limit"),
             ("GET", "/api/v1/jobs?state=sleeping", nil, 400, "state"),
             ("GET", "/api/v1/jobs?before=x", nil, 400, "before"),
-            ("POST", "/api/v1/jobs/cancel", "{}", 400, nil),
+            ("POST", "/api/v1/jobs/cancel", "{}", 400, "filter"),
             ("POST", "/api/v1/jobs/retry", #"{"queue":"q"}"#, 400, "state"),
             ("GET", "/api/v1/queues/nope", nil, 404, nil),
             ("POST", "/api/v1/schedules/nope/pause", nil, 404, nil),
@@ -404,6 +404,7 @@ struct HTTPAPITests {
                 ("/api/v1/pipeline-executions/99", .get, nil, 404, "not_found"),
                 ("/api/v1/pipeline-executions/4/finish", .post, #"{"status":"running"}"#, 400, "invalid_argument"),
                 ("/api/v1/pipeline-executions/4/finish", .post, #"{"inserted":-1}"#, 400, "invalid_argument"),
+                ("/api/v1/pipeline-executions/4/finish", .post, #"{"at":"2000-01-01T00:00:00Z"}"#, 400, "invalid_argument"),
                 ("/api/v1/pipeline-executions/4/finish", .post, #"{"metrics":{"duration":1}}"#, 400, "invalid_argument"),
                 ("/api/v1/pipelines/load/executions", .post, #"{"parent": 999}"#, 404, "not_found"),
                 ("/api/v1/checks/freshness?as_of=yesterday", .get, nil, 400, "invalid_argument"),
@@ -417,6 +418,9 @@ struct HTTPAPITests {
                 #expect(r.status == status && r.errorCode == code, "\(uri): \(r.status) \(r.text)")
                 if body?.contains("inserted") == true { #expect(r.errorField == "inserted") }
                 if body?.contains("metrics") == true { #expect(r.errorField == "metrics") }
+                // The field is the error's own value, not read back from its message.
+                if body?.contains("running") == true { #expect(r.errorField == "status") }
+                if body?.contains("2000-01-01") == true { #expect(r.errorField == "at", "\(r.text)") }
             }
             // A stored batch check run reads back as the CLI's report.
             _ = try await store.recordQualityRun(

@@ -79,10 +79,10 @@ struct PipelineRuleTests {
         #expect(throws: PipelineError.self) { try PipelineRules.finish(running, with: PipelineFinish(at: t0.addingTimeInterval(-1)), definition: def) }
         #expect(throws: PipelineError.self) { try PipelineRules.finish(running, with: PipelineFinish(state: .running, at: t0), definition: def) }
         // Counts are not negative; custom metrics are finite and do not take a built-in's name.
-        #expect(throws: PipelineError.invalid("updated: -1 is negative")) {
+        #expect(throws: PipelineError.invalid(field: "updated", reason: "-1 is negative")) {
             try PipelineRules.finish(running, with: PipelineFinish(at: t0, updated: -1), definition: def)
         }
-        #expect(throws: PipelineError.invalid("metrics: 'rows' is not a finite number")) {
+        #expect(throws: PipelineError.invalid(field: "metrics", reason: "'rows' is not a finite number")) {
             try PipelineRules.finish(running, with: PipelineFinish(at: t0, metrics: ["rows": .infinity]), definition: def)
         }
         #expect(throws: PipelineError.self) { try PipelineRules.finish(running, with: PipelineFinish(at: t0, metrics: ["duration": 1]), definition: def) }
@@ -319,6 +319,8 @@ struct PipelineCLITests {
         for (args, message) in [
             (["pipeline", "start", "nope"], "pipeline 'nope' is not defined"),
             (["pipeline", "finish", childID, "--metric", "rows"], "--metric: 'rows' is not KEY=NUMBER"),
+            // The rule is the library's (field `at`); the CLI names the flag it came from.
+            (["pipeline", "finish", childID, "--at", "2000-01-01T00:00:00Z"], "--at: 2000-01-01T00:00:00.000Z is before the execution's start"),
             (["pipeline", "start", "ingest_orders", "--at", "yesterday"], "--at: 'yesterday' is not an ISO 8601 instant"),
             (["pipeline", "start", "ingest_orders", "--parent", "999999"], "pipeline execution 999999 not found"),
             (["lineage", "upstream", "nope"], "dataset 'nope' is not known"),

@@ -47,10 +47,10 @@ struct RetryPolicyTests {
 
     @Test("invalid policies name the field")
     func validation() {
-        #expect(throws: StewardError.invalidArgument("retry.maxAttempts: must be between 1 and 2147483647, got 0")) {
+        #expect(throws: StewardError.invalidArgument(field: "retry.maxAttempts", message: "retry.maxAttempts: must be between 1 and 2147483647, got 0")) {
             try RetryPolicy.fixed(maxAttempts: 0).validate()
         }
-        #expect(throws: StewardError.invalidArgument("retry.jitter: must be within 0...1, got 2.0")) {
+        #expect(throws: StewardError.invalidArgument(field: "retry.jitter", message: "retry.jitter: must be within 0...1, got 2.0")) {
             try RetryPolicy.exponential(jitter: 2).validate()
         }
     }

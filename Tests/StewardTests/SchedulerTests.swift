@@ -232,16 +232,16 @@ struct SchedulerTests {
 
     @Test("invalid definitions are refused at registration, naming the schedule and field")
     func invalid() throws {
-        #expect(throws: StewardError.invalidArgument("schedule 'bad' interval: must be at least 1s, got 0.5s")) {
+        #expect(throws: StewardError.invalidArgument(field: "interval", message: "schedule 'bad' interval: must be at least 1s, got 0.5s")) {
             _ = try Schedule.every("bad", .milliseconds(500), job: Self.job)
         }
-        #expect(throws: StewardError.invalidArgument("schedule 'z' timeZone: unknown time zone 'Mars/Olympus'")) {
+        #expect(throws: StewardError.invalidArgument(field: "timeZone", message: "schedule 'z' timeZone: unknown time zone 'Mars/Olympus'")) {
             _ = try Schedule.cron("z", "* * * * *", timeZone: "Mars/Olympus", job: Self.job)
         }
         #expect {
             _ = try Schedule.cron("c", "* * *", job: Self.job)
         } throws: { "\($0)".contains("schedule 'c' cron: cron expression '* * *': expected 5 fields") }
-        #expect(throws: StewardError.invalidArgument("schedule 'dup': registered twice")) {
+        #expect(throws: StewardError.invalidArgument(field: "schedules", message: "schedule 'dup': registered twice")) {
             _ = try self.scheduler([try .cron("dup", "* * * * *", job: Self.job), try .cron("dup", "@daily", job: Self.job)])
         }
     }

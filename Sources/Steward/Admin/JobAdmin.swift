@@ -40,7 +40,7 @@ public struct JobAdmin: Sendable {
 
     /// Jobs matching `filter`, newest first; page on with `filter.beforeID = page.last?.id`.
     public func list(_ filter: JobFilter) async throws -> [JobRecord] {
-        guard filter.limit >= 1 else { throw StewardError.invalidArgument("limit: must be at least 1, got \(filter.limit)") }
+        guard filter.limit >= 1 else { throw StewardError.invalidArgument(field: "limit", message: "limit: must be at least 1, got \(filter.limit)") }
         return try await store.jobs(filter, now: clock.now())
     }
 
@@ -70,7 +70,7 @@ public struct JobAdmin: Sendable {
     /// `cancelled`: retrying "everything" is never meant.
     public func retryAll(_ filter: JobFilter) async throws -> BulkResultView {
         guard filter.state == .dead || filter.state == .cancelled else {
-            throw StewardError.invalidArgument("state: a bulk retry needs state dead or cancelled")
+            throw StewardError.invalidArgument(field: "state", message: "state: a bulk retry needs state dead or cancelled")
         }
         return try await forEach(matching: filter) { try await retry($0) }
     }
@@ -81,7 +81,7 @@ public struct JobAdmin: Sendable {
         -> BulkResultView
     {
         guard filter.queue != nil || filter.state != nil || filter.name != nil else {
-            throw StewardError.invalidArgument("filter: name at least one of queue, state, name for a bulk action")
+            throw StewardError.invalidArgument(field: "filter", message: "filter: name at least one of queue, state, name for a bulk action")
         }
         var page = filter
         page.limit = max(1, min(filter.limit, 1_000))

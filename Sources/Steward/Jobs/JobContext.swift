@@ -113,14 +113,14 @@ public struct JobContext: Sendable {
     /// The jobs this one waited for, each as it ended (state, result, error), in ``dependsOn``
     /// order; `nil` where one was purged since.
     public func parents() async throws -> [JobRecord?] {
-        guard let client else { throw StewardError.invalidArgument("context: this job context has no store to read parents from") }
+        guard let client else { throw StewardError.invalidArgument(field: "context", message: "context: this job context has no store to read parents from") }
         return try await client.jobs(dependsOn)
     }
 
     /// Enqueues follow-up jobs on this job's store, in one transaction.
     @discardableResult
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        guard let client else { throw StewardError.invalidArgument("context: this job context has no store to enqueue into") }
+        guard let client else { throw StewardError.invalidArgument(field: "context", message: "context: this job context has no store to enqueue into") }
         return try await client.enqueue(jobs)
     }
 
@@ -129,7 +129,7 @@ public struct JobContext: Sendable {
     public func enqueue<J: JobParameters>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) async throws
         -> EnqueueResult
     {
-        guard let client else { throw StewardError.invalidArgument("context: this job context has no store to enqueue into") }
+        guard let client else { throw StewardError.invalidArgument(field: "context", message: "context: this job context has no store to enqueue into") }
         return try await client.enqueue(job, queue: queue, options: options)
     }
 }

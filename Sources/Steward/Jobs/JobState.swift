@@ -33,7 +33,7 @@ public enum JobState: String, Sendable, Codable, CaseIterable {
     public static func parse(_ text: String) throws -> JobState {
         guard let state = JobState(rawValue: text.lowercased()) else {
             let names = JobState.allCases.map(\.rawValue).joined(separator: ", ")
-            throw StewardError.invalidArgument("state: '\(text)' is not a job state (one of \(names))")
+            throw StewardError.invalidArgument(field: "state", message: "state: '\(text)' is not a job state (one of \(names))")
         }
         return state
     }

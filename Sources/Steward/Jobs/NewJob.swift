@@ -108,10 +108,10 @@ public struct NewJob: Sendable, Equatable {
     /// Checks a queue or job name: not empty, at most ``maximumNameBytes``, no control characters
     /// (names are printed in tables and logs).
     public static func checkName(_ name: String, field: String) throws {
-        if name.isEmpty { throw StewardError.invalidArgument("\(field): must not be empty") }
+        if name.isEmpty { throw StewardError.invalidArgument(field: field, message: "\(field): must not be empty") }
         if name.utf8.count > maximumNameBytes {
             throw StewardError.invalidArgument(
-                "\(field): \(name.utf8.count) bytes ('\(name.prefix(20))…'); at most \(maximumNameBytes)")
+                field: field, message: "\(field): \(name.utf8.count) bytes ('\(name.prefix(20))…'); at most \(maximumNameBytes)")
         }
         // Bytes first (every enqueue checks two names): only a non-ASCII name needs Unicode's categories.
         let bytes = name.utf8
@@ -119,7 +119,7 @@ public struct NewJob: Sendable, Equatable {
             || (bytes.contains(where: { $0 >= 0x80 })
                 && name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }))
         {
-            throw StewardError.invalidArgument("\(field): \(name.debugDescription) contains control characters")
+            throw StewardError.invalidArgument(field: field, message: "\(field): \(name.debugDescription) contains control characters")
         }
     }
 
@@ -129,25 +129,25 @@ public struct NewJob: Sendable, Equatable {
         try Self.checkName(name, field: "name")
         if let uniqueKey, uniqueKey.utf8.count > Self.maximumUniqueKeyBytes {
             throw StewardError.invalidArgument(
-                "unique key: \(uniqueKey.utf8.count) bytes; at most \(Self.maximumUniqueKeyBytes) (hash a longer key)")
+                field: "unique_key", message: "unique key: \(uniqueKey.utf8.count) bytes; at most \(Self.maximumUniqueKeyBytes) (hash a longer key)")
         }
         guard Self.integerRange.contains(priority) else {
-            throw StewardError.invalidArgument("priority: \(priority) is outside \(Self.integerRange.lowerBound)...\(Self.integerRange.upperBound)")
+            throw StewardError.invalidArgument(field: "priority", message: "priority: \(priority) is outside \(Self.integerRange.lowerBound)...\(Self.integerRange.upperBound)")
         }
         if let timeout, timeout <= .zero || timeout.seconds > DurationParser.maximumSeconds {
-            throw StewardError.invalidArgument("timeout: must be positive and at most 100 years, got \(timeout)")
+            throw StewardError.invalidArgument(field: "timeout", message: "timeout: must be positive and at most 100 years, got \(timeout)")
         }
         guard let data = payload.data(using: .utf8),
             (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil
         else {
-            throw StewardError.invalidArgument("payload: not valid JSON: \(payload.prefix(80))")
+            throw StewardError.invalidArgument(field: "payload", message: "payload: not valid JSON: \(payload.prefix(80))")
         }
         try retryPolicy?.validate()
         if dependsOn.count + dependsOnBatch.count > Self.maximumParents {
-            throw StewardError.invalidArgument("after: \(dependsOn.count + dependsOnBatch.count) parent jobs; at most \(Self.maximumParents)")
+            throw StewardError.invalidArgument(field: "after", message: "after: \(dependsOn.count + dependsOnBatch.count) parent jobs; at most \(Self.maximumParents)")
         }
         if holds.count > Self.maximumParents {
-            throw StewardError.invalidArgument("holds: \(holds.count) jobs; at most \(Self.maximumParents)")
+            throw StewardError.invalidArgument(field: "holds", message: "holds: \(holds.count) jobs; at most \(Self.maximumParents)")
         }
     }
 
@@ -156,7 +156,7 @@ public struct NewJob: Sendable, Equatable {
     package static func checkBatchIndexes(_ jobs: [NewJob]) throws {
         for (i, job) in jobs.enumerated() where !job.dependsOnBatch.isEmpty {
             if let bad = job.dependsOnBatch.first(where: { !(0..<i).contains($0) }) {
-                throw StewardError.invalidArgument("job \(i) of the batch: dependsOnBatch index \(bad) does not name an earlier job")
+                throw StewardError.invalidArgument(field: "dependsOnBatch", message: "job \(i) of the batch: dependsOnBatch index \(bad) does not name an earlier job")
             }
         }
     }

@@ -88,7 +88,7 @@ public enum PipelineRules {
             }
             guard out.count + depth.count <= limit else {
                 throw PipelineError.invalid(
-                    "lineage: the datasets' closure would hold more than \(limit) rows (every ancestor-descendant pair); split the catalog or shorten its chains")
+                    field: "lineage", reason: "the datasets' closure would hold more than \(limit) rows (every ancestor-descendant pair); split the catalog or shorten its chains")
             }
             for (m, k) in depth { out.insert(LineagePath(ancestor: start, descendant: m, depth: k)) }
         }
@@ -162,20 +162,20 @@ public enum PipelineRules {
         -> PipelineFinishChange
     {
         guard execution.state == .running else { throw PipelineError.alreadyFinished(execution.id, execution.state) }
-        guard finish.state != .running else { throw PipelineError.invalid("--status: an execution finishes as succeeded or failed") }
+        guard finish.state != .running else { throw PipelineError.invalid(field: "status", reason: "an execution finishes as succeeded or failed") }
         for (field, count) in [("inserted", finish.inserted), ("updated", finish.updated), ("deleted", finish.deleted)] {
-            if let count, count < 0 { throw PipelineError.invalid("\(field): \(count) is negative") }
+            if let count, count < 0 { throw PipelineError.invalid(field: field, reason: "\(count) is negative") }
         }
         for (name, value) in finish.metrics.sorted(by: { $0.key < $1.key }) {
             guard !builtInMetrics.contains(name) else {
                 throw PipelineError.invalid(
-                    "metrics: '\(name)' is a built-in metric (duration comes from the start and finish times; inserted, updated and deleted have their own fields)")
+                    field: "metrics", reason: "'\(name)' is a built-in metric (duration comes from the start and finish times; inserted, updated and deleted have their own fields)")
             }
-            guard value.isFinite else { throw PipelineError.invalid("metrics: '\(name)' is not a finite number") }
+            guard value.isFinite else { throw PipelineError.invalid(field: "metrics", reason: "'\(name)' is not a finite number") }
         }
         guard finish.at >= execution.startedAt else {
             throw PipelineError.invalid(
-                "--at: \(finish.at.iso8601UTC) is before the execution's start \(execution.startedAt.iso8601UTC)")
+                field: "at", reason: "\(finish.at.iso8601UTC) is before the execution's start \(execution.startedAt.iso8601UTC)")
         }
         var done = execution
         done.state = finish.state
@@ -361,8 +361,9 @@ public enum PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownPipeline(String)
     /// No such dataset.
     case unknownDataset(String)
-    /// A bad value.
-    case invalid(String)
+    /// A bad value: `field` names it (the HTTP API's `field`, the CLI's flag), `reason` says what
+    /// is wrong with it.
+    case invalid(field: String?, reason: String)
 
     public var description: String {
         switch self {
@@ -371,7 +372,8 @@ public enum PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .alreadyFinished(let id, let state): "pipeline execution \(id) already finished (\(state.rawValue))"
         case .unknownPipeline(let name): "pipeline '\(name)' is not defined (steward pipeline apply FILE first)"
         case .unknownDataset(let name): "dataset '\(name)' is not known (neither declared nor read or written by a pipeline)"
-        case .invalid(let message): message
+        case .invalid(let field?, let reason): "\(field): \(reason)"
+        case .invalid(nil, let reason): reason
         }
     }
 }

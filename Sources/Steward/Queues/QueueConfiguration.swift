@@ -64,17 +64,17 @@ public struct QueueConfiguration: Sendable {
         try NewJob.checkName(name, field: "queue name")
         if let dlq = deadLetterQueue { try NewJob.checkName(dlq, field: "queue '\(name)' deadLetterQueue") }
         if concurrency < 1 {
-            throw StewardError.invalidArgument("queue '\(name)' concurrency: must be at least 1, got \(concurrency)")
+            throw StewardError.invalidArgument(field: "concurrency", message: "queue '\(name)' concurrency: must be at least 1, got \(concurrency)")
         }
         if let r = rateLimit { try r.validate(queue: name) }
         if let d = maxDepth, d < 1 || d > Int(Int32.max) {
-            throw StewardError.invalidArgument("queue '\(name)' maxDepth: must be between 1 and \(Int32.max), got \(d)")
+            throw StewardError.invalidArgument(field: "maxDepth", message: "queue '\(name)' maxDepth: must be between 1 and \(Int32.max), got \(d)")
         }
         if maxPrefetch < 0 {
-            throw StewardError.invalidArgument("queue '\(name)' maxPrefetch: must not be negative, got \(maxPrefetch)")
+            throw StewardError.invalidArgument(field: "maxPrefetch", message: "queue '\(name)' maxPrefetch: must not be negative, got \(maxPrefetch)")
         }
         if leaseDuration < .seconds(1) {
-            throw StewardError.invalidArgument("queue '\(name)' leaseDuration: must be at least 1s")
+            throw StewardError.invalidArgument(field: "leaseDuration", message: "queue '\(name)' leaseDuration: must be at least 1s")
         }
         try retryPolicy.validate()
     }

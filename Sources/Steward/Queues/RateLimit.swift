@@ -36,11 +36,11 @@ public struct RateLimit: Sendable, Equatable, Codable {
     public func validate(queue: String) throws {
         guard perSecond.isFinite, perSecond > 0, perSecond <= Double(Self.maximum) else {
             throw StewardError.invalidArgument(
-                "queue '\(queue)' rate limit: perSecond must be a number above 0 and at most \(Self.maximum), got \(perSecond)")
+                field: "rateLimit.perSecond", message: "queue '\(queue)' rate limit: perSecond must be a number above 0 and at most \(Self.maximum), got \(perSecond)")
         }
         guard burst >= 1, burst <= Self.maximum else {
             throw StewardError.invalidArgument(
-                "queue '\(queue)' rate limit: burst must be between 1 and \(Self.maximum), got \(burst)")
+                field: "rateLimit.burst", message: "queue '\(queue)' rate limit: burst must be between 1 and \(Self.maximum), got \(burst)")
         }
     }
 

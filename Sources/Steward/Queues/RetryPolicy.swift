@@ -108,16 +108,16 @@ public struct RetryPolicy: Codable, Sendable, Equatable {
     /// Checks the numbers; the error names the field and the value.
     public func validate() throws {
         if maxAttempts < 1 || maxAttempts > Int(Int32.max) {
-            throw StewardError.invalidArgument("retry.maxAttempts: must be between 1 and \(Int32.max), got \(maxAttempts)")
+            throw StewardError.invalidArgument(field: "retry.maxAttempts", message: "retry.maxAttempts: must be between 1 and \(Int32.max), got \(maxAttempts)")
         }
         if initial < 0 || maximum < 0 || step < 0 {
-            throw StewardError.invalidArgument("retry: delays must not be negative")
+            throw StewardError.invalidArgument(field: "retry", message: "retry: delays must not be negative")
         }
         if strategy == .exponential && multiplier < 1 {
-            throw StewardError.invalidArgument("retry.multiplier: must be at least 1, got \(multiplier)")
+            throw StewardError.invalidArgument(field: "retry.multiplier", message: "retry.multiplier: must be at least 1, got \(multiplier)")
         }
         if !(0...1).contains(jitter) {
-            throw StewardError.invalidArgument("retry.jitter: must be within 0...1, got \(jitter)")
+            throw StewardError.invalidArgument(field: "retry.jitter", message: "retry.jitter: must be within 0...1, got \(jitter)")
         }
     }
 }

@@ -89,9 +89,9 @@ public struct Schedule: Sendable, Codable, Equatable {
     /// Checks every field; the error names the schedule, the field and the value.
     public func validate() throws {
         func bad(_ field: String, _ why: String) -> StewardError {
-            .invalidArgument("schedule '\(name)' \(field): \(why)")
+            .invalidArgument(field: field, message: "schedule '\(name)' \(field): \(why)")
         }
-        if name.isEmpty { throw StewardError.invalidArgument("schedule name: must not be empty") }
+        if name.isEmpty { throw StewardError.invalidArgument(field: "schedule.name", message: "schedule name: must not be empty") }
         switch trigger {
         case .cron(let expression, let zone):
             do { _ = try CronExpression(expression) } catch { throw bad("cron", "\(error)") }
@@ -178,7 +178,7 @@ public struct ScheduledJob: Sendable, Codable, Equatable {
         do {
             try newJob(runAt: nil, metadata: [:], uniqueKey: nil).validate()
         } catch {
-            throw StewardError.invalidArgument("schedule '\(schedule)' job: \(error)")
+            throw StewardError.invalidArgument(field: "job", message: "schedule '\(schedule)' job: \(error)")
         }
     }
 

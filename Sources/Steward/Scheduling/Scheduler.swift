@@ -68,7 +68,7 @@ public final class Scheduler: Service, Sendable {
         for s in schedules {
             try s.validate()
             guard seen.insert(s.name).inserted else {
-                throw StewardError.invalidArgument("schedule '\(s.name)': registered twice")
+                throw StewardError.invalidArgument(field: "schedules", message: "schedule '\(s.name)': registered twice")
             }
         }
         self.store = store

@@ -6,7 +6,7 @@ public enum DurationParser {
     /// clamped, so a typo such as `1e10` is reported instead of silently meaning "never".
     public static let maximumSeconds: Double = 36525 * 86400
 
-    /// Parses `text`; throws ``StewardError/invalidArgument(_:)`` naming the value when it is
+    /// Parses `text`; throws ``StewardError/invalidArgument(field:message:)`` naming the value when it is
     /// malformed, negative, not finite or longer than ``maximumSeconds``.
     public static func parse(_ text: String, field: String = "duration") throws -> Duration {
         .seconds(double: try checked(try parseSeconds(text, field: field), text: text, field: field))
@@ -17,10 +17,10 @@ public enum DurationParser {
     public static func checked(_ seconds: Double, text: String? = nil, field: String) throws -> Double {
         let shown = text ?? "\(seconds)"
         guard seconds.isFinite, seconds >= 0 else {
-            throw StewardError.invalidArgument("\(field): '\(shown)' is not a finite, non-negative duration")
+            throw StewardError.invalidArgument(field: field, message: "\(field): '\(shown)' is not a finite, non-negative duration")
         }
         guard seconds <= maximumSeconds else {
-            throw StewardError.invalidArgument("\(field): '\(shown)' is longer than the maximum of 36525d (100 years)")
+            throw StewardError.invalidArgument(field: field, message: "\(field): '\(shown)' is longer than the maximum of 36525d (100 years)")
         }
         return seconds
     }
@@ -42,7 +42,7 @@ public enum DurationParser {
         var parts: [(Double, String)] = []
         func flush() throws {
             guard let n = Double(number), !unit.isEmpty else {
-                throw StewardError.invalidArgument("\(field): '\(text)' is not a duration (use e.g. 500ms, 30s, 5m, 1h)")
+                throw StewardError.invalidArgument(field: field, message: "\(field): '\(text)' is not a duration (use e.g. 500ms, 30s, 5m, 1h)")
             }
             parts.append((n, unit))
             number = ""
@@ -55,7 +55,7 @@ public enum DurationParser {
             } else if ch.isLetter {
                 unit.append(ch)
             } else {
-                throw StewardError.invalidArgument("\(field): '\(text)' is not a duration (use e.g. 500ms, 30s, 5m, 1h)")
+                throw StewardError.invalidArgument(field: field, message: "\(field): '\(text)' is not a duration (use e.g. 500ms, 30s, 5m, 1h)")
             }
         }
         try flush()
@@ -67,7 +67,7 @@ public enum DurationParser {
             case "h": total += n * 3600
             case "d": total += n * 86400
             default:
-                throw StewardError.invalidArgument("\(field): unknown unit '\(u)' in '\(text)' (use ms, s, m, h, d)")
+                throw StewardError.invalidArgument(field: field, message: "\(field): unknown unit '\(u)' in '\(text)' (use ms, s, m, h, d)")
             }
         }
         return total

@@ -53,10 +53,10 @@ public final class Worker: Service, Sendable {
         for queue in queues {
             try queue.validate()
             guard seen.insert(queue.name).inserted else {
-                throw StewardError.invalidArgument("queues: '\(queue.name)' is listed twice")
+                throw StewardError.invalidArgument(field: "queues", message: "queues: '\(queue.name)' is listed twice")
             }
         }
-        if queues.isEmpty { throw StewardError.invalidArgument("queues: a worker needs at least one queue") }
+        if queues.isEmpty { throw StewardError.invalidArgument(field: "queues", message: "queues: a worker needs at least one queue") }
         try await store.configureQueues(queues.map(\.settings))
         let runtime = WorkerRuntime(worker: self)
         logger.info(

@@ -36,7 +36,7 @@ public struct WorkflowAdmin: Sendable {
             let existing = try await store.workflow(name: definition.name, version: definition.version)
             guard existing?.body == stored.body else {
                 throw StewardError.invalidArgument(
-                    "workflow '\(definition.name)' version \(definition.version) is stored with a different body; give the change a new version")
+                    field: "version", message: "workflow '\(definition.name)' version \(definition.version) is stored with a different body; give the change a new version")
             }
             out.append(Applied(name: definition.name, version: definition.version, status: "unchanged"))
         }
@@ -207,7 +207,7 @@ public struct WorkflowAdmin: Sendable {
         return record
     }
 
-    /// Waits until the execution ends; throws ``StewardError/invalidArgument(_:)`` for an unknown
+    /// Waits until the execution ends; throws ``StewardError/invalidArgument(field:message:)`` for an unknown
     /// id and `WorkflowWaitTimedOut` after `timeout`.
     public func wait(_ id: String, timeout: Duration) async throws -> WorkflowRunRecord {
         let deadline = ContinuousClock.now + timeout

@@ -135,7 +135,7 @@ public enum WorkflowEngine {
         let (jobs, assemble) = plan(definition, runID: runID, generation: 1, keep: [:], now: now)
         let events = [WorkflowEvent(at: now, kind: "created", message: "workflow \(definition.name) version \(definition.version)")]
         let record = try await store.changeWorkflowRun(runID, now: now) { current in
-            guard current == nil else { throw StewardError.invalidArgument("workflow run \(runID) exists already") }
+            guard current == nil else { throw StewardError.invalidArgument(field: "id", message: "workflow run \(runID) exists already") }
             return WorkflowRunChange(jobs: jobs, events: events) { results in
                 let (tasks, finisher, timer) = assemble(results)
                 return WorkflowRunRecord(

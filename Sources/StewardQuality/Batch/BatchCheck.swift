@@ -175,6 +175,6 @@ extension BatchCheck {
             }
             return Comparison(left: left, op: op, right: right, rightIsLiteral: literal, text: text)
         }
-        throw StewardError.invalidArgument("'\(text)' is not FIELD OP FIELD-or-VALUE (ops: == != > >= < <=, spaces around)")
+        throw StewardError.invalidArgument(field: nil, message: "'\(text)' is not FIELD OP FIELD-or-VALUE (ops: == != > >= < <=, spaces around)")
     }
 }

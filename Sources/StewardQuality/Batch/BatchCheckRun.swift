@@ -105,7 +105,7 @@ extension BatchCheck {
         // A field the header does not have would pass every rule unseen: refuse it, naming it.
         if !scanner.isJSON, !scanner.header.isEmpty, let i = columns.indices.first(where: { !scanner.header.contains(columns[$0]) }) {
             throw StewardError.invalidArgument(
-                "check '\(name)': \(namedIn[i]) names field '\(columns[i])', which is not a column of \(input ?? self.path)"
+                field: namedIn[i], message: "check '\(name)': \(namedIn[i]) names field '\(columns[i])', which is not a column of \(input ?? self.path)"
                     + "\(Spelling.didYouMean(columns[i], in: scanner.header)) (columns: \(scanner.header.joined(separator: ", ")))")
         }
         var records = 0

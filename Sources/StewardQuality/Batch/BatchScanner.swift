@@ -41,7 +41,7 @@ struct BatchScanner {
     init(path: String, columns: [String], maxRecordBytes: Int = 64 << 20) throws {
         self.maxRecordBytes = maxRecordBytes
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw StewardError.invalidArgument("input: cannot read '\(path)'")
+            throw StewardError.invalidArgument(field: "input", message: "input: cannot read '\(path)'")
         }
         self.handle = handle
         self.columns = columns
@@ -183,7 +183,7 @@ struct BatchScanner {
     private func checkLength(_ pending: Int) throws {
         guard pending > maxRecordBytes + (1 << 20) else { return }
         throw StewardError.invalidArgument(
-            "input: a record is longer than \(maxRecordBytes >> 20) MiB (\(json ? "a line without its line break" : "an unclosed quote?"))")
+            field: "input", message: "input: a record is longer than \(maxRecordBytes >> 20) MiB (\(json ? "a line without its line break" : "an unclosed quote?"))")
     }
 
     private func rawField(_ i: Int) -> ArraySlice<UInt8> { buffer[starts[i]..<ends[i]] }
@@ -242,7 +242,7 @@ struct BatchScanner {
                 continue
             }
             guard case .object(let o)? = JSONValue(parsing: line) else {
-                throw StewardError.invalidArgument("input: a line is not a JSON object: \(line.prefix(80))")
+                throw StewardError.invalidArgument(field: "input", message: "input: a line is not a JSON object: \(line.prefix(80))")
             }
             for (c, name) in columns.enumerated() {
                 if !seen[c], o[name] != nil { seen[c] = true }
@@ -492,7 +492,7 @@ struct UniqueCounter {
             for p in 0..<Self.partitions {
                 let path = directory.appendingPathComponent("\(p)").path
                 guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forUpdatingAtPath: path) else {
-                    throw StewardError.invalidArgument("unique: cannot write the temporary file \(path)")
+                    throw StewardError.invalidArgument(field: "unique", message: "unique: cannot write the temporary file \(path)")
                 }
                 handles.append(h)
                 buffers[p].reserveCapacity(4096)
