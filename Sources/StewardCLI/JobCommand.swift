@@ -48,20 +48,11 @@ struct JobCommand: AsyncParsableCommand {
                 guard let id = Int64(text), id > 0 else { throw ValidationError("--after: '\(text)' is not a job id") }
                 parents.append(JobID(id))
             }
-            var runAt: Date? = nil
-            if let delay { runAt = Date().addingTimeInterval(try parseDuration(delay, flag: "--delay").seconds) }
-            var policy: RetryPolicy? = nil
-            if let maxAttempts {
-                guard maxAttempts >= 1 else { throw ValidationError("--max-attempts: must be at least 1, got \(maxAttempts)") }
-                var p = RetryPolicy.default
-                p.maxAttempts = maxAttempts
-                policy = p
-            }
-            let job = NewJob(
-                queue: queue, name: name, payload: try readPayload(payload), priority: priority, runAt: runAt,
-                timeout: try timeout.map { try parseDuration($0, flag: "--timeout") }, retryPolicy: policy, metadata: meta,
-                uniqueKey: uniqueKey, dependsOn: parents)
-            do { try job.validate() } catch { throw ValidationError("\(error)") }
+            let job = try EnqueueRequest(
+                name: name, queue: queue, payload: try readPayload(payload), priority: priority,
+                delay: try delay.map { try parseDuration($0, flag: "--delay") }, timeout: try timeout.map { try parseDuration($0, flag: "--timeout") },
+                maxAttempts: maxAttempts, uniqueKey: uniqueKey, metadata: meta, after: parents
+            ).newJob(now: Date())
             guard wait else {
                 let result = try await storeOptions.with { try await JobAdmin(store: $0).enqueue([job])[0] }
                 return json ? try printJSON(EnqueueView(result)) : print(result.id)

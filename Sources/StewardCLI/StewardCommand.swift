@@ -38,7 +38,9 @@ struct StewardCommand: AsyncParsableCommand {
             // twice) is a failure (1, as HTTP's 409), never a usage hint.
             case let error as StewardError:
                 guard error.isInvalidInput else { fail("\(error)", code: 1) }
-                if case .invalidArgument = error { fail("\(error)", code: 2, help: path) }
+                if case .invalidArgument(let field, let message) = error {
+                    fail(CLIFlags.naming(message, field: field, command: path), code: 2, help: path)
+                }
                 fail("\(error)", code: 2)
             case let error as ConfigFileError:
                 fail("\(error)", code: 2)
@@ -46,8 +48,8 @@ struct StewardCommand: AsyncParsableCommand {
                 // Unknown names and ids and a cycle are about the input; finishing twice is a state.
                 if case .alreadyFinished = error { fail("\(error)", code: 1) }
                 // A bad value names the flag it came from (`pipeline finish --at`).
-                if case .invalid(let field?, let reason) = error, CLIFlags.pipelineFinish.contains(field) {
-                    fail("--\(field): \(reason)", code: 2, help: path)
+                if case .invalid(let field?, _) = error {
+                    fail(CLIFlags.naming("\(error)", field: field, command: path), code: 2, help: path)
                 }
                 fail("\(error)", code: 2)
             case is ExitCode, is CleanExit:
@@ -161,7 +163,22 @@ func parseDuration(_ text: String, flag: String) throws -> Duration {
     }
 }
 
-/// Fields of the library's rules that a command takes as flags of the same name.
+/// The flags that carry the library's fields, per command: an error naming a field (the
+/// library's, as the HTTP API answers it) is printed naming the flag the user typed.
 enum CLIFlags {
-    static let pipelineFinish: Set<String> = ["status", "at", "inserted", "updated", "deleted"]
+    static let byCommand: [String: [String: String]] = [
+        "steward job enqueue": [
+            "queue": "--queue", "payload": "--payload", "priority": "--priority", "delay": "--delay", "timeout": "--timeout",
+            "max_attempts": "--max-attempts", "unique_key": "--unique-key", "metadata": "--meta", "after": "--after",
+        ],
+        "steward pipeline finish": [
+            "status": "--status", "at": "--at", "inserted": "--inserted", "updated": "--updated", "deleted": "--deleted",
+        ],
+    ]
+
+    /// `message` with its leading `field:` spelled as the command's flag, when it has one.
+    static func naming(_ message: String, field: String?, command path: String) -> String {
+        guard let field, let flag = byCommand[path]?[field], message.hasPrefix(field + ": ") else { return message }
+        return flag + message.dropFirst(field.count)
+    }
 }

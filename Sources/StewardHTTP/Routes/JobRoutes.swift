@@ -68,28 +68,15 @@ extension StewardAPI {
         }
     }
 
+    /// The request's fields as the admin layer's ``EnqueueRequest`` (which holds the rules).
     static func newJob(_ body: Body) throws -> NewJob {
         guard let name = try body.string("name") else { throw APIError.invalid("name", "required") }
-        var job = NewJob(queue: try body.string("queue") ?? "default", name: name)
-        job.payload = body.fields["payload"].map(\.jsonText) ?? "{}"
-        job.priority = try body.int("priority") ?? 0
-        if let at = try body.instant("run_at") {
-            job.runAt = at
-        } else if let delay = try body.duration("delay") {
-            job.runAt = Date().addingTimeInterval(delay.seconds)
-        }
-        job.timeout = try body.duration("timeout")
-        if let attempts = try body.int("max_attempts") {
-            guard attempts >= 1 else { throw APIError.invalid("max_attempts", "must be at least 1, got \(attempts)") }
-            var policy = RetryPolicy.default
-            policy.maxAttempts = attempts
-            job.retryPolicy = policy
-        }
-        job.uniqueKey = try body.string("unique_key")
-        job.metadata = try body.stringMap("metadata")
-        job.dependsOn = try body.ids("after")
-        try job.validate()
-        return job
+        return try EnqueueRequest(
+            name: name, queue: try body.string("queue") ?? "default", payload: body.fields["payload"].map(\.jsonText) ?? "{}",
+            priority: try body.int("priority") ?? 0, runAt: try body.instant("run_at"), delay: try body.duration("delay"),
+            timeout: try body.duration("timeout"), maxAttempts: try body.int("max_attempts"), uniqueKey: try body.string("unique_key"),
+            metadata: try body.stringMap("metadata"), after: try body.ids("after")
+        ).newJob(now: Date())
     }
 
     static func filter(_ request: Request, limit: Int) async throws -> JobFilter {
