@@ -34,7 +34,7 @@ struct ScheduleCommand: AsyncParsableCommand {
 
         @Argument(help: "The schedule's name.") var name: String
         @Option(help: "Cron expression (5 or 6 fields, or a macro).") var cron: String?
-        @Option(help: "Time zone of --cron.") var timezone = "UTC"
+        @Option(help: "Time zone of --cron (default UTC).") var timezone: String?
         @Option(help: "Fire every this long instead of --cron (e.g. 30s, 5m).") var every: String?
         @Option(help: "With --every: random delay of up to this long per run.") var jitter: String?
         @Option(help: "Registered job name to enqueue.") var job: String
@@ -47,26 +47,10 @@ struct ScheduleCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let trigger: Schedule.Trigger
-            switch (cron, every) {
-            case (let c?, nil): trigger = .cron(expression: c, timeZone: timezone)
-            case (nil, let e?):
-                trigger = .interval(
-                    seconds: try parseDuration(e, flag: "--every").seconds, anchor: nil,
-                    jitter: try jitter.map { try parseDuration($0, flag: "--jitter").seconds } ?? 0)
-            default: throw ValidationError("give exactly one of --cron and --every")
-            }
-            let policy: Schedule.MisfirePolicy
-            switch misfire.lowercased() {
-            case "coalesce": policy = .coalesce
-            case "skip": policy = .skip
-            case let m where m.hasPrefix("catchup:"):
-                guard let n = Int(m.dropFirst("catchup:".count)) else {
-                    throw ValidationError("--misfire: '\(misfire)' needs a number after catchup:")
-                }
-                policy = .catchUp(max: n)
-            default: throw ValidationError("--misfire: '\(misfire)' is not coalesce, skip or catchup:N")
-            }
+            let trigger = try Schedule.Trigger.from(
+                cron: cron, timeZone: timezone, every: try every.map { try parseDuration($0, flag: "--every") },
+                jitter: try jitter.map { try parseDuration($0, flag: "--jitter") })
+            let policy = try Schedule.MisfirePolicy.parse(misfire)
             let schedule = Schedule(
                 name: name, trigger: trigger, job: ScheduledJob(name: job, payload: payload, queue: queue), misfire: policy,
                 misfireGrace: try parseDuration(misfireGrace, flag: "--misfire-grace"), exclusive: exclusive)
@@ -81,23 +65,21 @@ struct ScheduleCommand: AsyncParsableCommand {
     }
 
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a schedule's cron expression at run time.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change when a schedule fires, at run time: a new cron expression or interval (as PUT /api/v1/schedules/NAME).")
 
         @Argument(help: "The schedule.") var name: String
-        @Option(help: "The new cron expression.") var cron: String
+        @Option(help: "The new cron expression.") var cron: String?
         @Option(help: "Its time zone (default: the schedule's current zone, or UTC).") var timezone: String?
+        @Option(help: "Fire every this long instead (e.g. 30s, 5m).") var every: String?
+        @Option(help: "With --every: random delay of up to this long per run.") var jitter: String?
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
+            let every = try every.map { try parseDuration($0, flag: "--every") }
+            let jitter = try jitter.map { try parseDuration($0, flag: "--jitter") }
             try await storeOptions.with { store in
-                let admin = ScheduleAdmin(store: store)
-                var zone = timezone ?? "UTC"
-                if timezone == nil, case .cron(_, let current) = try await admin.get(name).schedule.trigger { zone = current }
-                do {
-                    try await admin.update(name, trigger: .cron(expression: cron, timeZone: zone))
-                } catch StewardError.invalidArgument(_, let why) {
-                    throw ValidationError(why)
-                }
+                try await ScheduleAdmin(store: store).update(name, cron: cron, timeZone: timezone, every: every, jitter: jitter)
             }
             print("schedule \(name) updated")
         }

@@ -171,6 +171,10 @@ enum CLIFlags {
             "queue": "--queue", "payload": "--payload", "priority": "--priority", "delay": "--delay", "timeout": "--timeout",
             "max_attempts": "--max-attempts", "unique_key": "--unique-key", "metadata": "--meta", "after": "--after",
         ],
+        "steward schedule add": [
+            "cron": "--cron", "timezone": "--timezone", "every": "--every", "jitter": "--jitter", "misfire": "--misfire",
+        ],
+        "steward schedule update": ["cron": "--cron", "timezone": "--timezone", "every": "--every", "jitter": "--jitter"],
         "steward pipeline finish": [
             "status": "--status", "at": "--at", "inserted": "--inserted", "updated": "--updated", "deleted": "--deleted",
         ],

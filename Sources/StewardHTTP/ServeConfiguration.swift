@@ -303,14 +303,8 @@ public struct ServeConfiguration: Sendable {
         var misfire = Schedule.MisfirePolicy.coalesce
         if let v = m["misfire"] {
             let text = try reader.string(v, "\(what) misfire")
-            switch text {
-            case "coalesce": misfire = .coalesce
-            case "skip": misfire = .skip
-            default:
-                guard text.hasPrefix("catchup:"), let n = Int(text.dropFirst(8)), n >= 1 else {
-                    throw reader.error(v, "\(what) misfire: '\(text)' is not coalesce, skip or catchup:N")
-                }
-                misfire = .catchUp(max: n)
+            do { misfire = try Schedule.MisfirePolicy.parse(text) } catch let StewardError.invalidArgument(_, message) {
+                throw reader.error(v, "\(what) \(message)")
             }
         }
         let job = ScheduledJob(

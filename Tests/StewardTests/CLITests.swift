@@ -301,6 +301,22 @@ struct CLITests {
             #expect(state == "active", "\(line)")
         }
 
+        // schedule update takes the trigger as schedule add and PUT /api/v1/schedules/NAME do
+        // (one parser): a cron keeps the schedule's zone, an interval replaces it, both is refused.
+        _ = try await steward(["schedule", "add", "zoned", "--cron", "0 9 * * *", "--timezone", "Europe/Paris", "--job", "steward.noop", "--store", store])
+        #expect(try await steward(["schedule", "update", "zoned", "--cron", "30 8 * * *", "--store", store]).status == 0)
+        func trigger() async throws -> String? {
+            let rows = try JSONSerialization.jsonObject(with: Data(try await steward(["schedule", "list", "--json", "--store", store]).stdout.utf8))
+            return (rows as? [[String: Any]])?.first { $0["name"] as? String == "zoned" }?["trigger"] as? String
+        }
+        #expect(try await trigger() == "cron 30 8 * * * (Europe/Paris)")
+        #expect(try await steward(["schedule", "update", "zoned", "--every", "90s", "--store", store]).status == 0)
+        #expect(try await trigger() == "every 90.0s")
+        let both = try await steward(["schedule", "update", "zoned", "--every", "90s", "--cron", "* * * * *", "--store", store])
+        #expect(both.status == 2 && both.stderr.contains("--cron: give exactly one of cron and every"), "\(both.stderr)")
+        let misfire = try await steward(["schedule", "add", "m", "--every", "1m", "--misfire", "catchup:0", "--job", "steward.noop", "--store", store])
+        #expect(misfire.status == 2 && misfire.stderr.contains("--misfire: 'catchup:0' needs a number of at least 1"), "\(misfire.stderr)")
+
         let validated = try await steward(["config", "validate", DocScript.repository.appendingPathComponent("examples/steward.yaml").path])
         #expect(validated.stdout.contains("jobs       none"), "\(validated.stdout)")
     }

@@ -61,8 +61,23 @@ public struct ScheduleAdmin: Sendable {
     /// Replaces when the schedule fires (a new expression, zone or interval); the next fire is
     /// computed from now.
     public func update(_ name: String, trigger: Schedule.Trigger) async throws {
+        try await update(name) { _ in trigger }
+    }
+
+    /// Replaces when the schedule fires, as a surface spells it (exactly one of `cron` and
+    /// `every`, see ``Schedule/Trigger/from(cron:timeZone:every:jitter:)``); a new cron expression
+    /// without a zone keeps the schedule's current zone.
+    public func update(_ name: String, cron: String?, timeZone: String?, every: Duration?, jitter: Duration?) async throws {
+        try await update(name) { current in
+            var zone = timeZone
+            if cron != nil, zone == nil, case .cron(_, let currentZone) = current { zone = currentZone }
+            return try Schedule.Trigger.from(cron: cron, timeZone: zone, every: every, jitter: jitter)
+        }
+    }
+
+    private func update(_ name: String, _ trigger: (Schedule.Trigger) throws -> Schedule.Trigger) async throws {
         var r = try await get(name)
-        r.schedule.trigger = trigger
+        r.schedule.trigger = try trigger(r.schedule.trigger)
         try r.schedule.validate()
         let now = clock.now()
         r.nextFireAt = r.schedule.firstFire(now: now, createdAt: r.createdAt)

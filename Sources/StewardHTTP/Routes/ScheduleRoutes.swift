@@ -31,13 +31,9 @@ extension StewardAPI {
         route(api, .put, "schedules/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
             let body = try await Body.read(request, limit: configuration.maxBody, allowed: ["cron", "timezone", "every", "jitter"])
-            let trigger: Schedule.Trigger
-            switch (try body.string("cron"), try body.duration("every")) {
-            case (let cron?, nil): trigger = .cron(expression: cron, timeZone: try body.string("timezone") ?? "UTC")
-            case (nil, let every?): trigger = .interval(seconds: every.seconds, anchor: nil, jitter: try body.duration("jitter")?.seconds ?? 0)
-            default: throw APIError(.badRequest, "invalid_argument", "give exactly one of cron and every")
-            }
-            try await schedules.update(name, trigger: trigger)
+            try await schedules.update(
+                name, cron: try body.string("cron"), timeZone: try body.string("timezone"), every: try body.duration("every"),
+                jitter: try body.duration("jitter"))
             return JSONResponse.make(ScheduleView(try await schedules.get(name)))
         }
     }
