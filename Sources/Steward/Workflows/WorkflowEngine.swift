@@ -237,14 +237,6 @@ public enum WorkflowEngine {
         return .object(["input": run.input, "tasks": .object(tasks)])
     }
 
-    /// Tasks a task's templates and condition read, and its upstream tasks.
-    static func referencedTasks(_ task: WorkflowTask) -> Set<String> {
-        var paths = ((try? WorkflowTemplate.templates(in: task.input)) ?? []).flatMap(\.paths)
-        if let when = task.when, let condition = try? WorkflowCondition(parsing: when) { paths += condition.paths }
-        if let map = task.map, let template = try? WorkflowTemplate(parsing: map) { paths += template.paths }
-        return Set(task.dependsOn).union(paths.compactMap(\.taskName))
-    }
-
     /// Why `trigger` does not let a task run, given its upstream tasks' states; `nil` if it runs.
     static func blocked(_ trigger: WorkflowTask.Trigger, upstream: [(String, WorkflowTaskState)]) -> String? {
         guard !upstream.isEmpty else { return nil }
@@ -297,17 +289,18 @@ public enum WorkflowEngine {
             throw PermanentJobError("workflow run \(run.id): no task '\(context.metadata[Key.task] ?? "?")'")
         }
         if run.halted || run.state != .running { throw NotRun(state: .cancelled, reason: run.haltReason ?? "the execution ended") }
-        let outcomes = try await outcomes(referencedTasks(task), in: run, store: store, now: now)
+        let compiled = try CompiledWorkflow.of(run.definition).tasks[name]!
+        let outcomes = try await outcomes(compiled.reads, in: run, store: store, now: now)
         if let reason = blocked(task.trigger, upstream: task.dependsOn.map { ($0, outcomes[$0]?.state ?? .pending) }) {
             throw NotRun(state: .skipped, reason: reason)
         }
         let scope = scope(run, outcomes)
         do {
-            if let when = task.when, !(try WorkflowCondition(parsing: when).evaluate(in: scope)) {
+            if let when = task.when, let condition = compiled.when, !(try condition.evaluate(in: scope)) {
                 throw NotRun(state: .skipped, reason: "when: \(when) is false")
             }
             if dispatch { return try await self.dispatch(task, context: context, run: run, scope: scope, store: store, now: now) }
-            let payload = try WorkflowTemplate.render(task.input, in: scope).jsonText
+            let payload = try compiled.input.render(in: scope).jsonText
             let taskContext = context.with(payload: payload)
             if let seconds = task.timeoutSeconds {
                 let limit = Duration.seconds(double: seconds)
@@ -352,7 +345,8 @@ public enum WorkflowEngine {
         _ task: WorkflowTask, context: JobContext, run: WorkflowRunRecord, scope: JSONValue, store: any WorkflowStore & PipelineStore, now: Date
     ) async throws -> String? {
         guard let map = task.map, let jobs = run.tasks[task.name] else { throw PermanentJobError("task '\(task.name)' is not a map task") }
-        let list = try WorkflowTemplate(parsing: map).render(in: scope)
+        let compiled = try CompiledWorkflow.of(run.definition).tasks[task.name]!
+        let list = try (compiled.map ?? WorkflowTemplate(parsing: map)).render(in: scope)
         guard case .array(let items) = list else {
             throw PermanentJobError("task '\(task.name)' map: '\(map)' is \(list.kindName), not a list")
         }
@@ -363,7 +357,7 @@ public enum WorkflowEngine {
             itemScope["item"] = item
             itemScope["index"] = .integer(Int64(i))
             let payload: String
-            do { payload = try WorkflowTemplate.render(task.input, in: .object(itemScope)).jsonText } catch {
+            do { payload = try compiled.input.render(in: .object(itemScope)).jsonText } catch {
                 throw PermanentJobError("task '\(task.name)' item \(i): \(error)")
             }
             var meta = [Key.run: run.id, Key.role: Role.item.rawValue, Key.generation: "\(run.generation)", Key.task: task.name]
@@ -448,7 +442,7 @@ public enum WorkflowEngine {
             }
         } else {
             do {
-                output = try run.definition.output.map { try WorkflowTemplate.render($0, in: scope(run, outcomes)) }
+                output = try CompiledWorkflow.of(run.definition).output?.render(in: scope(run, outcomes))
                     ?? .object(Dictionary(uniqueKeysWithValues: run.definition.leaves.map { ($0.name, outcomes[$0.name]?.output ?? .null) }))
             } catch let renderError {
                 state = .failed
@@ -504,7 +498,7 @@ public enum WorkflowEngine {
         var jobs: [NewJob] = []
         for task in done {
             let c = task.compensate!
-            let payload = (try? WorkflowTemplate.render(c.input, in: scope).jsonText)
+            let payload = try? CompiledWorkflow.of(run.definition).tasks[task.name]?.compensate?.render(in: scope).jsonText
             var meta = [Key.run: run.id, Key.role: Role.compensate.rawValue, Key.generation: "\(run.generation)", Key.task: task.name]
             if payload == nil { meta["steward.workflow.error"] = "compensate input could not be rendered" }
             jobs.append(

@@ -18,9 +18,11 @@ extension WorkflowDefinition {
     /// Checks the definition before anything is stored: names, duplicate tasks, unknown
     /// dependencies, cycles (named `a -> b -> a`), templates, conditions, trigger rules, fan-out
     /// sources, retry policies. `place` turns a location into an error (a YAML file gives
-    /// `file:line:column`).
+    /// `file:line:column`). Returns the definition's parsed templates and conditions, which the
+    /// engine uses (``CompiledWorkflow/of(_:)``).
+    @discardableResult
     public func validate(place: (WorkflowLocation, String) -> any Error = { _, message in WorkflowDefinitionError(message) })
-        throws
+        throws -> CompiledWorkflow
     {
         let label = "workflow '\(name)'"
         func fail(_ at: WorkflowLocation, _ message: String) -> any Error { place(at, "\(label): \(message)") }
@@ -50,6 +52,7 @@ extension WorkflowDefinition {
             throw fail(.field(index[cycle[0]]!, "depends_on"), "cycle: \(cycle.joined(separator: " -> "))")
         }
         let ancestors = Self.ancestors(of: tasks)
+        var compiled = CompiledWorkflow(tasks: [:], output: nil)
         for (i, task) in tasks.enumerated() {
             let what = "task '\(task.name)'"
             do { try NewJob.checkName(task.job, field: "job") } catch { throw fail(.field(i, "job"), "\(what): \(error)") }
@@ -88,16 +91,21 @@ extension WorkflowDefinition {
                     }
                 }
             }
+            let input: CompiledJSON
             do {
-                try checkPaths(try WorkflowTemplate.templates(in: task.input).flatMap(\.paths), field: "input", allowItem: task.map != nil)
+                input = try CompiledJSON(task.input)
+                try checkPaths(input.paths, field: "input", allowItem: task.map != nil)
             } catch let e as WorkflowExpressionError { throw fail(.field(i, "input"), "\(what) input: \(e)") }
+            var condition: WorkflowCondition? = nil
             if let when = task.when {
-                do { try checkPaths(try WorkflowCondition(parsing: when).paths, field: "when", allowItem: false) } catch let e
-                    as WorkflowExpressionError
-                {
+                do {
+                    condition = try WorkflowCondition(parsing: when)
+                    try checkPaths(condition!.paths, field: "when", allowItem: false)
+                } catch let e as WorkflowExpressionError {
                     throw fail(.field(i, "when"), "\(what) when: \(e)")
                 }
             }
+            var mapSource: WorkflowTemplate? = nil
             if let map = task.map {
                 let template: WorkflowTemplate
                 do { template = try WorkflowTemplate(parsing: map) } catch let e as WorkflowExpressionError {
@@ -107,6 +115,7 @@ extension WorkflowDefinition {
                     throw fail(.field(i, "map"), "\(what) map: '\(map)' is not a list source; write one template such as '{{tasks.extract.output.rows}}'")
                 }
                 try checkPaths([source], field: "map", allowItem: false)
+                mapSource = template
                 if let p = task.parallelism, p < 1 { throw fail(.field(i, "parallelism"), "\(what): parallelism must be at least 1, got \(p)") }
                 if task.tolerateFailures < 0 {
                     throw fail(.field(i, "tolerate_failures"), "\(what): tolerate_failures must be 0 or more, got \(task.tolerateFailures)")
@@ -114,16 +123,24 @@ extension WorkflowDefinition {
             } else if task.parallelism != nil || task.tolerateFailures != 0 {
                 throw fail(.field(i, task.parallelism != nil ? "parallelism" : "tolerate_failures"), "\(what): parallelism and tolerate_failures need a map")
             }
+            var compensate: CompiledJSON? = nil
             if let c = task.compensate {
                 do { try NewJob.checkName(c.job, field: "compensate job") } catch { throw fail(.field(i, "compensate"), "\(what): \(error)") }
                 do {
-                    try checkPaths(try WorkflowTemplate.templates(in: c.input).flatMap(\.paths), field: "compensate", extraTask: task.name, allowItem: false)
+                    compensate = try CompiledJSON(c.input)
+                    try checkPaths(compensate!.paths, field: "compensate", extraTask: task.name, allowItem: false)
                 } catch let e as WorkflowExpressionError { throw fail(.field(i, "compensate"), "\(what) compensate: \(e)") }
             }
+            let paths = input.paths + (condition?.paths ?? []) + (mapSource?.paths ?? [])
+            compiled.tasks[task.name] = CompiledWorkflow.Task(
+                input: input, when: condition, map: mapSource, compensate: compensate,
+                reads: Set(task.dependsOn).union(paths.compactMap(\.taskName)))
         }
         if let output {
             do {
-                for path in try WorkflowTemplate.templates(in: output).flatMap(\.paths) {
+                let rendered = try CompiledJSON(output)
+                compiled.output = rendered
+                for path in rendered.paths {
                     if path.root == "item" || path.root == "index" { throw fail(.output, "output: '{{\(path)}}' is only defined inside a map task") }
                     if path.root == "tasks", index[path.taskName ?? ""] == nil {
                         throw fail(.output, "output: '\(path)' reads unknown task '\(path.taskName ?? "")'")
@@ -131,6 +148,7 @@ extension WorkflowDefinition {
                 }
             } catch let e as WorkflowExpressionError { throw fail(.output, "output: \(e)") }
         }
+        return compiled
     }
 
     /// A dependency cycle as task names, first repeated at the end (`a -> b -> a`: a depends on
