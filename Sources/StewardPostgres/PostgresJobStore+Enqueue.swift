@@ -33,7 +33,7 @@ extension PostgresJobStore {
 
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] {
         guard !jobs.isEmpty else { return [] }
-        for job in jobs { try job.validate() }
+        // Each job is validated once, as its row is built (JobRow); the batch's indexes here.
         try NewJob.checkBatchIndexes(jobs)
         let queues = Array(Set(jobs.map(\.queue))).sorted()
         let transactional =
@@ -87,15 +87,16 @@ extension PostgresJobStore {
         var maxAttempts: Int32, timeout: Double, retryPolicy: String, metadata: String
 
         init(_ job: NewJob, now: Date) throws {
-            let at = job.runAt ?? now
+            let r = try JobRow(job, now: now)
             (queue, name, payload) = (job.queue, job.name, job.payload)
-            state = JobState.initial(runAt: at, now: now)
+            state = r.state
             priority = Int32(clamping: job.priority)
-            runAt = at
+            runAt = r.runAt
+            // 0: the statement takes the queue's default, as JobRow.maxAttempts would.
             maxAttempts = Int32(clamping: job.retryPolicy?.maxAttempts ?? 0)
-            timeout = job.timeout?.seconds ?? -1
-            retryPolicy = try job.storedRetryPolicy() ?? ""
-            metadata = try job.storedMetadata() ?? ""
+            timeout = r.timeoutSeconds ?? -1
+            retryPolicy = r.retryPolicy ?? ""
+            metadata = r.metadata ?? ""
         }
     }
 
@@ -163,7 +164,6 @@ extension PostgresJobStore {
     private struct IdempotencyRace: Error {}
 
     public func enqueue(_ job: NewJob, idempotency: IdempotencyKey, now: Date) async throws -> IdempotentEnqueue {
-        try job.validate()
         for _ in 0..<3 {
             do {
                 let outcome = try await transaction { [self] conn -> IdempotentEnqueue in
@@ -220,7 +220,6 @@ extension PostgresJobStore {
 
     /// Enqueues inside the caller's transaction on `conn` (any mix of keyed and plain jobs).
     func enqueue(_ jobs: [NewJob], queues: [String], now: Date, on conn: PostgresConnection) async throws -> [EnqueueResult] {
-        let nowS = now.timeIntervalSince1970
         var queueNames = PostgresBindings()
         queueNames.append(queues)
         try await query("INSERT INTO \(quotedSchema).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", queueNames, on: conn)
@@ -236,14 +235,11 @@ extension PostgresJobStore {
             settings[name] = (maxDepth, maxAttempts)
         }
         func row(_ job: NewJob) throws -> InsertRow {
-            let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
+            let r = try JobRow(job, now: now)
             return InsertRow(
-                queue: job.queue, name: job.name, payload: job.payload,
-                state: JobState.initial(runAt: Date(timeIntervalSince1970: runAt), now: now).rawValue, priority: job.priority,
-                run_at: runAt,
-                max_attempts: QueueSettings.maxAttempts(of: job, queueDefault: settings[job.queue]?.maxAttempts),
-                timeout_s: job.timeout?.seconds, retry_policy: try job.storedRetryPolicy(),
-                metadata: try job.storedMetadata(), unique_key: job.uniqueKey)
+                queue: job.queue, name: job.name, payload: job.payload, state: r.state.rawValue, priority: job.priority,
+                run_at: r.runAt.timeIntervalSince1970, max_attempts: r.maxAttempts(queueDefault: settings[job.queue]?.maxAttempts),
+                timeout_s: r.timeoutSeconds, retry_policy: r.retryPolicy, metadata: r.metadata, unique_key: job.uniqueKey)
         }
         var out = [EnqueueResult?](repeating: nil, count: jobs.count)
         // Jobs without a unique key: the same prepared statement as a keyless batch.
@@ -298,8 +294,7 @@ extension PostgresJobStore {
                     if let state = firstSeen[key] {
                         out[index] = EnqueueResult(id: JobID(id), state: state, duplicate: true)
                     } else {
-                        let runAt = job.runAt?.timeIntervalSince1970 ?? nowS
-                        let state = JobState.initial(runAt: Date(timeIntervalSince1970: runAt), now: now)
+                        let state = JobState.initial(runAt: job.runAt ?? now, now: now)
                         firstSeen[key] = state
                         out[index] = EnqueueResult(id: JobID(id), state: state, duplicate: false)
                     }
@@ -360,19 +355,19 @@ extension PostgresJobStore {
         }
         if let missing = parents.first(where: { states[$0] == nil }) { throw StewardError.parentNotFound(JobID(missing)) }
         let unfinished = parents.filter { !(states[$0]?.isFinished ?? false) }
-        let runAt = job.runAt ?? now
-        let state = JobState.initial(runAt: runAt, now: now, unfinishedParents: unfinished.count)
+        let r = try JobRow(job, now: now)
+        let state = unfinished.isEmpty ? r.state : .waiting
         var row = PostgresBindings()
         row.append(job.queue)
         row.append(job.name)
         row.append(job.payload)
         row.append(state.rawValue)
         row.append(job.priority)
-        row.append(runAt)
+        row.append(r.runAt)
         row.append(maxAttempts)
-        row.appendOptional(job.timeout?.seconds)
-        row.appendOptional(try job.storedRetryPolicy())
-        row.appendOptional(try job.storedMetadata())
+        row.appendOptional(r.timeoutSeconds)
+        row.appendOptional(r.retryPolicy)
+        row.appendOptional(r.metadata)
         row.appendOptional(job.uniqueKey)
         row.append(now)
         row.appendOptional(try JobRecord.encodeParents(parents.isEmpty ? nil : parents))
@@ -468,14 +463,14 @@ extension PostgresJobStore {
         for index in graph {
             let job = jobs[index]
             let parents = Array(Set(job.dependsOnBatch.compactMap(id))).sorted()
-            let runAt = job.runAt ?? now
-            let state = JobState.initial(runAt: runAt, now: now, unfinishedParents: parents.count)
+            let r = try JobRow(job, now: now)
+            let state = parents.isEmpty ? r.state : JobState.waiting
             rows.append(
                 InsertRow(
-                    queue: job.queue, name: job.name, payload: job.payload, state: state.rawValue, priority: job.priority,
-                    run_at: runAt.timeIntervalSince1970,
-                    max_attempts: QueueSettings.maxAttempts(of: job, queueDefault: settings[job.queue]?.maxAttempts),
-                    timeout_s: job.timeout?.seconds, retry_policy: try job.storedRetryPolicy(), metadata: try job.storedMetadata(),
+                    queue: job.queue, name: job.name, payload: job.payload, state: state.rawValue,
+                    priority: job.priority, run_at: r.runAt.timeIntervalSince1970,
+                    max_attempts: r.maxAttempts(queueDefault: settings[job.queue]?.maxAttempts),
+                    timeout_s: r.timeoutSeconds, retry_policy: r.retryPolicy, metadata: r.metadata,
                     unique_key: nil, id: ids[index]!, depends_on: try JobRecord.encodeParents(parents.isEmpty ? nil : parents),
                     pending_parents: parents.count, has_children: hasChildren.contains(index) || !job.holds.isEmpty))
             for parent in parents {

@@ -216,7 +216,6 @@ extension PostgresJobStore {
                     ON CONFLICT (name) DO UPDATE SET last_modified = greatest(\(s).steward_datasets.last_modified, excluded.last_modified)
                     """, t, on: conn)
             }
-            for job in change.jobs { try job.validate() }
             let queues = Array(Set(change.jobs.map(\.queue))).sorted()
             let results = change.jobs.isEmpty ? [] : try await enqueue(change.jobs, queues: queues, now: now, on: conn)
             return (e, results, queues)

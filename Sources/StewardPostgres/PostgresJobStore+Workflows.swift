@@ -63,7 +63,6 @@ extension PostgresJobStore {
                 current = try JSONCoding.decode(WorkflowRunRecord.self, from: text)
             }
             guard let change = try decide(current) else { return (current, []) }
-            for job in change.jobs { try job.validate() }
             try NewJob.checkBatchIndexes(change.jobs)
             let queues = Array(Set(change.jobs.map(\.queue))).sorted()
             let results = change.jobs.isEmpty ? [] : try await enqueue(change.jobs, queues: queues, now: now, on: conn)

@@ -9,9 +9,7 @@ extension SQLiteJobStore {
         guard !jobs.isEmpty else { return [] }
         let nowS = now.timeIntervalSince1970
         try NewJob.checkBatchIndexes(jobs)
-        let prepared = try jobs.map { job -> PreparedJob in
-            try PreparedJob(job: job, now: nowS)
-        }
+        let prepared = try jobs.map { try JobRow($0, now: now) }
         let results = try await pool.write { db in try Self.enqueue(prepared, now: nowS, in: db) }
         hub.emit(Set(jobs.map(\.queue)))
         return results
@@ -19,7 +17,7 @@ extension SQLiteJobStore {
 
     public func enqueue(_ job: NewJob, idempotency: IdempotencyKey, now: Date) async throws -> IdempotentEnqueue {
         let nowS = now.timeIntervalSince1970
-        let prepared = try PreparedJob(job: job, now: nowS)
+        let prepared = try JobRow(job, now: now)
         let outcome = try await pool.write { db -> IdempotentEnqueue in
             if let row = try Row.fetchOne(
                 db, sql: "SELECT job_id, fingerprint FROM steward_idempotency_keys WHERE key = ? AND expires_at > ?",
@@ -41,7 +39,7 @@ extension SQLiteJobStore {
     }
 
     /// Enqueues inside the caller's write transaction.
-    static func enqueue(_ prepared: [PreparedJob], now nowS: Double, in db: Database) throws -> [EnqueueResult] {
+    static func enqueue(_ prepared: [JobRow], now nowS: Double, in db: Database) throws -> [EnqueueResult] {
         let jobs = prepared.map(\.job)
         let queues = Array(Set(jobs.map(\.queue)))
         var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
@@ -71,7 +69,7 @@ extension SQLiteJobStore {
                 out.append(EnqueueResult(id: JobID(row[0] as Int64), state: effective(state, runAt: runAt, now: nowS), duplicate: true))
                 continue
             }
-            let maxAttempts = QueueSettings.maxAttempts(of: p.job, queueDefault: settings[p.job.queue]?.maxAttempts)
+            let maxAttempts = p.maxAttempts(queueDefault: settings[p.job.queue]?.maxAttempts)
             if p.job.hasDependencies {
                 out.append(
                     try enqueueChild(p, parents: p.job.storedParents(earlier: out) ?? [], maxAttempts: maxAttempts, now: nowS, in: db))
@@ -82,9 +80,9 @@ extension SQLiteJobStore {
             raw.bind(3, p.job.payload)
             raw.bind(4, p.state.rawValue)
             raw.bind(5, p.job.priority)
-            raw.bind(6, p.runAt)
+            raw.bind(6, p.runAt.timeIntervalSince1970)
             raw.bind(7, maxAttempts)
-            raw.bind(8, p.timeout)
+            raw.bind(8, p.timeoutSeconds)
             raw.bind(9, p.retryPolicy)
             raw.bind(10, p.metadata)
             raw.bind(11, p.job.uniqueKey)
@@ -106,7 +104,7 @@ extension SQLiteJobStore {
     /// Inserts a job with parents: `waiting` while any parent is unfinished, with an edge to each
     /// of those (finished parents count as done at once), and one more parent for each job it
     /// holds. An unknown parent, or a held job that is not waiting, fails the enqueue.
-    private static func enqueueChild(_ p: PreparedJob, parents: [Int64], maxAttempts: Int, now: Double, in db: Database) throws
+    private static func enqueueChild(_ p: JobRow, parents: [Int64], maxAttempts: Int, now: Double, in db: Database) throws
         -> EnqueueResult
     {
         let parentsJSON = try JobRecord.encodeParents(parents.isEmpty ? nil : parents)
@@ -119,7 +117,7 @@ extension SQLiteJobStore {
             unfinished = parents.filter { !(JobState(rawValue: states[$0]!)?.isFinished ?? false) }
         }
         let state = JobState.initial(
-            runAt: Date(timeIntervalSince1970: p.runAt), now: Date(timeIntervalSince1970: now), unfinishedParents: unfinished.count)
+            runAt: p.runAt, now: Date(timeIntervalSince1970: now), unfinishedParents: unfinished.count)
         try db.cachedStatement(
             sql: """
                 INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
@@ -127,7 +125,7 @@ extension SQLiteJobStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            p.job.queue, p.job.name, p.job.payload, state.rawValue, p.job.priority, p.runAt, maxAttempts, p.timeout,
+            p.job.queue, p.job.name, p.job.payload, state.rawValue, p.job.priority, p.runAt.timeIntervalSince1970, maxAttempts, p.timeoutSeconds,
             p.retryPolicy, p.metadata, p.job.uniqueKey, now, parentsJSON, unfinished.count,
         ])
         let id = db.lastInsertedRowID
@@ -196,25 +194,4 @@ extension SQLiteJobStore {
         return released
     }
 
-}
-
-/// A job's column values computed before the write transaction (JSON encoding off the lock).
-struct PreparedJob {
-    var job: NewJob
-    var state: JobState
-    var runAt: Double
-    var timeout: Double?
-    var retryPolicy: String?
-    var metadata: String?
-
-    init(job: NewJob, now: Double) throws {
-        try job.validate()
-        self.job = job
-        let at = job.runAt?.timeIntervalSince1970 ?? now
-        runAt = at
-        state = JobState.initial(runAt: Date(timeIntervalSince1970: at), now: Date(timeIntervalSince1970: now))
-        timeout = job.timeout?.seconds
-        retryPolicy = try job.storedRetryPolicy()
-        metadata = try job.storedMetadata()
-    }
 }

@@ -153,7 +153,7 @@ extension SQLiteJobStore {
                     e.state.rawValue, e.finishedAt?.timeIntervalSince1970, e.inserted, e.updated, e.deleted, try JSONCoding.encode(e.metrics), id,
                 ])
             if let at = e.finishedAt, !change.touched.isEmpty { try Self.touch(change.touched, at: at.timeIntervalSince1970, db) }
-            let prepared = try change.jobs.map { try PreparedJob(job: $0, now: now) }
+            let prepared = try change.jobs.map { try JobRow($0, now: Date(timeIntervalSince1970: now)) }
             let results = prepared.isEmpty ? [] : try Self.enqueue(prepared, now: now, in: db)
             return (e, results, Set(change.jobs.map(\.queue)))
         }

@@ -72,7 +72,7 @@ extension SQLiteJobStore {
     public func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult] {
         guard !fires.isEmpty else { return [] }
         let nowS = now.timeIntervalSince1970
-        let prepared = try fires.map { fire in try fire.jobs.map { try PreparedJob(job: $0, now: nowS) } }
+        let prepared = try fires.map { fire in try fire.jobs.map { try JobRow($0, now: now) } }
         let results = try await pool.write { db in
             try zip(fires, prepared).map { fire, jobs in try Self.record(fire, jobs: jobs, now: nowS, in: db) }
         }
@@ -86,7 +86,7 @@ extension SQLiteJobStore {
 
     /// One firing, in the batch's transaction: read its row, let ``ScheduleFireRule`` decide,
     /// write the answer. Firings are applied in order, so a repeated name sees the earlier write.
-    private static func record(_ fire: ScheduleFire, jobs prepared: [PreparedJob], now nowS: Double, in db: Database) throws
+    private static func record(_ fire: ScheduleFire, jobs prepared: [JobRow], now nowS: Double, in db: Database) throws
         -> ScheduleFireResult
     {
         let row = try Row.fetchOne(

@@ -58,7 +58,7 @@ extension SQLiteJobStore {
                 .map { try JSONCoding.decode(WorkflowRunRecord.self, from: $0) }
             guard let change = try decide(current) else { return (current, []) }
             try NewJob.checkBatchIndexes(change.jobs)
-            let prepared = try change.jobs.map { try PreparedJob(job: $0, now: nowS) }
+            let prepared = try change.jobs.map { try JobRow($0, now: now) }
             let results = prepared.isEmpty ? [] : try Self.enqueue(prepared, now: nowS, in: db)
             let record = try change.record(results)
             try db.execute(

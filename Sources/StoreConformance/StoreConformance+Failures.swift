@@ -75,6 +75,19 @@ extension StoreConformance {
             await #expect(throws: StewardError.invalidArgument(field: "queue", message: "queue: must not be empty")) {
                 _ = try await store.enqueue([NewJob(queue: "", name: "x")], now: clock.now())
             }
+            // Every insert path checks its rows: a keyed job, a job with parents in the batch, an
+            // idempotent enqueue.
+            await #expect(throws: StewardError.self) {
+                _ = try await store.enqueue([NewJob(name: "ok", uniqueKey: "k"), NewJob(name: "bad", payload: "{", uniqueKey: "k2")], now: clock.now())
+            }
+            await #expect(throws: StewardError.invalidArgument(field: "priority", message: "priority: 4294967296 is outside -2147483648...2147483647")) {
+                _ = try await store.enqueue([NewJob(name: "a"), NewJob(name: "b", priority: 1 << 32, dependsOnBatch: [0])], now: clock.now())
+            }
+            await #expect(throws: StewardError.self) {
+                _ = try await store.enqueue(
+                    NewJob(name: "", payload: "{}"), idempotency: IdempotencyKey(key: "i", fingerprint: "f", expiresAt: clock.now().addingTimeInterval(60)),
+                    now: clock.now())
+            }
             let stored = try await store.jobs(JobFilter(), now: clock.now())
             #expect(stored.isEmpty)
         },
