@@ -327,8 +327,8 @@ extension PostgresJobStore {
             depthArguments.append(q)
             for try await waiting in try await query(
                 "SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.queuedSQL))", depthArguments, on: conn
-            ).decode(Int.self) where waiting > maxDepth {
-                throw StewardError.queueFull(queue: q, maxDepth: maxDepth)
+).decode(Int.self) {
+                try QueueSettings.checkDepth(queue: q, waiting: waiting, maxDepth: maxDepth)
             }
         }
         var notifyArguments = PostgresBindings()

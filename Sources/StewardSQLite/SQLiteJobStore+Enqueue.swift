@@ -96,7 +96,7 @@ extension SQLiteJobStore {
         for q in queues {
             guard let maxDepth = settings[q]?.maxDepth else { continue }
             let waiting = try Int.fetchOne(depth, arguments: [q]) ?? 0
-            if waiting > maxDepth { throw StewardError.queueFull(queue: q, maxDepth: maxDepth) }
+            try QueueSettings.checkDepth(queue: q, waiting: waiting, maxDepth: maxDepth)
         }
         return out
     }

@@ -105,6 +105,13 @@ public struct QueueSettings: Sendable, Equatable, Codable {
         job.retryPolicy?.maxAttempts ?? queueDefault ?? RetryPolicy.default.maxAttempts
     }
 
+    /// The bound on a queue's depth, checked by the stores after an enqueue's inserts (in its
+    /// transaction, with the queue's row locked): `waiting` queued jobs (scheduled or available)
+    /// may be at most `maxDepth`; more refuses the whole enqueue.
+    package static func checkDepth(queue: String, waiting: Int, maxDepth: Int?) throws {
+        if let maxDepth, waiting > maxDepth { throw StewardError.queueFull(queue: queue, maxDepth: maxDepth) }
+    }
+
     /// Creates queue settings.
     public init(name: String, maxDepth: Int? = nil, deadLetterQueue: String? = nil, maxAttempts: Int = 5) {
         self.name = name
