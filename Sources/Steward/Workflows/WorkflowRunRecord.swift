@@ -1,30 +1,5 @@
 import Foundation
 
-/// A workflow definition as stored: one row per name and version.
-public struct StoredWorkflow: Sendable, Equatable {
-    /// The definition.
-    public var definition: WorkflowDefinition
-    /// The definition as the JSON the store keeps (compared to refuse a changed body under a
-    /// version already stored).
-    public var body: String
-    /// When it was first applied.
-    public var createdAt: Date
-
-    /// Wraps a definition.
-    public init(_ definition: WorkflowDefinition, createdAt: Date) throws {
-        self.definition = definition
-        self.body = try JSONCoding.encode(definition)
-        self.createdAt = createdAt
-    }
-
-    /// Decodes a stored row.
-    package init(body: String, createdAt: Date) throws {
-        self.definition = try JSONCoding.decode(WorkflowDefinition.self, from: body)
-        self.body = body
-        self.createdAt = createdAt
-    }
-}
-
 /// Where an execution stands.
 public enum WorkflowRunState: String, Sendable, Codable, CaseIterable {
     /// Tasks are running or waiting (also while compensating).
@@ -155,68 +130,4 @@ public struct WorkflowRunRecord: Sendable, Codable, Equatable {
     public var taskJobIDs: [JobID] { tasks.values.flatMap { [$0.job] + ($0.dispatcher.map { [$0] } ?? []) } }
     /// The workflow's version.
     public var version: String { definition.version }
-}
-
-/// A line of an execution's log.
-public struct WorkflowEvent: Sendable, Codable, Equatable {
-    /// When.
-    public var at: Date
-    /// `created`, `queued`, `started`, `succeeded`, `failed`, `retried`, `skipped`, `cancelled`,
-    /// `halted`, `timed_out`, `compensating`, `compensated`, `compensation_failed`, `finished`, …
-    public var kind: String
-    /// The task it concerns, if any.
-    public var task: String?
-    /// The attempt, for task attempts.
-    public var attempt: Int?
-    /// The worker, for task attempts.
-    public var worker: String?
-    /// Details: an error, a reason, an outcome.
-    public var message: String?
-
-    /// Creates an event.
-    public init(at: Date, kind: String, task: String? = nil, attempt: Int? = nil, worker: String? = nil, message: String? = nil) {
-        self.at = at
-        self.kind = kind
-        self.task = task
-        self.attempt = attempt
-        self.worker = worker
-        self.message = message
-    }
-}
-
-/// A change to one execution, planned in Swift and applied by the store in one transaction:
-/// enqueue `jobs`, then write the record `record` builds from their ids, and append `events`.
-public struct WorkflowRunChange: Sendable {
-    /// Jobs to enqueue (in order; they may name earlier ones in ``NewJob/dependsOnBatch``).
-    public var jobs: [NewJob]
-    /// The new record, given what enqueueing `jobs` returned.
-    public var record: @Sendable ([EnqueueResult]) throws -> WorkflowRunRecord
-    /// Lines for the execution's log.
-    public var events: [WorkflowEvent]
-
-    /// Creates a change.
-    public init(
-        jobs: [NewJob] = [], events: [WorkflowEvent] = [], record: @escaping @Sendable ([EnqueueResult]) throws -> WorkflowRunRecord
-    ) {
-        self.jobs = jobs
-        self.events = events
-        self.record = record
-    }
-}
-
-/// Which executions ``JobStore/workflowRuns(_:)`` lists.
-public struct WorkflowRunFilter: Sendable, Equatable {
-    /// Only executions of this workflow.
-    public var workflow: String?
-    /// Only executions in this state.
-    public var state: WorkflowRunState?
-    /// At most this many, newest first.
-    public var limit: Int
-
-    /// Creates a filter.
-    public init(workflow: String? = nil, state: WorkflowRunState? = nil, limit: Int = 50) {
-        self.workflow = workflow
-        self.state = state
-        self.limit = limit
-    }
 }
