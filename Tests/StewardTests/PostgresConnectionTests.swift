@@ -140,9 +140,15 @@ struct PostgresWakeupTests {
         registry.register(name: "ping") { _, _ in nil }
         let config = WorkerConfiguration(pollInterval: .seconds(60))
         try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default")], configuration: config) { _ in
-            try await Task.sleep(for: .milliseconds(500))
-            let killed = try await other.query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN \"\(store.channel)\";' OR query = 'LISTEN \"\(store.channel)\"'")
+            // The listener connects in the background: under a loaded machine that takes more than
+            // a moment, so wait for its backend to show up before dropping it.
+            var killed: [PostgresRow] = []
+            let deadline = ContinuousClock.now + .seconds(15)
+            while killed.isEmpty, ContinuousClock.now < deadline {
+                killed = try await other.query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN \"\(store.channel)\";' OR query = 'LISTEN \"\(store.channel)\"'")
+                if killed.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            }
             #expect(killed.count == 1, "no LISTEN connection found to drop")
             // The listener backs off 100 ms, reconnects and wakes every queue once; after that only a
             // NOTIFY can wake the idle worker within the 60 s poll interval.
