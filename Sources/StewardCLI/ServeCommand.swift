@@ -189,11 +189,17 @@ struct BackupCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        guard storeOptions.url.hasPrefix("sqlite:") else {
+        // Opened as it is (no migration: the copy is of the store as it stands).
+        let store = try StoreFactory.open(storeOptions.url)
+        guard let copyable = store as? any BackupStore else {
+            try? await store.close()
             throw ValidationError("backup: only a SQLite store is copied this way; back up PostgreSQL with pg_dump")
         }
-        let store = try SQLiteJobStore(url: storeOptions.url)
-        try await store.backup(to: file)
+        do { try await copyable.backup(to: file) } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).flatMap { $0 } ?? 0
         print("backed up \(StoreURL.redacted(storeOptions.url)) to \(file) (\(size) bytes)")
     }

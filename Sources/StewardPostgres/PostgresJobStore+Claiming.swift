@@ -43,11 +43,9 @@ extension PostgresJobStore {
             }
             let jobs = try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)
             bucket.tokens -= Double(jobs.count)
-            var u = PostgresBindings()
-            u.append(queue)
-            u.append(bucket.tokens)
-            u.append(bucket.updatedAt)
-            try await query("UPDATE \(quotedSchema).steward_rate_buckets SET tokens = $2, updated_at = $3 WHERE queue = $1", u, on: conn)
+            try await conn.query(
+                "UPDATE \(unescaped: quotedSchema).steward_rate_buckets SET tokens = \(bucket.tokens), updated_at = \(bucket.updatedAt) WHERE queue = \(queue)",
+                logger: logger)
             return RateLimitedClaim(jobs: jobs, nextTokenIn: bucket.waitTime(rate))
         }
     }

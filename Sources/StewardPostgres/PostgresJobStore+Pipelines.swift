@@ -2,13 +2,16 @@ public import Foundation
 import PostgresNIO
 public import Steward
 
+/// Pipelines, lineage, datasets, executions, anomalies and check runs. Statements bind their
+/// values through `PostgresQuery` interpolation; `s` is the quoted schema, spliced as SQL text.
 extension PostgresJobStore {
     public func pipelineCatalog() async throws -> PipelineCatalog {
-        let pipelines = try await query("SELECT body FROM \(quotedSchema).steward_pipelines ORDER BY name").map {
+        let s = quotedSchema
+        let pipelines = try await rows("SELECT body FROM \(unescaped: s).steward_pipelines ORDER BY name").map {
             try JSONCoding.decode(PipelineDefinition.self, from: try $0.decode(String.self))
         }
-        let datasets = try await query(
-            "SELECT name, max_age FROM \(quotedSchema).steward_datasets WHERE max_age IS NOT NULL ORDER BY name"
+        let datasets = try await rows(
+            "SELECT name, max_age FROM \(unescaped: s).steward_datasets WHERE max_age IS NOT NULL ORDER BY name"
         ).map {
             let (name, maxAge) = try $0.decode((String, Double?).self)
             return DatasetDefinition(name: name, maxAge: maxAge)
@@ -17,9 +20,7 @@ extension PostgresJobStore {
     }
 
     public func pipeline(named name: String) async throws -> PipelineDefinition? {
-        var b = PostgresBindings()
-        b.append(name)
-        return try await query("SELECT body FROM \(quotedSchema).steward_pipelines WHERE name = $1", b).first.map {
+        try await rows("SELECT body FROM \(unescaped: quotedSchema).steward_pipelines WHERE name = \(name)").first.map {
             try JSONCoding.decode(PipelineDefinition.self, from: try $0.decode(String.self))
         }
     }
@@ -28,133 +29,119 @@ extension PostgresJobStore {
         -> PipelineCatalogChange
     {
         let s = quotedSchema
-        return try await transaction { [self] conn in
+        let logger = self.logger
+        return try await transaction { conn in
             // One apply at a time: the closure diff is computed from what this transaction read.
-            try await query("LOCK TABLE \(s).steward_lineage IN EXCLUSIVE MODE", on: conn)
+            try await conn.query("LOCK TABLE \(unescaped: s).steward_lineage IN EXCLUSIVE MODE", logger: logger)
             var stored: [LineagePath] = []
-            for try await (a, d, depth) in try await query("SELECT ancestor, descendant, depth FROM \(s).steward_lineage", on: conn)
-                .decode((String, String, Int).self)
-            {
+            for try await (a, d, depth) in try await conn.query(
+                "SELECT ancestor, descendant, depth FROM \(unescaped: s).steward_lineage", logger: logger
+            ).decode((String, String, Int).self) {
                 stored.append(LineagePath(ancestor: a, descendant: d, depth: depth))
             }
             let change = try decide(stored)
-            var p = PostgresBindings()
-            p.append(change.pipelines.map(\.name))
-            p.append(try change.pipelines.map { try JSONCoding.encode($0) })
-            p.append(Date())
-            var names = PostgresBindings()
-            names.append(change.pipelines.map(\.name))
-            try await query("DELETE FROM \(s).steward_pipelines WHERE NOT (name = ANY($1))", names, on: conn)
-            try await query(
+            let names = change.pipelines.map(\.name)
+            let bodies = try change.pipelines.map { try JSONCoding.encode($0) }
+            try await conn.query("DELETE FROM \(unescaped: s).steward_pipelines WHERE NOT (name = ANY(\(names)))", logger: logger)
+            try await conn.query(
                 """
-                INSERT INTO \(s).steward_pipelines (name, body, updated_at) SELECT n, b, $3 FROM unnest($1::text[], $2::text[]) AS x(n, b)
+                INSERT INTO \(unescaped: s).steward_pipelines (name, body, updated_at)
+                SELECT n, b, \(Date()) FROM unnest(\(names)::text[], \(bodies)::text[]) AS x(n, b)
                 ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
-                WHERE \(s).steward_pipelines.body <> excluded.body
-                """, p, on: conn)
+                WHERE \(unescaped: s).steward_pipelines.body <> excluded.body
+                """, logger: logger)
             // Datasets: the declared bounds are exactly the catalog's; names only used by pipelines
             // are known without one; a last modification is never forgotten.
-            try await query("UPDATE \(s).steward_datasets SET max_age = NULL WHERE max_age IS NOT NULL", on: conn)
-            var d = PostgresBindings()
-            d.append(change.datasets.map(\.name))
-            d.append(change.datasets.map { $0.maxAge ?? -1 })
-            d.append(Set(change.pipelines.flatMap { $0.reads + $0.writes }).sorted())
-            try await query(
+            try await conn.query("UPDATE \(unescaped: s).steward_datasets SET max_age = NULL WHERE max_age IS NOT NULL", logger: logger)
+            let declared = change.datasets.map(\.name)
+            let maxAges = change.datasets.map { $0.maxAge ?? -1 }
+            try await conn.query(
                 """
-                INSERT INTO \(s).steward_datasets (name, max_age) SELECT n, nullif(a, -1) FROM unnest($1::text[], $2::float8[]) AS x(n, a)
+                INSERT INTO \(unescaped: s).steward_datasets (name, max_age)
+                SELECT n, nullif(a, -1) FROM unnest(\(declared)::text[], \(maxAges)::float8[]) AS x(n, a)
                 ON CONFLICT (name) DO UPDATE SET max_age = excluded.max_age
-                """, d, on: conn)
-            try await query(
-                "INSERT INTO \(s).steward_datasets (name) SELECT unnest($3::text[]) ON CONFLICT (name) DO NOTHING", d, on: conn)
+                """, logger: logger)
+            let used = Set(change.pipelines.flatMap { $0.reads + $0.writes }).sorted()
+            try await conn.query(
+                "INSERT INTO \(unescaped: s).steward_datasets (name) SELECT unnest(\(used)::text[]) ON CONFLICT (name) DO NOTHING",
+                logger: logger)
             if !change.deletePaths.isEmpty {
-                var del = PostgresBindings()
-                del.append(change.deletePaths.map(\.ancestor))
-                del.append(change.deletePaths.map(\.descendant))
-                try await query(
+                let ancestors = change.deletePaths.map(\.ancestor)
+                let descendants = change.deletePaths.map(\.descendant)
+                try await conn.query(
                     """
-                    DELETE FROM \(s).steward_lineage l USING unnest($1::text[], $2::text[]) AS x(a, d)
+                    DELETE FROM \(unescaped: s).steward_lineage l USING unnest(\(ancestors)::text[], \(descendants)::text[]) AS x(a, d)
                     WHERE l.ancestor = x.a AND l.descendant = x.d
-                    """, del, on: conn)
+                    """, logger: logger)
             }
             if !change.upsertPaths.isEmpty {
-                var up = PostgresBindings()
-                up.append(change.upsertPaths.map(\.ancestor))
-                up.append(change.upsertPaths.map(\.descendant))
-                up.append(change.upsertPaths.map(\.depth))
-                try await query(
+                let ancestors = change.upsertPaths.map(\.ancestor)
+                let descendants = change.upsertPaths.map(\.descendant)
+                let depths = change.upsertPaths.map(\.depth)
+                try await conn.query(
                     """
-                    INSERT INTO \(s).steward_lineage (ancestor, descendant, depth)
-                    SELECT a, d, k FROM unnest($1::text[], $2::text[], $3::int8[]) AS x(a, d, k)
+                    INSERT INTO \(unescaped: s).steward_lineage (ancestor, descendant, depth)
+                    SELECT a, d, k FROM unnest(\(ancestors)::text[], \(descendants)::text[], \(depths)::int8[]) AS x(a, d, k)
                     ON CONFLICT (ancestor, descendant) DO UPDATE SET depth = excluded.depth
-                    """, up, on: conn)
+                    """, logger: logger)
             }
             return change
         }
     }
 
     public func lineage(of dataset: String, downstream: Bool) async throws -> [LineagePath] {
-        var b = PostgresBindings()
-        b.append(dataset)
         let s = quotedSchema
-        let sql =
+        let query: PostgresQuery =
             downstream
-            ? "SELECT ancestor, descendant, depth FROM \(s).steward_lineage WHERE ancestor = $1 AND depth > 0 ORDER BY depth, descendant"
-            : "SELECT ancestor, descendant, depth FROM \(s).steward_lineage WHERE descendant = $1 AND depth > 0 ORDER BY depth, ancestor"
-        return try await query(sql, b).map {
+            ? "SELECT ancestor, descendant, depth FROM \(unescaped: s).steward_lineage WHERE ancestor = \(dataset) AND depth > 0 ORDER BY depth, descendant"
+            : "SELECT ancestor, descendant, depth FROM \(unescaped: s).steward_lineage WHERE descendant = \(dataset) AND depth > 0 ORDER BY depth, ancestor"
+        return try await rows(query).map {
             let (a, d, k) = try $0.decode((String, String, Int).self)
             return LineagePath(ancestor: a, descendant: d, depth: k)
         }
     }
 
     public func datasets() async throws -> [DatasetState] {
-        try await query("SELECT name, max_age, last_modified FROM \(quotedSchema).steward_datasets ORDER BY name").map {
+        try await rows("SELECT name, max_age, last_modified FROM \(unescaped: quotedSchema).steward_datasets ORDER BY name").map {
             let (name, maxAge, modified) = try $0.decode((String, Double?, Date?).self)
             return DatasetState(name: name, maxAge: maxAge, lastModified: modified)
         }
     }
 
     public func touchDataset(_ name: String, at: Date) async throws -> Bool {
-        var b = PostgresBindings()
-        b.append(name)
-        b.append(at)
-        return !(try await query(
+        !(try await rows(
             """
-            UPDATE \(quotedSchema).steward_datasets SET last_modified = greatest(last_modified, $2) WHERE name = $1 RETURNING name
-            """, b)).isEmpty
+            UPDATE \(unescaped: quotedSchema).steward_datasets SET last_modified = greatest(last_modified, \(at))
+            WHERE name = \(name) RETURNING name
+            """)).isEmpty
     }
 
     public func startPipelineExecution(pipeline: String, parent: Int64?, at: Date, workflowRun: String?) async throws -> PipelineExecution {
         let s = quotedSchema
-        return try await transaction { [self] conn in
+        let logger = self.logger
+        return try await transaction { conn in
             if let parent {
-                var b = PostgresBindings()
-                b.append(parent)
                 var found = false
-                for try await _ in try await query("SELECT 1 FROM \(s).steward_pipeline_executions WHERE id = $1 FOR SHARE", b, on: conn) {
+                for try await _ in try await conn.query(
+                    "SELECT 1 FROM \(unescaped: s).steward_pipeline_executions WHERE id = \(parent) FOR SHARE", logger: logger)
+                {
                     found = true
                 }
                 if !found { throw PipelineError.executionNotFound(parent) }
             }
-            var b = PostgresBindings()
-            b.append(pipeline)
-            b.appendOptional(parent)
-            b.append(at)
-            b.appendOptional(workflowRun)
             var id: Int64 = 0
-            for try await value in try await query(
+            for try await value in try await conn.query(
                 """
-                INSERT INTO \(s).steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run)
-                VALUES ($1, $2, 'running', $3, $4) RETURNING id
-                """, b, on: conn
+                INSERT INTO \(unescaped: s).steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run)
+                VALUES (\(pipeline), \(parent), 'running', \(at), \(workflowRun)) RETURNING id
+                """, logger: logger
             ).decode(Int64.self) { id = value }
-            var t = PostgresBindings()
-            t.append(id)
-            t.appendOptional(parent)
-            try await query(
+            try await conn.query(
                 """
-                INSERT INTO \(s).steward_pipeline_execution_tree (ancestor, descendant, depth)
-                SELECT ancestor, $1, depth + 1 FROM \(s).steward_pipeline_execution_tree WHERE descendant = $2
-                UNION ALL SELECT $1, $1, 0
-                """, t, on: conn)
+                INSERT INTO \(unescaped: s).steward_pipeline_execution_tree (ancestor, descendant, depth)
+                SELECT ancestor, \(id), depth + 1 FROM \(unescaped: s).steward_pipeline_execution_tree WHERE descendant = \(parent)
+                UNION ALL SELECT \(id), \(id), 0
+                """, logger: logger)
             return PipelineExecution(id: id, pipeline: pipeline, parent: parent, startedAt: at, workflowRun: workflowRun)
         }
     }
@@ -175,46 +162,37 @@ extension PostgresJobStore {
     ) async throws -> (execution: PipelineExecution, jobs: [EnqueueResult]) {
         let s = quotedSchema
         let now = Date()
+        let logger = self.logger
         let (done, results, queues) = try await transaction { [self] conn -> (PipelineExecution, [EnqueueResult], [String]) in
-            var key = PostgresBindings()
-            key.append(id)
             var current: PipelineExecution? = nil
-            for try await row in try await query(
-                "SELECT \(Self.executionColumns) FROM \(s).steward_pipeline_executions WHERE id = $1 FOR UPDATE", key, on: conn)
+            for try await row in try await conn.query(
+                "SELECT \(unescaped: Self.executionColumns) FROM \(unescaped: s).steward_pipeline_executions WHERE id = \(id) FOR UPDATE",
+                logger: logger)
             {
                 current = try Self.execution(row)
             }
             guard let current else { throw PipelineError.executionNotFound(id) }
-            var name = PostgresBindings()
-            name.append(current.pipeline)
             var definition: PipelineDefinition? = nil
-            for try await body in try await query("SELECT body FROM \(s).steward_pipelines WHERE name = $1", name, on: conn).decode(String.self) {
+            for try await body in try await conn.query(
+                "SELECT body FROM \(unescaped: s).steward_pipelines WHERE name = \(current.pipeline)", logger: logger
+            ).decode(String.self) {
                 definition = try JSONCoding.decode(PipelineDefinition.self, from: body)
             }
             let change = try decide(current, definition)
             let e = change.execution
-            var b = PostgresBindings()
-            b.append(id)
-            b.append(e.state.rawValue)
-            b.appendOptional(e.finishedAt)
-            b.appendOptional(e.inserted)
-            b.appendOptional(e.updated)
-            b.appendOptional(e.deleted)
-            b.append(try JSONCoding.encode(e.metrics))
-            try await query(
+            try await conn.query(
                 """
-                UPDATE \(s).steward_pipeline_executions
-                SET state = $2, finished_at = $3, inserted = $4, updated = $5, deleted = $6, metrics = $7 WHERE id = $1
-                """, b, on: conn)
+                UPDATE \(unescaped: s).steward_pipeline_executions
+                SET state = \(e.state.rawValue), finished_at = \(e.finishedAt), inserted = \(e.inserted), updated = \(e.updated),
+                    deleted = \(e.deleted), metrics = \(try JSONCoding.encode(e.metrics))
+                WHERE id = \(id)
+                """, logger: logger)
             if let at = e.finishedAt, !change.touched.isEmpty {
-                var t = PostgresBindings()
-                t.append(change.touched)
-                t.append(at)
-                try await query(
+                try await conn.query(
                     """
-                    INSERT INTO \(s).steward_datasets (name, last_modified) SELECT unnest($1::text[]), $2
-                    ON CONFLICT (name) DO UPDATE SET last_modified = greatest(\(s).steward_datasets.last_modified, excluded.last_modified)
-                    """, t, on: conn)
+                    INSERT INTO \(unescaped: s).steward_datasets (name, last_modified) SELECT unnest(\(change.touched)::text[]), \(at)
+                    ON CONFLICT (name) DO UPDATE SET last_modified = greatest(\(unescaped: s).steward_datasets.last_modified, excluded.last_modified)
+                    """, logger: logger)
             }
             let queues = Array(Set(change.jobs.map(\.queue))).sorted()
             let results = change.jobs.isEmpty ? [] : try await enqueue(change.jobs, queues: queues, now: now, on: conn)
@@ -225,46 +203,38 @@ extension PostgresJobStore {
     }
 
     public func pipelineExecution(_ id: Int64) async throws -> PipelineExecution? {
-        var b = PostgresBindings()
-        b.append(id)
-        return try await query("SELECT \(Self.executionColumns) FROM \(quotedSchema).steward_pipeline_executions WHERE id = $1", b).first
-            .map { try Self.execution($0) }
+        try await rows(
+            "SELECT \(unescaped: Self.executionColumns) FROM \(unescaped: quotedSchema).steward_pipeline_executions WHERE id = \(id)"
+        ).first.map { try Self.execution($0) }
     }
 
     public func pipelineExecutions(_ filter: PipelineExecutionFilter) async throws -> [PipelineExecution] {
-        var b = PostgresBindings()
-        b.appendOptional(filter.pipeline)
-        b.appendOptional(filter.state?.rawValue)
-        b.appendOptional(filter.startedFrom)
-        b.appendOptional(filter.startedTo)
-        b.appendOptional(filter.finishedBefore?.0)
-        b.appendOptional(filter.finishedBefore?.1)
-        b.append(max(1, filter.limit))
-        b.appendOptional(filter.workflowRun)
         let order = filter.finishedBefore == nil ? "started_at DESC, id DESC" : "finished_at DESC, id DESC"
-        return try await query(
+        let (finishedAt, finishedID) = (filter.finishedBefore?.0, filter.finishedBefore?.1)
+        return try await rows(
             """
-            SELECT \(Self.executionColumns) FROM \(quotedSchema).steward_pipeline_executions
-            WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR state = $2)
-              AND ($3::timestamptz IS NULL OR started_at >= $3) AND ($4::timestamptz IS NULL OR started_at <= $4)
-              AND ($5::timestamptz IS NULL OR (finished_at IS NOT NULL AND (finished_at, id) < ($5, $6::int8)))
-              AND ($8::text IS NULL OR workflow_run = $8)
-            ORDER BY \(order) LIMIT $7
-            """, b
+            SELECT \(unescaped: Self.executionColumns) FROM \(unescaped: quotedSchema).steward_pipeline_executions
+            WHERE (\(filter.pipeline)::text IS NULL OR pipeline = \(filter.pipeline))
+              AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
+              AND (\(filter.startedFrom)::timestamptz IS NULL OR started_at >= \(filter.startedFrom))
+              AND (\(filter.startedTo)::timestamptz IS NULL OR started_at <= \(filter.startedTo))
+              AND (\(finishedAt)::timestamptz IS NULL OR (finished_at IS NOT NULL AND (finished_at, id) < (\(finishedAt), \(finishedID)::int8)))
+              AND (\(filter.workflowRun)::text IS NULL OR workflow_run = \(filter.workflowRun))
+            ORDER BY \(unescaped: order) LIMIT \(max(1, filter.limit))
+            """
         ).map { try Self.execution($0) }
     }
 
     public func pipelineExecutionTree(_ id: Int64) async throws -> [(depth: Int, execution: PipelineExecution)] {
-        var b = PostgresBindings()
-        b.append(id)
         let columns = Self.executionColumns.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
-        let rows = try await query(
+        let s = quotedSchema
+        let found = try await rows(
             """
-            SELECT \(columns), t.depth FROM \(quotedSchema).steward_pipeline_execution_tree t
-            JOIN \(quotedSchema).steward_pipeline_executions e ON e.id = t.descendant
-            WHERE t.ancestor = $1 ORDER BY t.depth, e.id
-            """, b)
-        return try rows.map { row in
+            SELECT \(unescaped: columns), t.depth FROM \(unescaped: s).steward_pipeline_execution_tree t
+            JOIN \(unescaped: s).steward_pipeline_executions e ON e.id = t.descendant
+            WHERE t.ancestor = \(id) ORDER BY t.depth, e.id
+            """)
+        return try found.map { row in
             let depth = try row.decode((Int64, String, Int64?, String, Date, Date?, Int64?, Int64?, Int64?, String, String?, Int).self).11
             return (depth: depth, execution: try Self.execution(row))
         }
@@ -272,38 +242,28 @@ extension PostgresJobStore {
 
     public func recordPipelineAnomalies(execution: Int64, _ anomalies: [PipelineAnomaly]) async throws {
         let s = quotedSchema
-        try await transaction { [self] conn in
-            var key = PostgresBindings()
-            key.append(execution)
-            try await query("DELETE FROM \(s).steward_pipeline_anomalies WHERE execution = $1", key, on: conn)
+        let logger = self.logger
+        try await transaction { conn in
+            try await conn.query("DELETE FROM \(unescaped: s).steward_pipeline_anomalies WHERE execution = \(execution)", logger: logger)
             guard !anomalies.isEmpty else { return }
-            var b = PostgresBindings()
-            b.append(execution)
-            b.append(anomalies.map(\.metric))
-            b.append(anomalies.map(\.pipeline))
-            b.append(anomalies.map(\.value))
-            b.append(anomalies.map(\.mean))
-            b.append(anomalies.map(\.std))
-            b.append(anomalies.map { $0.z ?? .nan })
-            b.append(anomalies.map(\.detectedAt))
-            try await query(
+            let (metrics, pipelines, values) = (anomalies.map(\.metric), anomalies.map(\.pipeline), anomalies.map(\.value))
+            let (means, stds, zs, times) = (anomalies.map(\.mean), anomalies.map(\.std), anomalies.map { $0.z ?? .nan }, anomalies.map(\.detectedAt))
+            try await conn.query(
                 """
-                INSERT INTO \(s).steward_pipeline_anomalies (execution, metric, pipeline, value, mean, std, z, detected_at)
-                SELECT $1, m, p, v, a, d, nullif(z, 'NaN'::float8), t
-                FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::timestamptz[]) AS x(m, p, v, a, d, z, t)
-                """, b, on: conn)
+                INSERT INTO \(unescaped: s).steward_pipeline_anomalies (execution, metric, pipeline, value, mean, std, z, detected_at)
+                SELECT \(execution), m, p, v, a, d, nullif(z, 'NaN'::float8), t
+                FROM unnest(\(metrics)::text[], \(pipelines)::text[], \(values)::float8[], \(means)::float8[], \(stds)::float8[],
+                    \(zs)::float8[], \(times)::timestamptz[]) AS x(m, p, v, a, d, z, t)
+                """, logger: logger)
         }
     }
 
     public func pipelineAnomalies(pipeline: String?, limit: Int) async throws -> [PipelineAnomaly] {
-        var b = PostgresBindings()
-        b.appendOptional(pipeline)
-        b.append(max(1, limit))
-        return try await query(
+        try await rows(
             """
-            SELECT execution, pipeline, metric, value, mean, std, z, detected_at FROM \(quotedSchema).steward_pipeline_anomalies
-            WHERE $1::text IS NULL OR pipeline = $1 ORDER BY detected_at DESC, execution DESC, metric LIMIT $2
-            """, b
+            SELECT execution, pipeline, metric, value, mean, std, z, detected_at FROM \(unescaped: quotedSchema).steward_pipeline_anomalies
+            WHERE \(pipeline)::text IS NULL OR pipeline = \(pipeline) ORDER BY detected_at DESC, execution DESC, metric LIMIT \(max(1, limit))
+            """
         ).map {
             let (e, p, m, v, a, d, z, t) = try $0.decode((Int64, String, String, Double, Double, Double, Double?, Date).self)
             return PipelineAnomaly(execution: e, pipeline: p, metric: m, value: v, mean: a, std: d, z: z, detectedAt: t)
@@ -313,34 +273,23 @@ extension PostgresJobStore {
 
 extension PostgresJobStore {
     public func recordQualityRun(_ run: QualityRunRecord) async throws -> Int64 {
-        var b = PostgresBindings()
-        b.append(run.check)
-        b.append(run.at)
-        b.append(run.records)
-        b.append(run.completeness)
-        b.append(run.accuracy)
-        b.append(run.consistency)
-        b.append(run.overallScore)
-        b.append(run.passedAll)
-        b.append(run.result)
-        let rows = try await query(
+        let found = try await rows(
             """
-            INSERT INTO \(quotedSchema).steward_quality_runs
+            INSERT INTO \(unescaped: quotedSchema).steward_quality_runs
                 (check_name, at, records, completeness, accuracy, consistency, overall_score, passed_all, result)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
-            """, b)
-        return try rows.first?.decode(Int64.self) ?? 0
+            VALUES (\(run.check), \(run.at), \(run.records), \(run.completeness), \(run.accuracy), \(run.consistency),
+                \(run.overallScore), \(run.passedAll), \(run.result))
+            RETURNING id
+            """)
+        return try found.first?.decode(Int64.self) ?? 0
     }
 
     public func qualityRuns(check: String, limit: Int) async throws -> [QualityRunRecord] {
-        var b = PostgresBindings()
-        b.append(check)
-        b.append(max(1, limit))
-        return try await query(
+        try await rows(
             """
             SELECT id, check_name, at, records, completeness, accuracy, consistency, overall_score, passed_all, result
-            FROM \(quotedSchema).steward_quality_runs WHERE check_name = $1 ORDER BY at DESC, id DESC LIMIT $2
-            """, b
+            FROM \(unescaped: quotedSchema).steward_quality_runs WHERE check_name = \(check) ORDER BY at DESC, id DESC LIMIT \(max(1, limit))
+            """
         ).map {
             let (id, name, at, records, c, a, k, score, passed, result) = try $0.decode(
                 (Int64, String, Date, Int64, Double, Double, Double, Double, Bool, String).self)
@@ -351,10 +300,8 @@ extension PostgresJobStore {
     }
 
     public func qualityRunStats(check: String) async throws -> (count: Int, averageScore: Double?) {
-        var b = PostgresBindings()
-        b.append(check)
-        let row = try await query(
-            "SELECT count(*), avg(overall_score) FROM \(quotedSchema).steward_quality_runs WHERE check_name = $1", b
+        let row = try await rows(
+            "SELECT count(*), avg(overall_score) FROM \(unescaped: quotedSchema).steward_quality_runs WHERE check_name = \(check)"
         ).first
         let (count, average) = try row?.decode((Int64, Double?).self) ?? (Int64(0), nil)
         return (Int(count), average)

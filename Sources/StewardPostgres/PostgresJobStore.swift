@@ -244,6 +244,19 @@ public final class PostgresJobStore: StewardStore {
         }
     }
 
+    /// Runs `query` (its values bound by `PostgresQuery` interpolation: `\(value)` is a parameter,
+    /// `\(unescaped: name)` is SQL text) on the current pool, with the call deadline; collects its rows.
+    func rows(_ query: PostgresQuery, operation: String = #function) async throws -> [PostgresRow] {
+        let logger = self.logger
+        return try await mapErrors {
+            try await withClient(operation) { client in
+                var rows: [PostgresRow] = []
+                for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+                return rows
+            }
+        }
+    }
+
     /// Runs a prepared statement on the current pool, with the call deadline; collects its rows.
     func execute<S: PostgresPreparedStatement>(_ statement: S, operation: String = #function) async throws -> [S.Row]
     where S.Row: Sendable {

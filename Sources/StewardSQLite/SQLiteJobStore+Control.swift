@@ -15,7 +15,7 @@ extension SQLiteJobStore {
             let wake: Set<String>
             if current.state == .running, let owner = current.leaseOwner {
                 let t = JobTransition(cancellingRunning: id, owner: owner, startedAt: current.startedAt ?? now)
-                wake = try Self.apply([t], now: nowS, in: db).1
+                wake = try Self.apply(TransitionPlan([t]), now: nowS, in: db).1
             } else {
                 try db.execute(
                     sql: "UPDATE steward_jobs SET state = \(JobState.cancelled.sql), finished_at = ?, lease_expires_at = NULL WHERE id = ?",

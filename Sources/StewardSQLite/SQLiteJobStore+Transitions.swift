@@ -9,13 +9,22 @@ extension SQLiteJobStore {
     public func complete(_ outcomes: [JobOutcome], now: Date) async throws -> Set<JobID> {
         guard !outcomes.isEmpty else { return [] }
         let nowS = now.timeIntervalSince1970
+        // Transitions, their grouping and the JSON of id lists are made here, off the single
+        // writer; only a dead job's queue needs the database (its dead-letter setting).
         let dying = outcomes.compactMap { o -> Int64? in
             if case .dead = o.kind { o.id.rawValue } else { nil }
         }
+        let transitions = outcomes.map { JobTransition($0, deadLetterQueue: nil) }
+        let plan = dying.isEmpty ? TransitionPlan(transitions) : nil
         let (applied, wake) = try await pool.write { db -> ([AppliedTransition], Set<String>) in
+            if let plan { return try Self.apply(plan, now: nowS, in: db) }
             let deadLetters = try Self.deadLetterQueues(of: dying, in: db)
-            let transitions = outcomes.map { JobTransition($0, deadLetterQueue: deadLetters[$0.id.rawValue]) }
-            return try Self.apply(transitions, now: nowS, in: db)
+            let routed = transitions.map { t in
+                var t = t
+                if t.state == .dead { t.moveToQueue = deadLetters[t.id.rawValue] }
+                return t
+            }
+            return try Self.apply(TransitionPlan(routed), now: nowS, in: db)
         }
         if !wake.isEmpty { hub.emit(wake) }
         if !applied.isEmpty { finishedHub.emit([WakeupHub.anyQueue]) }
@@ -46,30 +55,28 @@ extension SQLiteJobStore {
     /// in one statement per kind and owner, over a JSON list of ids; the others run one statement
     /// per job (in-process, no round trip). Either statement sets only the columns a transition
     /// changes: SQLite rewrites every index holding a column named in `SET`, whatever its value.
-    static func apply(_ transitions: [JobTransition], now: Double, in db: Database) throws -> ([AppliedTransition], Set<String>) {
+    static func apply(_ plan: TransitionPlan, now: Double, in db: Database) throws -> ([AppliedTransition], Set<String>) {
         var statements: [TransitionColumns: RawStatement] = [:]
         var applied: [AppliedTransition] = []
-        applied.reserveCapacity(transitions.count)
+        applied.reserveCapacity(plan.count)
         var history: [(JobTransition, queue: String, attempt: Int)] = []
         var moved = Set<String>()
-        var uniform: [UniformKey: [Int64]] = [:]
-        var singles: [JobTransition] = []
-        for t in transitions {
-            if let key = UniformKey(t) { uniform[key, default: []].append(t.id.rawValue) } else { singles.append(t) }
-        }
-        for (key, ids) in uniform {
-            let update = RawStatement(try db.cachedStatement(sql: key.columns.sql), db)
+        for group in plan.uniform {
+            let key = group.key
+            let update = RawStatement(try db.cachedStatement(sql: group.sql), db)
             update.bind(1, key.state.rawValue)
             update.bind(3, key.attemptDelta)
             update.bind(4, key.state.isFinished ? now : nil)
-            update.bind(12, jsonArray(ids))
+            update.bind(12, group.ids)
             update.bind(13, key.owner)
             defer { update.reset() }
+            // A finished job wakes no queue: its queue is not read back.
+            let finished = key.state.isFinished
             while try update.step() {
-                applied.append(AppliedTransition(id: JobID(update.int64(1)), queue: update.string(0), state: key.state))
+                applied.append(AppliedTransition(id: JobID(update.int64(1)), queue: finished ? "" : update.string(0), state: key.state))
             }
         }
-        for t in singles {
+        for t in plan.singles {
             let columns = TransitionColumns(t)
             let update: RawStatement
             if let cached = statements[columns] {
@@ -175,7 +182,7 @@ extension SQLiteJobStore {
                 transitions.append(JobTransition(rescuing: expired, now: now))
             }
             guard !transitions.isEmpty else { return ([], []) }
-            return try Self.apply(transitions, now: nowS, in: db)
+            return try Self.apply(TransitionPlan(transitions), now: nowS, in: db)
         }
         if !wake.isEmpty { hub.emit(wake) }
         let dead = applied.filter { $0.state == .dead }.map(\.id)
@@ -218,6 +225,24 @@ struct TransitionColumns: Hashable {
                 AND state = \(JobState.running.sql) AND lease_owner = ?13
             RETURNING queue, \(batch ? "id" : "original_queue"), attempt
             """
+    }
+}
+
+/// A batch of transitions as ``SQLiteJobStore/apply(_:now:in:)`` runs them: those that carry
+/// nothing but their job grouped (with the group's statement and its ids as JSON), the rest one
+/// by one. Made before the write transaction.
+struct TransitionPlan {
+    var uniform: [(key: UniformKey, sql: String, ids: String)] = []
+    var singles: [JobTransition] = []
+    var count: Int
+
+    init(_ transitions: [JobTransition]) {
+        count = transitions.count
+        var groups: [UniformKey: [Int64]] = [:]
+        for t in transitions {
+            if let key = UniformKey(t) { groups[key, default: []].append(t.id.rawValue) } else { singles.append(t) }
+        }
+        uniform = groups.map { (key: $0.key, sql: $0.key.columns.sql, ids: SQLiteJobStore.jsonArray($0.value)) }
     }
 }
 

@@ -37,7 +37,7 @@ struct SQLitePool: Sendable {
     }
 }
 
-extension SQLiteJobStore {
+extension SQLiteJobStore: BackupStore {
     /// Writes a consistent copy of the database to `path` (`VACUUM INTO`: compact, and usable as a
     /// store as it is) while the store stays open; other processes' writes wait for the copy
     /// (about a second per GB). Refuses a `path` that exists.

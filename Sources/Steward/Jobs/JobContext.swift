@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// What a handler knows about the attempt it runs: ids, attempt numbers, metadata, a logger,
 /// progress reporting, cancellation, and a client to enqueue follow-up jobs.
@@ -30,16 +29,33 @@ public struct JobContext: Sendable {
     public let client: StewardClient?
     /// The worker's logger, without the job's metadata.
     let baseLogger: Logger
-    let progressSink: @Sendable (JobProgress) -> Void
-    /// Where a payload rewritten for this attempt is kept, so the worker stores it with the
-    /// outcome (`nil` outside a worker).
-    var rewrittenPayload: RewrittenPayload?
+    /// Where the attempt's reports go: progress, and a payload rewritten for it (which the
+    /// worker stores with the outcome).
+    let report: @Sendable (Report) -> Void
+
+    /// What an attempt reports to its worker while it runs.
+    enum Report: Sendable {
+        case progress(JobProgress)
+        case payload(String)
+    }
 
     /// Creates a context; the worker does this, tests may too.
     public init(
         id: JobID, name: String, queue: String, attempt: Int, maxAttempts: Int, metadata: [String: String],
         payload: String, enqueuedAt: Date, workerID: String, logger: Logger, client: StewardClient? = nil,
         dependsOn: [JobID] = [], progressSink: @escaping @Sendable (JobProgress) -> Void = { _ in }
+    ) {
+        self.init(
+            id: id, name: name, queue: queue, attempt: attempt, maxAttempts: maxAttempts, metadata: metadata, payload: payload,
+            enqueuedAt: enqueuedAt, workerID: workerID, logger: logger, client: client, dependsOn: dependsOn,
+            report: { if case .progress(let p) = $0 { progressSink(p) } })
+    }
+
+    /// The worker's context: one closure takes every report.
+    init(
+        id: JobID, name: String, queue: String, attempt: Int, maxAttempts: Int, metadata: [String: String],
+        payload: String, enqueuedAt: Date, workerID: String, logger: Logger, client: StewardClient?,
+        dependsOn: [JobID], report: @escaping @Sendable (Report) -> Void
     ) {
         self.client = client
         self.id = id
@@ -53,19 +69,16 @@ public struct JobContext: Sendable {
         self.workerID = workerID
         self.dependsOn = dependsOn
         self.baseLogger = logger
-        self.progressSink = progressSink
+        self.report = report
     }
 
     /// The same attempt with another payload (the workflow engine renders a task's input), which
     /// the worker keeps as the job's payload when the attempt ends.
     func with(payload: String) -> JobContext {
-        rewrittenPayload?.value.withLock { $0 = payload }
-        var context = JobContext(
+        report(.payload(payload))
+        return JobContext(
             id: id, name: name, queue: queue, attempt: attempt, maxAttempts: maxAttempts, metadata: metadata, payload: payload,
-            enqueuedAt: enqueuedAt, workerID: workerID, logger: baseLogger, client: client, dependsOn: dependsOn,
-            progressSink: progressSink)
-        context.rewrittenPayload = rewrittenPayload
-        return context
+            enqueuedAt: enqueuedAt, workerID: workerID, logger: baseLogger, client: client, dependsOn: dependsOn, report: report)
     }
 
     /// A logger carrying `job.id`, `job.name`, `job.queue` and `job.attempt`.
@@ -90,7 +103,7 @@ public struct JobContext: Sendable {
 
     /// Records progress; persisted shortly after (reports are coalesced, the latest wins).
     public func reportProgress(_ progress: JobProgress) {
-        progressSink(progress)
+        report(.progress(progress))
     }
 
     /// Records progress from its parts.
@@ -99,7 +112,7 @@ public struct JobContext: Sendable {
         if pct == nil, let step, let totalSteps, totalSteps > 0 {
             pct = Double(step) / Double(totalSteps) * 100
         }
-        progressSink(JobProgress(step: step, totalSteps: totalSteps, percent: pct, message: message))
+        report(.progress(JobProgress(step: step, totalSteps: totalSteps, percent: pct, message: message)))
     }
 
     /// Whether the attempt was asked to stop (timeout, cancel, lost lease, shutdown).
@@ -132,9 +145,4 @@ public struct JobContext: Sendable {
         guard let client else { throw StewardError.invalidArgument(field: "context", message: "context: this job context has no store to enqueue into") }
         return try await client.enqueue(job, queue: queue, options: options)
     }
-}
-
-/// The payload an attempt was rewritten to (see ``JobContext/with(payload:)``).
-final class RewrittenPayload: Sendable {
-    let value = Mutex<String?>(nil)
 }

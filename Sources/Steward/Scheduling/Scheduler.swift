@@ -24,7 +24,7 @@ public final class Scheduler: Service, Sendable {
         /// Creates scheduler settings.
         public init(
             leaseTTL: Duration = .seconds(10), maxSleep: Duration = .seconds(1), batchSize: Int = 500,
-            owner: String = WorkerConfiguration.defaultWorkerID()
+            owner: String = ProcessIdentity.owner()
         ) {
             self.leaseTTL = leaseTTL
             self.maxSleep = maxSleep

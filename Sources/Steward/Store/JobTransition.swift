@@ -80,7 +80,7 @@ package struct JobTransition: Sendable, Equatable {
     /// The transition a worker's outcome asks for. `deadLetterQueue` is the queue a dead job
     /// moves to (see ``deadLetterQueue(queue:configured:)``); only `.dead` reads it.
     package init(_ outcome: JobOutcome, deadLetterQueue: String?) {
-        let history = { (error: JobErrorInfo?) in
+        func history(_ error: JobErrorInfo?) -> History {
             History(outcome: outcome.historyName, startedAt: outcome.startedAt, errorType: error?.type, errorMessage: error?.message)
         }
         switch outcome.kind {

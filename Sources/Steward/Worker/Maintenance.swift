@@ -20,7 +20,7 @@ public final class Maintenance: Service, Sendable {
         /// Creates maintenance settings.
         public init(
             rescueInterval: Duration = .seconds(5), retention: Duration = .seconds(24 * 3600),
-            purgeInterval: Duration = .seconds(60), owner: String = WorkerConfiguration.defaultWorkerID()
+            purgeInterval: Duration = .seconds(60), owner: String = ProcessIdentity.owner()
         ) {
             self.rescueInterval = rescueInterval
             self.retention = retention

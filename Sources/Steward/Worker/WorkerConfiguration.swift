@@ -52,10 +52,5 @@ public struct WorkerConfiguration: Sendable {
     }
 
     /// `host:pid:random`, unique across processes and restarts.
-    public static func defaultWorkerID() -> String {
-        let host = ProcessInfo.processInfo.hostName
-        let pid = ProcessInfo.processInfo.processIdentifier
-        let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        return "\(host):\(pid):\(random)"
-    }
+    public static func defaultWorkerID() -> String { ProcessIdentity.owner() }
 }

@@ -44,17 +44,19 @@ extension WorkerRuntime {
         let record = job.record
         let startedAt = worker.clock.now()
         let owner = worker.id
-        var attempt = JobContext(
+        let context = JobContext(
             id: record.id, name: record.name, queue: record.queue, attempt: record.attempt,
             maxAttempts: record.maxAttempts, metadata: record.metadata, payload: record.payload,
             enqueuedAt: record.createdAt, workerID: owner, logger: worker.logger, client: client,
             dependsOn: record.dependsOn
         ) { [weak self] report in
-            self?.progress.withLock { $0[record.id] = ProgressUpdate(id: record.id, owner: owner, progress: report) }
+            switch report {
+            case .progress(let progress):
+                self?.progress.withLock { $0[record.id] = ProgressUpdate(id: record.id, owner: owner, progress: progress) }
+            case .payload(let payload):
+                self?.payloads.withLock { $0[record.id] = payload }
+            }
         }
-        let rewritten = RewrittenPayload()
-        attempt.rewrittenPayload = rewritten
-        let context = attempt
         var kind: JobOutcome.Kind
         let began = ContinuousClock.now
         do {
@@ -77,6 +79,7 @@ extension WorkerRuntime {
         switch stop {
         case .lost:
             running.withLock { _ = $0.removeValue(forKey: record.id) }
+            payloads.withLock { _ = $0.removeValue(forKey: record.id) }
             context.logger.debug("handler ended after its job was cancelled or its lease lost; outcome dropped")
             return
         case .shutdown:
@@ -86,8 +89,8 @@ extension WorkerRuntime {
         }
         if config.standardMiddleware { Self.log(kind, context: context, since: began, clock: worker.clock) }
         progress.withLock { _ = $0.removeValue(forKey: record.id) }
-        await submit(
-            JobOutcome(id: record.id, owner: owner, startedAt: startedAt, kind: kind, payload: rewritten.value.withLock { $0 }))
+        let payload = payloads.withLock { $0.removeValue(forKey: record.id) }
+        await submit(JobOutcome(id: record.id, owner: owner, startedAt: startedAt, kind: kind, payload: payload))
     }
 
     /// One line per state change, at its level: success info, a retry warning, a dead letter error,

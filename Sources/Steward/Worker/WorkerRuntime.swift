@@ -31,6 +31,8 @@ final class WorkerRuntime: Sendable {
     let gauges: [(runner: QueueRunner, running: Gauge, claimedAhead: Gauge)]
     let running = Mutex<[JobID: Entry]>([:])
     let progress = Mutex<[JobID: ProgressUpdate]>([:])
+    /// Payloads the middleware rewrote (a workflow task's rendered input), kept with the outcome.
+    let payloads = Mutex<[JobID: String]>([:])
     let completions = Mutex<[JobOutcome]>([])
     let completionSignal = WakeSignal()
     let capacitySignal = WakeSignal()

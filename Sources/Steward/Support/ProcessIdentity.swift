@@ -1,0 +1,13 @@
+import Foundation
+
+/// Who this process is, to a store: the owner of its leases (jobs, the scheduler's and the
+/// maintenance's singleton leases).
+public enum ProcessIdentity {
+    /// `host:pid:random`, unique across processes and restarts.
+    public static func owner() -> String {
+        let host = ProcessInfo.processInfo.hostName
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "\(host):\(pid):\(random)"
+    }
+}
