@@ -36,30 +36,24 @@ extension PostgresJobStore {
             guard current.state == .dead || current.state == .cancelled else {
                 throw StewardError.invalidTransition(job: id, from: current.state, action: "retry")
             }
+            let s = quotedSchema
             if let key = current.uniqueKey {
-                var heldKeys = PostgresBindings()
-                heldKeys.append(key)
-                for try await _ in try await query(
-                    "SELECT 1 FROM \(quotedSchema).steward_jobs WHERE unique_key = $1 AND state IN (\(JobState.liveSQL))", heldKeys, on: conn)
+                for try await _ in try await conn.query(
+                    "SELECT 1 FROM \(unescaped: s).steward_jobs WHERE unique_key = \(key) AND state IN (\(unescaped: JobState.liveSQL))",
+                    logger: logger)
                 {
                     throw StewardError.invalidArgument(field: "unique_key", message: "job \(id): another live job holds its unique key '\(key)'")
                 }
             }
-            var bindings = PostgresBindings()
-            bindings.append(now)
-            bindings.append(id.rawValue)
-            try await query(
+            try await conn.query(
                 """
-                UPDATE \(quotedSchema).steward_jobs SET state = \(JobState.available.sql), queue = coalesce(original_queue, queue), original_queue = NULL,
-                    attempt = 0, run_at = $1, finished_at = NULL, result = NULL, lease_owner = NULL, lease_expires_at = NULL,
-                    progress = NULL
-                WHERE id = $2
-                """, bindings, on: conn)
+                UPDATE \(unescaped: s).steward_jobs SET state = \(unescaped: JobState.available.sql), queue = coalesce(original_queue, queue),
+                    original_queue = NULL, attempt = 0, run_at = \(now), finished_at = NULL, result = NULL, lease_owner = NULL,
+                    lease_expires_at = NULL, progress = NULL
+                WHERE id = \(id.rawValue)
+                """, logger: logger)
             let record = try await fetchRecord(id, now: now, on: conn)!
-            var notifyArguments = PostgresBindings()
-            notifyArguments.append(channel)
-            notifyArguments.append(record.queue)
-            try await query("SELECT pg_notify($1, $2)", notifyArguments, on: conn)
+            try await conn.query("SELECT pg_notify(\(channel), \(record.queue))", logger: logger)
             return record
         }
         hub.emit([record.queue])
@@ -67,85 +61,67 @@ extension PostgresJobStore {
     }
 
     public func configureQueues(_ settings: [QueueSettings]) async throws {
+        let s = quotedSchema
         try await transaction { [self] conn in
             for q in settings {
-                var bindings = PostgresBindings()
-                bindings.append(q.name)
-                bindings.appendOptional(q.maxDepth)
-                bindings.append(q.deadLetterQueue)
-                bindings.append(q.maxAttempts)
-                try await query(
+                try await conn.query(
                     """
-                    INSERT INTO \(quotedSchema).steward_queues (name, max_depth, dead_letter_queue, max_attempts) VALUES ($1, $2, $3, $4)
+                    INSERT INTO \(unescaped: s).steward_queues (name, max_depth, dead_letter_queue, max_attempts)
+                    VALUES (\(q.name), \(q.maxDepth), \(q.deadLetterQueue), \(q.maxAttempts))
                     ON CONFLICT (name) DO UPDATE SET max_depth = excluded.max_depth,
                         dead_letter_queue = excluded.dead_letter_queue, max_attempts = excluded.max_attempts
-                    """, bindings, on: conn)
+                    """, logger: logger)
             }
         }
     }
 
     public func setPaused(_ paused: Bool, queue: String) async throws {
+        let s = quotedSchema
         try await transaction { [self] conn in
-            var bindings = PostgresBindings()
-            bindings.append(queue)
-            bindings.append(paused)
-            try await query(
+            try await conn.query(
                 """
-                INSERT INTO \(quotedSchema).steward_queues (name, paused) VALUES ($1, $2)
+                INSERT INTO \(unescaped: s).steward_queues (name, paused) VALUES (\(queue), \(paused))
                 ON CONFLICT (name) DO UPDATE SET paused = excluded.paused
-                """, bindings, on: conn)
-            if !paused {
-                var notifyArguments = PostgresBindings()
-                notifyArguments.append(channel)
-                notifyArguments.append(queue)
-                try await query("SELECT pg_notify($1, $2)", notifyArguments, on: conn)
-            }
+                """, logger: logger)
+            if !paused { try await conn.query("SELECT pg_notify(\(channel), \(queue))", logger: logger) }
         }
         if !paused { hub.emit([queue]) }
     }
 
     public func purgeFinished(before: Date) async throws -> Int {
-        try await transaction { [self] conn in
-            var bindings = PostgresBindings()
-            bindings.append(before)
+        let s = quotedSchema
+        return try await transaction { [self] conn in
             var purged = 0
-            for try await count in try await query(
+            for try await count in try await conn.query(
                 """
                 WITH gone AS (
-                    DELETE FROM \(quotedSchema).steward_jobs WHERE finished_at IS NOT NULL AND finished_at < $1 RETURNING id
+                    DELETE FROM \(unescaped: s).steward_jobs WHERE finished_at IS NOT NULL AND finished_at < \(before) RETURNING id
                 ), history AS (
-                    DELETE FROM \(quotedSchema).steward_attempts WHERE job_id IN (SELECT id FROM gone)
+                    DELETE FROM \(unescaped: s).steward_attempts WHERE job_id IN (SELECT id FROM gone)
                 )
                 SELECT count(*) FROM gone
-                """, bindings, on: conn
+                """, logger: logger
             ).decode(Int.self) {
                 purged = count
             }
-            try await query("DELETE FROM \(quotedSchema).steward_idempotency_keys WHERE expires_at < $1", bindings, on: conn)
+            try await conn.query("DELETE FROM \(unescaped: s).steward_idempotency_keys WHERE expires_at < \(before)", logger: logger)
             return purged
         }
     }
 
     public func acquireLease(name: String, owner: String, ttl: Duration, now: Date) async throws -> Bool {
-        var bindings = PostgresBindings()
-        bindings.append(name)
-        bindings.append(owner)
-        bindings.append(now.addingTimeInterval(ttl.seconds))
-        bindings.append(now)
-        return try await !query(
+        let s = quotedSchema
+        return try await !rows(
             """
-            INSERT INTO \(quotedSchema).steward_leases (name, owner, expires_at) VALUES ($1, $2, $3)
+            INSERT INTO \(unescaped: s).steward_leases (name, owner, expires_at) VALUES (\(name), \(owner), \(now.addingTimeInterval(ttl.seconds)))
             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-            WHERE \(quotedSchema).steward_leases.owner = excluded.owner OR \(quotedSchema).steward_leases.expires_at <= $4
+            WHERE \(unescaped: s).steward_leases.owner = excluded.owner OR \(unescaped: s).steward_leases.expires_at <= \(now)
             RETURNING owner
-            """, bindings
+            """
         ).isEmpty
     }
 
     public func releaseLease(name: String, owner: String) async throws {
-        var bindings = PostgresBindings()
-        bindings.append(name)
-        bindings.append(owner)
-        _ = try await query("DELETE FROM \(quotedSchema).steward_leases WHERE name = $1 AND owner = $2", bindings)
+        _ = try await rows("DELETE FROM \(unescaped: quotedSchema).steward_leases WHERE name = \(name) AND owner = \(owner)")
     }
 }

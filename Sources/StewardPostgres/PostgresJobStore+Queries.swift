@@ -33,10 +33,9 @@ extension PostgresJobStore {
     }
 
     func fetchRecord(_ id: JobID, now: Date, on conn: PostgresConnection, lock: Bool = false) async throws -> JobRecord? {
-        var bindings = PostgresBindings()
-        bindings.append(id.rawValue)
-        for try await row in try await query(
-            "SELECT \(Self.columns) FROM \(quotedSchema).steward_jobs WHERE id = $1\(lock ? " FOR UPDATE" : "")", bindings, on: conn)
+        for try await row in try await conn.query(
+            "SELECT \(unescaped: Self.columns) FROM \(unescaped: quotedSchema).steward_jobs WHERE id = \(id.rawValue)\(unescaped: lock ? " FOR UPDATE" : "")",
+            logger: logger)
         {
             return try Self.record(row, now: now)
         }
@@ -44,9 +43,7 @@ extension PostgresJobStore {
     }
 
     public func job(_ id: JobID, now: Date) async throws -> JobRecord? {
-        var bindings = PostgresBindings()
-        bindings.append(id.rawValue)
-        return try await query("SELECT \(Self.columns) FROM \(quotedSchema).steward_jobs WHERE id = $1", bindings).first.map {
+        try await rows("SELECT \(unescaped: Self.columns) FROM \(unescaped: quotedSchema).steward_jobs WHERE id = \(id.rawValue)").first.map {
             try Self.record($0, now: now)
         }
     }
@@ -74,13 +71,12 @@ extension PostgresJobStore {
     }
 
     public func history(_ id: JobID) async throws -> [AttemptRecord] {
-        var bindings = PostgresBindings()
-        bindings.append(id.rawValue)
-        var out = try await query(
+        let s = quotedSchema
+        var out = try await rows(
             """
             SELECT attempt, worker, started_at, finished_at, outcome, error_type, error_message
-            FROM \(quotedSchema).steward_attempts WHERE job_id = $1 ORDER BY id
-            """, bindings
+            FROM \(unescaped: s).steward_attempts WHERE job_id = \(id.rawValue) ORDER BY id
+            """
         ).map { row -> AttemptRecord in
             let r = row.makeRandomAccess()
             let attempt: Int = try r.get(0)
@@ -89,8 +85,11 @@ extension PostgresJobStore {
                 jobID: id, attempt: attempt, worker: try r.get(1), startedAt: try r.get(2), finishedAt: try r.get(3),
                 outcome: try r.get(4), error: type.map { JobErrorInfo(type: $0, message: (try? r.get(6, String?.self)) ?? "", attempt: attempt) })
         }
-        for row in try await query(
-            "SELECT attempt, lease_owner, started_at, finished_at FROM \(quotedSchema).steward_jobs WHERE id = $1 AND state = \(JobState.succeeded.sql)", bindings)
+        for row in try await rows(
+            """
+            SELECT attempt, lease_owner, started_at, finished_at FROM \(unescaped: s).steward_jobs
+            WHERE id = \(id.rawValue) AND state = \(unescaped: JobState.succeeded.sql)
+            """)
         {
             let r = row.makeRandomAccess()
             out.append(
@@ -103,26 +102,28 @@ extension PostgresJobStore {
     }
 
     public func queueStats(_ queue: String, now: Date) async throws -> QueueStats {
-        var bindings = PostgresBindings()
-        bindings.append(queue)
-        bindings.append(now)
-        bindings.append(now.addingTimeInterval(-60))
-        let rows = try await query(
+        let (s, queued, scheduled, runningSQL) = (quotedSchema, JobState.queuedSQL, JobState.scheduled.sql, JobState.running.sql)
+        let (succeeded, cancelled, dead, waiting) = (JobState.succeeded.sql, JobState.cancelled.sql, JobState.dead.sql, JobState.waiting.sql)
+        // The parameters once, named (p.q, p.now, p.since), for the eleven counts that read them.
+        let found = try await rows(
             """
+            WITH p AS (SELECT \(queue)::text AS q, \(now)::timestamptz AS now, \(now.addingTimeInterval(-60))::timestamptz AS since)
             SELECT
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.queuedSQL)) AND run_at <= $2),
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.scheduled.sql) AND run_at > $2),
-              (SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.queuedSQL)) AND run_at <= $2),
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.running.sql)),
-              (SELECT count(*) FILTER (WHERE state = \(JobState.succeeded.sql)) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
-              (SELECT count(*) FILTER (WHERE state = \(JobState.cancelled.sql)) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
-              (SELECT count(*) FILTER (WHERE state = \(JobState.dead.sql)) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND finished_at IS NOT NULL),
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.succeeded.sql) AND finished_at >= $3 AND finished_at IS NOT NULL),
-              (SELECT count(*) FROM \(quotedSchema).steward_attempts WHERE queue = $1 AND finished_at >= $3 AND outcome IN (\(JobOutcome.HistoryName.failedSQL))),
-              coalesce((SELECT paused FROM \(quotedSchema).steward_queues WHERE name = $1), false),
-              (SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND pending_parents > 0 AND state = \(JobState.waiting.sql))
-            """, bindings)
-        let r = rows[0].makeRandomAccess()
+              (SELECT count(*) FROM \(unescaped: s).steward_jobs, p WHERE queue = p.q AND state IN (\(unescaped: queued)) AND run_at <= p.now),
+              (SELECT count(*) FROM \(unescaped: s).steward_jobs, p WHERE queue = p.q AND state = \(unescaped: scheduled) AND run_at > p.now),
+              (SELECT min(run_at) FROM \(unescaped: s).steward_jobs, p WHERE queue = p.q AND state IN (\(unescaped: queued)) AND run_at <= p.now),
+              (SELECT count(*) FROM \(unescaped: s).steward_jobs, p WHERE queue = p.q AND state = \(unescaped: runningSQL)),
+              (SELECT count(*) FILTER (WHERE state = \(unescaped: succeeded)) FROM \(unescaped: s).steward_jobs, p WHERE queue = p.q AND finished_at IS NOT NULL),
+              (SELECT count(*) FILTER (WHERE state = \(unescaped: cancelled)) FROM \(unescaped: s).steward_jobs, p WHERE queue = p.q AND finished_at IS NOT NULL),
+              (SELECT count(*) FILTER (WHERE state = \(unescaped: dead)) FROM \(unescaped: s).steward_jobs, p WHERE queue = p.q AND finished_at IS NOT NULL),
+              (SELECT count(*) FROM \(unescaped: s).steward_jobs, p WHERE queue = p.q AND state = \(unescaped: succeeded) AND finished_at >= p.since),
+              (SELECT count(*) FROM \(unescaped: s).steward_attempts, p
+                 WHERE queue = p.q AND finished_at >= p.since AND outcome IN (\(unescaped: JobOutcome.HistoryName.failedSQL))),
+              coalesce((SELECT paused FROM \(unescaped: s).steward_queues, p WHERE name = p.q), false),
+              (SELECT count(*) FROM \(unescaped: s).steward_jobs, p WHERE queue = p.q AND pending_parents > 0 AND state = \(unescaped: waiting))
+            FROM p
+            """)
+        let r = found[0].makeRandomAccess()
         let available: Int = try r.get(0)
         let oldest: Date? = try r.get(2)
         let running: Int = try r.get(3)
@@ -156,11 +157,11 @@ extension PostgresJobStore {
     }
 
     public func nextRunAt(queue: String, after now: Date) async throws -> Date? {
-        var bindings = PostgresBindings()
-        bindings.append(queue)
-        bindings.append(now)
-        return try await query(
-            "SELECT min(run_at) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state = \(JobState.scheduled.sql) AND run_at > $2", bindings
+        try await rows(
+            """
+            SELECT min(run_at) FROM \(unescaped: quotedSchema).steward_jobs
+            WHERE queue = \(queue) AND state = \(unescaped: JobState.scheduled.sql) AND run_at > \(now)
+            """
         ).first.flatMap { try $0.decode(Date?.self) }
     }
 }

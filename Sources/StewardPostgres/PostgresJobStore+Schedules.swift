@@ -15,61 +15,47 @@ extension PostgresJobStore {
     }
 
     public func saveSchedules(_ records: [ScheduleRecord]) async throws {
-        let rows = try records.map { r in (r, try JSONCoding.encode(r.schedule)) }
+        let encoded = try records.map { r in (r, try JSONCoding.encode(r.schedule)) }
+        let s = quotedSchema
         try await transaction { [self] conn in
-            for (r, definition) in rows {
-                var bindings = PostgresBindings()
-                bindings.append(r.name)
-                bindings.append(definition)
-                bindings.append(r.paused)
-                bindings.append(r.nextFireAt)
-                bindings.append(r.lastFireAt)
-                bindings.append(r.lastJobID?.rawValue)
-                bindings.append(r.skippedRuns)
-                bindings.append(r.missedRuns)
-                bindings.append(r.createdAt)
-                bindings.append(r.updatedAt)
-                try await query(
+            for (r, definition) in encoded {
+                try await conn.query(
                     """
-                    INSERT INTO \(quotedSchema).steward_schedules (name, \(Self.scheduleColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    INSERT INTO \(unescaped: s).steward_schedules (name, \(unescaped: Self.scheduleColumns))
+                    VALUES (\(r.name), \(definition), \(r.paused), \(r.nextFireAt), \(r.lastFireAt), \(r.lastJobID?.rawValue),
+                        \(r.skippedRuns), \(r.missedRuns), \(r.createdAt), \(r.updatedAt))
                     ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, next_fire_at = excluded.next_fire_at,
                         updated_at = excluded.updated_at
-                    """, bindings, on: conn)
+                    """, logger: logger)
             }
         }
     }
 
     public func schedules() async throws -> [ScheduleRecord] {
-        try await query("SELECT \(Self.scheduleColumns) FROM \(quotedSchema).steward_schedules ORDER BY name").map(Self.scheduleRecord)
+        try await rows("SELECT \(unescaped: Self.scheduleColumns) FROM \(unescaped: quotedSchema).steward_schedules ORDER BY name").map(Self.scheduleRecord)
     }
 
     public func dueSchedules(now: Date, limit: Int) async throws -> [ScheduleRecord] {
-        var bindings = PostgresBindings()
-        bindings.append(now)
-        bindings.append(limit)
-        return try await query(
+        try await rows(
             """
-            SELECT \(Self.scheduleColumns) FROM \(quotedSchema).steward_schedules
-            WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2
-            """, bindings
+            SELECT \(unescaped: Self.scheduleColumns) FROM \(unescaped: quotedSchema).steward_schedules
+            WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at <= \(now) ORDER BY next_fire_at LIMIT \(limit)
+            """
         ).map(Self.scheduleRecord)
     }
 
     public func setSchedulePaused(_ name: String, paused: Bool, nextFireAt: Date?) async throws {
-        var bindings = PostgresBindings()
-        bindings.append(paused)
-        bindings.append(nextFireAt)
-        bindings.append(name)
-        let rows = try await query(
-            "UPDATE \(quotedSchema).steward_schedules SET paused = $1, next_fire_at = $2 WHERE name = $3 RETURNING name", bindings)
-        if rows.isEmpty { throw StewardError.scheduleNotFound(name) }
+        let updated = try await rows(
+            """
+            UPDATE \(unescaped: quotedSchema).steward_schedules SET paused = \(paused), next_fire_at = \(nextFireAt)
+            WHERE name = \(name) RETURNING name
+            """)
+        if updated.isEmpty { throw StewardError.scheduleNotFound(name) }
     }
 
     public func deleteSchedule(_ name: String) async throws {
-        var bindings = PostgresBindings()
-        bindings.append(name)
-        let rows = try await query("DELETE FROM \(quotedSchema).steward_schedules WHERE name = $1 RETURNING name", bindings)
-        if rows.isEmpty { throw StewardError.scheduleNotFound(name) }
+        let deleted = try await rows("DELETE FROM \(unescaped: quotedSchema).steward_schedules WHERE name = \(name) RETURNING name")
+        if deleted.isEmpty { throw StewardError.scheduleNotFound(name) }
     }
 
     public func recordScheduleFires(_ fires: [ScheduleFire], now: Date) async throws -> [ScheduleFireResult] {
@@ -95,14 +81,13 @@ extension PostgresJobStore {
     /// Firings of distinct schedules: lock and read them, let ``ScheduleFireRule`` decide, then
     /// write the state changes, the jobs and the last-fire fields with one statement each.
     private func record(_ fires: [ScheduleFire], now: Date, on conn: PostgresConnection) async throws -> [ScheduleFireResult] {
-        var names = PostgresBindings()
-        names.append(fires.map(\.name))
+        let s = quotedSchema
         var stored: [String: ScheduleFireRule.Stored] = [:]
-        for try await (name, paused, next, lastJob) in try await query(
+        for try await (name, paused, next, lastJob) in try await conn.query(
             """
-            SELECT name, paused, next_fire_at, last_job_id FROM \(quotedSchema).steward_schedules
-            WHERE name = ANY($1) ORDER BY name FOR UPDATE
-            """, names, on: conn
+            SELECT name, paused, next_fire_at, last_job_id FROM \(unescaped: s).steward_schedules
+            WHERE name = ANY(\(fires.map(\.name))) ORDER BY name FOR UPDATE
+            """, logger: logger
         ).decode((String, Bool, Date?, Int64?).self) {
             stored[name] = ScheduleFireRule.Stored(paused: paused, nextFireAt: next, lastJobID: lastJob)
         }
@@ -110,11 +95,9 @@ extension PostgresJobStore {
         let lastJobs = fires.compactMap { $0.exclusive ? stored[$0.name]?.lastJobID : nil }
         var live = Set<Int64>()
         if !lastJobs.isEmpty {
-            var lastJobIDs = PostgresBindings()
-            lastJobIDs.append(lastJobs)
-            for try await id in try await query(
-                "SELECT id FROM \(quotedSchema).steward_jobs WHERE id = ANY($1) AND state IN (\(JobState.liveSQL))", lastJobIDs,
-                on: conn
+            for try await id in try await conn.query(
+                "SELECT id FROM \(unescaped: s).steward_jobs WHERE id = ANY(\(lastJobs)) AND state IN (\(unescaped: JobState.liveSQL))",
+                logger: logger
             ).decode(Int64.self) {
                 live.insert(id)
             }
@@ -127,22 +110,21 @@ extension PostgresJobStore {
         // State of timetable firings and skips: next fire, missed and skipped counters.
         let timed = fires.indices.filter { ScheduleFireRule.updatesState(fires[$0], decisions[$0]) }
         if !timed.isEmpty {
-            var stateRows = PostgresBindings()
-            stateRows.append(timed.map { fires[$0].name })
-            stateRows.append(timed.map { fires[$0].expectedNextFireAt == nil })  // manual: keep the next fire
-            stateRows.append(timed.map { fires[$0].nextFireAt ?? now })
-            stateRows.append(timed.map { fires[$0].nextFireAt != nil })
-            stateRows.append(timed.map { Int32(fires[$0].missed) })
-            stateRows.append(timed.map { Int32(decisions[$0] == .fire ? 0 : 1) })
-            try await query(
+            let names = timed.map { fires[$0].name }
+            let keep = timed.map { fires[$0].expectedNextFireAt == nil }  // manual: keep the next fire
+            let next = timed.map { fires[$0].nextFireAt ?? now }
+            let hasNext = timed.map { fires[$0].nextFireAt != nil }
+            let missed = timed.map { Int32(fires[$0].missed) }
+            let skipped = timed.map { Int32(decisions[$0] == .fire ? 0 : 1) }
+            try await conn.query(
                 """
-                UPDATE \(quotedSchema).steward_schedules s SET
+                UPDATE \(unescaped: s).steward_schedules s SET
                     next_fire_at = CASE WHEN u.keep THEN s.next_fire_at WHEN u.has_next THEN u.next END,
                     missed_runs = s.missed_runs + u.missed, skipped_runs = s.skipped_runs + u.skipped
-                FROM unnest($1::text[], $2::bool[], $3::timestamptz[], $4::bool[], $5::int4[], $6::int4[])
+                FROM unnest(\(names)::text[], \(keep)::bool[], \(next)::timestamptz[], \(hasNext)::bool[], \(missed)::int4[], \(skipped)::int4[])
                     AS u(name, keep, next, has_next, missed, skipped)
                 WHERE s.name = u.name
-                """, stateRows, on: conn)
+                """, logger: logger)
         }
         let firing = fires.indices.filter { decisions[$0] == .fire }
         let jobs = firing.flatMap { fires[$0].jobs }
@@ -164,15 +146,11 @@ extension PostgresJobStore {
             }
         }
         if !lastNames.isEmpty {
-            var lastFires = PostgresBindings()
-            lastFires.append(lastNames)
-            lastFires.append(lastFired)
-            lastFires.append(lastIDs)
-            try await query(
+            try await conn.query(
                 """
-                UPDATE \(quotedSchema).steward_schedules s SET last_fire_at = u.fired, last_job_id = u.job
-                FROM unnest($1::text[], $2::timestamptz[], $3::int8[]) AS u(name, fired, job) WHERE s.name = u.name
-                """, lastFires, on: conn)
+                UPDATE \(unescaped: s).steward_schedules s SET last_fire_at = u.fired, last_job_id = u.job
+                FROM unnest(\(lastNames)::text[], \(lastFired)::timestamptz[], \(lastIDs)::int8[]) AS u(name, fired, job) WHERE s.name = u.name
+                """, logger: logger)
         }
         return results
     }

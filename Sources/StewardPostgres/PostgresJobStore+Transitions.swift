@@ -68,14 +68,13 @@ extension PostgresJobStore {
     /// The dead-letter queue each of these jobs would move to.
     private func deadLetterQueues(of ids: [Int64]) async throws -> [Int64: String] {
         guard !ids.isEmpty else { return [:] }
-        var bindings = PostgresBindings()
-        bindings.append(ids)
+        let s = quotedSchema
         var out: [Int64: String] = [:]
-        for row in try await query(
+        for row in try await rows(
             """
-            SELECT j.id, j.queue, q.dead_letter_queue FROM \(quotedSchema).steward_jobs j
-            LEFT JOIN \(quotedSchema).steward_queues q ON q.name = j.queue WHERE j.id = ANY($1)
-            """, bindings)
+            SELECT j.id, j.queue, q.dead_letter_queue FROM \(unescaped: s).steward_jobs j
+            LEFT JOIN \(unescaped: s).steward_queues q ON q.name = j.queue WHERE j.id = ANY(\(ids))
+            """)
         {
             let (id, queue, configured) = try row.decode((Int64, String, String?).self)
             out[id] = JobTransition.deadLetterQueue(queue: queue, configured: configured)
@@ -85,30 +84,25 @@ extension PostgresJobStore {
 
     public func extendLeases(_ ids: [JobID], owner: String, until: Date) async throws -> Set<JobID> {
         guard !ids.isEmpty else { return [] }
-        var bindings = PostgresBindings()
-        bindings.append(until)
-        bindings.append(ids.map(\.rawValue))
-        bindings.append(owner)
-        let rows = try await query(
+        let held = try await rows(
             """
-            UPDATE \(quotedSchema).steward_jobs SET lease_expires_at = $1
-            WHERE id = ANY($2) AND state = \(JobState.running.sql) AND lease_owner = $3 RETURNING id
-            """, bindings)
-        return Set(try rows.map { JobID(try $0.decode(Int64.self)) })
+            UPDATE \(unescaped: quotedSchema).steward_jobs SET lease_expires_at = \(until)
+            WHERE id = ANY(\(ids.map(\.rawValue))) AND state = \(unescaped: JobState.running.sql) AND lease_owner = \(owner) RETURNING id
+            """)
+        return Set(try held.map { JobID(try $0.decode(Int64.self)) })
     }
 
     public func updateProgress(_ updates: [ProgressUpdate], now: Date) async throws {
         guard !updates.isEmpty else { return }
-        var bindings = PostgresBindings()
-        bindings.append(updates.map(\.id.rawValue))
-        bindings.append(try updates.map { try JSONCoding.encode($0.progress) })
-        bindings.append(updates.map(\.owner))
-        _ = try await query(
+        let ids = updates.map(\.id.rawValue)
+        let reports = try updates.map { try JSONCoding.encode($0.progress) }
+        let owners = updates.map(\.owner)
+        _ = try await rows(
             """
-            UPDATE \(quotedSchema).steward_jobs j SET progress = u.progress
-            FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, progress, owner)
-            WHERE j.id = u.id AND j.state = \(JobState.running.sql) AND j.lease_owner = u.owner
-            """, bindings)
+            UPDATE \(unescaped: quotedSchema).steward_jobs j SET progress = u.progress
+            FROM unnest(\(ids)::bigint[], \(reports)::text[], \(owners)::text[]) AS u(id, progress, owner)
+            WHERE j.id = u.id AND j.state = \(unescaped: JobState.running.sql) AND j.lease_owner = u.owner
+            """)
     }
 
     public func rescueExpiredLeases(now: Date) async throws -> RescueReport {

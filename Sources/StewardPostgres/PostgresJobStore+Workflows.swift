@@ -2,49 +2,43 @@ public import Foundation
 import PostgresNIO
 public import Steward
 
+/// Workflow definitions, executions and their logs. Values are bound through `PostgresQuery`
+/// interpolation; `s` is the quoted schema, spliced as SQL text.
 extension PostgresJobStore {
     public func jobs(ids: [JobID], now: Date) async throws -> [JobRecord] {
         guard !ids.isEmpty else { return [] }
-        var bindings = PostgresBindings()
-        bindings.append(ids.map(\.rawValue))
-        return try await query("SELECT \(Self.columns) FROM \(quotedSchema).steward_jobs WHERE id = ANY($1) ORDER BY id", bindings)
-            .map { try Self.record($0, now: now) }
+        return try await rows(
+            "SELECT \(unescaped: Self.columns) FROM \(unescaped: quotedSchema).steward_jobs WHERE id = ANY(\(ids.map(\.rawValue))) ORDER BY id"
+        ).map { try Self.record($0, now: now) }
     }
 
     public func insertWorkflow(_ workflow: StoredWorkflow) async throws -> Bool {
-        var bindings = PostgresBindings()
-        bindings.append(workflow.definition.name)
-        bindings.append(workflow.definition.version)
-        bindings.append(workflow.body)
-        bindings.append(workflow.createdAt)
-        return !(try await query(
+        let d = workflow.definition
+        return !(try await rows(
             """
-            INSERT INTO \(quotedSchema).steward_workflows (name, version, body, created_at) VALUES ($1, $2, $3, $4)
+            INSERT INTO \(unescaped: quotedSchema).steward_workflows (name, version, body, created_at)
+            VALUES (\(d.name), \(d.version), \(workflow.body), \(workflow.createdAt))
             ON CONFLICT DO NOTHING RETURNING name
-            """, bindings)).isEmpty
+            """)).isEmpty
     }
 
     public func workflows() async throws -> [StoredWorkflow] {
-        try await query("SELECT body, created_at FROM \(quotedSchema).steward_workflows ORDER BY name, created_at, version").map {
+        try await rows("SELECT body, created_at FROM \(unescaped: quotedSchema).steward_workflows ORDER BY name, created_at, version").map {
             let (body, created) = try $0.decode((String, Date).self)
             return try StoredWorkflow(body: body, createdAt: created)
         }
     }
 
     public func workflow(name: String, version: String?) async throws -> StoredWorkflow? {
-        var bindings = PostgresBindings()
-        bindings.append(name)
-        let rows: [PostgresRow]
+        let s = quotedSchema
+        let found: [PostgresRow]
         if let version {
-            bindings.append(version)
-            rows = try await query(
-                "SELECT body, created_at FROM \(quotedSchema).steward_workflows WHERE name = $1 AND version = $2", bindings)
+            found = try await rows("SELECT body, created_at FROM \(unescaped: s).steward_workflows WHERE name = \(name) AND version = \(version)")
         } else {
-            rows = try await query(
-                "SELECT body, created_at FROM \(quotedSchema).steward_workflows WHERE name = $1 ORDER BY created_at DESC, version DESC LIMIT 1",
-                bindings)
+            found = try await rows(
+                "SELECT body, created_at FROM \(unescaped: s).steward_workflows WHERE name = \(name) ORDER BY created_at DESC, version DESC LIMIT 1")
         }
-        return try rows.first.map {
+        return try found.first.map {
             let (body, created) = try $0.decode((String, Date).self)
             return try StoredWorkflow(body: body, createdAt: created)
         }
@@ -53,12 +47,12 @@ extension PostgresJobStore {
     public func changeWorkflowRun(
         _ id: String, now: Date, _ decide: @escaping @Sendable (WorkflowRunRecord?) throws -> WorkflowRunChange?
     ) async throws -> WorkflowRunRecord? {
+        let s = quotedSchema
+        let logger = self.logger
         let (record, queues) = try await transaction { [self] conn -> (WorkflowRunRecord?, [String]) in
-            var key = PostgresBindings()
-            key.append(id)
             var current: WorkflowRunRecord? = nil
-            for try await text in try await query(
-                "SELECT record FROM \(quotedSchema).steward_workflow_runs WHERE id = $1 FOR UPDATE", key, on: conn
+            for try await text in try await conn.query(
+                "SELECT record FROM \(unescaped: s).steward_workflow_runs WHERE id = \(id) FOR UPDATE", logger: logger
             ).decode(String.self) {
                 current = try JSONCoding.decode(WorkflowRunRecord.self, from: text)
             }
@@ -67,36 +61,25 @@ extension PostgresJobStore {
             let queues = Array(Set(change.jobs.map(\.queue))).sorted()
             let results = change.jobs.isEmpty ? [] : try await enqueue(change.jobs, queues: queues, now: now, on: conn)
             let record = try change.record(results)
-            var row = PostgresBindings()
-            row.append(id)
-            row.append(record.workflow)
-            row.append(record.state.rawValue)
-            row.append(try JSONCoding.encode(record))
-            row.append(record.createdAt)
-            row.append(now)
-            try await query(
+            try await conn.query(
                 """
-                INSERT INTO \(quotedSchema).steward_workflow_runs (id, workflow, state, record, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO \(unescaped: s).steward_workflow_runs (id, workflow, state, record, created_at, updated_at)
+                VALUES (\(id), \(record.workflow), \(record.state.rawValue), \(try JSONCoding.encode(record)), \(record.createdAt), \(now))
                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, record = excluded.record, updated_at = excluded.updated_at
-                """, row, on: conn)
+                """, logger: logger)
             if !change.events.isEmpty {
-                var events = PostgresBindings()
-                events.append(id)
-                events.append(change.events.map(\.at))
-                events.append(change.events.map(\.kind))
-                events.append(change.events.map { $0.task ?? "" })
-                events.append(change.events.map { $0.attempt ?? -1 })
-                events.append(change.events.map { $0.worker ?? "" })
-                events.append(change.events.map { $0.message ?? "" })
-                try await query(
+                // Arrays cannot hold NULL: '' and -1 stand for it, turned back by nullif.
+                let e = change.events
+                let (at, kind, task) = (e.map(\.at), e.map(\.kind), e.map { $0.task ?? "" })
+                let (attempt, worker, message) = (e.map { $0.attempt ?? -1 }, e.map { $0.worker ?? "" }, e.map { $0.message ?? "" })
+                try await conn.query(
                     """
-                    INSERT INTO \(quotedSchema).steward_workflow_events (run_id, seq, at, kind, task, attempt, worker, message)
-                    SELECT $1, coalesce((SELECT max(seq) FROM \(quotedSchema).steward_workflow_events WHERE run_id = $1), 0) + e.n,
+                    INSERT INTO \(unescaped: s).steward_workflow_events (run_id, seq, at, kind, task, attempt, worker, message)
+                    SELECT \(id), coalesce((SELECT max(seq) FROM \(unescaped: s).steward_workflow_events WHERE run_id = \(id)), 0) + e.n,
                         e.at, e.kind, nullif(e.task, ''), nullif(e.attempt, -1), nullif(e.worker, ''), nullif(e.message, '')
-                    FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::text[])
+                    FROM unnest(\(at)::timestamptz[], \(kind)::text[], \(task)::text[], \(attempt)::int8[], \(worker)::text[], \(message)::text[])
                         WITH ORDINALITY AS e(at, kind, task, attempt, worker, message, n)
-                    """, events, on: conn)
+                    """, logger: logger)
             }
             return (record, queues)
         }
@@ -105,35 +88,28 @@ extension PostgresJobStore {
     }
 
     public func workflowRun(_ id: String) async throws -> WorkflowRunRecord? {
-        var key = PostgresBindings()
-        key.append(id)
-        return try await query("SELECT record FROM \(quotedSchema).steward_workflow_runs WHERE id = $1", key).first.map {
+        try await rows("SELECT record FROM \(unescaped: quotedSchema).steward_workflow_runs WHERE id = \(id)").first.map {
             try JSONCoding.decode(WorkflowRunRecord.self, from: try $0.decode(String.self))
         }
     }
 
     public func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord] {
-        var bindings = PostgresBindings()
-        bindings.appendOptional(filter.workflow)
-        bindings.appendOptional(filter.state?.rawValue)
-        bindings.append(max(1, filter.limit))
-        return try await query(
+        let (workflow, state) = (filter.workflow, filter.state?.rawValue)
+        return try await rows(
             """
-            SELECT record FROM \(quotedSchema).steward_workflow_runs
-            WHERE ($1::text IS NULL OR workflow = $1) AND ($2::text IS NULL OR state = $2)
-            ORDER BY created_at DESC, id DESC LIMIT $3
-            """, bindings
+            SELECT record FROM \(unescaped: quotedSchema).steward_workflow_runs
+            WHERE (\(workflow)::text IS NULL OR workflow = \(workflow)) AND (\(state)::text IS NULL OR state = \(state))
+            ORDER BY created_at DESC, id DESC LIMIT \(max(1, filter.limit))
+            """
         ).map { try JSONCoding.decode(WorkflowRunRecord.self, from: try $0.decode(String.self)) }
     }
 
     public func workflowEvents(_ id: String) async throws -> [WorkflowEvent] {
-        var key = PostgresBindings()
-        key.append(id)
-        return try await query(
+        try await rows(
             """
-            SELECT at, kind, task, attempt, worker, message FROM \(quotedSchema).steward_workflow_events
-            WHERE run_id = $1 ORDER BY seq
-            """, key
+            SELECT at, kind, task, attempt, worker, message FROM \(unescaped: quotedSchema).steward_workflow_events
+            WHERE run_id = \(id) ORDER BY seq
+            """
         ).map {
             let (at, kind, task, attempt, worker, message) = try $0.decode((Date, String, String?, Int?, String?, String?).self)
             return WorkflowEvent(at: at, kind: kind, task: task, attempt: attempt, worker: worker, message: message)

@@ -280,9 +280,8 @@ public final class PostgresJobStore: StewardStore {
         try await probe()
         try await transaction(timeout: max(configuration.callTimeout, Self.migrationTimeout)) { [self] conn in
             // Serializes concurrent migrators; released at commit.
-            var lock = PostgresBindings()
-            lock.append("steward.migrate.\(configuration.schema)")
-            try await query("SELECT pg_advisory_xact_lock(hashtext($1))", lock, on: conn)
+            let lockName = "steward.migrate.\(configuration.schema)"
+            try await conn.query("SELECT pg_advisory_xact_lock(hashtext(\(lockName)))", logger: logger)
             try await query("CREATE SCHEMA IF NOT EXISTS \(quotedSchema)", on: conn)
             try await query(
                 "CREATE TABLE IF NOT EXISTS \(quotedSchema).steward_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
