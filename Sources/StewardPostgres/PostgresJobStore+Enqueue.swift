@@ -25,10 +25,11 @@ extension PostgresJobStore {
         var has_children: Bool? = nil
     }
 
-    static let recordset = """
-        json_to_recordset($1::json) AS r(queue text, name text, payload text, state text, priority integer,
+    /// The columns `json_to_recordset` reads an ``InsertRow`` batch with (keyed jobs).
+    static let recordColumns = """
+        queue text, name text, payload text, state text, priority integer,
             run_at double precision, max_attempts integer, timeout_s double precision, retry_policy text, metadata text,
-            unique_key text)
+            unique_key text
         """
 
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult] {
@@ -166,37 +167,29 @@ extension PostgresJobStore {
     public func enqueue(_ job: NewJob, idempotency: IdempotencyKey, now: Date) async throws -> IdempotentEnqueue {
         for _ in 0..<3 {
             do {
+                let s = quotedSchema
                 let outcome = try await transaction { [self] conn -> IdempotentEnqueue in
-                    var lookup = PostgresBindings()
-                    lookup.append(idempotency.key)
-                    lookup.append(now)
-                    for try await (id, fingerprint) in try await query(
+                    for try await (id, fingerprint) in try await conn.query(
                         """
-                        SELECT job_id, fingerprint FROM \(quotedSchema).steward_idempotency_keys
-                        WHERE key = $1 AND expires_at > $2 FOR UPDATE
-                        """, lookup, on: conn
+                        SELECT job_id, fingerprint FROM \(unescaped: s).steward_idempotency_keys
+                        WHERE key = \(idempotency.key) AND expires_at > \(now) FOR UPDATE
+                        """, logger: logger
                     ).decode((Int64, String).self) {
                         return .held(JobID(id), fingerprint: fingerprint, asked: idempotency)
                     }
                     let result = try await enqueue([job], queues: [job.queue], now: now, on: conn)[0]
-                    var record = PostgresBindings()
-                    record.append(idempotency.key)
-                    record.append(idempotency.fingerprint)
-                    record.append(result.id.rawValue)
-                    record.append(now)
-                    record.append(idempotency.expiresAt)
                     // An expired row is taken over; a live one (another request's, committed
                     // meanwhile) is not: then this transaction is undone and the key read again.
                     var recorded = false
-                    for try await _ in try await query(
+                    for try await _ in try await conn.query(
                         """
-                        INSERT INTO \(quotedSchema).steward_idempotency_keys AS k (key, fingerprint, job_id, created_at, expires_at)
-                        VALUES ($1, $2, $3, $4, $5)
+                        INSERT INTO \(unescaped: s).steward_idempotency_keys AS k (key, fingerprint, job_id, created_at, expires_at)
+                        VALUES (\(idempotency.key), \(idempotency.fingerprint), \(result.id.rawValue), \(now), \(idempotency.expiresAt))
                         ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, job_id = excluded.job_id,
                             created_at = excluded.created_at, expires_at = excluded.expires_at
                         WHERE k.expires_at <= excluded.created_at
                         RETURNING k.key
-                        """, record, on: conn
+                        """, logger: logger
                     ) {
                         recorded = true
                     }
@@ -220,17 +213,17 @@ extension PostgresJobStore {
 
     /// Enqueues inside the caller's transaction on `conn` (any mix of keyed and plain jobs).
     func enqueue(_ jobs: [NewJob], queues: [String], now: Date, on conn: PostgresConnection) async throws -> [EnqueueResult] {
-        var queueNames = PostgresBindings()
-        queueNames.append(queues)
-        try await query("INSERT INTO \(quotedSchema).steward_queues (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", queueNames, on: conn)
+        let s = quotedSchema
+        try await conn.query(
+            "INSERT INTO \(unescaped: s).steward_queues (name) SELECT unnest(\(queues)::text[]) ON CONFLICT DO NOTHING", logger: logger)
         // Bounded queues are locked first, so the depth counted below (a later statement, a newer
         // snapshot) includes every enqueue that committed before this one: none can overfill.
-        try await query(
-            "SELECT name FROM \(quotedSchema).steward_queues WHERE name = ANY($1) AND max_depth IS NOT NULL ORDER BY name FOR UPDATE",
-            queueNames, on: conn)
+        try await conn.query(
+            "SELECT name FROM \(unescaped: s).steward_queues WHERE name = ANY(\(queues)) AND max_depth IS NOT NULL ORDER BY name FOR UPDATE",
+            logger: logger)
         var settings: [String: (maxDepth: Int?, maxAttempts: Int?)] = [:]
-        let settingRows = try await query(
-            "SELECT name, max_depth, max_attempts FROM \(quotedSchema).steward_queues WHERE name = ANY($1)", queueNames, on: conn)
+        let settingRows = try await conn.query(
+            "SELECT name, max_depth, max_attempts FROM \(unescaped: s).steward_queues WHERE name = ANY(\(queues))", logger: logger)
         for try await (name, maxDepth, maxAttempts) in settingRows.decode((String, Int?, Int?).self) {
             settings[name] = (maxDepth, maxAttempts)
         }
@@ -254,33 +247,29 @@ extension PostgresJobStore {
         // live job (also by an earlier row of this batch); those are looked up in one more query.
         let keyed = jobs.indices.filter { jobs[$0].uniqueKey != nil && !jobs[$0].hasDependencies }
         if !keyed.isEmpty {
-            var keyedRows = PostgresBindings()
-            keyedRows.append(try JSONCoding.encode(try keyed.map { try row(jobs[$0]) }))
-            keyedRows.append(now)
+            let keyedRows = try JSONCoding.encode(try keyed.map { try row(jobs[$0]) })
             var inserted: [String: Int64] = [:]
-            for try await (id, key) in try await query(
+            for try await (id, key) in try await conn.query(
                 """
-                INSERT INTO \(quotedSchema).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                INSERT INTO \(unescaped: s).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
                     retry_policy, metadata, unique_key, created_at)
                 SELECT r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts,
-                    r.timeout_s, r.retry_policy, r.metadata, r.unique_key, $2
-                FROM \(Self.recordset)
-                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (\(JobState.liveSQL))
+                    r.timeout_s, r.retry_policy, r.metadata, r.unique_key, \(now)
+                FROM json_to_recordset(\(keyedRows)::json) AS r(\(unescaped: Self.recordColumns))
+                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (\(unescaped: JobState.liveSQL))
                 DO NOTHING RETURNING id, unique_key
-                """, keyedRows, on: conn
+                """, logger: logger
             ).decode((Int64, String).self) {
                 inserted[key] = id
             }
             var existing: [String: (Int64, JobState)] = [:]
             let missing = Set(keyed.compactMap { jobs[$0].uniqueKey }).subtracting(inserted.keys)
             if !missing.isEmpty {
-                var heldKeys = PostgresBindings()
-                heldKeys.append(Array(missing))
-                for try await (key, id, state, runAt) in try await query(
+                for try await (key, id, state, runAt) in try await conn.query(
                     """
-                    SELECT unique_key, id, state, run_at FROM \(quotedSchema).steward_jobs
-                    WHERE unique_key = ANY($1) AND state IN (\(JobState.liveSQL))
-                    """, heldKeys, on: conn
+                    SELECT unique_key, id, state, run_at FROM \(unescaped: s).steward_jobs
+                    WHERE unique_key = ANY(\(Array(missing))) AND state IN (\(unescaped: JobState.liveSQL))
+                    """, logger: logger
                 ).decode((String, Int64, String, Date).self) {
                     let st = JobState(rawValue: state) ?? .available
                     existing[key] = (id, st.effective(runAt: runAt, now: now))
@@ -323,18 +312,14 @@ extension PostgresJobStore {
         }
         for q in queues {
             guard let maxDepth = settings[q]?.maxDepth else { continue }
-            var depthArguments = PostgresBindings()
-            depthArguments.append(q)
-            for try await waiting in try await query(
-                "SELECT count(*) FROM \(quotedSchema).steward_jobs WHERE queue = $1 AND state IN (\(JobState.queuedSQL))", depthArguments, on: conn
-).decode(Int.self) {
+            for try await waiting in try await conn.query(
+                "SELECT count(*) FROM \(unescaped: s).steward_jobs WHERE queue = \(q) AND state IN (\(unescaped: JobState.queuedSQL))",
+                logger: logger
+            ).decode(Int.self) {
                 try QueueSettings.checkDepth(queue: q, waiting: waiting, maxDepth: maxDepth)
             }
         }
-        var notifyArguments = PostgresBindings()
-        notifyArguments.append(channel)
-        notifyArguments.append(queues)
-        try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
+        try await conn.query("SELECT pg_notify(\(channel), q) FROM unnest(\(queues)::text[]) AS q", logger: logger)
         return out.map { $0! }
     }
 
@@ -345,11 +330,10 @@ extension PostgresJobStore {
     private func enqueueChild(_ job: NewJob, parents: [Int64], maxAttempts: Int, now: Date, on conn: PostgresConnection) async throws
         -> EnqueueResult
     {
-        var parentIDs = PostgresBindings()
-        parentIDs.append(parents)
+        let s = quotedSchema
         var states: [Int64: JobState] = [:]
-        for try await (id, state) in try await query(
-            "SELECT id, state FROM \(quotedSchema).steward_jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE", parentIDs, on: conn
+        for try await (id, state) in try await conn.query(
+            "SELECT id, state FROM \(unescaped: s).steward_jobs WHERE id = ANY(\(parents)) ORDER BY id FOR UPDATE", logger: logger
         ).decode((Int64, String).self) {
             states[id] = JobState(rawValue: state)
         }
@@ -357,75 +341,54 @@ extension PostgresJobStore {
         let unfinished = parents.filter { !(states[$0]?.isFinished ?? false) }
         let r = try JobRow(job, now: now)
         let state = unfinished.isEmpty ? r.state : .waiting
-        var row = PostgresBindings()
-        row.append(job.queue)
-        row.append(job.name)
-        row.append(job.payload)
-        row.append(state.rawValue)
-        row.append(job.priority)
-        row.append(r.runAt)
-        row.append(maxAttempts)
-        row.appendOptional(r.timeoutSeconds)
-        row.appendOptional(r.retryPolicy)
-        row.appendOptional(r.metadata)
-        row.appendOptional(job.uniqueKey)
-        row.append(now)
-        row.appendOptional(try JobRecord.encodeParents(parents.isEmpty ? nil : parents))
-        row.append(unfinished.count)
+        let parentsJSON = try JobRecord.encodeParents(parents.isEmpty ? nil : parents)
         var inserted: Int64? = nil
-        for try await id in try await query(
+        for try await id in try await conn.query(
             """
-            INSERT INTO \(quotedSchema).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+            INSERT INTO \(unescaped: s).steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
                 retry_policy, metadata, unique_key, created_at, depends_on, pending_parents)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (\(JobState.liveSQL)) DO NOTHING
+            VALUES (\(job.queue), \(job.name), \(job.payload), \(state.rawValue), \(job.priority), \(r.runAt), \(maxAttempts),
+                \(r.timeoutSeconds), \(r.retryPolicy), \(r.metadata), \(job.uniqueKey), \(now), \(parentsJSON), \(unfinished.count))
+            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (\(unescaped: JobState.liveSQL)) DO NOTHING
             RETURNING id
-            """, row, on: conn
+            """, logger: logger
         ).decode(Int64.self) {
             inserted = id
         }
         guard let id = inserted else {
-            var key = PostgresBindings()
-            key.append(job.uniqueKey ?? "")
-            for try await (id, state, runAt) in try await query(
-                "SELECT id, state, run_at FROM \(quotedSchema).steward_jobs WHERE unique_key = $1 AND state IN (\(JobState.liveSQL))",
-                key, on: conn
+            for try await (id, state, runAt) in try await conn.query(
+                "SELECT id, state, run_at FROM \(unescaped: s).steward_jobs WHERE unique_key = \(job.uniqueKey ?? "") AND state IN (\(unescaped: JobState.liveSQL))",
+                logger: logger
             ).decode((Int64, String, Date).self) {
                 return EnqueueResult(id: JobID(id), state: (JobState(rawValue: state) ?? .available).effective(runAt: runAt, now: now), duplicate: true)
             }
             throw StewardError.storeUnavailable("postgres: unique key '\(job.uniqueKey ?? "")' neither inserted nor held by a live job")
         }
         if !unfinished.isEmpty {
-            var edges = PostgresBindings()
-            edges.append(unfinished)
-            edges.append(id)
-            try await query(
+            try await conn.query(
                 """
                 WITH marked AS (
-                    UPDATE \(quotedSchema).steward_jobs SET has_children = true WHERE id = ANY($1) AND NOT has_children
+                    UPDATE \(unescaped: s).steward_jobs SET has_children = true WHERE id = ANY(\(unfinished)) AND NOT has_children
                 )
-                INSERT INTO \(quotedSchema).steward_job_dependencies (parent_id, child_id) SELECT unnest($1::bigint[]), $2
-                """, edges, on: conn)
+                INSERT INTO \(unescaped: s).steward_job_dependencies (parent_id, child_id) SELECT unnest(\(unfinished)::bigint[]), \(id)
+                """, logger: logger)
         }
         if !job.holds.isEmpty {
             // The held jobs wait (for a running parent, at least), so none can be released meanwhile.
             let held = Array(Set(job.holds.map(\.rawValue))).sorted()
-            var holds = PostgresBindings()
-            holds.append(held)
-            holds.append(id)
             var updated = 0
-            for try await _ in try await query(
+            for try await _ in try await conn.query(
                 """
                 WITH held AS (
-                    UPDATE \(quotedSchema).steward_jobs SET pending_parents = pending_parents + 1
-                    WHERE id = ANY($1) AND state = \(JobState.waiting.sql) RETURNING id
+                    UPDATE \(unescaped: s).steward_jobs SET pending_parents = pending_parents + 1
+                    WHERE id = ANY(\(held)) AND state = \(unescaped: JobState.waiting.sql) RETURNING id
                 ), edges AS (
-                    INSERT INTO \(quotedSchema).steward_job_dependencies (parent_id, child_id) SELECT $2, id FROM held
+                    INSERT INTO \(unescaped: s).steward_job_dependencies (parent_id, child_id) SELECT \(id), id FROM held
                 ), marked AS (
-                    UPDATE \(quotedSchema).steward_jobs SET has_children = true WHERE id = $2
+                    UPDATE \(unescaped: s).steward_jobs SET has_children = true WHERE id = \(id)
                 )
                 SELECT id FROM held
-                """, holds, on: conn
+                """, logger: logger
             ) {
                 updated += 1
             }
@@ -443,11 +406,11 @@ extension PostgresJobStore {
         _ graph: [Int], of jobs: [NewJob], into out: inout [EnqueueResult?], settings: [String: (maxDepth: Int?, maxAttempts: Int?)],
         now: Date, on conn: PostgresConnection
     ) async throws {
-        var count = PostgresBindings()
-        count.append(graph.count)
+        let s = quotedSchema
         var reserved: [Int64] = []
-        for try await id in try await query(
-            "SELECT nextval(pg_get_serial_sequence('\(quotedSchema).steward_jobs', 'id')) FROM generate_series(1, $1)", count, on: conn
+        for try await id in try await conn.query(
+            "SELECT nextval(pg_get_serial_sequence('\(unescaped: s).steward_jobs', 'id')) FROM generate_series(1, \(graph.count))",
+            logger: logger
         ).decode(Int64.self) {
             reserved.append(id)
         }
@@ -484,45 +447,37 @@ extension PostgresJobStore {
             }
             out[index] = EnqueueResult(id: JobID(ids[index]!), state: state, duplicate: false)
         }
-        var insert = PostgresBindings()
-        insert.append(try JSONCoding.encode(rows))
-        insert.append(now)
-        try await query(
+        let insert = try JSONCoding.encode(rows)
+        try await conn.query(
             """
-            INSERT INTO \(quotedSchema).steward_jobs (id, queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+            INSERT INTO \(unescaped: s).steward_jobs (id, queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
                 retry_policy, metadata, created_at, depends_on, pending_parents, has_children)
             SELECT r.id, r.queue, r.name, r.payload, r.state, r.priority, to_timestamp(r.run_at), r.max_attempts, r.timeout_s,
-                r.retry_policy, r.metadata, $2, r.depends_on, r.pending_parents, r.has_children
-            FROM json_to_recordset($1::json) AS r(id bigint, queue text, name text, payload text, state text, priority integer,
+                r.retry_policy, r.metadata, \(now), r.depends_on, r.pending_parents, r.has_children
+            FROM json_to_recordset(\(insert)::json) AS r(id bigint, queue text, name text, payload text, state text, priority integer,
                 run_at double precision, max_attempts integer, timeout_s double precision, retry_policy text, metadata text,
                 depends_on text, pending_parents integer, has_children boolean)
-            """, insert, on: conn)
+            """, logger: logger)
         // Parents inserted by the plain statement of this call learn that jobs wait for them.
         let plainParents = Array(Set(graph.flatMap { jobs[$0].dependsOnBatch }.filter { ids[$0] == nil }.compactMap(id)))
         if !edgeParents.isEmpty || !plainParents.isEmpty {
-            var edges = PostgresBindings()
-            edges.append(edgeParents)
-            edges.append(edgeChildren)
-            edges.append(plainParents)
-            try await query(
+            try await conn.query(
                 """
                 WITH marked AS (
-                    UPDATE \(quotedSchema).steward_jobs SET has_children = true WHERE id = ANY($3)
+                    UPDATE \(unescaped: s).steward_jobs SET has_children = true WHERE id = ANY(\(plainParents))
                 )
-                INSERT INTO \(quotedSchema).steward_job_dependencies (parent_id, child_id)
-                SELECT * FROM unnest($1::bigint[], $2::bigint[])
-                """, edges, on: conn)
+                INSERT INTO \(unescaped: s).steward_job_dependencies (parent_id, child_id)
+                SELECT * FROM unnest(\(edgeParents)::bigint[], \(edgeChildren)::bigint[])
+                """, logger: logger)
         }
         if !held.isEmpty {
-            var holds = PostgresBindings()
-            holds.append(held)
             var updated = 0
-            for try await _ in try await query(
+            for try await _ in try await conn.query(
                 """
-                UPDATE \(quotedSchema).steward_jobs j SET pending_parents = j.pending_parents + h.n
-                FROM (SELECT id, count(*)::int AS n FROM unnest($1::bigint[]) AS id GROUP BY id) h
-                WHERE j.id = h.id AND j.state = \(JobState.waiting.sql) RETURNING j.id
-                """, holds, on: conn
+                UPDATE \(unescaped: s).steward_jobs j SET pending_parents = j.pending_parents + h.n
+                FROM (SELECT id, count(*)::int AS n FROM unnest(\(held)::bigint[]) AS id GROUP BY id) h
+                WHERE j.id = h.id AND j.state = \(unescaped: JobState.waiting.sql) RETURNING j.id
+                """, logger: logger
             ) {
                 updated += 1
             }
@@ -537,21 +492,20 @@ extension PostgresJobStore {
     /// whose last unfinished parent this was. Returns the queues of released children.
     func releaseChildren(of parents: [Int64], on conn: PostgresConnection) async throws -> Set<String> {
         guard !parents.isEmpty else { return [] }
-        var bindings = PostgresBindings()
-        bindings.append(parents)
+        let s = quotedSchema
         var queues = Set<String>()
-        for try await queue in try await query(
+        for try await queue in try await conn.query(
             """
             WITH edges AS (
-                DELETE FROM \(quotedSchema).steward_job_dependencies WHERE parent_id = ANY($1) RETURNING child_id
+                DELETE FROM \(unescaped: s).steward_job_dependencies WHERE parent_id = ANY(\(parents)) RETURNING child_id
             ), finished AS (
                 SELECT child_id, count(*)::int AS n FROM edges GROUP BY child_id
             )
-            UPDATE \(quotedSchema).steward_jobs j SET pending_parents = j.pending_parents - f.n,
-                state = CASE WHEN j.pending_parents - f.n <= 0 THEN \(JobState.released.sql) ELSE j.state END
-            FROM finished f WHERE j.id = f.child_id AND j.state = \(JobState.waiting.sql)
+            UPDATE \(unescaped: s).steward_jobs j SET pending_parents = j.pending_parents - f.n,
+                state = CASE WHEN j.pending_parents - f.n <= 0 THEN \(unescaped: JobState.released.sql) ELSE j.state END
+            FROM finished f WHERE j.id = f.child_id AND j.state = \(unescaped: JobState.waiting.sql)
             RETURNING j.queue, j.state
-            """, bindings, on: conn
+            """, logger: logger
         ).decode((String, String).self) where queue.1 != JobState.waiting.rawValue {
             queues.insert(queue.0)
         }
@@ -578,10 +532,7 @@ extension PostgresJobStore {
                 queues.append(queue)
             }
             if !queues.isEmpty {
-                var notifyArguments = PostgresBindings()
-                notifyArguments.append(channel)
-                notifyArguments.append(Array(Set(queues)))
-                try await query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", notifyArguments, on: conn)
+                try await conn.query("SELECT pg_notify(\(channel), q) FROM unnest(\(Array(Set(queues)))::text[]) AS q", logger: logger)
             }
             return queues
         }
