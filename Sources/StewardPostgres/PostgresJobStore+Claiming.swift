@@ -20,16 +20,13 @@ extension PostgresJobStore {
         return try await transaction { [self] conn -> RateLimitedClaim in
             // The upsert locks the queue's bucket row until commit: claimers of a rate-limited
             // queue take turns, which is what a shared limit means.
-            var bindings = PostgresBindings()
-            bindings.append(queue)
-            bindings.append(Double(rate.burst))
-            bindings.append(now)
             var bucket = TokenBucketState.full(rate, at: now)
-            for try await (tokens, updatedAt) in try await query(
+            for try await (tokens, updatedAt) in try await conn.query(
                 """
-                INSERT INTO \(quotedSchema).steward_rate_buckets (queue, tokens, updated_at) VALUES ($1, $2, $3)
+                INSERT INTO \(unescaped: quotedSchema).steward_rate_buckets (queue, tokens, updated_at)
+                VALUES (\(queue), \(Double(rate.burst)), \(now))
                 ON CONFLICT (queue) DO UPDATE SET queue = excluded.queue RETURNING tokens, updated_at
-                """, bindings, on: conn
+                """, logger: logger
             ).decode((Double, Date).self) {
                 bucket = TokenBucketState(tokens: tokens, updatedAt: updatedAt)
             }
