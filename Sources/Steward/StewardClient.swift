@@ -36,6 +36,18 @@ public struct JobOptions: Sendable {
     }
 }
 
+extension NewJob {
+    /// The job `name` with `payload` as `options` ask for it, at `now` (a `delay` runs from
+    /// now; a `runAt` wins over it): the typed API and the surfaces' ``EnqueueRequest`` both
+    /// build jobs here.
+    public init(queue: String, name: String, payload: String, options: JobOptions, now: Date) {
+        self.init(
+            queue: queue, name: name, payload: payload, priority: options.priority,
+            runAt: options.runAt ?? options.delay.map { now.addingTimeInterval($0.seconds) }, timeout: options.timeout,
+            retryPolicy: options.retryPolicy, metadata: options.metadata, uniqueKey: options.uniqueKey, dependsOn: options.dependsOn)
+    }
+}
+
 /// The producer side: enqueue typed or untyped jobs and wait for their results.
 public struct StewardClient: Sendable {
     /// The store jobs go to.
@@ -51,11 +63,7 @@ public struct StewardClient: Sendable {
 
     /// Describes a typed job as a `NewJob` (for bulk enqueue).
     public func describe<J: JobParameters>(_ job: J, queue: String? = nil, options: JobOptions = JobOptions()) throws -> NewJob {
-        let runAt = options.runAt ?? options.delay.map { clock.now().addingTimeInterval($0.seconds) }
-        return NewJob(
-            queue: queue ?? J.queue, name: J.name, payload: try JSONCoding.encode(job), priority: options.priority,
-            runAt: runAt, timeout: options.timeout, retryPolicy: options.retryPolicy, metadata: options.metadata,
-            uniqueKey: options.uniqueKey, dependsOn: options.dependsOn)
+        NewJob(queue: queue ?? J.queue, name: J.name, payload: try JSONCoding.encode(job), options: options, now: clock.now())
     }
 
     /// Enqueues one typed job.

@@ -59,8 +59,9 @@ public struct EnqueueRequest: Sendable, Equatable {
             p.maxAttempts = maxAttempts
             policy = p
         }
-        return NewJob(
-            queue: queue, name: name, payload: payload, priority: priority, runAt: runAt ?? delay.map { now.addingTimeInterval($0.seconds) },
-            timeout: timeout, retryPolicy: policy, metadata: metadata, uniqueKey: uniqueKey, dependsOn: after)
+        let options = JobOptions(
+            priority: priority, delay: delay, runAt: runAt, timeout: timeout, retryPolicy: policy, metadata: metadata, uniqueKey: uniqueKey,
+            dependsOn: after)
+        return NewJob(queue: queue, name: name, payload: payload, options: options, now: now)
     }
 }
