@@ -383,13 +383,6 @@ public final class PostgresJobStore: StewardStore {
     }
 }
 
-extension PostgresBindings {
-    /// Appends a value or NULL.
-    mutating func appendOptional<T: PostgresNonThrowingEncodable & Sendable>(_ value: T?) {
-        if let value { append(value) } else { appendNull() }
-    }
-}
-
 extension PostgresRandomAccessRow {
     func get<T: PostgresDecodable>(_ index: Int, _ type: T.Type = T.self) throws -> T {
         try self[index].decode(T.self, context: .default)
