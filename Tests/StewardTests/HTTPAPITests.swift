@@ -149,6 +149,30 @@ struct HTTPAPITests {
         }
     }
 
+    @Test("a request that outlives the request timeout is answered 503 timeout, and its work is cancelled")
+    func requestTimeout() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = try SQLiteJobStore(path: dir.appendingPathComponent("api.db").path)
+        try await base.migrate()
+        try await base.configureQueues([QueueSettings(name: "default")])
+        let store = RecordingStore(base, hangQueueStats: true)
+        var logger = Logger(label: "steward.test")
+        logger.logLevel = .critical
+        let api = StewardAPI(store: store, configuration: .init(requestTimeout: .milliseconds(200)), logger: logger)
+        let started = ContinuousClock.now
+        try await Application(router: api.router(), logger: logger).test(.router) { client in
+            try await client.execute(uri: "/api/v1/queues/default", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains(#""code":"timeout""#))
+            }
+        }
+        // The hung store call (an hour) was cancelled, not waited for.
+        #expect(ContinuousClock.now - started < .seconds(30))
+        try await base.close()
+    }
+
     @Test("an oversized body is refused with 413")
     func oversized() async throws {
         try await withAPI(maxBody: 1_000) { _, call in

@@ -12,12 +12,17 @@ final class RecordingStore: StewardStore {
 
     /// Runs after each claim returns, before the worker sees its jobs (to stall a claim in time).
     let afterClaim: (@Sendable () -> Void)?
+    /// When set, `queueStats` waits until cancelled (a request that outlives its deadline).
+    let hangQueueStats: Bool
     private let extensions = Mutex<[(ids: [JobID], until: Date)]>([])
 
-    init(_ base: any StewardStore, hangFirstComplete: Bool = false, afterClaim: (@Sendable () -> Void)? = nil) {
+    init(
+        _ base: any StewardStore, hangFirstComplete: Bool = false, afterClaim: (@Sendable () -> Void)? = nil, hangQueueStats: Bool = false
+    ) {
         self.base = base
         self.hangFirstComplete = hangFirstComplete
         self.afterClaim = afterClaim
+        self.hangQueueStats = hangQueueStats
     }
 
     /// Every `extendLeases` call, in order.
@@ -120,7 +125,10 @@ final class RecordingStore: StewardStore {
     func job(_ id: JobID, now: Date) async throws -> JobRecord? { try await base.job(id, now: now) }
     func jobs(_ filter: JobFilter, now: Date) async throws -> [JobRecord] { try await base.jobs(filter, now: now) }
     func history(_ id: JobID) async throws -> [AttemptRecord] { try await base.history(id) }
-    func queueStats(_ queue: String, now: Date) async throws -> QueueStats { try await base.queueStats(queue, now: now) }
+    func queueStats(_ queue: String, now: Date) async throws -> QueueStats {
+        if hangQueueStats { try await Task.sleep(for: .seconds(3600)) }
+        return try await base.queueStats(queue, now: now)
+    }
     func queues() async throws -> [QueueInfo] { try await base.queues() }
     func configureQueues(_ settings: [QueueSettings]) async throws { try await base.configureQueues(settings) }
     func setPaused(_ paused: Bool, queue: String) async throws { try await base.setPaused(paused, queue: queue) }

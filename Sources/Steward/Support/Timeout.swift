@@ -1,8 +1,9 @@
 import Foundation
 
 /// Runs `body`, cancelling it and throwing `error` once `timeout` has passed (a job's attempt and
-/// a workflow task's own limit are bounded this way, with ``JobTimeout``).
-func withTimeout<T: Sendable>(
+/// a workflow task's own limit are bounded this way, with ``JobTimeout``; an HTTP request with a
+/// 503).
+package func withTimeout<T: Sendable>(
     _ timeout: Duration, throwing error: some Error & Sendable, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in

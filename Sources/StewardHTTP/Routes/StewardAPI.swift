@@ -95,14 +95,8 @@ public struct StewardAPI: Sendable {
     ) {
         let timeout = configuration.requestTimeout
         group.on(path, method: method) { request, context in
-            try await withThrowingTaskGroup(of: Response.self) { tasks in
-                tasks.addTask { try await handler(request, context) }
-                tasks.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw APIError(.serviceUnavailable, "timeout", "the request took longer than \(timeout)")
-                }
-                defer { tasks.cancelAll() }
-                return try await tasks.next()!
+            try await withTimeout(timeout, throwing: APIError(.serviceUnavailable, "timeout", "the request took longer than \(timeout)")) {
+                try await handler(request, context)
             }
         }
     }
