@@ -169,7 +169,8 @@ enum CLIFlags {
     static let byCommand: [String: [String: String]] = [
         "steward job enqueue": [
             "queue": "--queue", "payload": "--payload", "priority": "--priority", "delay": "--delay", "timeout": "--timeout",
-            "max_attempts": "--max-attempts", "unique_key": "--unique-key", "metadata": "--meta", "after": "--after",
+            "max_attempts": "--max-attempts", "retry.maxAttempts": "--max-attempts", "unique_key": "--unique-key", "metadata": "--meta",
+            "after": "--after",
         ],
         "steward schedule add": [
             "cron": "--cron", "timezone": "--timezone", "every": "--every", "jitter": "--jitter", "misfire": "--misfire",

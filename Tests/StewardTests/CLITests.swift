@@ -132,6 +132,7 @@ struct CLITests {
             (["job", "enqueue", "x", "--payload", "{nope"], "--payload: not valid JSON"),
             // EnqueueRequest's rule (field max_attempts, as the API answers it), printed as the flag.
             (["job", "enqueue", "x", "--max-attempts", "0"], "--max-attempts: must be at least 1, got 0"),
+            (["job", "enqueue", "x", "--max-attempts", "99999999999"], "--max-attempts: must be between 1 and 2147483647"),
             (["job", "enqueue", "x", "--delay", "soon"], "--delay: 'soon' is not a duration"),
             (["job", "list", "--state", "sleeping"], "'sleeping' is not a job state"),
             (["job", "cancel", "1", "--store", "mysql://x"], "unsupported URL 'mysql://x'"),
