@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "StewardStores", targets: ["StewardStores"]),
         .library(name: "StoreConformance", targets: ["StoreConformance"]),
         .library(name: "StewardQuality", targets: ["StewardQuality"]),
+        .library(name: "StewardConfig", targets: ["StewardConfig"]),
         .library(name: "StewardHTTP", targets: ["StewardHTTP"]),
         .executable(name: "steward", targets: ["StewardCLI"]),
     ],
@@ -39,7 +40,7 @@ let package = Package(
         // The HTTP API: Hummingbird without its swift-configuration trait (keeps the build lean).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        // Already built for postgres-nio (SCRAM); used for token hashes.
+        // Already built for postgres-nio (SCRAM); used for token hashes (StewardConfig).
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -48,15 +49,18 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
+        // The vocabulary every module shares (JSON values, ids, states, the error type, clocks,
+        // durations); depends on nothing of Steward. `import Steward` re-exports it.
+        .target(name: "StewardSupport", swiftSettings: upcoming),
         .target(
             name: "Steward",
             dependencies: [
+                "StewardSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: upcoming
         ),
@@ -89,11 +93,24 @@ let package = Package(
         .target(
             name: "StewardQuality",
             dependencies: [
-                "Steward",
+                "StewardSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // The configuration files (serve, workflows, pipelines, monitors, checks) read from YAML
+        // with file:line:column errors, and the jobs a file defines (http, shell, quality).
+        .target(
+            name: "StewardConfig",
+            dependencies: [
+                "Steward", "StewardQuality",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: upcoming
         ),
@@ -104,10 +121,9 @@ let package = Package(
         .target(
             name: "StewardHTTP",
             dependencies: [
-                "Steward", "StewardStores", "StewardQuality",
+                "Steward", "StewardStores", "StewardQuality", "StewardConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -115,7 +131,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
@@ -136,6 +151,7 @@ let package = Package(
                 "StewardPostgres",
                 "StewardStores",
                 "StewardQuality",
+                "StewardConfig",
                 "StewardHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -155,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "StewardTests",
             dependencies: [
-                "Steward", "StewardSQLite", "StewardPostgres", "StoreConformance", "StewardQuality", "StewardHTTP",
+                "Steward", "StewardSQLite", "StewardPostgres", "StoreConformance", "StewardQuality", "StewardConfig", "StewardHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -7,6 +7,7 @@ import NIOHTTP1
 import Prometheus
 import ServiceLifecycle
 import Steward
+import StewardConfig
 import StewardHTTP
 import Synchronization
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Steward
+import StewardConfig
 import StewardHTTP
 
 struct PipelineCommand: AsyncParsableCommand {

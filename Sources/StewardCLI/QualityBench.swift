@@ -1,5 +1,6 @@
 import Foundation
 import Steward
+import StewardConfig
 import StewardQuality
 
 /// `steward bench quality`: a 4-task monitor (per-sensor tumbling, per-sensor sliding,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Steward
+import StewardConfig
 import StewardQuality
 
 struct QualityCommand: AsyncParsableCommand {

@@ -5,6 +5,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import Steward
+import StewardConfig
 import StewardHTTP
 import StewardQuality
 import StewardSQLite

@@ -1,6 +1,7 @@
 import Instrumentation
 import Logging
 import ServiceLifecycle
+import StewardConfig
 import StewardHTTP
 import Tracing
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Steward
+import StewardConfig
 import StewardHTTP
 import UnixSignals
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Steward
+import StewardConfig
 
 struct WorkflowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Steward
+import StewardConfig
 
 /// An error as every API response carries it: `{"error": {"code", "message", "field"}}` with a
 /// 4xx status for anything the request got wrong (never a 5xx for a malformed request).

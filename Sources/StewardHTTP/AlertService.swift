@@ -5,17 +5,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import Steward
-
-/// Where alerts go.
-public enum AlertNotifier: Sendable, Equatable {
-    /// The server's log (warning, or error for critical).
-    case log
-    /// A JSON POST: `{level, queue, measure, value, threshold, message, depth, scheduled, running,
-    /// active_workers, time}`.
-    case webhook(String)
-    /// A Slack incoming webhook: `{text}` laid out as level and title, time, message, details.
-    case slack(String)
-}
+import StewardConfig
 
 /// Watches the queues every `interval` and notifies as ``AlertEvaluator`` decides. Each notifier
 /// has its own buffer and retries with backoff, so a failing one never delays the others, the

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Steward
+import StewardConfig
 @testable import StewardHTTP
 import StewardSQLite
 import Synchronization

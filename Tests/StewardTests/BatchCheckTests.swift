@@ -1,6 +1,7 @@
 import Foundation
 import Steward
 import Logging
+import StewardConfig
 import StewardHTTP
 import StewardQuality
 import StewardSQLite

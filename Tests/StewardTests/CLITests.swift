@@ -1,5 +1,6 @@
 import Foundation
 import Steward
+import StewardConfig
 import StewardHTTP
 import StewardSQLite
 import Testing

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Steward
+import StewardConfig
 import StewardHTTP
 import Synchronization
 import Testing

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Steward
+import StewardConfig
 import StewardHTTP
 import StewardQuality
 import StewardSQLite

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Steward
+import StewardConfig
 import StewardHTTP
 import StewardSQLite
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import Steward
+import StewardConfig
 import Testing
 
 /// The pipeline rules against values computed by hand, the catalog file, and the CLI end to end.

@@ -1,4 +1,5 @@
 import Foundation
+import StewardConfig
 import StewardQuality
 import Testing
 

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Steward
+import StewardConfig
 import StewardHTTP
 import StewardSQLite
 import Synchronization

@@ -1,5 +1,6 @@
 import Foundation
 import Steward
+import StewardConfig
 import Testing
 
 @Suite("Workflow definitions, templates and conditions")

@@ -1,5 +1,6 @@
 import Foundation
 import Steward
+import StewardConfig
 import StewardPostgres
 import StewardSQLite
 import Synchronization

@@ -168,24 +168,3 @@ public struct WorkflowTemplate: Sendable, Equatable {
         }
     }
 }
-
-extension JSONValue {
-    /// Compact JSON text (keys sorted).
-    public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
-    }
-
-    /// `an object`, `a list`, `a number`, … for messages.
-    var kindName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a bool"
-        case .integer, .number: "a number"
-        case .string: "a string"
-        case .array: "a list"
-        case .object: "an object"
-        }
-    }
-}

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Steward
+import StewardConfig
 
 struct AuthMiddleware: RouterMiddleware {
     let tokens: [AccessToken]

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Steward
+import StewardConfig
 
 /// The request context of the API: what the bearer token may do.
 public struct StewardRequestContext: RequestContext {

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Prometheus
 import Steward
+import StewardConfig
 import Tracing
 
 /// `/api/v1/jobs`: enqueue (with Idempotency-Key), list, get, history, cancel and retry, one or in bulk.

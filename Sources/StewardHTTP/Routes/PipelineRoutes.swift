@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Steward
+import StewardConfig
 import StewardQuality
 
 extension StewardAPI {

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Prometheus
 import Steward
+import StewardConfig
 import Tracing
 
 /// `/api/v1/schedules`: list, get, pause, resume, trigger.

@@ -6,36 +6,14 @@ import Logging
 import NIOCore
 import Prometheus
 import Steward
+import StewardConfig
 import Tracing
 
 /// The HTTP API (`/api/v1`), health, readiness and `/metrics`, over the admin layer: the same
 /// operations and JSON shapes as the CLI's `--json`.
 public struct StewardAPI: Sendable {
-    /// How the API behaves.
-    public struct Configuration: Sendable {
-        /// Largest request body, bytes.
-        public var maxBody: Int
-        /// Longest a request may take.
-        public var requestTimeout: Duration
-        /// Accepted bearer tokens; none means every request is admin (loopback only).
-        public var tokens: [AccessToken]
-        /// How long an `Idempotency-Key` answers with its job (and refuses a different request).
-        public var idempotencyRetention: Duration
-
-        /// Creates a configuration.
-        public init(
-            maxBody: Int = 1 << 20, requestTimeout: Duration = .seconds(30), tokens: [AccessToken] = [],
-            idempotencyRetention: Duration = .seconds(24 * 3600)
-        ) {
-            self.maxBody = maxBody
-            self.requestTimeout = requestTimeout
-            self.tokens = tokens
-            self.idempotencyRetention = idempotencyRetention
-        }
-    }
-
     let store: any StewardStore
-    let configuration: Configuration
+    let configuration: APISettings
     let metrics: PrometheusCollectorRegistry?
     let monitors: RecentWindows?
     let history: QueueHistory?
@@ -44,7 +22,7 @@ public struct StewardAPI: Sendable {
     /// Creates the API over `store`; `/metrics` emits `metrics` when given; `/api/v1/monitors`
     /// reads `monitors` (empty without).
     public init(
-        store: any StewardStore, configuration: Configuration, metrics: PrometheusCollectorRegistry? = nil, monitors: RecentWindows? = nil,
+        store: any StewardStore, configuration: APISettings, metrics: PrometheusCollectorRegistry? = nil, monitors: RecentWindows? = nil,
         history: QueueHistory? = nil, logger: Logger
     ) {
         self.history = history

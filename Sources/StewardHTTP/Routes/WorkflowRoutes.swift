@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Prometheus
 import Steward
+import StewardConfig
 import Tracing
 
 /// `/api/v1/workflows`: apply, list, run, status, logs, cancel and retry executions.

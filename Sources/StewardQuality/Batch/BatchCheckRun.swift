@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 
 /// The outcome of a batch check, in the shape `steward quality check --json` prints.
 public struct BatchCheckResult: Sendable, Encodable, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 
 /// Reads a batch check's input record by record without making a `String` of each field: CSV is
 /// split into byte ranges of a 1 MiB read buffer (a quoted field with doubled quotes is unescaped

@@ -61,7 +61,7 @@ public enum Measure: Sendable, Equatable {
     ]).sorted()
 
     /// Whether the measure reads a column.
-    var needsColumn: Bool {
+    package var needsColumn: Bool {
         switch self {
         case .count, .windowDuration, .freshness, .outOfOrderCount: false
         default: true

@@ -1,11 +1,11 @@
 import Foundation
 
 /// An anchored regular expression (the whole value must match).
-struct AnchoredRegex: Sendable {
+package struct AnchoredRegex: Sendable {
     let pattern: String
     let regex: NSRegularExpression
 
-    init(_ pattern: String) throws {
+    package init(_ pattern: String) throws {
         self.pattern = pattern
         do {
             regex = try NSRegularExpression(pattern: "\\A(?:\(pattern))\\z")

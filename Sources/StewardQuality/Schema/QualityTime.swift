@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 
 /// Event-time parsing and printing.
 enum QualityTime {

@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 
 /// Appends JSON lines to a file (created or truncated when the run starts): records, or rows
 /// diverted by the schema policy.

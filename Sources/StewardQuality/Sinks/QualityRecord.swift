@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 
 /// One emitted window of one task (and key): the output row.
 public struct QualityRecord: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 
 /// Where a task's records go. Sinks are called from the task's own child task, in order.
 public protocol QualitySink: Sendable {

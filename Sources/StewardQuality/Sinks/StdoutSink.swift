@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 
 /// Prints JSON lines to standard output.
 public struct StdoutSink: QualitySink {

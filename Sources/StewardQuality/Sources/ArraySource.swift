@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 import Synchronization
 
 /// Rows given in memory (tests, library users with their own input).

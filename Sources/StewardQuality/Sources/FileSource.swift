@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 import Synchronization
 
 /// A CSV (with a header) or JSON Lines file, or standard input (`-`). Undeclared columns are

@@ -1,5 +1,5 @@
 import Foundation
-import Steward
+import StewardSupport
 import Synchronization
 
 /// A stream of rows for tasks. The monitor pulls batches; a source shared by several tasks is

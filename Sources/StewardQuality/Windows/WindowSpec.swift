@@ -1,4 +1,4 @@
-import Steward
+import StewardSupport
 
 /// How a task groups its stream into event-time windows.
 public enum WindowSpec: Sendable, Equatable {
@@ -23,7 +23,7 @@ public enum WindowSpec: Sendable, Equatable {
     public static let maximumOverlap = 10_000
 
     /// Checks the numbers; the error names the field and the limit.
-    func validate() -> String? {
+    package func validate() -> String? {
         let longest = DurationParser.maximumSeconds
         switch self {
         case .sliding(let d, let h, let origin):

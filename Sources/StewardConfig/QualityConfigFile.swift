@@ -1,5 +1,6 @@
 import Foundation
 import Steward
+import StewardQuality
 import Yams
 
 /// The YAML configuration of a monitor: sources and tasks (see docs/quality.md). Everything is

@@ -17,7 +17,7 @@ public struct ServeConfiguration: Sendable {
     /// The port (0: any free port).
     public var port: Int
     /// The API's limits and tokens.
-    public var api: StewardAPI.Configuration
+    public var api: APISettings
     /// Queues the worker runs, with their settings.
     public var queues: [QueueConfiguration]
     /// Schedules registered at start; `nil` when the file has no `scheduler` section (the

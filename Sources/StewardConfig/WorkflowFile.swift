@@ -1,4 +1,5 @@
 import Foundation
+import Steward
 import Yams
 
 /// Workflow definitions read from YAML (see docs/workflows.md):

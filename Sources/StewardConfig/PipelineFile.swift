@@ -1,4 +1,5 @@
 import Foundation
+import Steward
 import Yams
 
 /// The `pipelines:` and `datasets:` sections of a configuration file (docs/pipelines.md). Other

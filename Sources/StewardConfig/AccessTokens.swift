@@ -38,7 +38,7 @@ public struct AccessToken: Sendable, Equatable {
 
     /// The token among `tokens` that `presented` is, compared in constant time (every hash is
     /// compared, whatever matches first).
-    static func match(_ presented: String, in tokens: [AccessToken]) -> AccessToken? {
+    package static func match(_ presented: String, in tokens: [AccessToken]) -> AccessToken? {
         let digest = Array(SHA256.hash(data: Data(presented.utf8)))
         var found: AccessToken? = nil
         for token in tokens {

@@ -1,4 +1,5 @@
 import Foundation
+import Steward
 import Yams
 
 /// A configuration mistake with its place in the file.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Steward
+import StewardQuality
 
 /// Every batch check run is stored; the report compares the latest with the one before.
 public enum BatchCheckHistory {

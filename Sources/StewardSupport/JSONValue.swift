@@ -91,3 +91,24 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     /// `nil`: JSON null.
     public init(nilLiteral: ()) { self = .null }
 }
+
+extension JSONValue {
+    /// Compact JSON text (keys sorted).
+    public var jsonText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
+    }
+
+    /// `an object`, `a list`, `a number`, … for messages.
+    package var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a bool"
+        case .integer, .number: "a number"
+        case .string: "a string"
+        case .array: "a list"
+        case .object: "an object"
+        }
+    }
+}
