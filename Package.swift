@@ -140,7 +140,7 @@ let package = Package(
         ),
         .target(
             name: "StoreConformance",
-            dependencies: ["Steward"],
+            dependencies: ["Steward", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
         .executableTarget(

@@ -244,5 +244,40 @@ enum PostgresMigrations {
             CREATE INDEX steward_idempotency_keys_expiry ON S.steward_idempotency_keys (expires_at);
             """
         ),
+        (
+            8,
+            """
+            CREATE TABLE S.steward_durable_runs (
+                id text PRIMARY KEY,
+                workflow text NOT NULL,
+                state text NOT NULL,
+                created_at timestamptz NOT NULL,
+                record text NOT NULL
+            );
+            CREATE INDEX steward_durable_runs_created ON S.steward_durable_runs (created_at);
+            CREATE TABLE S.steward_durable_steps (
+                run_id text NOT NULL,
+                seq integer NOT NULL,
+                state text NOT NULL,
+                record text NOT NULL,
+                PRIMARY KEY (run_id, seq)
+            );
+            CREATE TABLE S.steward_durable_messages (
+                id bigserial PRIMARY KEY,
+                run_id text NOT NULL,
+                topic text NOT NULL,
+                payload text NOT NULL,
+                sent_at timestamptz NOT NULL
+            );
+            CREATE INDEX steward_durable_messages_topic ON S.steward_durable_messages (run_id, topic, id);
+            CREATE TABLE S.steward_durable_events (
+                run_id text NOT NULL,
+                key text NOT NULL,
+                value text NOT NULL,
+                updated_at timestamptz NOT NULL,
+                PRIMARY KEY (run_id, key)
+            );
+            """
+        ),
     ]
 }

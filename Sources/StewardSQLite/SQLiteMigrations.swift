@@ -246,6 +246,43 @@ enum SQLiteMigrations {
             CREATE INDEX steward_idempotency_keys_expiry ON steward_idempotency_keys (expires_at);
             """
         ),
+        (
+            8,
+            """
+            -- Code workflows (DurableStore): runs and their recorded positions as JSON records,
+            -- messages waiting to be received, events set for clients.
+            CREATE TABLE steward_durable_runs (
+                id TEXT PRIMARY KEY,
+                workflow TEXT NOT NULL,
+                state TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                record TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX steward_durable_runs_created ON steward_durable_runs (created_at);
+            CREATE TABLE steward_durable_steps (
+                run_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                record TEXT NOT NULL,
+                PRIMARY KEY (run_id, seq)
+            ) WITHOUT ROWID;
+            CREATE TABLE steward_durable_messages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                run_id TEXT NOT NULL,
+                topic TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                sent_at REAL NOT NULL
+            );
+            CREATE INDEX steward_durable_messages_topic ON steward_durable_messages (run_id, topic, id);
+            CREATE TABLE steward_durable_events (
+                run_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                updated_at REAL NOT NULL,
+                PRIMARY KEY (run_id, key)
+            ) WITHOUT ROWID;
+            """
+        ),
     ]
 
     /// Whether every migration is applied (false for an empty file).

@@ -96,6 +96,15 @@ final class RecordingStore: StewardStore {
     func workflowRun(_ id: String) async throws -> WorkflowRunRecord? { try await base.workflowRun(id) }
     func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord] { try await base.workflowRuns(filter) }
     func workflowEvents(_ id: String) async throws -> [WorkflowEvent] { try await base.workflowEvents(id) }
+    func changeDurableRun(
+        _ id: String, reading: DurableRead, now: Date, _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange
+    ) async throws -> DurableChangeResult { try await base.changeDurableRun(id, reading: reading, now: now, decide) }
+    func durableRun(_ id: String) async throws -> DurableRunRecord? { try await base.durableRun(id) }
+    func durableRuns(workflow: String?, state: DurableRunRecord.State?, limit: Int) async throws -> [DurableRunRecord] {
+        try await base.durableRuns(workflow: workflow, state: state, limit: limit)
+    }
+    func durableSteps(_ run: String) async throws -> [DurableStepRecord] { try await base.durableSteps(run) }
+    func durableEvent(_ run: String, key: String) async throws -> String? { try await base.durableEvent(run, key: key) }
     func pipelineCatalog() async throws -> PipelineCatalog { try await base.pipelineCatalog() }
     func pipeline(named name: String) async throws -> PipelineDefinition? { try await base.pipeline(named: name) }
     func applyPipelineCatalog(_ decide: @escaping @Sendable ([LineagePath]) throws -> PipelineCatalogChange) async throws

@@ -45,3 +45,20 @@ public protocol NamedJobError: Error {
 public func errorTypeName(_ error: any Error) -> String {
     (error as? any NamedJobError)?.errorTypeName ?? String(describing: type(of: error))
 }
+
+/// Thrown by a code workflow's driver when its attempt ended suspended: the store has already
+/// made the job `scheduled` at `until` (``JobOutcome/Kind/suspended(until:)``), so the worker
+/// writes no outcome.
+package struct JobSuspended: Error, Sendable, CustomStringConvertible {
+    /// When the job is due again at the latest.
+    package var until: Date
+    /// Whether the suspension applied (`false`: the lease was lost meanwhile).
+    package var applied: Bool
+
+    package init(until: Date, applied: Bool) {
+        self.until = until
+        self.applied = applied
+    }
+
+    package var description: String { "suspended until \(until.iso8601UTC)" }
+}

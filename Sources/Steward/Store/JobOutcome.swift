@@ -22,13 +22,18 @@ public struct JobOutcome: Sendable, Equatable {
         /// trigger, or left behind by a halted execution): it ends `cancelled` with `reason` as
         /// its error, the attempt not counted and no attempt in its history; it never ran.
         case notRun(reason: JobErrorInfo)
+        /// A code workflow's run waits (a timer, a message, a child): the job is `scheduled` at
+        /// `until` and the attempt is not counted; what it waits for makes it due sooner. Written
+        /// through ``DurableStore/changeDurableRun(_:reading:now:_:)``, in the transaction that
+        /// checks nothing it waits for has arrived.
+        case suspended(until: Date)
 
         /// Whether the job reaches a final state (succeeded, dead or cancelled), which releases
         /// the jobs that wait for it.
         public var finishesJob: Bool {
             switch self {
             case .succeeded, .dead, .cancelled, .notRun: true
-            case .retry, .released: false
+            case .retry, .released, .suspended: false
             }
         }
 
@@ -40,6 +45,7 @@ public struct JobOutcome: Sendable, Equatable {
             case .dead: HistoryName.dead.rawValue
             case .cancelled, .notRun: HistoryName.cancelled.rawValue
             case .released: HistoryName.released.rawValue
+            case .suspended: HistoryName.suspended.rawValue
             }
         }
     }
@@ -70,7 +76,7 @@ public struct JobOutcome: Sendable, Equatable {
 
     /// The names a job's history records attempts under; spelled only here.
     package enum HistoryName: String, CaseIterable {
-        case succeeded, retry, dead, cancelled, released
+        case succeeded, retry, dead, cancelled, released, suspended
         /// The lease expired (see ``LeaseRescue``).
         case rescued
 

@@ -107,6 +107,10 @@ package struct JobTransition: Sendable, Equatable {
             self.init(
                 id: outcome.id, owner: outcome.owner, state: .available, attemptDelta: -1, clearsOwner: true,
                 history: history(nil))
+        case .suspended(let until):
+            // A wait, not an attempt: given back, and the run's own steps are its history.
+            self.init(
+                id: outcome.id, owner: outcome.owner, state: .scheduled, runAt: until, attemptDelta: -1, clearsOwner: true)
         }
         payload = outcome.payload
     }

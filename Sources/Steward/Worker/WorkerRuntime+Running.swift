@@ -69,6 +69,15 @@ extension WorkerRuntime {
             kind = .succeeded(result: result)
         } catch let notRun as WorkflowEngine.NotRun {
             kind = .notRun(reason: notRun.info)
+        } catch let suspended as JobSuspended {
+            // The store applied the suspension with the run's wait (or the lease was lost): no
+            // outcome is left to write.
+            running.withLock { _ = $0.removeValue(forKey: record.id) }
+            payloads.withLock { _ = $0.removeValue(forKey: record.id) }
+            progress.withLock { _ = $0.removeValue(forKey: record.id) }
+            if config.standardMiddleware { Self.log(.suspended(until: suspended.until), context: context, since: began, clock: worker.clock) }
+            if suspended.applied { runner.signal.notify() }
+            return
         } catch {
             kind = failure(error, record: record, runner: runner)
         }
@@ -117,6 +126,9 @@ extension WorkerRuntime {
         case .notRun(let reason):
             (level, message) = (.info, "workflow task not run")
             metadata = ["reason": "\(reason.message)"]
+        case .suspended(let until):
+            (level, message) = (.debug, "durable run suspended")
+            metadata = ["until": "\(until.iso8601UTC)"]
         }
         guard context.logs(at: level) else { return }
         metadata["duration_ms"] = "\(Int(((ContinuousClock.now - began).seconds * 1000).rounded()))"

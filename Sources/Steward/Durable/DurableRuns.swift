@@ -1,0 +1,113 @@
+import Foundation
+
+/// The rules of a run's life outside its function: start (idempotent by id), finish (waking a
+/// parent that waits for it), messages (waking a run that waits on their topic) and cancel.
+/// Each is one ``DurableStore/changeDurableRun(_:reading:now:_:)``: decided here, executed by
+/// the store in one transaction.
+package enum DurableRuns {
+    /// The largest input, output, step value, message or event, in bytes of JSON (1 MiB).
+    package static let defaultLimit = 1 << 20
+
+    /// The driver job's payload.
+    struct DriverPayload: Codable {
+        var run: String
+    }
+
+    /// Starts run `id` of `workflow`, or returns the run that has this id (whatever its state).
+    package static func start(
+        store: any DurableStore, workflow: String, queue: String, retryPolicy: RetryPolicy?, id: String, input: String, parent: String?,
+        deadline: Date?, now: Date
+    ) async throws -> DurableRunRecord {
+        guard !id.isEmpty else { throw StewardError.invalidArgument(field: "id", message: "id: a run id must not be empty") }
+        guard input.utf8.count <= defaultLimit else {
+            throw DurableValueTooLarge(what: "the input of run '\(id)'", bytes: input.utf8.count, limit: defaultLimit)
+        }
+        let payload = try JSONCoding.encode(DriverPayload(run: id))
+        let job = NewJob(
+            queue: queue, name: workflow, payload: payload,
+            options: JobOptions(retryPolicy: retryPolicy, metadata: ["steward.durable.run": id]), now: now)
+        let result = try await store.changeDurableRun(id, reading: DurableRead(), now: now) { state in
+            if state.run != nil { return .none }
+            let run = DurableRunRecord(id: id, workflow: workflow, queue: queue, input: input, parent: parent, deadline: deadline, createdAt: now)
+            return DurableChange(run: run, enqueue: job)
+        }
+        guard let run = result.run else { throw StewardError.workflowRunNotFound(id) }
+        return run
+    }
+
+    package static func start<W: DurableWorkflow>(
+        store: any DurableStore, workflow: W.Type, id: String, input: String, parent: String?, deadline: Date?, now: Date
+    ) async throws -> DurableRunRecord {
+        try await start(
+            store: store, workflow: W.name, queue: W.queue, retryPolicy: W.retryPolicy, id: id, input: input, parent: parent,
+            deadline: deadline, now: now)
+    }
+
+    /// Ends run `id` (once): its parent, if it waits for it, is woken.
+    @discardableResult
+    package static func finish(
+        store: any DurableStore, id: String, state: DurableRunRecord.State, output: String?, error: JobErrorInfo?, now: Date
+    ) async throws -> DurableRunRecord? {
+        let result = try await store.changeDurableRun(id, reading: DurableRead(parent: true), now: now) { seen in
+            guard var run = seen.run, !run.state.isFinished else { return .none }
+            run.state = state
+            run.output = output
+            run.error = error
+            run.waiting = nil
+            run.updatedAt = now
+            run.finishedAt = now
+            var change = DurableChange(run: run)
+            if var parent = seen.parent, parent.waiting?.kind == .child, parent.waiting?.child == id, let job = parent.job {
+                parent.waiting = nil
+                parent.updatedAt = now
+                change.parent = parent
+                change.wake = [job]
+            }
+            return change
+        }
+        return result.run
+    }
+
+    /// Keeps `payload` for run `id` on `topic`; wakes the run if it waits on that topic.
+    package static func send(store: any DurableStore, id: String, topic: String, payload: String, now: Date) async throws {
+        guard !topic.isEmpty else { throw StewardError.invalidArgument(field: "topic", message: "topic: must not be empty") }
+        guard payload.utf8.count <= defaultLimit else {
+            throw DurableValueTooLarge(what: "the message on '\(topic)'", bytes: payload.utf8.count, limit: defaultLimit)
+        }
+        _ = try await store.changeDurableRun(id, reading: DurableRead(), now: now) { seen in
+            guard var run = seen.run else { throw StewardError.workflowRunNotFound(id) }
+            guard !run.state.isFinished else {
+                throw StewardError.invalidWorkflowTransition(
+                    run: id, from: run.state.rawValue, action: "send a message to", allowed: "only a running run receives messages")
+            }
+            var change = DurableChange(send: DurableMessage(run: id, topic: topic, payload: payload, sentAt: now))
+            if run.waiting?.kind == .message, run.waiting?.topic == topic, let job = run.job {
+                run.waiting = nil
+                run.updatedAt = now
+                change.run = run
+                change.wake = [job]
+            }
+            return change
+        }
+    }
+
+    /// Asks run `id` to stop: its next step boundary throws `CancellationError` (a waiting run is
+    /// woken for it), so its compensation code runs; the run ends `cancelled`.
+    package static func cancel(store: any DurableStore, id: String, now: Date) async throws -> DurableRunRecord {
+        let result = try await store.changeDurableRun(id, reading: DurableRead(), now: now) { seen in
+            guard var run = seen.run else { throw StewardError.workflowRunNotFound(id) }
+            guard !run.state.isFinished else {
+                throw StewardError.invalidWorkflowTransition(run: id, from: run.state.rawValue, action: "cancel", allowed: "only a running run can be")
+            }
+            run.cancelRequested = true
+            run.updatedAt = now
+            var change = DurableChange(run: run)
+            if run.waiting != nil, let job = run.job {
+                change.run?.waiting = nil
+                change.wake = [job]
+            }
+            return change
+        }
+        return result.run ?? DurableRunRecord(id: id, workflow: "", queue: "", input: "null", createdAt: now)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// Where code workflows (``DurableWorkflow``) keep their runs, recorded steps, messages and
+/// events. Every change goes through one primitive, ``changeDurableRun(_:reading:now:_:)``:
+/// the store reads what the change needs under the run's lock, Swift decides, and the store
+/// writes the decision (steps, messages, the driver job's enqueue, wake-up or suspension) in the
+/// same transaction. So a message stored or a child finished while the run decides to suspend
+/// either is seen by that decision or wakes the suspended run: never lost.
+public protocol DurableStore: JobStore {
+    /// Locks run `id` (and, when `reading.parent`, its parent), reads what `reading` asks for,
+    /// and applies the change `decide` makes of it, all in one transaction.
+    func changeDurableRun(
+        _ id: String, reading: DurableRead, now: Date, _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange
+    ) async throws -> DurableChangeResult
+
+    /// One run, or `nil`.
+    func durableRun(_ id: String) async throws -> DurableRunRecord?
+
+    /// Runs, newest first: of `workflow` when given, in `state` when given.
+    func durableRuns(workflow: String?, state: DurableRunRecord.State?, limit: Int) async throws -> [DurableRunRecord]
+
+    /// A run's recorded positions, in order.
+    func durableSteps(_ run: String) async throws -> [DurableStepRecord]
+
+    /// The value a run set for `key` (``DurableContext/setEvent(_:_:)``), as JSON.
+    func durableEvent(_ run: String, key: String) async throws -> String?
+}
+
+/// What a change reads besides the run.
+public struct DurableRead: Sendable, Equatable {
+    /// The oldest message on this topic not yet received.
+    public var topic: String?
+    /// Another run (a child), read without a lock.
+    public var child: String?
+    /// Lock and read the run's parent.
+    public var parent: Bool
+    /// The record at this position.
+    public var seq: Int?
+
+    /// What to read.
+    public init(topic: String? = nil, child: String? = nil, parent: Bool = false, seq: Int? = nil) {
+        self.topic = topic
+        self.child = child
+        self.parent = parent
+        self.seq = seq
+    }
+}
+
+/// What the store read for a change.
+public struct DurableRunState: Sendable, Equatable {
+    /// The run, `nil` when no run has the id.
+    public var run: DurableRunRecord?
+    /// The oldest waiting message on the asked topic.
+    public var message: DurableMessage?
+    /// The asked child run.
+    public var child: DurableRunRecord?
+    /// The run's parent, when asked.
+    public var parent: DurableRunRecord?
+    /// The record at the asked position.
+    public var step: DurableStepRecord?
+
+    /// Creates a state.
+    public init(
+        run: DurableRunRecord? = nil, message: DurableMessage? = nil, child: DurableRunRecord? = nil, parent: DurableRunRecord? = nil,
+        step: DurableStepRecord? = nil
+    ) {
+        self.run = run
+        self.message = message
+        self.child = child
+        self.parent = parent
+        self.step = step
+    }
+}
+
+/// What a change writes; the store executes it as given.
+public struct DurableChange: Sendable, Equatable {
+    /// The run as it is to be stored (inserted or replaced).
+    public var run: DurableRunRecord?
+    /// The parent as it is to be stored.
+    public var parent: DurableRunRecord?
+    /// Positions to record; a position already recorded as succeeded is kept as it is.
+    public var steps: [DurableStepRecord]
+    /// A message received: deleted.
+    public var consume: Int64?
+    /// A message to keep for the run (its id is assigned by the store).
+    public var send: DurableMessage?
+    /// An event to set: key and JSON value.
+    public var event: DurableEvent?
+    /// The run's driver job, enqueued; its id is written to the run's ``DurableRunRecord/job``.
+    public var enqueue: NewJob?
+    /// Suspended driver jobs (`scheduled`) made due now.
+    public var wake: [JobID]
+    /// The attempt that ends here (a suspension), applied as any outcome: only while the job is
+    /// running under the outcome's owner.
+    public var outcome: JobOutcome?
+
+    /// A change; everything left out is not written.
+    public init(
+        run: DurableRunRecord? = nil, parent: DurableRunRecord? = nil, steps: [DurableStepRecord] = [], consume: Int64? = nil,
+        send: DurableMessage? = nil, event: DurableEvent? = nil, enqueue: NewJob? = nil, wake: [JobID] = [], outcome: JobOutcome? = nil
+    ) {
+        self.run = run
+        self.parent = parent
+        self.steps = steps
+        self.consume = consume
+        self.send = send
+        self.event = event
+        self.enqueue = enqueue
+        self.wake = wake
+        self.outcome = outcome
+    }
+
+    /// Writes nothing.
+    public static let none = DurableChange()
+}
+
+/// A value a run publishes for clients while it goes on.
+public struct DurableEvent: Sendable, Equatable {
+    /// Its key.
+    public var key: String
+    /// Its value as JSON.
+    public var value: String
+
+    /// Creates an event.
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// What a change did.
+public struct DurableChangeResult: Sendable, Equatable {
+    /// What the store read before the change.
+    public var seen: DurableRunState
+    /// The run as stored afterwards (with its driver job's id when the change enqueued it).
+    public var run: DurableRunRecord?
+    /// The recorded positions as stored afterwards (one kept by an earlier writer stays).
+    public var steps: [DurableStepRecord]
+    /// Whether the change's outcome applied (the job was still running under its owner).
+    public var outcomeApplied: Bool
+
+    /// Creates a result.
+    public init(seen: DurableRunState, run: DurableRunRecord?, steps: [DurableStepRecord], outcomeApplied: Bool) {
+        self.seen = seen
+        self.run = run
+        self.steps = steps
+        self.outcomeApplied = outcomeApplied
+    }
+}

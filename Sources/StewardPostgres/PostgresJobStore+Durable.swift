@@ -1,0 +1,170 @@
+public import Foundation
+import Logging
+import PostgresNIO
+public import Steward
+
+/// Code workflows: every change is decided in Swift (``DurableStore``) and written here in one
+/// transaction. A run is locked with a transaction-scoped advisory lock on its id (a run that
+/// does not exist yet included, so two starts of one id serialize); a child's end locks its
+/// parent after itself, a parent's suspension locks only itself and reads the child: no cycle.
+extension PostgresJobStore {
+    public func changeDurableRun(
+        _ id: String, reading: DurableRead, now: Date, _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange
+    ) async throws -> DurableChangeResult {
+        let s = quotedSchema
+        let logger = self.logger
+        let (result, wake) = try await transaction { [self] conn -> (DurableChangeResult, Set<String>) in
+            try await lockRun(id, on: conn)
+            var seen = DurableRunState(run: try await durableRun(id, on: conn))
+            if reading.parent, let parent = seen.run?.parent {
+                try await lockRun(parent, on: conn)
+                seen.parent = try await durableRun(parent, on: conn)
+            }
+            if let child = reading.child { seen.child = try await durableRun(child, on: conn) }
+            if let topic = reading.topic {
+                for try await (messageID, payload, sentAt) in try await conn.query(
+                    """
+                    SELECT id, payload, sent_at FROM \(unescaped: s).steward_durable_messages
+                    WHERE run_id = \(id) AND topic = \(topic) ORDER BY id LIMIT 1
+                    """, logger: logger
+                ).decode((Int64, String, Date).self) {
+                    seen.message = DurableMessage(id: messageID, run: id, topic: topic, payload: payload, sentAt: sentAt)
+                }
+            }
+            if let seq = reading.seq { seen.step = try await durableStep(id, seq: seq, on: conn) }
+            let change = try decide(seen)
+            var wake = Set<String>()
+            var run = change.run
+            if let job = change.enqueue {
+                let enqueued = try await enqueue([job], queues: [job.queue], now: now, on: conn)[0]
+                run?.job = enqueued.id
+                wake.insert(job.queue)
+            }
+            if let run { try await save(run, on: conn) }
+            if let parent = change.parent { try await save(parent, on: conn) }
+            var steps: [DurableStepRecord] = []
+            for step in change.steps {
+                // A succeeded position is never overwritten: a second driver of the run (a lost
+                // lease) reads the first one's record back and uses it.
+                var written = false
+                for try await _ in try await conn.query(
+                    """
+                    INSERT INTO \(unescaped: s).steward_durable_steps (run_id, seq, state, record)
+                    VALUES (\(step.run), \(step.seq), \(step.state.rawValue), \(try JSONCoding.encode(step)))
+                    ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, record = excluded.record
+                    WHERE \(unescaped: s).steward_durable_steps.state <> 'succeeded'
+                    RETURNING seq
+                    """, logger: logger)
+                {
+                    written = true
+                }
+                if written {
+                    steps.append(step)
+                } else if let kept = try await durableStep(step.run, seq: step.seq, on: conn) {
+                    steps.append(kept)
+                }
+            }
+            if let consumed = change.consume {
+                try await conn.query("DELETE FROM \(unescaped: s).steward_durable_messages WHERE id = \(consumed)", logger: logger)
+            }
+            if let m = change.send {
+                try await conn.query(
+                    """
+                    INSERT INTO \(unescaped: s).steward_durable_messages (run_id, topic, payload, sent_at)
+                    VALUES (\(m.run), \(m.topic), \(m.payload), \(m.sentAt))
+                    """, logger: logger)
+            }
+            if let e = change.event {
+                try await conn.query(
+                    """
+                    INSERT INTO \(unescaped: s).steward_durable_events (run_id, key, value, updated_at) VALUES (\(id), \(e.key), \(e.value), \(now))
+                    ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                    """, logger: logger)
+            }
+            if !change.wake.isEmpty {
+                for try await queue in try await conn.query(
+                    """
+                    UPDATE \(unescaped: s).steward_jobs SET run_at = \(now)
+                    WHERE id = ANY(\(change.wake.map(\.rawValue))::int8[]) AND state = \(unescaped: JobState.scheduled.sql)
+                    RETURNING queue
+                    """, logger: logger
+                ).decode(String.self) {
+                    wake.insert(queue)
+                }
+            }
+            var applied = false
+            if let outcome = change.outcome {
+                let (done, released) = try await apply([JobTransition(outcome, deadLetterQueue: nil)], now: now, on: conn)
+                applied = !done.isEmpty
+                wake.formUnion(released)
+            }
+            if !wake.isEmpty {
+                try await conn.query("SELECT pg_notify(\(channel), q) FROM unnest(\(Array(wake))::text[]) AS q", logger: logger)
+            }
+            return (DurableChangeResult(seen: seen, run: run ?? seen.run, steps: steps, outcomeApplied: applied), wake)
+        }
+        if !wake.isEmpty { hub.emit(wake) }
+        return result
+    }
+
+    public func durableRun(_ id: String) async throws -> DurableRunRecord? {
+        try await rows("SELECT record FROM \(unescaped: quotedSchema).steward_durable_runs WHERE id = \(id)").first.map {
+            try JSONCoding.decode(DurableRunRecord.self, from: try $0.decode(String.self))
+        }
+    }
+
+    public func durableRuns(workflow: String?, state: DurableRunRecord.State?, limit: Int) async throws -> [DurableRunRecord] {
+        try await rows(
+            """
+            SELECT record FROM \(unescaped: quotedSchema).steward_durable_runs
+            WHERE (\(workflow)::text IS NULL OR workflow = \(workflow)) AND (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
+            ORDER BY created_at DESC, id DESC LIMIT \(max(0, limit))
+            """
+        ).map { try JSONCoding.decode(DurableRunRecord.self, from: try $0.decode(String.self)) }
+    }
+
+    public func durableSteps(_ run: String) async throws -> [DurableStepRecord] {
+        try await rows("SELECT record FROM \(unescaped: quotedSchema).steward_durable_steps WHERE run_id = \(run) ORDER BY seq").map {
+            try JSONCoding.decode(DurableStepRecord.self, from: try $0.decode(String.self))
+        }
+    }
+
+    public func durableEvent(_ run: String, key: String) async throws -> String? {
+        try await rows("SELECT value FROM \(unescaped: quotedSchema).steward_durable_events WHERE run_id = \(run) AND key = \(key)").first.map {
+            try $0.decode(String.self)
+        }
+    }
+
+    private func lockRun(_ id: String, on conn: PostgresConnection) async throws {
+        try await conn.query("SELECT pg_advisory_xact_lock(hashtextextended(\(quotedSchema + ".durable:" + id), 0))", logger: logger)
+    }
+
+    private func durableRun(_ id: String, on conn: PostgresConnection) async throws -> DurableRunRecord? {
+        var found: DurableRunRecord? = nil
+        for try await text in try await conn.query(
+            "SELECT record FROM \(unescaped: quotedSchema).steward_durable_runs WHERE id = \(id)", logger: logger
+        ).decode(String.self) {
+            found = try JSONCoding.decode(DurableRunRecord.self, from: text)
+        }
+        return found
+    }
+
+    private func durableStep(_ run: String, seq: Int, on conn: PostgresConnection) async throws -> DurableStepRecord? {
+        var found: DurableStepRecord? = nil
+        for try await text in try await conn.query(
+            "SELECT record FROM \(unescaped: quotedSchema).steward_durable_steps WHERE run_id = \(run) AND seq = \(seq)", logger: logger
+        ).decode(String.self) {
+            found = try JSONCoding.decode(DurableStepRecord.self, from: text)
+        }
+        return found
+    }
+
+    private func save(_ run: DurableRunRecord, on conn: PostgresConnection) async throws {
+        try await conn.query(
+            """
+            INSERT INTO \(unescaped: quotedSchema).steward_durable_runs (id, workflow, state, created_at, record)
+            VALUES (\(run.id), \(run.workflow), \(run.state.rawValue), \(run.createdAt), \(try JSONCoding.encode(run)))
+            ON CONFLICT (id) DO UPDATE SET state = excluded.state, record = excluded.record
+            """, logger: logger)
+    }
+}

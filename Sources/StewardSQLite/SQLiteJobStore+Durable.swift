@@ -1,0 +1,133 @@
+public import Foundation
+public import Steward
+import GRDB
+
+/// Code workflows: every change is decided in Swift (``DurableStore``) and written here in one
+/// write transaction (SQLite has one writer, so the run is locked by the transaction itself).
+extension SQLiteJobStore {
+    public func changeDurableRun(
+        _ id: String, reading: DurableRead, now: Date, _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange
+    ) async throws -> DurableChangeResult {
+        let nowS = now.timeIntervalSince1970
+        let (result, wake) = try await pool.write { db -> (DurableChangeResult, Set<String>) in
+            var seen = DurableRunState(run: try Self.durableRun(id, in: db))
+            if reading.parent, let parent = seen.run?.parent { seen.parent = try Self.durableRun(parent, in: db) }
+            if let child = reading.child { seen.child = try Self.durableRun(child, in: db) }
+            if let topic = reading.topic {
+                seen.message = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT id, payload, sent_at FROM steward_durable_messages WHERE run_id = ? AND topic = ? ORDER BY id LIMIT 1"),
+                    arguments: [id, topic]
+                ).map { DurableMessage(id: $0[0], run: id, topic: topic, payload: $0[1], sentAt: Date(timeIntervalSince1970: $0[2])) }
+            }
+            if let seq = reading.seq { seen.step = try Self.durableStep(id, seq: seq, in: db) }
+            let change = try decide(seen)
+            var wake = Set<String>()
+            var run = change.run
+            if let job = change.enqueue {
+                let enqueued = try Self.enqueue([try JobRow(job, now: now)], now: nowS, in: db)[0]
+                run?.job = enqueued.id
+                wake.insert(job.queue)
+            }
+            if let run { try Self.save(run, now: nowS, in: db) }
+            if let parent = change.parent { try Self.save(parent, now: nowS, in: db) }
+            var steps: [DurableStepRecord] = []
+            if !change.steps.isEmpty {
+                // A succeeded position is never overwritten: a second driver of the run (a lost
+                // lease) reads the first one's record back and uses it.
+                let upsert = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO steward_durable_steps (run_id, seq, state, record) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, record = excluded.record
+                        WHERE steward_durable_steps.state <> 'succeeded'
+                        """)
+                for step in change.steps {
+                    try upsert.execute(arguments: [step.run, step.seq, step.state.rawValue, try JSONCoding.encode(step)])
+                    if db.changesCount > 0 {
+                        steps.append(step)
+                    } else if let kept = try Self.durableStep(step.run, seq: step.seq, in: db) {
+                        steps.append(kept)
+                    }
+                }
+            }
+            if let consumed = change.consume {
+                try db.execute(sql: "DELETE FROM steward_durable_messages WHERE id = ?", arguments: [consumed])
+            }
+            if let m = change.send {
+                try db.execute(
+                    sql: "INSERT INTO steward_durable_messages (run_id, topic, payload, sent_at) VALUES (?, ?, ?, ?)",
+                    arguments: [m.run, m.topic, m.payload, m.sentAt.timeIntervalSince1970])
+            }
+            if let e = change.event {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO steward_durable_events (run_id, key, value, updated_at) VALUES (?, ?, ?, ?)",
+                    arguments: [id, e.key, e.value, nowS])
+            }
+            for job in change.wake {
+                if let queue = try String.fetchOne(
+                    db, sql: "SELECT queue FROM steward_jobs WHERE id = ? AND state = \(JobState.scheduled.sql)", arguments: [job.rawValue])
+                {
+                    try db.execute(sql: "UPDATE steward_jobs SET run_at = ? WHERE id = ?", arguments: [nowS, job.rawValue])
+                    wake.insert(queue)
+                }
+            }
+            var applied = false
+            if let outcome = change.outcome {
+                let (done, queues) = try Self.apply(TransitionPlan([JobTransition(outcome, deadLetterQueue: nil)]), now: nowS, in: db)
+                applied = !done.isEmpty
+                wake.formUnion(queues)
+            }
+            return (DurableChangeResult(seen: seen, run: run ?? seen.run, steps: steps, outcomeApplied: applied), wake)
+        }
+        if !wake.isEmpty { hub.emit(wake) }
+        return result
+    }
+
+    public func durableRun(_ id: String) async throws -> DurableRunRecord? {
+        try await pool.read { db in try Self.durableRun(id, in: db) }
+    }
+
+    public func durableRuns(workflow: String?, state: DurableRunRecord.State?, limit: Int) async throws -> [DurableRunRecord] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT record FROM steward_durable_runs WHERE (?1 IS NULL OR workflow = ?1) AND (?2 IS NULL OR state = ?2)
+                    ORDER BY created_at DESC, id DESC LIMIT ?3
+                    """, arguments: [workflow, state?.rawValue, max(0, limit)]
+            ).map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
+        }
+    }
+
+    public func durableSteps(_ run: String) async throws -> [DurableStepRecord] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT record FROM steward_durable_steps WHERE run_id = ? ORDER BY seq", arguments: [run])
+                .map { try JSONCoding.decode(DurableStepRecord.self, from: $0) }
+        }
+    }
+
+    public func durableEvent(_ run: String, key: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM steward_durable_events WHERE run_id = ? AND key = ?", arguments: [run, key])
+        }
+    }
+
+    static func durableRun(_ id: String, in db: Database) throws -> DurableRunRecord? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM steward_durable_runs WHERE id = ?"), arguments: [id])
+            .map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
+    }
+
+    static func durableStep(_ run: String, seq: Int, in db: Database) throws -> DurableStepRecord? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM steward_durable_steps WHERE run_id = ? AND seq = ?"), arguments: [run, seq])
+            .map { try JSONCoding.decode(DurableStepRecord.self, from: $0) }
+    }
+
+    static func save(_ run: DurableRunRecord, now: Double, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO steward_durable_runs (id, workflow, state, created_at, record) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET state = excluded.state, record = excluded.record
+                """
+        ).execute(arguments: [run.id, run.workflow, run.state.rawValue, run.createdAt.timeIntervalSince1970, try JSONCoding.encode(run)])
+    }
+}
