@@ -67,7 +67,7 @@ public final class DurableContext: Sendable {
             switch r.state {
             case .succeeded: return try decode(T.self, r.output, what: "step '\(name)' output")
             case .failed:
-                if isBehind(seq) { throw DurableStepFailed(step: name, type: r.error?.type ?? "Error", message: r.error?.message ?? "") }
+                if isBehind(seq) { throw DurableStepFailed(step: name, type: r.error?.type ?? "Error", message: r.error?.message ?? "", seq: seq) }
                 attempts = r.attempts
             case .pending: break
             }
@@ -96,7 +96,7 @@ public final class DurableContext: Sendable {
                     try await Task.sleep(for: retry.delay(afterAttempt: tries, using: &rng))
                     continue
                 }
-                let failure = DurableStepFailed(step: name, type: errorTypeName(error), message: "\(error)")
+                let failure = DurableStepFailed(step: name, type: errorTypeName(error), message: "\(error)", seq: seq)
                 _ = try await record(
                     DurableStepRecord(
                         run: runID, seq: seq, kind: .step, name: name, state: .failed,
@@ -231,7 +231,7 @@ public final class DurableContext: Sendable {
         if let r = try replay(seq, .child, W.name) {
             switch r.state {
             case .succeeded: return try decode(W.Output.self, r.output, what: "child '\(W.name)' output")
-            case .failed: throw DurableStepFailed(step: W.name, type: r.error?.type ?? "Error", message: r.error?.message ?? "")
+            case .failed: throw DurableStepFailed(step: W.name, type: r.error?.type ?? "Error", message: r.error?.message ?? "", seq: seq)
             case .pending: break
             }
         }
@@ -278,7 +278,7 @@ public final class DurableContext: Sendable {
 
     private func childOutput<T: Decodable>(_ step: DurableStepRecord, as type: T.Type) throws -> T {
         if step.state == .failed {
-            throw DurableStepFailed(step: step.name, type: step.error?.type ?? "Error", message: step.error?.message ?? "")
+            throw DurableStepFailed(step: step.name, type: step.error?.type ?? "Error", message: step.error?.message ?? "", seq: step.seq)
         }
         return try decode(T.self, step.output, what: "child '\(step.name)' output")
     }

@@ -32,7 +32,12 @@ struct DurableDriver<W: DurableWorkflow> {
         } catch {
             // A replay that does not match its history, a value over the limit or an input that
             // does not decode fails the same way every time: the run fails now, not after retries.
-            let permanent = error is DurableNondeterminism || error is DurableValueTooLarge || error is DecodingError
+            // So does a step failure the workflow has moved past (its replay throws the same
+            // again), and one whose body said not to retry.
+            let stepFailure = error as? DurableStepFailed
+            let permanent =
+                error is DurableNondeterminism || error is DurableValueTooLarge || error is DecodingError
+                || stepFailure.map { $0.permanent || ctx.isBehind($0.seq) } ?? false
             let info = JobErrorInfo(type: errorTypeName(error), message: "\(error)", attempt: context.attempt)
             if permanent || ctx.cancelled || context.attempt >= context.maxAttempts {
                 let state: DurableRunRecord.State = ctx.cancelled ? .cancelled : .failed

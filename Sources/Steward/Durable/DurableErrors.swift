@@ -24,6 +24,13 @@ public struct DurableStepFailed: Error, Sendable, CustomStringConvertible {
     /// That error's description.
     public var message: String
 
+    /// The step's position.
+    public var seq: Int
+
+    /// Whether its body asked not to be retried (``PermanentJobError``): the run then fails
+    /// without replaying.
+    public var permanent: Bool { type == "PermanentJobError" }
+
     public var description: String { "step '\(step)' failed: \(type): \(message)" }
 }
 

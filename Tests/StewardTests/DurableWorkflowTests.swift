@@ -1,0 +1,125 @@
+import Foundation
+import Steward
+import Synchronization
+import Testing
+
+/// The order workflow: a dependency held by the instance, compensation in `do/catch`, a
+/// durable sleep, an approval message and a child run.
+struct Order: Codable, Sendable {
+    var id: String
+    var amount: Int
+}
+
+struct Approval: Codable, Sendable {
+    var by: String
+}
+
+struct Receipt: Codable, Sendable, Equatable {
+    var order: String
+    var approvedBy: String?
+    var label: String
+}
+
+struct ShipRequest: Codable, Sendable {
+    var order: String
+}
+
+/// A payments service whose calls are counted (and whose charge can be made to fail).
+final class PaymentsClient: Sendable {
+    let calls = Mutex<[String]>([])
+    let declineAbove: Int
+    init(declineAbove: Int = .max) { self.declineAbove = declineAbove }
+
+    func reserve(_ order: Order) -> String {
+        calls.withLock { $0.append("reserve") }
+        return "hold-\(order.id)"
+    }
+    func charge(_ hold: String, amount: Int) throws -> String {
+        calls.withLock { $0.append("charge") }
+        if amount > declineAbove { throw PermanentJobError("card declined") }
+        return "paid-\(hold)"
+    }
+    func release(_ hold: String) -> String {
+        calls.withLock { $0.append("release") }
+        return "released-\(hold)"
+    }
+}
+
+struct ShipOrder: DurableWorkflow {
+    static let name = "test.ship"
+    func run(context: DurableContext, input: ShipRequest) async throws -> String {
+        try await context.step("label") { "LBL-\(input.order)" }
+    }
+}
+
+struct ProcessOrder: DurableWorkflow {
+    static let name = "test.orders.process"
+    let payments: PaymentsClient
+    func run(context: DurableContext, input: Order) async throws -> Receipt {
+        let hold = try await context.step("reserve") { payments.reserve(input) }
+        do {
+            _ = try await context.step("charge") { try payments.charge(hold, amount: input.amount) }
+        } catch {
+            _ = try await context.step("release") { payments.release(hold) }
+            throw error
+        }
+        try await context.sleep(for: .milliseconds(300))
+        let ok = try await context.receive(Approval.self, topic: "approve", timeout: .seconds(3600))
+        let label = try await context.child(ShipOrder.self, input: ShipRequest(order: input.id))
+        return Receipt(order: input.id, approvedBy: ok?.by, label: label)
+    }
+}
+
+@Suite("Durable code workflows on a running worker")
+struct DurableWorkflowTests {
+    @Test("an order runs through sleep, message and child; its waits hold no worker slot", arguments: StoreKind.enabled)
+    func order(_ kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let payments = PaymentsClient()
+        let registry = JobRegistry()
+        registry.register(ProcessOrder(payments: payments))
+        registry.register(ShipOrder())
+        let plain = Mutex(0)
+        registry.register(name: "test.plain") { _, _ in
+            plain.withLock { $0 += 1 }
+            return nil
+        }
+        // One slot: the plain job below can only run while the order waits if the wait holds none.
+        try await withWorker(
+            store: store, registry: registry, queues: [QueueConfiguration(name: "default", concurrency: 1)],
+            configuration: WorkerConfiguration(pollInterval: .seconds(5))
+        ) { _ in
+            let client = StewardClient(store: store)
+            let id = try await client.start(ProcessOrder.self, input: Order(id: "42", amount: 10), id: "order-42")
+            #expect(try await eventually { try await store.durableRun(id)?.waiting?.kind == .message })
+            _ = try await client.enqueue([NewJob(queue: "default", name: "test.plain", payload: "{}")])
+            #expect(await eventually { plain.withLock { $0 } == 1 })
+            try await client.send(Approval(by: "ops"), to: id, topic: "approve")
+            let receipt = try await client.result(of: id, as: Receipt.self, timeout: .seconds(20))
+            #expect(receipt == Receipt(order: "42", approvedBy: "ops", label: "LBL-42"))
+            // Started again with the same id: the same run, nothing runs twice.
+            #expect(try await client.start(ProcessOrder.self, input: Order(id: "42", amount: 10), id: "order-42") == id)
+        }
+        #expect(payments.calls.withLock { $0 } == ["reserve", "charge"])
+        #expect(try await store.durableSteps("order-42").map(\.kind) == [.step, .step, .sleep, .receive, .child])
+        #expect(try await store.durableRun("order-42-5")?.state == .succeeded)
+        try await store.close()
+    }
+
+    @Test("a declined charge runs the compensation step and fails the run with the step's error", arguments: StoreKind.enabled)
+    func compensation(_ kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let payments = PaymentsClient(declineAbove: 100)
+        let registry = JobRegistry()
+        registry.register(ProcessOrder(payments: payments))
+        try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default")]) { _ in
+            let client = StewardClient(store: store)
+            let id = try await client.start(ProcessOrder.self, input: Order(id: "7", amount: 500))
+            let error = await #expect(throws: DurableRunFailed.self) { try await client.result(of: id, as: Receipt.self, timeout: .seconds(20)) }
+            #expect(error?.state == .failed)
+            #expect(error?.error?.message.contains("card declined") == true, "\(String(describing: error))")
+        }
+        #expect(payments.calls.withLock { $0 } == ["reserve", "charge", "release"])
+        try await store.close()
+    }
+}
