@@ -244,6 +244,29 @@ extension StoreConformance {
             #expect(try await store.durableSteps(id).map(\.name) == ["reserve", "sleep", "release"])
             await #expect(throws: StewardError.self) { try await client.cancel(run: id) }
         },
+        ConformanceCase("a run started with a timeout is woken at it from a wait without one, and ends cancelled") { store, clock in
+            let counter = BodyCounter()
+            let registry = JobRegistry()
+            registry.register(
+                ScriptedWorkflow { ctx, _ in
+                    do {
+                        return try await ctx.receive(String.self, topic: "never") ?? "nil"
+                    } catch {
+                        _ = try await ctx.step("undo") { counter.hit("undo"); return 1 }
+                        throw error
+                    }
+                })
+            let client = StewardClient(store: store, clock: clock)
+            let id = try await client.start(ScriptedWorkflow.self, input: 0, id: "bounded", timeout: .seconds(10))
+            #expect(try await drive(store, clock, registry) == 1)
+            let job = try #require(try await store.durableRun(id)?.job)
+            let waiting = try #require(try await store.job(job, now: clock.now()))
+            #expect(abs(waiting.runAt.timeIntervalSince(clock.now()) - 10) < 0.01)
+            clock.advance(by: .seconds(11))
+            #expect(try await drive(store, clock, registry) == 1)
+            #expect(try await store.durableRun(id)?.state == .cancelled)
+            #expect(counter["undo"] == 1)
+        },
         ConformanceCase("patched is true for a new run and false where an older history holds another record") { store, clock in
             let registry = JobRegistry()
             registry.register(

@@ -193,7 +193,7 @@ public final class DurableContext: Sendable {
         let now = clock.now()
         let until = recorded?.until ?? timeout.map { now.addingTimeInterval($0.seconds) }
         let (runID, owner, job, startedAt) = (self.runID, self.job.workerID, self.job.id, self.startedAt)
-        let farAhead = Self.farAhead(now)
+        let farAhead = capped(Self.farAhead(now))
         let result = try await write(DurableRead(topic: topic)) { state in
             let started = recorded?.startedAt ?? now
             if let message = state.message {
@@ -214,7 +214,7 @@ public final class DurableContext: Sendable {
             let pending = DurableStepRecord(run: runID, seq: seq, kind: .receive, name: topic, state: .pending, startedAt: now, until: until)
             return DurableChange(
                 run: run, steps: recorded == nil ? [pending] : [],
-                outcome: JobOutcome(id: job, owner: owner, startedAt: startedAt, kind: .suspended(until: until ?? farAhead)))
+                outcome: JobOutcome(id: job, owner: owner, startedAt: startedAt, kind: .suspended(until: min(until ?? farAhead, farAhead))))
         }
         guard let step = result.steps.first(where: { $0.seq == seq && $0.state == .succeeded }) else {
             throw JobSuspended(until: until ?? farAhead, applied: result.outcomeApplied)
@@ -246,7 +246,7 @@ public final class DurableContext: Sendable {
             return try childOutput(stored, as: W.Output.self)
         }
         let (runID, owner, job, startedAt) = (self.runID, self.job.workerID, self.job.id, self.startedAt)
-        let farAhead = Self.farAhead(now)
+        let farAhead = capped(Self.farAhead(now))
         let result = try await write(DurableRead(child: childID)) { state in
             if let finished = state.child, let step = Self.childStep(finished, run: runID, seq: seq, name: W.name, now: now) {
                 return DurableChange(steps: [step])
@@ -288,7 +288,7 @@ public final class DurableContext: Sendable {
     /// Ends this attempt suspended on `wait`, unless what it waits for is already there.
     private func suspend(_ wait: DurableWait, steps: [DurableStepRecord]) async throws {
         let (runID, owner, job, startedAt, now) = (self.runID, self.job.workerID, self.job.id, self.startedAt, clock.now())
-        let until = wait.until ?? Self.farAhead(now)
+        let until = capped(wait.until ?? Self.farAhead(now))
         let result = try await write { state in
             guard var run = state.run else { throw StewardError.workflowRunNotFound(runID) }
             run.waiting = wait
@@ -297,6 +297,11 @@ public final class DurableContext: Sendable {
                 run: run, steps: steps, outcome: JobOutcome(id: job, owner: owner, startedAt: startedAt, kind: .suspended(until: until)))
         }
         throw JobSuspended(until: until, applied: result.outcomeApplied)
+    }
+
+    /// `until`, or the run's deadline when that comes first (so a timed-out run wakes to be cancelled).
+    func capped(_ until: Date) -> Date {
+        state.withLock { s in s.deadline.map { min($0, until) } ?? until }
     }
 
     /// A wait without a deadline: the job is due only when what it waits for wakes it.
