@@ -16,7 +16,11 @@ enum BuiltinJobs {
         // Its result is its payload: for trying workflows from the command line.
         registry.register(name: "steward.echo") { payload, _ in payload }
         registry.register(Sleep.self)
-        if testJobs { registry.register(AppendLine.self) }
+        registry.register(DurableApproval())
+        if testJobs {
+            registry.register(AppendLine.self)
+            registry.register(DurableSteps())
+        }
         registry.register(Fail.self)
         PipelineChecks.register(in: registry)
         return registry
@@ -49,6 +53,10 @@ enum BuiltinJobs {
 
         func run(context: JobContext) async throws {
             if let ms = sleepMs, ms > 0 { try await Task.sleep(for: .milliseconds(ms)) }
+            try Self.append(line, to: file)
+        }
+
+        static func append(_ line: String, to file: String) throws {
             let fd = Foundation.open(file, O_WRONLY | O_APPEND | O_CREAT, 0o644)
             guard fd >= 0 else { throw PermanentJobError("cannot open \(file): errno \(errno)") }
             defer { close(fd) }
@@ -69,6 +77,60 @@ enum BuiltinJobs {
 
         func run(context: JobContext) async throws {
             throw Failure(description: message ?? "failed on purpose")
+        }
+    }
+
+    /// A code workflow to try from the command line (docs/durable.md): reserves, sleeps
+    /// `sleep_s` seconds (1 unless given) without holding a worker, waits for an `approve`
+    /// message (at most `timeout_s` seconds, unbounded unless given), and returns who approved.
+    struct DurableApproval: DurableWorkflow {
+        static let name = "steward.durable.approval"
+        struct Input: Codable, Sendable {
+            var order: String
+            var sleep_s: Double?
+            var timeout_s: Double?
+        }
+        struct Approval: Codable, Sendable {
+            var by: String
+        }
+        struct Output: Codable, Sendable {
+            var order: String
+            var hold: String
+            var approved_by: String?
+        }
+
+        func run(context: DurableContext, input: Input) async throws -> Output {
+            let hold = try await context.step("reserve") { "hold-\(input.order)" }
+            try await context.sleep(for: .seconds(double: input.sleep_s ?? 1))
+            let approval = try await context.receive(Approval.self, topic: "approve", timeout: input.timeout_s.map { .seconds(double: $0) })
+            return Output(order: input.order, hold: hold, approved_by: approval?.by)
+        }
+    }
+
+    /// For the crash tests: `steps` steps, each appending `start N` and (after `sleepMs`) `end N`
+    /// to `file`, with a durable sleep of `pauseMs` after step `pauseAfter`; returns 1 + … + steps.
+    struct DurableSteps: DurableWorkflow {
+        static let name = "steward.durable.steps"
+        struct Input: Codable, Sendable {
+            var file: String
+            var steps: Int
+            var sleepMs: Int
+            var pauseAfter: Int?
+            var pauseMs: Int?
+        }
+
+        func run(context: DurableContext, input: Input) async throws -> Int {
+            var total = 0
+            for i in 1...max(1, input.steps) {
+                total += try await context.step("step\(i)") {
+                    try AppendLine.append("start \(i)", to: input.file)
+                    try await Task.sleep(for: .milliseconds(input.sleepMs))
+                    try AppendLine.append("end \(i)", to: input.file)
+                    return i
+                }
+                if i == input.pauseAfter, let ms = input.pauseMs { try await context.sleep(for: .milliseconds(ms)) }
+            }
+            return total
         }
     }
 }

@@ -42,6 +42,9 @@ extension PostgresJobStore {
             }
             if let run { try await save(run, on: conn) }
             if let parent = change.parent { try await save(parent, on: conn) }
+            if let from = change.truncate {
+                try await conn.query("DELETE FROM \(unescaped: s).steward_durable_steps WHERE run_id = \(id) AND seq >= \(from)", logger: logger)
+            }
             var steps: [DurableStepRecord] = []
             for step in change.steps {
                 // A succeeded position is never overwritten: a second driver of the run (a lost

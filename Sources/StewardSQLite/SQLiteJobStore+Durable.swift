@@ -31,6 +31,9 @@ extension SQLiteJobStore {
             }
             if let run { try Self.save(run, now: nowS, in: db) }
             if let parent = change.parent { try Self.save(parent, now: nowS, in: db) }
+            if let from = change.truncate {
+                try db.execute(sql: "DELETE FROM steward_durable_steps WHERE run_id = ? AND seq >= ?", arguments: [id, from])
+            }
             var steps: [DurableStepRecord] = []
             if !change.steps.isEmpty {
                 // A succeeded position is never overwritten: a second driver of the run (a lost

@@ -174,6 +174,52 @@ struct CLITests {
         #expect(try json(try await steward(["job", "status", "\(id)", "--json", "--store", store]).stdout)["state"] as? String == "available")
     }
 
+    @Test("a code workflow from the CLI: run --id, status --json with its steps and wait, signal, run --wait, list, logs, retry refused")
+    func codeWorkflows() async throws {
+        let started = try await steward([
+            "workflow", "run", "steward.durable.approval", "--id", "ord-7", "--input", #"{"order":"7","sleep_s":0.2}"#, "--store", store,
+        ])
+        #expect(started.status == 0 && started.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ord-7", "\(started.stderr)")
+        #expect(!started.stderr.contains("no workflow definition"), "\(started.stderr)")
+        let worker = Process()
+        worker.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        worker.arguments = ["worker", "--store", store, "--log-level", "error"]
+        try worker.run()
+        defer { if worker.isRunning { worker.terminate() } }
+        var view: [String: Any] = [:]
+        let waiting = try await eventually(timeout: .seconds(20)) {
+            view = try json(try await steward(["workflow", "status", "ord-7", "--json", "--store", store]).stdout)
+            return (view["waiting"] as? [String: Any])?["kind"] as? String == "message"
+        }
+        #expect(waiting, "\(view)")
+        #expect(view["kind"] as? String == "code" && view["version"] is NSNull && view["state"] as? String == "running")
+        #expect((view["waiting"] as? [String: Any])?["topic"] as? String == "approve")
+        let steps = try #require(view["steps"] as? [[String: Any]])
+        #expect(steps.compactMap { $0["kind"] as? String } == ["step", "sleep", "receive"])
+        #expect(
+            steps.allSatisfy {
+                Set($0.keys) == ["seq", "name", "kind", "state", "attempts", "output", "error", "started_at", "finished_at", "until"]
+            })
+        let human = try await steward(["workflow", "status", "ord-7", "--store", store])
+        #expect(human.stdout.contains("waiting:  message on 'approve'") && human.stdout.contains("(code workflow)"), "\(human.stdout)")
+        let signal = try await steward(["workflow", "signal", "ord-7", "approve", "--payload", #"{"by":"ops"}"#, "--store", store])
+        #expect(signal.status == 0, "\(signal.stderr)")
+        let done = try json(try await steward(["workflow", "run", "steward.durable.approval", "--id", "ord-7", "--wait", "--json", "--store", store]).stdout)
+        #expect(done["state"] as? String == "succeeded")
+        #expect((done["output"] as? [String: Any])?["approved_by"] as? String == "ops", "\(done)")
+        let listed = try json(try await steward(["workflow", "list", "--json", "--store", store]).stdout)
+        let rows = try #require(listed["runs"] as? [[String: Any]])
+        #expect(rows.contains { $0["id"] as? String == "ord-7" && $0["kind"] as? String == "code" })
+        let logs = try await steward(["workflow", "logs", "ord-7", "--store", store])
+        #expect(logs.stdout.contains("3 receive approve") && logs.stdout.contains("finished"), "\(logs.stdout)")
+        let retry = try await steward(["workflow", "retry", "ord-7", "--store", store])
+        #expect(retry.status == 1 && retry.stderr.contains("only a failed run is retried"), "\(retry.stderr)")
+        let late = try await steward(["workflow", "signal", "ord-7", "approve", "--store", store])
+        #expect(late.status == 1 && late.stderr.contains("only a running run receives messages"), "\(late.stderr)")
+        worker.terminate()
+        #expect(await exitStatus(of: worker) == 0)
+    }
+
     @Test("workflow apply, run --wait (exit 0 / 1 / 3), status --json with a fixed key set, logs, list; file errors exit 2")
     func workflows() async throws {
         let file = examplesDirectory.appendingPathComponent("echo.yaml").path
@@ -191,7 +237,12 @@ struct CLITests {
         let run = try await steward(["workflow", "run", "hello", "--input", #"{"name":"Bo"}"#, "--wait", "--json", "--store", store])
         #expect(run.status == 0, "\(run.stderr)")
         let view = try json(run.stdout)
-        #expect(Set(view.keys) == ["id", "workflow", "version", "state", "input", "output", "error", "generation", "created_at", "finished_at", "tasks"])
+        #expect(
+            Set(view.keys) == [
+                "id", "kind", "workflow", "version", "state", "input", "output", "error", "generation", "waiting", "created_at", "finished_at",
+                "tasks", "steps",
+            ])
+        #expect(view["kind"] as? String == "dag")
         #expect(view["state"] as? String == "succeeded")
         let tasks = try #require(view["tasks"] as? [[String: Any]])
         #expect(tasks.map { Set($0.keys) } == Array(repeating: ["name", "job", "depends_on", "state", "attempts", "output", "error", "items", "started_at", "finished_at"], count: 2))
@@ -211,8 +262,11 @@ struct CLITests {
         let refused = try await steward(["workflow", "apply", bad.path, "--store", store])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("bad.yaml:5:21: workflow 'w': cycle: a -> a"), "\(refused.stderr)")
+        // A name with no definition starts a code workflow's run, and says so.
         let unknown = try await steward(["workflow", "run", "nope", "--store", store])
-        #expect(unknown.status == 2 && unknown.stderr.contains("workflow 'nope' not found (known workflows: 'hello')"))
+        #expect(unknown.status == 0 && unknown.stderr.contains("no workflow definition is named 'nope'"), "\(unknown.stderr)")
+        let versioned = try await steward(["workflow", "run", "nope", "--version", "2", "--store", store])
+        #expect(versioned.status == 2 && versioned.stderr.contains("workflow 'nope' version '2' not found (known workflows: 'hello')"), "\(versioned.stderr)")
         let status = try await steward(["workflow", "status", "wr-missing", "--store", store])
         #expect(status.status == 2 && status.stderr.contains("workflow run 'wr-missing' not found"))
         worker.terminate()

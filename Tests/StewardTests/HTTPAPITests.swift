@@ -135,7 +135,7 @@ struct HTTPAPITests {
             ("POST", "/api/v1/schedules/nope/pause", nil, 404, nil),
             ("PUT", "/api/v1/schedules/nope", #"{"cron":"61 * * * *"}"#, 404, nil),
             ("POST", "/api/v1/workflows", "workflows: {w: {tasks: [{name: a, depends_on: [b]}]}}", 400, nil),
-            ("POST", "/api/v1/workflows/nope/runs", "{}", 404, nil),
+            ("POST", "/api/v1/workflows/nope/runs", #"{"version":"2"}"#, 404, nil),
             ("GET", "/api/v1/workflow-runs/nope", nil, 404, nil),
             ("GET", "/api/v1/workflow-runs?state=odd", nil, 400, "state"),
             ("GET", "/api/v1/nothing-here", nil, 404, nil),
@@ -242,6 +242,23 @@ struct HTTPAPITests {
             let again = try await call("/api/v1/workflow-runs/\(id)/cancel", .post, nil, nil)
             #expect(again.status == 409 && again.text.contains("invalid_transition"), "\(again.text)")
             #expect(try await call("/api/v1/workflows", .get, nil, nil).object["workflows"] != nil)
+
+            // A name with no definition: a code workflow's run, with its id; signal, status, cancel.
+            let code = try await call("/api/v1/workflows/orders.code/runs", .post, #"{"id":"c-1","input":{"n":1},"queue":"orders","timeout":"1h"}"#, nil)
+            #expect(code.status == 201 && code.object["kind"] as? String == "code" && code.object["id"] as? String == "c-1", "\(code.text)")
+            #expect(code.object["version"] is NSNull && (code.object["steps"] as? [Any])?.isEmpty == true)
+            #expect(try await store.jobs(JobFilter(queue: "orders"), now: Date()).map(\.name) == ["orders.code"])
+            let signalled = try await call("/api/v1/workflow-runs/c-1/signal", .post, #"{"topic":"approve","payload":{"by":"ops"}}"#, nil)
+            #expect(signalled.status == 200 && signalled.object["id"] as? String == "c-1", "\(signalled.text)")
+            let noTopic = try await call("/api/v1/workflow-runs/c-1/signal", .post, #"{"payload":1}"#, nil)
+            #expect(noTopic.status == 400 && noTopic.text.contains("topic"), "\(noTopic.text)")
+            let toDAG = try await call("/api/v1/workflow-runs/\(id)/signal", .post, #"{"topic":"x"}"#, nil)
+            #expect(toDAG.status == 400 && toDAG.text.contains("only code runs receive messages"), "\(toDAG.text)")
+            let rows = try await call("/api/v1/workflow-runs", .get, nil, nil).list
+            #expect(rows.map { $0["kind"] as? String } .contains("code") && rows.allSatisfy { $0.keys.contains("version") })
+            let cancelled = try await call("/api/v1/workflow-runs/c-1/cancel", .post, nil, nil)
+            #expect(cancelled.status == 200 && cancelled.object["kind"] as? String == "code", "\(cancelled.text)")
+            #expect(try await call("/api/v1/workflow-runs/c-1/retry", .post, nil, nil).status == 409)
         }
     }
 

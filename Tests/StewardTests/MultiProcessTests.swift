@@ -34,6 +34,11 @@ struct MultiProcessTests {
         try await workers.checkWorkflowCrash(on: store, label: "sqlite")
     }
 
+    @Test("a code workflow survives SIGKILLs inside a step and while it sleeps")
+    func durableCrash() async throws {
+        try await workers.checkDurableCrash(on: store, label: "sqlite")
+    }
+
     @Test("1,000 parents finished by 3 worker processes release their child exactly once")
     func fanIn() async throws {
         try await workers.checkFanIn(on: store, label: "sqlite")

@@ -85,6 +85,13 @@ struct PostgresMultiProcessTests {
         try await store.close()
     }
 
+    @Test("a code workflow survives SIGKILLs inside a step and while it sleeps")
+    func durableCrash() async throws {
+        try await workers.checkDurableCrash(on: store, label: "postgres")
+        try await store.destroySchema()
+        try await store.close()
+    }
+
     @Test("1,000 parents finished by 3 worker processes release their child exactly once")
     func fanIn() async throws {
         try await workers.checkFanIn(on: store, label: "postgres")

@@ -42,6 +42,8 @@ public struct DurableRunRecord: Codable, Sendable, Equatable {
     public var cancelRequested: Bool
     /// The run is cancelled at its first step boundary after this instant (`timeout:` at start).
     public var deadline: Date?
+    /// 1, plus one per `workflow retry`.
+    public var generation: Int
     /// When it was started.
     public var createdAt: Date
     /// When it last changed.
@@ -53,7 +55,8 @@ public struct DurableRunRecord: Codable, Sendable, Equatable {
     public init(
         id: String, workflow: String, queue: String, state: State = .running, input: String, output: String? = nil,
         error: JobErrorInfo? = nil, job: JobID? = nil, parent: String? = nil, waiting: DurableWait? = nil,
-        cancelRequested: Bool = false, deadline: Date? = nil, createdAt: Date, updatedAt: Date? = nil, finishedAt: Date? = nil
+        cancelRequested: Bool = false, deadline: Date? = nil, generation: Int = 1, createdAt: Date, updatedAt: Date? = nil,
+        finishedAt: Date? = nil
     ) {
         self.id = id
         self.workflow = workflow
@@ -67,6 +70,7 @@ public struct DurableRunRecord: Codable, Sendable, Equatable {
         self.waiting = waiting
         self.cancelRequested = cancelRequested
         self.deadline = deadline
+        self.generation = generation
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
         self.finishedAt = finishedAt

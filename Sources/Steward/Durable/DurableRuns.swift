@@ -110,4 +110,38 @@ package enum DurableRuns {
         }
         return result.run ?? DurableRunRecord(id: id, workflow: "", queue: "", input: "null", createdAt: now)
     }
+
+    /// Runs a failed run again from its last failed position (it and what came after it are
+    /// forgotten; everything before replays from its record), in a new generation with a new
+    /// driver job. A cancelled run is not retried: its compensation is recorded; start a new one.
+    package static func retry(store: any DurableStore, id: String, now: Date) async throws -> DurableRunRecord {
+        guard let current = try await store.durableRun(id) else { throw StewardError.workflowRunNotFound(id) }
+        guard current.state == .failed else {
+            throw StewardError.invalidWorkflowTransition(
+                run: id, from: current.state.rawValue, action: "retry",
+                allowed: current.state == .cancelled
+                    ? "a cancelled code run has its compensation recorded; start a new run" : "only a failed run is retried")
+        }
+        let from = try await store.durableSteps(id).last(where: { $0.state == .failed })?.seq
+        let job = NewJob(
+            queue: current.queue, name: current.workflow, payload: try JSONCoding.encode(DriverPayload(run: id)),
+            options: JobOptions(metadata: ["steward.durable.run": id]), now: now)
+        let result = try await store.changeDurableRun(id, reading: DurableRead(), now: now) { seen in
+            guard var run = seen.run, run.state == .failed, run.generation == current.generation else {
+                throw StewardError.invalidWorkflowTransition(
+                    run: id, from: seen.run?.state.rawValue ?? "gone", action: "retry", allowed: "it changed meanwhile; look at it again")
+            }
+            run.state = .running
+            run.output = nil
+            run.error = nil
+            run.waiting = nil
+            run.cancelRequested = false
+            run.generation += 1
+            run.updatedAt = now
+            run.finishedAt = nil
+            return DurableChange(run: run, truncate: from, enqueue: job)
+        }
+        guard let run = result.run else { throw StewardError.workflowRunNotFound(id) }
+        return run
+    }
 }

@@ -78,6 +78,8 @@ public struct DurableChange: Sendable, Equatable {
     public var run: DurableRunRecord?
     /// The parent as it is to be stored.
     public var parent: DurableRunRecord?
+    /// Positions from this one on are deleted (a retry runs them again), before `steps` are written.
+    public var truncate: Int?
     /// Positions to record; a position already recorded as succeeded is kept as it is.
     public var steps: [DurableStepRecord]
     /// A message received: deleted.
@@ -96,11 +98,13 @@ public struct DurableChange: Sendable, Equatable {
 
     /// A change; everything left out is not written.
     public init(
-        run: DurableRunRecord? = nil, parent: DurableRunRecord? = nil, steps: [DurableStepRecord] = [], consume: Int64? = nil,
+        run: DurableRunRecord? = nil, parent: DurableRunRecord? = nil, truncate: Int? = nil, steps: [DurableStepRecord] = [],
+        consume: Int64? = nil,
         send: DurableMessage? = nil, event: DurableEvent? = nil, enqueue: NewJob? = nil, wake: [JobID] = [], outcome: JobOutcome? = nil
     ) {
         self.run = run
         self.parent = parent
+        self.truncate = truncate
         self.steps = steps
         self.consume = consume
         self.send = send

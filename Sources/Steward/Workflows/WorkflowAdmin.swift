@@ -58,9 +58,9 @@ public struct WorkflowAdmin: Sendable {
         return run
     }
 
-    /// An execution with the state, attempts, output and error of each task.
+    /// An execution with the state, attempts, output and error of each task (a code run: its steps).
     public func status(_ id: String) async throws -> WorkflowRunView {
-        let run = try await get(id)
+        guard let run = try await store.workflowRun(id) else { return try await codeStatus(id) }
         let now = clock.now()
         let ids = run.taskJobIDs + run.compensations.map(\.job)
         let jobs = Dictionary(uniqueKeysWithValues: try await store.jobs(ids: ids, now: now).map { ($0.id, $0) })
@@ -85,7 +85,7 @@ public struct WorkflowAdmin: Sendable {
 
     /// The execution's log: the engine's events and every attempt of its tasks' jobs, by time.
     public func logs(_ id: String) async throws -> [WorkflowEventView] {
-        let run = try await get(id)
+        guard let run = try await store.workflowRun(id) else { return try await codeLogs(id) }
         let now = clock.now()
         var events = try await store.workflowEvents(id)
         var jobTask: [JobID: String] = [:]
@@ -128,9 +128,14 @@ public struct WorkflowAdmin: Sendable {
     }
 
     /// Cancels an execution: nothing new starts, running tasks are cancelled; it ends `cancelled`.
-    public func cancel(_ id: String) async throws -> WorkflowRunRecord {
+    /// A code run is cancelled at its next step boundary (a waiting one is woken for it).
+    @discardableResult
+    public func cancel(_ id: String) async throws -> WorkflowRunView {
         let now = clock.now()
-        let run = try await get(id)
+        guard let run = try await store.workflowRun(id) else {
+            _ = try await DurableRuns.cancel(store: try durableStore(id), id: id, now: now)
+            return try await codeStatus(id)
+        }
         @Sendable func refuse(_ state: String) -> StewardError {
             .invalidWorkflowTransition(run: id, from: state, action: "cancel", allowed: "only a running run is cancelled")
         }
@@ -152,15 +157,20 @@ public struct WorkflowAdmin: Sendable {
         guard let record else { throw StewardError.workflowRunNotFound(id) }
         try await WorkflowEngine.cancelUnfinished(record, store: store, now: now)
         if let timer = record.timer { _ = try? await store.cancel(timer, now: now) }
-        return record
+        return try await status(id)
     }
 
     /// Runs a failed or cancelled execution again from where it failed: succeeded (and skipped)
     /// tasks keep their outputs; the failed and cancelled tasks and everything downstream of them
     /// run again, in a new generation.
-    public func retry(_ id: String) async throws -> WorkflowRunRecord {
+    /// A failed code run runs again from its last failed step (see ``DurableRuns``).
+    @discardableResult
+    public func retry(_ id: String) async throws -> WorkflowRunView {
         let now = clock.now()
-        let run = try await get(id)
+        guard let run = try await store.workflowRun(id) else {
+            _ = try await DurableRuns.retry(store: try durableStore(id), id: id, now: now)
+            return try await codeStatus(id)
+        }
         guard run.state == .failed || run.state == .cancelled else {
             throw StewardError.invalidWorkflowTransition(
                 run: id, from: run.state.rawValue, action: "retry", allowed: "only a failed or cancelled run is retried")
@@ -204,7 +214,8 @@ public struct WorkflowAdmin: Sendable {
         guard let record else { throw StewardError.workflowRunNotFound(id) }
         // A retried run is a new pipeline execution (best effort, as at the first start).
         await PipelineAdmin(store: store).startWorkflowRun(id, workflow: run.workflow, at: now)
-        return record
+        _ = record
+        return try await status(id)
     }
 
     /// Waits until the execution ends; throws ``StewardError/invalidArgument(field:message:)`` for an unknown
@@ -225,20 +236,27 @@ public struct WorkflowAdmin: Sendable {
         }
     }
 
-    /// Executions matching `filter`, newest first, as every surface lists them.
+    /// Executions matching `filter`, newest first, as every surface lists them: DAG and code runs.
     public func runs(_ filter: WorkflowRunFilter) async throws -> [WorkflowListView.Run] {
-        try await store.workflowRuns(filter).map(WorkflowListView.Run.init)
+        let dag = try await store.workflowRuns(filter).map { (row: WorkflowListView.Run($0), at: $0.createdAt) }
+        var code: [(row: WorkflowListView.Run, at: Date)] = []
+        // A DAG-only state (compensated, …) has no code runs.
+        if let durable = store as? any DurableStore, filter.state == nil || DurableRunRecord.State(rawValue: filter.state!.rawValue) != nil {
+            code = try await durable.durableRuns(
+                workflow: filter.workflow, state: filter.state.flatMap { DurableRunRecord.State(rawValue: $0.rawValue) }, limit: filter.limit
+            ).map { (row: WorkflowListView.Run($0), at: $0.createdAt) }
+        }
+        return (dag + code).sorted { ($0.at, $0.row.id) > ($1.at, $1.row.id) }.prefix(filter.limit).map(\.row)
     }
 
     /// Stored definitions (every version) and the newest executions.
     public func list(limit: Int = 20) async throws -> WorkflowListView {
         let definitions = try await store.workflows()
-        let runs = try await store.workflowRuns(WorkflowRunFilter(limit: limit))
         return WorkflowListView(
             workflows: definitions.map {
                 .init(name: $0.definition.name, version: $0.definition.version, tasks: $0.definition.tasks.count, createdAt: $0.createdAt.iso8601UTC)
             },
-            runs: runs.map(WorkflowListView.Run.init))
+            runs: try await runs(WorkflowRunFilter(limit: limit)))
     }
 }
 

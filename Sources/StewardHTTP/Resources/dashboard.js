@@ -175,22 +175,30 @@ const views = {
       table(["workflow", "version", "tasks", "applied"], list.workflows.map((w) => h("tr", {}, h("td", {}, w.name), h("td", {}, w.version), h("td", {}, w.tasks), h("td", {}, time(w.created_at))))),
       h("h3", {}, "Executions"),
       table(["id", "workflow", "state", "started", "finished"], list.runs.map((r) => h("tr", { "data-run": r.id },
-        h("td", {}, h("a", { href: "#/run/" + r.id }, r.id)), h("td", {}, `${r.workflow} v${r.version}`), h("td", {}, badge(r.state)),
+        h("td", {}, h("a", { href: "#/run/" + r.id }, r.id)), h("td", {}, r.version === null ? `${r.workflow} (code)` : `${r.workflow} v${r.version}`), h("td", {}, badge(r.state)),
         h("td", {}, time(r.created_at)), h("td", {}, time(r.finished_at))))),
     ];
   },
 
   async run(id) {
     const [run, logs] = await Promise.all([api("/workflow-runs/" + id), api(`/workflow-runs/${id}/logs`)]);
+    const code = run.kind === "code";
+    const w = run.waiting;
+    const waits = w ? (w.kind === "message" ? `a message on '${w.topic}'` : w.kind === "child" ? `child run ${w.child}` : "a timer") : null;
     return [
-      h("h2", {}, `${run.workflow} v${run.version} `, badge(run.state)),
+      h("h2", {}, code ? `${run.workflow} (code workflow) ` : `${run.workflow} v${run.version} `, badge(run.state)),
       h("div", {}, run.state === "running" ? action("cancel", () => api(`/workflow-runs/${id}/cancel`, { method: "POST" })) : null,
-        run.state === "failed" || run.state === "cancelled" ? action("retry", () => api(`/workflow-runs/${id}/retry`, { method: "POST" })) : null),
+        run.state === "failed" || (!code && run.state === "cancelled") ? action("retry", () => api(`/workflow-runs/${id}/retry`, { method: "POST" })) : null),
       run.error ? h("p", { class: "bad" }, run.error) : null,
-      dag(run.tasks),
-      table(["task", "job", "state", "attempts", "output", "error"], run.tasks.map((t) => h("tr", { "data-task": t.name },
-        h("td", {}, t.name), h("td", {}, t.job), h("td", {}, badge(t.state)), h("td", {}, t.attempts),
-        h("td", {}, h("code", {}, json(t.output).slice(0, 120))), h("td", {}, t.error ?? "")))),
+      waits ? h("p", { "data-waiting": w.kind }, `Waiting for ${waits}` + (w.until ? ` until ${time(w.until)}` : "")) : null,
+      code ? table(["#", "kind", "step", "state", "attempts", "output", "error", "started", "finished"], run.steps.map((s) => h("tr", { "data-step": s.seq },
+        h("td", { class: "num" }, s.seq), h("td", {}, s.kind), h("td", {}, s.name), h("td", {}, badge(s.state)), h("td", { class: "num" }, s.attempts),
+        h("td", {}, h("code", {}, json(s.output).slice(0, 120))), h("td", {}, s.error ?? ""), h("td", {}, time(s.started_at)),
+        h("td", {}, s.state === "pending" && s.until ? `waits until ${time(s.until)}` : time(s.finished_at)))))
+        : [dag(run.tasks),
+          table(["task", "job", "state", "attempts", "output", "error"], run.tasks.map((t) => h("tr", { "data-task": t.name },
+            h("td", {}, t.name), h("td", {}, t.job), h("td", {}, badge(t.state)), h("td", {}, t.attempts),
+            h("td", {}, h("code", {}, json(t.output).slice(0, 120))), h("td", {}, t.error ?? ""))))],
       h("h3", {}, "Log"),
       table(["at", "event", "task", "attempt", "worker", "message"], logs.map((e) => h("tr", {},
         h("td", {}, time(e.at)), h("td", {}, e.event), h("td", {}, e.task ?? ""), h("td", {}, e.attempt ?? ""), h("td", {}, e.worker ?? ""), h("td", {}, e.message ?? "")))),
@@ -305,7 +313,7 @@ async function refresh() {
     const content = page === "job" ? await views.job(arg) : page === "run" ? await views.run(arg) : page === "dead" ? await views.jobs(true)
       : page === "jobs" ? await views.jobs(false) : views[page] ? await views[page]() : await views.overview();
     // Keep focus in a filter while the page refreshes.
-    if (!main().contains(document.activeElement) || document.activeElement.tagName !== "INPUT") main().replaceChildren(...content.filter(Boolean));
+    if (!main().contains(document.activeElement) || document.activeElement.tagName !== "INPUT") main().replaceChildren(...content.flat().filter(Boolean));
     document.body.dataset.loaded = "true";
   } catch (err) {
     if (!document.getElementById("login")) flash(err.message, true);

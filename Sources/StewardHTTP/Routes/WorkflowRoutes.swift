@@ -23,10 +23,11 @@ extension StewardAPI {
         }
         route(api, .get, "workflows") { _, _ in JSONResponse.make(try await workflows.list(limit: 50)) }
         route(api, .post, "workflows/:name/runs") { request, context in
-            let body = try await Body.read(request, limit: configuration.maxBody, allowed: ["input", "version"])
-            let run = try await workflows.run(
-                context.parameters.get("name") ?? "", version: try body.string("version"), input: body.fields["input"] ?? .object([:]))
-            return JSONResponse.make(try await workflows.status(run.id), status: .created)
+            let body = try await Body.read(request, limit: configuration.maxBody, allowed: ["input", "version", "id", "queue", "timeout"])
+            let run = try await workflows.start(
+                context.parameters.get("name") ?? "", version: try body.string("version"), input: body.fields["input"] ?? .object([:]),
+                id: try body.string("id"), queue: try body.string("queue"), timeout: try body.duration("timeout"))
+            return JSONResponse.make(run, status: .created)
         }
         route(api, .get, "workflow-runs") { request, _ in
             let q = request.uri.queryParameters
@@ -40,13 +41,16 @@ extension StewardAPI {
         route(api, .get, "workflow-runs/:id") { _, context in JSONResponse.make(try await workflows.status(context.parameters.get("id") ?? "")) }
         route(api, .get, "workflow-runs/:id/logs") { _, context in JSONResponse.make(try await workflows.logs(context.parameters.get("id") ?? "")) }
         route(api, .post, "workflow-runs/:id/cancel") { _, context in
-            let id = context.parameters.get("id") ?? ""
-            _ = try await workflows.cancel(id)
-            return JSONResponse.make(try await workflows.status(id))
+            JSONResponse.make(try await workflows.cancel(context.parameters.get("id") ?? ""))
         }
         route(api, .post, "workflow-runs/:id/retry") { _, context in
+            JSONResponse.make(try await workflows.retry(context.parameters.get("id") ?? ""))
+        }
+        route(api, .post, "workflow-runs/:id/signal") { request, context in
             let id = context.parameters.get("id") ?? ""
-            _ = try await workflows.retry(id)
+            let body = try await Body.read(request, limit: configuration.maxBody, allowed: ["topic", "payload"])
+            guard let topic = try body.string("topic"), !topic.isEmpty else { throw APIError.invalid("topic", "a topic is required") }
+            try await workflows.signal(id, topic: topic, payload: body.fields["payload"] ?? .object([:]))
             return JSONResponse.make(try await workflows.status(id))
         }
     }
