@@ -26,11 +26,15 @@ struct BenchCommand: AsyncParsableCommand {
             (enqueue, wait for the result, enqueue the next); chain_overhead_ms_p50 = (workflow - by hand) / 10, \
             median of the rounds. Then a fan-out 1 -> --jobs (default 1000) -> 1, 3 times: fanout_tasks_per_s = \
             items / (run start -> execution finished), median.
+            durable: code workflows (docs/durable.md), 30 rounds of a 0-step and a 20-step run, start to \
+            result in hand: step_overhead_ms_p50 = (20-step - 0-step) / 20; then --jobs (default 1000) runs \
+            of 3 steps, first start to last result: workflows_per_s; then replay_ms_per_1000_steps = a run \
+            with 1,000 recorded steps resumed by a message (message to result) minus one with none, median of 3.
             With no --store, a temporary SQLite file is used and deleted afterwards.
             """)
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case throughput, latency, result, workflow, http
+        case throughput, latency, result, workflow, http, durable
     }
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
@@ -45,7 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "checks: leave out the unique field (its memory grows with distinct values).") var noUnique = false
 
     @Option(help: "Store URL (default: a temporary SQLite file).") var store: String?
-    @Option(help: "throughput, latency, result, workflow or http.") var workload: Workload = .throughput
+    @Option(help: "throughput, latency, result, workflow, http or durable.") var workload: Workload = .throughput
     @Option(help: "Jobs (throughput default 20000, latency and result default 1000).") var jobs: Int?
     @Option(help: "Worker concurrency.") var concurrency = 10
     @Option(help: "throughput: jobs enqueued one call per job.") var singleJobs = 2000
@@ -140,6 +144,8 @@ struct BenchCommand: AsyncParsableCommand {
                     result.merge(try await bench.workflows(chainSteps: 10, rounds: 30, fanoutRounds: 3)) { $1 }
                 case .http:
                     result.merge(try await HTTPBench(store: jobStore, jobs: jobCount, connections: 16).run()) { $1 }
+                case .durable:
+                    result.merge(try await bench.durable(rounds: 30, runs: jobCount, replays: 3)) { $1 }
                 }
             }
         } catch {
