@@ -46,27 +46,7 @@ extension PostgresJobStore {
                 try await conn.query("DELETE FROM \(unescaped: s).steward_durable_steps WHERE run_id = \(id) AND seq >= \(from)", logger: logger)
             }
             var steps: [DurableStepRecord] = []
-            for step in change.steps {
-                // A succeeded position is never overwritten: a second driver of the run (a lost
-                // lease) reads the first one's record back and uses it.
-                var written = false
-                for try await _ in try await conn.query(
-                    """
-                    INSERT INTO \(unescaped: s).steward_durable_steps (run_id, seq, state, record)
-                    VALUES (\(step.run), \(step.seq), \(step.state.rawValue), \(try JSONCoding.encode(step)))
-                    ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, record = excluded.record
-                    WHERE \(unescaped: s).steward_durable_steps.state <> 'succeeded'
-                    RETURNING seq
-                    """, logger: logger)
-                {
-                    written = true
-                }
-                if written {
-                    steps.append(step)
-                } else if let kept = try await durableStep(step.run, seq: step.seq, on: conn) {
-                    steps.append(kept)
-                }
-            }
+            for step in change.steps { steps.append(try await upsert(step, on: conn)) }
             if let consumed = change.consume {
                 try await conn.query("DELETE FROM \(unescaped: s).steward_durable_messages WHERE id = \(consumed)", logger: logger)
             }
@@ -108,6 +88,83 @@ extension PostgresJobStore {
         }
         if !wake.isEmpty { hub.emit(wake) }
         return result
+    }
+
+    /// The job first, then the run's row: a run that exists (a concurrent start of the same id
+    /// included, which the insert waits for) undoes the transaction, and that run is read.
+    public func startDurableRun(_ run: DurableRunRecord, job: NewJob, now: Date) async throws -> (run: DurableRunRecord, created: Bool) {
+        let s = quotedSchema
+        do {
+            let started = try await transaction { [self] conn -> DurableRunRecord in
+                var started = run
+                started.job = try await enqueueOne(job, now: now, on: conn).id
+                var inserted = false
+                for try await _ in try await conn.query(
+                    """
+                    INSERT INTO \(unescaped: s).steward_durable_runs (id, workflow, state, created_at, record)
+                    VALUES (\(started.id), \(started.workflow), \(started.state.rawValue), \(started.createdAt), \(try JSONCoding.encode(started)))
+                    ON CONFLICT (id) DO NOTHING RETURNING id
+                    """, logger: logger)
+                {
+                    inserted = true
+                }
+                guard inserted else { throw RunExists() }
+                return started
+            }
+            hub.emit([job.queue])
+            return (started, true)
+        } catch is RunExists {
+            guard let existing = try await durableRun(run.id) else { throw StewardError.workflowRunNotFound(run.id) }
+            return (existing, false)
+        }
+    }
+
+    /// A run with the id being started exists: its start is undone.
+    private struct RunExists: Error {}
+
+    public func recordDurableSteps(_ run: String, _ steps: [DurableStepRecord]) async throws -> DurableRecorded {
+        if steps.count == 1 {
+            // The common case, in one round trip outside a transaction.
+            let step = steps[0]
+            let rows = try await self.rows(Self.upsertQuery(step, schema: quotedSchema))
+            guard let row = rows.first else { return DurableRecorded(steps: [step], cancelRequested: false) }
+            let (written, kept, runText) = try row.decode((Bool, String?, String?).self)
+            let stored = written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step
+            let cancel = try runText.map { try JSONCoding.decode(DurableRunRecord.self, from: $0).cancelRequested } ?? false
+            return DurableRecorded(steps: [stored], cancelRequested: cancel)
+        }
+        return try await transaction { [self] conn in
+            var stored: [DurableStepRecord] = []
+            for step in steps { stored.append(try await upsert(step, on: conn)) }
+            return DurableRecorded(steps: stored, cancelRequested: try await durableRun(run, on: conn)?.cancelRequested ?? false)
+        }
+    }
+
+    /// Writes a position unless a succeeded one is there (a second driver of the run, after a
+    /// lost lease, reads the first one's record back and uses it); returns what is stored.
+    private func upsert(_ step: DurableStepRecord, on conn: PostgresConnection) async throws -> DurableStepRecord {
+        for try await (written, kept, _) in try await conn.query(Self.upsertQuery(step, schema: quotedSchema), logger: logger)
+            .decode((Bool, String?, String?).self)
+        {
+            return written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step
+        }
+        return step
+    }
+
+    /// The upsert and, from the statement's snapshot, the record it found in the way and the run.
+    private static func upsertQuery(_ step: DurableStepRecord, schema s: String) throws -> PostgresQuery {
+        """
+        WITH ins AS (
+            INSERT INTO \(unescaped: s).steward_durable_steps (run_id, seq, state, record)
+            VALUES (\(step.run), \(step.seq), \(step.state.rawValue), \(try JSONCoding.encode(step)))
+            ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, record = excluded.record
+            WHERE \(unescaped: s).steward_durable_steps.state <> 'succeeded'
+            RETURNING seq
+        )
+        SELECT EXISTS (SELECT 1 FROM ins),
+            (SELECT record FROM \(unescaped: s).steward_durable_steps WHERE run_id = \(step.run) AND seq = \(step.seq)),
+            (SELECT record FROM \(unescaped: s).steward_durable_runs WHERE id = \(step.run))
+        """
     }
 
     public func durableRun(_ id: String) async throws -> DurableRunRecord? {

@@ -60,25 +60,46 @@ extension PostgresJobStore {
     /// job into a queue this store has registered takes the leaner ``PostgresStatements/EnqueueOne``.
     private func enqueueInOneStatement(_ jobs: [NewJob], queues: [String], now: Date) async throws -> [EnqueueResult] {
         if jobs.count == 1, registeredQueues.withLock({ $0.contains(jobs[0].queue) }) {
-            let c = try Columns(jobs[0], now: now)
-            var bindings = PostgresBindings()
-            bindings.append(c.queue)
-            bindings.append(c.name)
-            bindings.append(c.payload)
-            bindings.append(c.state.rawValue)
-            bindings.append(c.priority)
-            bindings.append(c.runAt)
-            bindings.append(c.maxAttempts)
-            bindings.append(c.timeout)
-            bindings.append(c.retryPolicy)
-            bindings.append(c.metadata)
-            appendCommon(&bindings, now: now, depthLocked: false)
-            return try Self.results(of: try await execute(PostgresStatements.EnqueueOne(bindings: bindings))[0], states: [c.state])
+            let (statement, state) = try enqueueOne(jobs[0], now: now)
+            return try Self.results(of: try await execute(statement)[0], states: [state])
         }
         let (statement, states) = try enqueueStatement(jobs, now: now, depthLocked: false)
         let results = try Self.results(of: try await execute(statement)[0], states: states)
         registeredQueues.withLock { $0.formUnion(queues) }
         return results
+    }
+
+    /// The lean statement for one job into a registered queue, and the state the job starts in.
+    private func enqueueOne(_ job: NewJob, now: Date) throws -> (PostgresStatements.EnqueueOne, JobState) {
+        let c = try Columns(job, now: now)
+        var bindings = PostgresBindings()
+        bindings.append(c.queue)
+        bindings.append(c.name)
+        bindings.append(c.payload)
+        bindings.append(c.state.rawValue)
+        bindings.append(c.priority)
+        bindings.append(c.runAt)
+        bindings.append(c.maxAttempts)
+        bindings.append(c.timeout)
+        bindings.append(c.retryPolicy)
+        bindings.append(c.metadata)
+        appendCommon(&bindings, now: now, depthLocked: false)
+        return (PostgresStatements.EnqueueOne(bindings: bindings), c.state)
+    }
+
+    /// One job inside the caller's transaction: the lean statement when its queue is registered,
+    /// unbounded and the job plain (one round trip), else the general path.
+    func enqueueOne(_ job: NewJob, now: Date, on conn: PostgresConnection) async throws -> EnqueueResult {
+        let lean =
+            job.uniqueKey == nil && !job.hasDependencies && registeredQueues.withLock { $0.contains(job.queue) }
+            && !boundedQueues.withLock { $0.contains(job.queue) }
+        if lean {
+            let (statement, state) = try enqueueOne(job, now: now)
+            var rows: [PostgresStatements.Enqueue.Row] = []
+            for try await row in try await conn.execute(statement, logger: logger) { rows.append(row) }
+            if let row = rows.first, row.0 == nil { return try Self.results(of: row, states: [state])[0] }
+        }
+        return try await enqueue([job], queues: [job.queue], now: now, on: conn)[0]
     }
 
     /// One job's column values as the enqueue statements bind them (sentinels stand for NULL,

@@ -34,25 +34,7 @@ extension SQLiteJobStore {
             if let from = change.truncate {
                 try db.execute(sql: "DELETE FROM steward_durable_steps WHERE run_id = ? AND seq >= ?", arguments: [id, from])
             }
-            var steps: [DurableStepRecord] = []
-            if !change.steps.isEmpty {
-                // A succeeded position is never overwritten: a second driver of the run (a lost
-                // lease) reads the first one's record back and uses it.
-                let upsert = try db.cachedStatement(
-                    sql: """
-                        INSERT INTO steward_durable_steps (run_id, seq, state, record) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, record = excluded.record
-                        WHERE steward_durable_steps.state <> 'succeeded'
-                        """)
-                for step in change.steps {
-                    try upsert.execute(arguments: [step.run, step.seq, step.state.rawValue, try JSONCoding.encode(step)])
-                    if db.changesCount > 0 {
-                        steps.append(step)
-                    } else if let kept = try Self.durableStep(step.run, seq: step.seq, in: db) {
-                        steps.append(kept)
-                    }
-                }
-            }
+            let steps = try Self.upsert(change.steps, in: db)
             if let consumed = change.consume {
                 try db.execute(sql: "DELETE FROM steward_durable_messages WHERE id = ?", arguments: [consumed])
             }
@@ -84,6 +66,49 @@ extension SQLiteJobStore {
         }
         if !wake.isEmpty { hub.emit(wake) }
         return result
+    }
+
+    public func startDurableRun(_ run: DurableRunRecord, job: NewJob, now: Date) async throws -> (run: DurableRunRecord, created: Bool) {
+        let nowS = now.timeIntervalSince1970
+        let row = try JobRow(job, now: now)
+        let result = try await pool.write { db -> (DurableRunRecord, Bool) in
+            if let existing = try Self.durableRun(run.id, in: db) { return (existing, false) }
+            var started = run
+            started.job = try Self.enqueue([row], now: nowS, in: db)[0].id
+            try Self.save(started, now: nowS, in: db)
+            return (started, true)
+        }
+        if result.1 { hub.emit([job.queue]) }
+        return result
+    }
+
+    public func recordDurableSteps(_ run: String, _ steps: [DurableStepRecord]) async throws -> DurableRecorded {
+        try await pool.write { db in
+            let stored = try Self.upsert(steps, in: db)
+            return DurableRecorded(steps: stored, cancelRequested: try Self.durableRun(run, in: db)?.cancelRequested ?? false)
+        }
+    }
+
+    /// Writes positions; a succeeded one is never overwritten: a second driver of the run (a
+    /// lost lease) reads the first one's record back and uses it.
+    static func upsert(_ steps: [DurableStepRecord], in db: Database) throws -> [DurableStepRecord] {
+        guard !steps.isEmpty else { return [] }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO steward_durable_steps (run_id, seq, state, record) VALUES (?, ?, ?, ?)
+                ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, record = excluded.record
+                WHERE steward_durable_steps.state <> 'succeeded'
+                """)
+        var stored: [DurableStepRecord] = []
+        for step in steps {
+            try upsert.execute(arguments: [step.run, step.seq, step.state.rawValue, try JSONCoding.encode(step)])
+            if db.changesCount > 0 {
+                stored.append(step)
+            } else if let kept = try durableStep(step.run, seq: step.seq, in: db) {
+                stored.append(kept)
+            }
+        }
+        return stored
     }
 
     public func durableRun(_ id: String) async throws -> DurableRunRecord? {

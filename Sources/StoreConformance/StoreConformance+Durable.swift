@@ -103,6 +103,12 @@ extension StoreConformance {
             #expect(second.job == first.job)
             #expect(second.input == "1")
             #expect(try await store.jobs(JobFilter(name: ScriptedWorkflow.name), now: clock.now()).count == 1)
+            // Concurrent starts of one new id: one run, one driver job.
+            async let a = client.start(workflow: ScriptedWorkflow.name, input: "1", id: "raced")
+            async let b = client.start(workflow: ScriptedWorkflow.name, input: "1", id: "raced")
+            let (ra, rb) = try await (a, b)
+            #expect(ra.job == rb.job)
+            #expect(try await store.jobs(JobFilter(name: ScriptedWorkflow.name), now: clock.now()).count == 2)
             await #expect(throws: StewardError.invalidArgument(field: "input", message: "input: not valid JSON: {nope")) {
                 try await client.start(workflow: ScriptedWorkflow.name, input: "{nope", id: "bad")
             }

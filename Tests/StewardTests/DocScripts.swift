@@ -99,8 +99,8 @@ struct DocScript {
         for (n, text) in lines.enumerated() {
             var line = parse(text)
             guard !line.command.isEmpty else { continue }
-            if line.command.hasPrefix("swift run --package-path examples/worker example-worker") {
-                line.command = "\"$STEWARD_EXAMPLE_WORKER\"" + line.command.dropFirst("swift run --package-path examples/worker example-worker".count)
+            if line.command.hasPrefix("swift run --package-path examples example-worker") {
+                line.command = "\"$STEWARD_EXAMPLE_WORKER\"" + line.command.dropFirst("swift run --package-path examples example-worker".count)
             }
             // Started processes are the binaries themselves (not a shell function around them), so
             // the SIGTERM at the end reaches them.

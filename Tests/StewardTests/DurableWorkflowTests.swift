@@ -122,4 +122,27 @@ struct DurableWorkflowTests {
         #expect(payments.calls.withLock { $0 } == ["reserve", "charge", "release"])
         try await store.close()
     }
+
+    @Test("examples/durable runs as its README says: one order approved and shipped, one declined and compensated", arguments: StoreKind.enabled)
+    func example(_ kind: StoreKind) async throws {
+        guard let binary = ProcessInfo.processInfo.environment["STEWARD_EXAMPLE_DURABLE"] else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "STEWARD_EXAMPLE_DURABLE is not set (scripts/test sets it)")
+            return
+        }
+        var arguments = ["demo"]
+        if kind == .postgres { arguments += ["--store", PostgresTestDatabase.url(schema: "steward_example_durable")] }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let status = await exitStatus(of: p, within: .seconds(120))
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("awaiting approval"), "\(text)")
+        #expect(text.contains("succeeded, paid pay-hold-A-") && text.contains("approved by ops, label LBL-A-"), "\(text)")
+        #expect(text.contains("failed (") && text.contains("card declined for 5000") && text.contains("steps: reserve, charge, release"), "\(text)")
+    }
 }

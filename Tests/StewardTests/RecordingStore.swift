@@ -100,6 +100,12 @@ final class RecordingStore: StewardStore {
         _ id: String, reading: DurableRead, now: Date, _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange
     ) async throws -> DurableChangeResult { try await base.changeDurableRun(id, reading: reading, now: now, decide) }
     func durableRun(_ id: String) async throws -> DurableRunRecord? { try await base.durableRun(id) }
+    func startDurableRun(_ run: DurableRunRecord, job: NewJob, now: Date) async throws -> (run: DurableRunRecord, created: Bool) {
+        try await base.startDurableRun(run, job: job, now: now)
+    }
+    func recordDurableSteps(_ run: String, _ steps: [DurableStepRecord]) async throws -> DurableRecorded {
+        try await base.recordDurableSteps(run, steps)
+    }
     func durableRuns(workflow: String?, state: DurableRunRecord.State?, limit: Int) async throws -> [DurableRunRecord] {
         try await base.durableRuns(workflow: workflow, state: state, limit: limit)
     }

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
+import Tracing
 
 /// What a code workflow's function uses to do durable work: each call takes the next position
 /// of the run's history, returns what is recorded there on replay, and otherwise runs and records
@@ -73,6 +75,18 @@ public final class DurableContext: Sendable {
             }
         }
         try boundary()
+        return try await withSpan("steward.step \(name)", ofKind: .internal) { span in
+            span.attributes["steward.workflow.run"] = runID
+            span.attributes["steward.workflow.step.seq"] = seq
+            return try await run(name, seq: seq, retry: retry, attempts: attempts, body)
+        }
+    }
+
+    /// A step's body, run (with its retries) and recorded.
+    private func run<T: Codable & Sendable>(
+        _ name: String, seq: Int, retry: RetryPolicy?, attempts previous: Int, _ body: () async throws -> T
+    ) async throws -> T {
+        var attempts = previous
         let started = clock.now()
         var tries = 0
         while true {
@@ -347,14 +361,31 @@ public final class DurableContext: Sendable {
     var cancelled: Bool { state.withLock { $0.cancelDelivered } }
 
     func record(_ step: DurableStepRecord) async throws -> DurableStepRecord {
-        let result = try await write { _ in DurableChange(steps: [step]) }
-        return result.steps.first { $0.seq == step.seq } ?? step
+        let result = try await store.recordDurableSteps(runID, [step])
+        Self.count(step, workflow: job.name)
+        let stored = result.steps.first { $0.seq == step.seq } ?? step
+        state.withLock { s in
+            s.recorded[stored.seq] = stored
+            s.last = max(s.last, stored.seq)
+            if result.cancelRequested { s.cancelRequested = true }
+        }
+        return stored
+    }
+
+    /// `steward_workflow_steps_total{workflow,kind,state}`: positions recorded (not replayed) by
+    /// this process; `pending` counts a wait begun.
+    static func count(_ step: DurableStepRecord, workflow: String) {
+        guard !(MetricsSystem.factory is NOOPMetricsHandler) else { return }
+        Counter(
+            label: "steward_workflow_steps_total", dimensions: [("workflow", workflow), ("kind", step.kind.rawValue), ("state", step.state.rawValue)]
+        ).increment()
     }
 
     func write(_ reading: DurableRead = DurableRead(), _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange) async throws
         -> DurableChangeResult
     {
         let result = try await store.changeDurableRun(runID, reading: reading, now: clock.now(), decide)
+        for step in result.steps { Self.count(step, workflow: job.name) }
         state.withLock { s in
             for step in result.steps {
                 s.recorded[step.seq] = step

@@ -26,12 +26,12 @@ package enum DurableRuns {
         let job = NewJob(
             queue: queue, name: workflow, payload: payload,
             options: JobOptions(retryPolicy: retryPolicy, metadata: ["steward.durable.run": id]), now: now)
-        let result = try await store.changeDurableRun(id, reading: DurableRead(), now: now) { state in
-            if state.run != nil { return .none }
-            let run = DurableRunRecord(id: id, workflow: workflow, queue: queue, input: input, parent: parent, deadline: deadline, createdAt: now)
-            return DurableChange(run: run, enqueue: job)
+        let fresh = DurableRunRecord(id: id, workflow: workflow, queue: queue, input: input, parent: parent, deadline: deadline, createdAt: now)
+        let (run, created) = try await store.startDurableRun(fresh, job: job, now: now)
+        // A code run is a pipeline execution like a DAG run (docs/pipelines.md), best effort.
+        if created, let pipelines = store as? any PipelineStore {
+            await PipelineAdmin(store: pipelines).startWorkflowRun(id, workflow: workflow, at: now)
         }
-        guard let run = result.run else { throw StewardError.workflowRunNotFound(id) }
         return run
     }
 
@@ -64,6 +64,22 @@ package enum DurableRuns {
                 change.wake = [job]
             }
             return change
+        }
+        if let run = result.run, result.seen.run?.state == .running, run.state.isFinished {
+            WorkflowEngine.executionEnded(run.workflow, state: run.state.rawValue)
+            if let pipelines = store as? any PipelineStore {
+                // As for a DAG run: step counts, and the numbers of the output's `metrics` object.
+                var metrics: [String: Double] = [:]
+                if let steps = try? await store.durableSteps(id) {
+                    metrics["steps"] = Double(steps.count)
+                    metrics["steps_failed"] = Double(steps.filter { $0.state == .failed }.count)
+                }
+                if case .object(let o)? = output.flatMap(JSONValue.init(parsing:)), case .object(let reported)? = o["metrics"] {
+                    for (key, value) in reported { if let n = value.numeric { metrics[key] = n } }
+                }
+                await PipelineAdmin(store: pipelines).finishWorkflowRun(
+                    id, workflow: run.workflow, startedAt: run.createdAt, succeeded: state == .succeeded, metrics: metrics, at: now)
+            }
         }
         return result.run
     }

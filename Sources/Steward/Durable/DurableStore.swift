@@ -13,6 +13,16 @@ public protocol DurableStore: JobStore {
         _ id: String, reading: DurableRead, now: Date, _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange
     ) async throws -> DurableChangeResult
 
+    /// Starts `run` with its driver `job` in one transaction, unless a run has its id: then
+    /// nothing is written and that run is returned (`created` false), whatever its state.
+    func startDurableRun(_ run: DurableRunRecord, job: NewJob, now: Date) async throws -> (run: DurableRunRecord, created: Bool)
+
+    /// Records `steps` of run `run` without taking the run's lock (a record decides nothing that
+    /// a message, a child's end or a cancel could race with): one statement where the store can.
+    /// A position already recorded as succeeded is kept as it is. Returns the positions as stored
+    /// and whether the run has been asked to cancel.
+    func recordDurableSteps(_ run: String, _ steps: [DurableStepRecord]) async throws -> DurableRecorded
+
     /// One run, or `nil`.
     func durableRun(_ id: String) async throws -> DurableRunRecord?
 
@@ -149,5 +159,19 @@ public struct DurableChangeResult: Sendable, Equatable {
         self.run = run
         self.steps = steps
         self.outcomeApplied = outcomeApplied
+    }
+}
+
+/// What ``DurableStore/recordDurableSteps(_:_:)`` stored.
+public struct DurableRecorded: Sendable, Equatable {
+    /// The positions as stored (one kept by an earlier writer stays).
+    public var steps: [DurableStepRecord]
+    /// Whether the run has been asked to cancel.
+    public var cancelRequested: Bool
+
+    /// Creates a result.
+    public init(steps: [DurableStepRecord], cancelRequested: Bool) {
+        self.steps = steps
+        self.cancelRequested = cancelRequested
     }
 }

@@ -16,7 +16,8 @@ public enum MetricFamilies {
         "steward_schedule_fires_total": "Jobs enqueued by schedules fired from this process.",
         "steward_scheduler_skipped_total": "Schedule fires skipped because the previous run of an exclusive schedule was still live.",
         "steward_scheduler_missed_total": "Schedule fires missed (past their misfire policy) and not enqueued.",
-        "steward_workflow_executions_total": "Workflow executions that ended, by workflow and final state.",
+        "steward_workflow_executions_total": "Workflow executions that ended (DAG and code runs), by workflow and final state.",
+        "steward_workflow_steps_total": "Code workflow steps recorded (not replayed) by this process, by workflow, kind and state (pending: a wait begun).",
     ]
 
     /// Creates, at zero, the families whose labels are known before any work: the scheduler's

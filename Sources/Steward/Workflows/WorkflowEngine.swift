@@ -481,8 +481,13 @@ public enum WorkflowEngine {
 
     /// `steward_workflow_executions_total{workflow,state}`, counted by the process that ends it.
     static func executionEnded(_ workflow: String, _ state: WorkflowRunState) {
+        executionEnded(workflow, state: state.rawValue)
+    }
+
+    /// The same for a code run's final state.
+    static func executionEnded(_ workflow: String, state: String) {
         guard !(MetricsSystem.factory is NOOPMetricsHandler) else { return }
-        Counter(label: "steward_workflow_executions_total", dimensions: [("workflow", workflow), ("state", state.rawValue)]).increment()
+        Counter(label: "steward_workflow_executions_total", dimensions: [("workflow", workflow), ("state", state)]).increment()
     }
 
     /// The compensation jobs of succeeded tasks, in reverse completion order, chained, then the
