@@ -90,7 +90,7 @@ extension PostgresJobStore {
         return result
     }
 
-    /// The job first, then the run's row: a run that exists (a concurrent start of the same id
+    /// The job first, then the run's row and its pipeline execution: a run that exists (a concurrent start of the same id
     /// included, which the insert waits for) undoes the transaction, and that run is read.
     public func startDurableRun(_ run: DurableRunRecord, job: NewJob, now: Date) async throws -> (run: DurableRunRecord, created: Bool) {
         let s = quotedSchema
@@ -109,6 +109,8 @@ extension PostgresJobStore {
                     inserted = true
                 }
                 guard inserted else { throw RunExists() }
+                _ = try await startPipelineExecution(
+                    pipeline: started.workflow, parent: nil, at: started.createdAt, workflowRun: started.id, on: conn)
                 return started
             }
             hub.emit([job.queue])

@@ -117,33 +117,39 @@ extension PostgresJobStore {
     }
 
     public func startPipelineExecution(pipeline: String, parent: Int64?, at: Date, workflowRun: String?) async throws -> PipelineExecution {
-        let s = quotedSchema
-        let logger = self.logger
-        return try await transaction { conn in
-            if let parent {
-                var found = false
-                for try await _ in try await conn.query(
-                    "SELECT 1 FROM \(unescaped: s).steward_pipeline_executions WHERE id = \(parent) FOR SHARE", logger: logger)
-                {
-                    found = true
-                }
-                if !found { throw PipelineError.executionNotFound(parent) }
-            }
-            var id: Int64 = 0
-            for try await value in try await conn.query(
-                """
-                INSERT INTO \(unescaped: s).steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run)
-                VALUES (\(pipeline), \(parent), 'running', \(at), \(workflowRun)) RETURNING id
-                """, logger: logger
-            ).decode(Int64.self) { id = value }
-            try await conn.query(
-                """
-                INSERT INTO \(unescaped: s).steward_pipeline_execution_tree (ancestor, descendant, depth)
-                SELECT ancestor, \(id), depth + 1 FROM \(unescaped: s).steward_pipeline_execution_tree WHERE descendant = \(parent)
-                UNION ALL SELECT \(id), \(id), 0
-                """, logger: logger)
-            return PipelineExecution(id: id, pipeline: pipeline, parent: parent, startedAt: at, workflowRun: workflowRun)
+        try await transaction { [self] conn in
+            try await startPipelineExecution(pipeline: pipeline, parent: parent, at: at, workflowRun: workflowRun, on: conn)
         }
+    }
+
+    /// Starts an execution inside the caller's transaction on `conn`.
+    func startPipelineExecution(
+        pipeline: String, parent: Int64?, at: Date, workflowRun: String?, on conn: PostgresConnection
+    ) async throws -> PipelineExecution {
+        let s = quotedSchema
+        if let parent {
+            var found = false
+            for try await _ in try await conn.query(
+                "SELECT 1 FROM \(unescaped: s).steward_pipeline_executions WHERE id = \(parent) FOR SHARE", logger: logger)
+            {
+                found = true
+            }
+            if !found { throw PipelineError.executionNotFound(parent) }
+        }
+        var id: Int64 = 0
+        for try await value in try await conn.query(
+            """
+            INSERT INTO \(unescaped: s).steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run)
+            VALUES (\(pipeline), \(parent), 'running', \(at), \(workflowRun)) RETURNING id
+            """, logger: logger
+        ).decode(Int64.self) { id = value }
+        try await conn.query(
+            """
+            INSERT INTO \(unescaped: s).steward_pipeline_execution_tree (ancestor, descendant, depth)
+            SELECT ancestor, \(id), depth + 1 FROM \(unescaped: s).steward_pipeline_execution_tree WHERE descendant = \(parent)
+            UNION ALL SELECT \(id), \(id), 0
+            """, logger: logger)
+        return PipelineExecution(id: id, pipeline: pipeline, parent: parent, startedAt: at, workflowRun: workflowRun)
     }
 
     static let executionColumns = "id, pipeline, parent, state, started_at, finished_at, inserted, updated, deleted, metrics, workflow_run"

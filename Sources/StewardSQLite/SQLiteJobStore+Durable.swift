@@ -76,6 +76,7 @@ extension SQLiteJobStore {
             var started = run
             started.job = try Self.enqueue([row], now: nowS, in: db)[0].id
             try Self.save(started, now: nowS, in: db)
+            _ = try Self.startPipelineExecution(pipeline: started.workflow, parent: nil, at: started.createdAt, workflowRun: started.id, in: db)
             return (started, true)
         }
         if result.1 { hub.emit([job.queue]) }

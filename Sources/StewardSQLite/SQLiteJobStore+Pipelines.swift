@@ -99,22 +99,27 @@ extension SQLiteJobStore {
     }
 
     public func startPipelineExecution(pipeline: String, parent: Int64?, at: Date, workflowRun: String?) async throws -> PipelineExecution {
-        try await pool.write { db in
-            if let parent, try Bool.fetchOne(db, sql: "SELECT 1 FROM steward_pipeline_executions WHERE id = ?", arguments: [parent]) == nil {
-                throw PipelineError.executionNotFound(parent)
-            }
-            try db.execute(
-                sql: "INSERT INTO steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run) VALUES (?, ?, 'running', ?, ?)",
-                arguments: [pipeline, parent, at.timeIntervalSince1970, workflowRun])
-            let id = db.lastInsertedRowID
-            try db.execute(
-                sql: """
-                    INSERT INTO steward_pipeline_execution_tree (ancestor, descendant, depth)
-                    SELECT ancestor, ?1, depth + 1 FROM steward_pipeline_execution_tree WHERE descendant = ?2
-                    UNION ALL SELECT ?1, ?1, 0
-                    """, arguments: [id, parent])
-            return PipelineExecution(id: id, pipeline: pipeline, parent: parent, startedAt: at, workflowRun: workflowRun)
+        try await pool.write { db in try Self.startPipelineExecution(pipeline: pipeline, parent: parent, at: at, workflowRun: workflowRun, in: db) }
+    }
+
+    /// Starts an execution inside the caller's write transaction.
+    static func startPipelineExecution(pipeline: String, parent: Int64?, at: Date, workflowRun: String?, in db: Database) throws
+        -> PipelineExecution
+    {
+        if let parent, try Bool.fetchOne(db, sql: "SELECT 1 FROM steward_pipeline_executions WHERE id = ?", arguments: [parent]) == nil {
+            throw PipelineError.executionNotFound(parent)
         }
+        try db.execute(
+            sql: "INSERT INTO steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run) VALUES (?, ?, 'running', ?, ?)",
+            arguments: [pipeline, parent, at.timeIntervalSince1970, workflowRun])
+        let id = db.lastInsertedRowID
+        try db.execute(
+            sql: """
+                INSERT INTO steward_pipeline_execution_tree (ancestor, descendant, depth)
+                SELECT ancestor, ?1, depth + 1 FROM steward_pipeline_execution_tree WHERE descendant = ?2
+                UNION ALL SELECT ?1, ?1, 0
+                """, arguments: [id, parent])
+        return PipelineExecution(id: id, pipeline: pipeline, parent: parent, startedAt: at, workflowRun: workflowRun)
     }
 
     static let executionColumns =

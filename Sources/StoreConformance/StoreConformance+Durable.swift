@@ -79,6 +79,8 @@ extension StoreConformance {
             let client = StewardClient(store: store, clock: clock)
             let id = try await client.start(ScriptedWorkflow.self, input: 1, id: "replay-1")
             #expect(id == "replay-1")
+            // A code run is a pipeline execution, started with it.
+            #expect(try await store.pipelineExecutions(PipelineExecutionFilter(workflowRun: id)).map(\.state) == [.running])
             #expect(try await drive(store, clock, registry) == 1)
             #expect(try await store.durableRun(id)?.state == .running)
             #expect(try await driverState(store, clock, run: id) == .scheduled)
@@ -94,6 +96,8 @@ extension StoreConformance {
             #expect(run.output == "\"20\"")
             #expect(try await client.result(of: id, as: String.self, timeout: .seconds(1)) == "20")
             #expect(try await store.durableSteps(id).map(\.attempts) == [1, 1, 2])
+            let execution = try #require(try await store.pipelineExecutions(PipelineExecutionFilter(workflowRun: id)).first)
+            #expect(execution.state == .succeeded && execution.metrics["steps"] == 3, "\(execution)")
         },
         ConformanceCase("starting a run id that exists returns that run: one run, one driver job") { store, clock in
             let client = StewardClient(store: store, clock: clock)

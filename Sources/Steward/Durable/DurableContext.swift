@@ -357,6 +357,11 @@ public final class DurableContext: Sendable {
         if deliver { throw CancellationError() }
     }
 
+    /// How many positions are recorded, and how many of them failed.
+    var stepCounts: (count: Int, failed: Int) {
+        state.withLock { s in (s.recorded.count, s.recorded.values.filter { $0.state == .failed }.count) }
+    }
+
     /// Whether a cancel (or the deadline) reached this run.
     var cancelled: Bool { state.withLock { $0.cancelDelivered } }
 

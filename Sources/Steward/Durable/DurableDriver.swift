@@ -25,7 +25,8 @@ struct DurableDriver<W: DurableWorkflow> {
             let input = try JSONCoding.decode(W.Input.self, from: run.input)
             let output = try await workflow.run(context: ctx, input: input)
             let json = try ctx.encode(output, what: "the output of run '\(runID)'")
-            try await DurableRuns.finish(store: store, id: runID, state: .succeeded, output: json, error: nil, now: client.clock.now())
+            try await DurableRuns.finish(
+                store: store, id: runID, state: .succeeded, output: json, error: nil, steps: ctx.stepCounts, now: client.clock.now())
             return json
         } catch let suspended as JobSuspended {
             throw suspended
@@ -41,7 +42,8 @@ struct DurableDriver<W: DurableWorkflow> {
             let info = JobErrorInfo(type: errorTypeName(error), message: "\(error)", attempt: context.attempt)
             if permanent || ctx.cancelled || context.attempt >= context.maxAttempts {
                 let state: DurableRunRecord.State = ctx.cancelled ? .cancelled : .failed
-                try await DurableRuns.finish(store: store, id: runID, state: state, output: nil, error: info, now: client.clock.now())
+                try await DurableRuns.finish(
+                    store: store, id: runID, state: state, output: nil, error: info, steps: ctx.stepCounts, now: client.clock.now())
                 if permanent || ctx.cancelled { throw PermanentJobError("\(error)") }
             }
             throw error

@@ -27,11 +27,7 @@ package enum DurableRuns {
             queue: queue, name: workflow, payload: payload,
             options: JobOptions(retryPolicy: retryPolicy, metadata: ["steward.durable.run": id]), now: now)
         let fresh = DurableRunRecord(id: id, workflow: workflow, queue: queue, input: input, parent: parent, deadline: deadline, createdAt: now)
-        let (run, created) = try await store.startDurableRun(fresh, job: job, now: now)
-        // A code run is a pipeline execution like a DAG run (docs/pipelines.md), best effort.
-        if created, let pipelines = store as? any PipelineStore {
-            await PipelineAdmin(store: pipelines).startWorkflowRun(id, workflow: workflow, at: now)
-        }
+        let (run, _) = try await store.startDurableRun(fresh, job: job, now: now)
         return run
     }
 
@@ -46,7 +42,8 @@ package enum DurableRuns {
     /// Ends run `id` (once): its parent, if it waits for it, is woken.
     @discardableResult
     package static func finish(
-        store: any DurableStore, id: String, state: DurableRunRecord.State, output: String?, error: JobErrorInfo?, now: Date
+        store: any DurableStore, id: String, state: DurableRunRecord.State, output: String?, error: JobErrorInfo?,
+        steps: (count: Int, failed: Int)? = nil, now: Date
     ) async throws -> DurableRunRecord? {
         let result = try await store.changeDurableRun(id, reading: DurableRead(parent: true), now: now) { seen in
             guard var run = seen.run, !run.state.isFinished else { return .none }
@@ -70,9 +67,14 @@ package enum DurableRuns {
             if let pipelines = store as? any PipelineStore {
                 // As for a DAG run: step counts, and the numbers of the output's `metrics` object.
                 var metrics: [String: Double] = [:]
-                if let steps = try? await store.durableSteps(id) {
-                    metrics["steps"] = Double(steps.count)
-                    metrics["steps_failed"] = Double(steps.filter { $0.state == .failed }.count)
+                // The driver knows its counts; read them only when it did not say.
+                var counts = steps
+                if counts == nil, let recorded = try? await store.durableSteps(id) {
+                    counts = (recorded.count, recorded.filter { $0.state == .failed }.count)
+                }
+                if let counts {
+                    metrics["steps"] = Double(counts.count)
+                    metrics["steps_failed"] = Double(counts.failed)
                 }
                 if case .object(let o)? = output.flatMap(JSONValue.init(parsing:)), case .object(let reported)? = o["metrics"] {
                     for (key, value) in reported { if let n = value.numeric { metrics[key] = n } }

@@ -13,8 +13,9 @@ public protocol DurableStore: JobStore {
         _ id: String, reading: DurableRead, now: Date, _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange
     ) async throws -> DurableChangeResult
 
-    /// Starts `run` with its driver `job` in one transaction, unless a run has its id: then
-    /// nothing is written and that run is returned (`created` false), whatever its state.
+    /// Starts `run` with its driver `job` and its pipeline execution (a code run is one, as a DAG
+    /// run is: docs/pipelines.md) in one transaction, unless a run has its id: then nothing is
+    /// written and that run is returned (`created` false), whatever its state.
     func startDurableRun(_ run: DurableRunRecord, job: NewJob, now: Date) async throws -> (run: DurableRunRecord, created: Bool)
 
     /// Records `steps` of run `run` without taking the run's lock (a record decides nothing that
