@@ -1,6 +1,7 @@
 public import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 public import Steward
 
 /// Code workflows: every change is decided in Swift (``DurableStore``) and written here in one
@@ -113,6 +114,8 @@ extension PostgresJobStore {
                     pipeline: started.workflow, parent: nil, at: started.createdAt, workflowRun: started.id, on: conn)
                 return started
             }
+            // Registered by the transaction: later starts take the lean enqueue statement.
+            registeredQueues.withLock { _ = $0.insert(job.queue) }
             hub.emit([job.queue])
             return (started, true)
         } catch is RunExists {
