@@ -277,6 +277,9 @@ enum PostgresMigrations {
                 updated_at timestamptz NOT NULL,
                 PRIMARY KEY (run_id, key)
             );
+            -- A DAG or code run finds its pipeline execution by run id.
+            CREATE INDEX steward_pipeline_executions_workflow_run ON S.steward_pipeline_executions (workflow_run)
+                WHERE workflow_run IS NOT NULL;
             """
         ),
     ]

@@ -281,6 +281,9 @@ enum SQLiteMigrations {
                 updated_at REAL NOT NULL,
                 PRIMARY KEY (run_id, key)
             ) WITHOUT ROWID;
+            -- A DAG or code run finds its pipeline execution by run id.
+            CREATE INDEX steward_pipeline_executions_workflow_run ON steward_pipeline_executions (workflow_run)
+                WHERE workflow_run IS NOT NULL;
             """
         ),
     ]

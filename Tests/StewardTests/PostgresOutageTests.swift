@@ -52,4 +52,33 @@ struct PostgresOutageTests {
         try await store.destroySchema()
         try await store.close()
     }
+
+    @Test("a code workflow's run survives PostgreSQL restarted mid-run: finished steps do not run again, the run succeeds")
+    func durableRunAcrossRestart() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let stop = try #require(env["STEWARD_TEST_POSTGRES_STOP"], "scripts/test exports STEWARD_TEST_POSTGRES_STOP")
+        let start = try #require(env["STEWARD_TEST_POSTGRES_START"], "scripts/test exports STEWARD_TEST_POSTGRES_START")
+        let url = PostgresTestDatabase.url(for: try PostgresTestDatabase.makeStore()).replacingOccurrences(of: "call_timeout=5s", with: "call_timeout=2s")
+        let store = try PostgresJobStore(url: url)
+        try await store.migrate()
+        let workers = try WorkerProcesses(storeURL: url)
+        let worker = try workers.spawn("durable", concurrency: 2, extra: ["--lease", "5s", "--rescue-interval", "1s"])
+        let input = #"{"file":"\#(workers.outPath)","steps":5,"sleepMs":700}"#
+        let run = try await StewardClient(store: store).start(workflow: "steward.durable.steps", queue: workers.queue, input: input, id: "outage")
+        #expect(try await eventually(timeout: .seconds(30)) { (try workers.lines()["end 2"] ?? 0) >= 1 }, "\(workers.logs())")
+        #expect(runShell(stop) == 0, "stopping PostgreSQL failed")
+        try await Task.sleep(for: .seconds(4))
+        #expect(runShell(start) == 0, "starting PostgreSQL failed")
+        #expect(await eventually(timeout: .seconds(30)) { (try? await store.migrate()) != nil }, "the database did not come back")
+        let done = try await eventually(timeout: .seconds(90)) { try await store.durableRun(run.id)?.state == .succeeded }
+        let seen = try workers.lines()
+        let final = try await store.durableRun(run.id)
+        #expect(done, "the run did not finish: \(String(describing: final)); lines \(seen); logs:\n\(workers.logs())")
+        #expect(try await store.durableRun(run.id)?.output == "15")
+        #expect(seen["start 1"] == 1 && seen["start 2"] == 1, "a step finished before the outage ran again: \(seen)")
+        #expect((1...5).allSatisfy { (seen["end \($0)"] ?? 0) >= 1 }, "\(seen)")
+        #expect(await workers.stop(worker) == 0)
+        try await store.destroySchema()
+        try await store.close()
+    }
 }

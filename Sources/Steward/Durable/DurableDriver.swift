@@ -19,6 +19,11 @@ struct DurableDriver<W: DurableWorkflow> {
         guard let run = try await store.durableRun(runID) else { throw PermanentJobError("workflow run '\(runID)' not found") }
         // Finished already (a crash between the run's record and its job's): nothing runs again.
         if run.state.isFinished { return run.output }
+        // A driver job the run no longer names (an old one retried by hand after `workflow
+        // retry` gave the run a new one) does not drive it.
+        guard run.job == nil || run.job == context.id else {
+            throw PermanentJobError("workflow run '\(runID)' is driven by job \(run.job!), not this one")
+        }
         let steps = try await store.durableSteps(runID)
         let ctx = DurableContext(run: run, steps: steps, job: context, store: store, clock: client.clock, limit: DurableRuns.defaultLimit)
         do {
