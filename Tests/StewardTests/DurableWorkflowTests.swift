@@ -70,6 +70,30 @@ struct ProcessOrder: DurableWorkflow {
     }
 }
 
+/// What ``LongStep`` saw.
+final class LongStepLog: Sendable {
+    let started = Mutex(false)
+    let undone = Mutex(0)
+}
+
+/// A step that runs up to a minute unless cancelled, and its compensation.
+struct LongStep: DurableWorkflow {
+    static let name = "test.long-step"
+    let log: LongStepLog
+    func run(context: DurableContext, input: Int) async throws -> Int {
+        do {
+            return try await context.step("long") { [log] in
+                log.started.withLock { $0 = true }
+                try await Task.sleep(for: .seconds(60))
+                return 1
+            }
+        } catch {
+            _ = try await context.step("undo") { [log] in log.undone.withLock { $0 += 1; return $0 } }
+            throw error
+        }
+    }
+}
+
 @Suite("Durable code workflows on a running worker")
 struct DurableWorkflowTests {
     @Test("an order runs through sleep, message and child; its waits hold no worker slot", arguments: StoreKind.enabled)
@@ -120,6 +144,26 @@ struct DurableWorkflowTests {
             #expect(error?.error?.message.contains("card declined") == true, "\(String(describing: error))")
         }
         #expect(payments.calls.withLock { $0 } == ["reserve", "charge", "release"])
+        try await store.close()
+    }
+
+    @Test("a cancel reaches a step body while it runs, as task cancellation; the compensation step runs and the run ends cancelled", arguments: StoreKind.enabled)
+    func cancelRunningStep(_ kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let log = LongStepLog()
+        let registry = JobRegistry()
+        registry.register(LongStep(log: log))
+        try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default")]) { _ in
+            let client = StewardClient(store: store)
+            let id = try await client.start(LongStep.self, input: 0)
+            #expect(await eventually { log.started.withLock { $0 } })
+            let asked = ContinuousClock.now
+            try await client.cancel(run: id)
+            let error = await #expect(throws: DurableRunFailed.self) { try await client.result(of: id, as: Int.self, timeout: .seconds(20)) }
+            #expect(error?.state == .cancelled)
+            #expect(ContinuousClock.now - asked < .seconds(5), "the cancel took \(ContinuousClock.now - asked)")
+        }
+        #expect(log.undone.withLock { $0 } == 1)
         try await store.close()
     }
 

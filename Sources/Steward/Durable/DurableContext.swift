@@ -62,7 +62,12 @@ public final class DurableContext: Sendable {
     ///
     /// The body runs at least once per recorded result: after a crash between its end and the
     /// record, it runs again. Make it idempotent (an idempotency key built from ``runID``).
-    public func step<T: Codable & Sendable>(_ name: String, retry: RetryPolicy? = nil, _ body: () async throws -> T) async throws -> T {
+    ///
+    /// A cancel (or the run's deadline) reaches a body that runs longer than a second as task
+    /// cancellation: the step then throws `CancellationError`, unrecorded.
+    public func step<T: Codable & Sendable>(
+        _ name: String, retry: RetryPolicy? = nil, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let seq = take()
         var attempts = 0
         if let r = try replay(seq, .step, name) {
@@ -84,7 +89,7 @@ public final class DurableContext: Sendable {
 
     /// A step's body, run (with its retries) and recorded.
     private func run<T: Codable & Sendable>(
-        _ name: String, seq: Int, retry: RetryPolicy?, attempts previous: Int, _ body: () async throws -> T
+        _ name: String, seq: Int, retry: RetryPolicy?, attempts previous: Int, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         var attempts = previous
         let started = clock.now()
@@ -93,7 +98,13 @@ public final class DurableContext: Sendable {
             attempts += 1
             tries += 1
             do {
-                let value = try await body()
+                guard case .value(let value) = try await watched(body) else {
+                    state.withLock { s in
+                        s.cancelRequested = true
+                        s.cancelDelivered = true
+                    }
+                    throw CancellationError()
+                }
                 let json = try encode(value, what: "step '\(name)' output")
                 let stored = try await record(
                     DurableStepRecord(
@@ -121,9 +132,32 @@ public final class DurableContext: Sendable {
         }
     }
 
+    /// How often a running step body looks for a cancel, after its first second.
+    static let cancelPoll = Duration.seconds(1)
+
+    /// Runs `body` beside a watcher that, from its first second on, reads the run once a second
+    /// for a cancel (or its deadline): then the body's task is cancelled and `.cancelled` returned.
+    private func watched<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> StepEnd<T> {
+        let (store, runID, clock) = (self.store, self.runID, self.clock)
+        let deadline = state.withLock { $0.deadline }
+        return try await withThrowingTaskGroup(of: StepEnd<T>.self) { group in
+            group.addTask { .value(try await body()) }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: Self.cancelPoll)
+                    if let deadline, clock.now() >= deadline { return .cancelled }
+                    if try await store.durableRun(runID)?.cancelRequested == true { return .cancelled }
+                }
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw CancellationError() }
+            return first
+        }
+    }
+
     /// The current time, recorded: a replay sees the same instant.
     public func now() async throws -> Date {
-        try await step("steward.now") { clock.now() }
+        try await step("steward.now") { [clock] in clock.now() }
     }
 
     /// A random UUID, recorded: a replay sees the same one.
@@ -410,4 +444,10 @@ public final class DurableContext: Sendable {
     func decode<T: Decodable>(_ type: T.Type, _ json: String?, what: String) throws -> T {
         try JSONCoding.decode(T.self, from: json ?? "null")
     }
+}
+
+/// How a watched step body ended.
+enum StepEnd<T: Sendable>: Sendable {
+    case value(T)
+    case cancelled
 }
