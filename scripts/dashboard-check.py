@@ -40,6 +40,8 @@ urllib.request.urlopen(urllib.request.Request(
     base + "/api/v1/workflows", method="POST", headers={"Authorization": "Bearer " + admin},
     data=b"workflows:\n  hello:\n    version: 1\n    tasks:\n      - {name: greet, job: steward.echo, input: {who: '{{input.name}}'}}\n      - {name: shout, job: steward.echo, depends_on: [greet]}\n"), timeout=10)
 run = api("POST", "/workflows/hello/runs", {"input": {"name": "Ada"}})
+# A code workflow's run (the built-in steward.durable.approval), left waiting for its approval.
+code = api("POST", "/workflows/steward.durable.approval/runs", {"id": "order-7", "input": {"order": "7", "sleep_s": 0.1}})
 # Pipelines: a catalog, one finished execution with rows, one still running.
 urllib.request.urlopen(urllib.request.Request(
     base + "/api/v1/pipelines", method="POST", headers={"Authorization": "Bearer " + admin},
@@ -48,7 +50,8 @@ loaded = api("POST", "/pipelines/load_orders/executions", {})
 api("POST", f"/pipeline-executions/{loaded['id']}/finish", {"inserted": 120, "metrics": {"rejected": 2}})
 running = api("POST", "/pipelines/load_orders/executions", {})
 for _ in range(100):
-    if api("GET", f"/jobs/{dead['id']}")["state"] == "dead" and api("GET", f"/workflow-runs/{run['id']}")["state"] == "succeeded":
+    waiting = (api("GET", "/workflow-runs/order-7").get("waiting") or {}).get("kind")
+    if api("GET", f"/jobs/{dead['id']}")["state"] == "dead" and api("GET", f"/workflow-runs/{run['id']}")["state"] == "succeeded" and waiting == "message":
         break
     time.sleep(0.1)
 else:
@@ -93,6 +96,7 @@ try:
         "schedules": ["Schedules"],
         "workflows": ["hello", run["id"]],
         f"run/{run['id']}": ["greet", "shout", "succeeded"],
+        "run/order-7": ["steward.durable.approval (code workflow)", "Waiting for a message on 'approve'", "reserve", "sleep", "receive", "approve"],
         f"job/{dead['id']}": ["boom", "Attempts"],
         "monitors": ["hot", "peak", "✗", "sensor_id=s2", "2026-01-01 00:0"],
         "pipelines": ["load_orders", "dw.customers", "never", "120 / — / —", str(running["id"])],
@@ -115,7 +119,12 @@ try:
             check(shown.get("queue") == 'default-dlq', f"job page: queue shows {shown.get('queue')!r}")
             check(shown.get("max_attempts") == "1", f"job page: max_attempts shows {shown.get('max_attempts')!r}")
             check("boom" in (shown.get("error") or ""), f"job page: error shows {shown.get('error')!r}")
-        if page.startswith("run/"):
+        if page == "run/order-7":
+            steps = [[td.text.strip() for td in tr.find_elements(By.TAG_NAME, "td")] for tr in driver.find_elements(By.CSS_SELECTOR, "tr[data-step]")]
+            check([s[1:4] for s in steps] == [["step", "reserve", "succeeded"], ["sleep", "sleep", "succeeded"], ["receive", "approve", "pending"]],
+                  f"code run: steps shown as {steps}")
+            check("hold-7" in text, "code run: the reserve step's output is not shown")
+        if page == f"run/{run['id']}":
             check(len(driver.find_elements(By.CSS_SELECTOR, "svg.dag g.node")) == 2, "the run's DAG does not show its two tasks")
             check(len(driver.find_elements(By.CSS_SELECTOR, "svg.dag line.edge")) == 1, "the run's DAG does not draw its edge")
         if page == "overview":
@@ -141,7 +150,7 @@ try:
         check(not overflow, f"page {page}: wider than the window ({driver.execute_script('return document.documentElement.scrollWidth')} px)")
         if page == "pipelines":
             check("PARENT" in text.upper() and "STATUS" in text.upper(), "pipelines: a column header is missing")
-        names = {"job/": "job", "run/": "workflow-run"}
+        names = {"job/": "job", "run/order-7": "code-run", "run/": "workflow-run"}
         name = next((v for k, v in names.items() if page.startswith(k)), page)
         driver.save_screenshot(os.path.join(shots, f"dashboard-{name}.png"))
 
