@@ -105,6 +105,18 @@ extension PostgresJobStore {
                 purged = count
             }
             try await conn.query("DELETE FROM \(unescaped: s).steward_idempotency_keys WHERE expires_at < \(before)", logger: logger)
+            // Code runs that ended before the cutoff go with their driver jobs: steps, messages, events.
+            try await conn.query(
+                """
+                WITH runs AS (
+                    DELETE FROM \(unescaped: s).steward_durable_runs WHERE finished_at IS NOT NULL AND finished_at < \(before) RETURNING id
+                ), steps AS (
+                    DELETE FROM \(unescaped: s).steward_durable_steps WHERE run_id IN (SELECT id FROM runs)
+                ), messages AS (
+                    DELETE FROM \(unescaped: s).steward_durable_messages WHERE run_id IN (SELECT id FROM runs)
+                )
+                DELETE FROM \(unescaped: s).steward_durable_events WHERE run_id IN (SELECT id FROM runs)
+                """, logger: logger)
             return purged
         }
     }

@@ -227,9 +227,9 @@ extension PostgresJobStore {
     private func save(_ run: DurableRunRecord, on conn: PostgresConnection) async throws {
         try await conn.query(
             """
-            INSERT INTO \(unescaped: quotedSchema).steward_durable_runs (id, workflow, state, created_at, record)
-            VALUES (\(run.id), \(run.workflow), \(run.state.rawValue), \(run.createdAt), \(try JSONCoding.encode(run)))
-            ON CONFLICT (id) DO UPDATE SET state = excluded.state, record = excluded.record
+            INSERT INTO \(unescaped: quotedSchema).steward_durable_runs (id, workflow, state, created_at, finished_at, record)
+            VALUES (\(run.id), \(run.workflow), \(run.state.rawValue), \(run.createdAt), \(run.finishedAt), \(try JSONCoding.encode(run)))
+            ON CONFLICT (id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, record = excluded.record
             """, logger: logger)
     }
 }

@@ -252,9 +252,11 @@ enum PostgresMigrations {
                 workflow text NOT NULL,
                 state text NOT NULL,
                 created_at timestamptz NOT NULL,
+                finished_at timestamptz,
                 record text NOT NULL
             );
             CREATE INDEX steward_durable_runs_created ON S.steward_durable_runs (created_at);
+            CREATE INDEX steward_durable_runs_finished ON S.steward_durable_runs (finished_at) WHERE finished_at IS NOT NULL;
             CREATE TABLE S.steward_durable_steps (
                 run_id text NOT NULL,
                 seq integer NOT NULL,

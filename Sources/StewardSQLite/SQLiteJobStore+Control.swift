@@ -99,6 +99,15 @@ extension SQLiteJobStore {
                 total += ids.count
             }
             try db.execute(sql: "DELETE FROM steward_idempotency_keys WHERE expires_at < ?", arguments: [cutoff])
+            // Code runs that ended before the cutoff go with their driver jobs: steps, messages, events.
+            let runs = try String.fetchAll(
+                db, sql: "DELETE FROM steward_durable_runs WHERE finished_at IS NOT NULL AND finished_at < ? RETURNING id", arguments: [cutoff])
+            if !runs.isEmpty {
+                let list = try JSONCoding.encode(runs)
+                for table in ["steward_durable_steps", "steward_durable_messages", "steward_durable_events"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE run_id IN (SELECT value FROM json_each(?))", arguments: [list])
+                }
+            }
             return total
         }
     }

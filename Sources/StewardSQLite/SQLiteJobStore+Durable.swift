@@ -154,9 +154,12 @@ extension SQLiteJobStore {
     static func save(_ run: DurableRunRecord, now: Double, in db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO steward_durable_runs (id, workflow, state, created_at, record) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET state = excluded.state, record = excluded.record
+                INSERT INTO steward_durable_runs (id, workflow, state, created_at, finished_at, record) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, record = excluded.record
                 """
-        ).execute(arguments: [run.id, run.workflow, run.state.rawValue, run.createdAt.timeIntervalSince1970, try JSONCoding.encode(run)])
+        ).execute(arguments: [
+            run.id, run.workflow, run.state.rawValue, run.createdAt.timeIntervalSince1970, run.finishedAt?.timeIntervalSince1970,
+            try JSONCoding.encode(run),
+        ])
     }
 }

@@ -256,9 +256,11 @@ enum SQLiteMigrations {
                 workflow TEXT NOT NULL,
                 state TEXT NOT NULL,
                 created_at REAL NOT NULL,
+                finished_at REAL,
                 record TEXT NOT NULL
             ) WITHOUT ROWID;
             CREATE INDEX steward_durable_runs_created ON steward_durable_runs (created_at);
+            CREATE INDEX steward_durable_runs_finished ON steward_durable_runs (finished_at) WHERE finished_at IS NOT NULL;
             CREATE TABLE steward_durable_steps (
                 run_id TEXT NOT NULL,
                 seq INTEGER NOT NULL,

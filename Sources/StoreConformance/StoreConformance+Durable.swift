@@ -277,6 +277,27 @@ extension StoreConformance {
             #expect(try await store.durableRun(id)?.state == .cancelled)
             #expect(counter["undo"] == 1)
         },
+        ConformanceCase("purging finished work removes code runs that ended before the cutoff, with their steps, and keeps live ones") { store, clock in
+            let registry = JobRegistry()
+            registry.register(
+                ScriptedWorkflow { ctx, n in
+                    _ = try await ctx.step("one") { n }
+                    if n == 0 { return try await ctx.receive(String.self, topic: "go") ?? "" }
+                    return "done"
+                })
+            let client = StewardClient(store: store, clock: clock)
+            let done = try await client.start(ScriptedWorkflow.self, input: 1, id: "old")
+            let live = try await client.start(ScriptedWorkflow.self, input: 0, id: "live")
+            try await client.send("kept", to: live, topic: "other")
+            #expect(try await drive(store, clock, registry) == 2)
+            #expect(try await store.durableRun(done)?.state == .succeeded)
+            clock.advance(by: .seconds(10))
+            _ = try await store.purgeFinished(before: clock.now())
+            #expect(try await store.durableRun(done) == nil)
+            #expect(try await store.durableSteps(done).isEmpty)
+            #expect(try await store.durableRun(live)?.state == .running)
+            #expect(try await store.durableSteps(live).count == 2)
+        },
         ConformanceCase("patched is true for a new run and false where an older history holds another record") { store, clock in
             let registry = JobRegistry()
             registry.register(

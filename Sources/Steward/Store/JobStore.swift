@@ -90,8 +90,9 @@ public protocol JobStore: Sendable {
     /// Pauses or resumes a queue for every worker; survives restarts.
     func setPaused(_ paused: Bool, queue: String) async throws
 
-    /// Deletes finished jobs (and their history) that finished before `before`, and idempotency
-    /// keys that expired before it; returns how many jobs.
+    /// Deletes finished jobs (and their history) that finished before `before`, idempotency keys
+    /// that expired before it, and code workflow runs that ended before it (their steps, messages
+    /// and events); returns how many jobs.
     func purgeFinished(before: Date) async throws -> Int
 
     /// The earliest run-at after `now` among scheduled jobs of `queue`, so an idle worker can
