@@ -32,7 +32,6 @@ extension PostgresJobStore {
                     seen.message = DurableMessage(id: messageID, run: id, topic: topic, payload: payload, sentAt: sentAt)
                 }
             }
-            if let seq = reading.seq { seen.step = try await durableStep(id, seq: seq, on: conn) }
             let change = try decide(seen)
             var wake = Set<String>()
             var run = change.run

@@ -20,7 +20,6 @@ extension SQLiteJobStore {
                     arguments: [id, topic]
                 ).map { DurableMessage(id: $0[0], run: id, topic: topic, payload: $0[1], sentAt: Date(timeIntervalSince1970: $0[2])) }
             }
-            if let seq = reading.seq { seen.step = try Self.durableStep(id, seq: seq, in: db) }
             let change = try decide(seen)
             var wake = Set<String>()
             var run = change.run

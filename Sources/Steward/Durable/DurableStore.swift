@@ -45,15 +45,12 @@ public struct DurableRead: Sendable, Equatable {
     public var child: String?
     /// Lock and read the run's parent.
     public var parent: Bool
-    /// The record at this position.
-    public var seq: Int?
 
     /// What to read.
-    public init(topic: String? = nil, child: String? = nil, parent: Bool = false, seq: Int? = nil) {
+    public init(topic: String? = nil, child: String? = nil, parent: Bool = false) {
         self.topic = topic
         self.child = child
         self.parent = parent
-        self.seq = seq
     }
 }
 
@@ -67,19 +64,13 @@ public struct DurableRunState: Sendable, Equatable {
     public var child: DurableRunRecord?
     /// The run's parent, when asked.
     public var parent: DurableRunRecord?
-    /// The record at the asked position.
-    public var step: DurableStepRecord?
 
     /// Creates a state.
-    public init(
-        run: DurableRunRecord? = nil, message: DurableMessage? = nil, child: DurableRunRecord? = nil, parent: DurableRunRecord? = nil,
-        step: DurableStepRecord? = nil
-    ) {
+    public init(run: DurableRunRecord? = nil, message: DurableMessage? = nil, child: DurableRunRecord? = nil, parent: DurableRunRecord? = nil) {
         self.run = run
         self.message = message
         self.child = child
         self.parent = parent
-        self.step = step
     }
 }
 

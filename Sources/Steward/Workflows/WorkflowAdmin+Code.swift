@@ -37,18 +37,9 @@ extension WorkflowAdmin {
             _ = try await wait(id, timeout: timeout)
             return try await status(id)
         }
-        let deadline = ContinuousClock.now + timeout
-        let finished = WakeSignal()
-        let events = store.finishedJobs()
-        let listener = Task { for await _ in events { finished.notify() } }
-        defer { listener.cancel() }
-        while true {
+        return try await waitUntilEnded(id, timeout: timeout) {
             let view = try await codeStatus(id)
-            if view.state != DurableRunRecord.State.running.rawValue { return view }
-            let left = deadline - ContinuousClock.now
-            if left <= .zero { throw WorkflowWaitTimedOut(id: id) }
-            await finished.wait(timeout: min(.milliseconds(250), left))
-            try Task.checkCancellation()
+            return view.state == DurableRunRecord.State.running.rawValue ? nil : view
         }
     }
 

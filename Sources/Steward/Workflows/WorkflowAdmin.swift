@@ -221,14 +221,22 @@ public struct WorkflowAdmin: Sendable {
     /// Waits until the execution ends; throws ``StewardError/invalidArgument(field:message:)`` for an unknown
     /// id and `WorkflowWaitTimedOut` after `timeout`.
     public func wait(_ id: String, timeout: Duration) async throws -> WorkflowRunRecord {
+        try await waitUntilEnded(id, timeout: timeout) {
+            let run = try await get(id)
+            return run.state.isFinished ? run : nil
+        }
+    }
+
+    /// Reads `ended` again after every job that finishes (a run ends with one of its jobs), and
+    /// at least once a second, until it returns a value; ``WorkflowWaitTimedOut`` after `timeout`.
+    func waitUntilEnded<T>(_ id: String, timeout: Duration, _ ended: () async throws -> T?) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         let finished = WakeSignal()
         let events = store.finishedJobs()
         let listener = Task { for await _ in events { finished.notify() } }
         defer { listener.cancel() }
         while true {
-            let run = try await get(id)
-            if run.state.isFinished { return run }
+            if let value = try await ended() { return value }
             let left = deadline - ContinuousClock.now
             if left <= .zero { throw WorkflowWaitTimedOut(id: id) }
             await finished.wait(timeout: min(.seconds(1), left))
