@@ -75,6 +75,30 @@ extension PostgresJobStore {
                     wake.insert(queue)
                 }
             }
+            if let finish = change.pipelineFinish {
+                var execution: Int64? = nil
+                for try await found in try await conn.query(
+                    """
+                    SELECT id FROM \(unescaped: s).steward_pipeline_executions WHERE workflow_run = \(id) AND state = 'running'
+                    ORDER BY id DESC LIMIT 1
+                    """, logger: logger
+                ).decode(Int64.self) {
+                    execution = found
+                }
+                if let execution {
+                    // Its own savepoint: a refusal by the pipeline rules leaves the run's change whole.
+                    try await conn.query("SAVEPOINT pipeline_finish", logger: logger)
+                    do {
+                        let (_, _, queues) = try await finishPipelineExecution(execution, now: now, on: conn) { e, d in
+                            try PipelineRules.finish(e, with: finish, definition: d)
+                        }
+                        wake.formUnion(queues)
+                        try await conn.query("RELEASE SAVEPOINT pipeline_finish", logger: logger)
+                    } catch is PipelineError {
+                        try await conn.query("ROLLBACK TO SAVEPOINT pipeline_finish", logger: logger)
+                    }
+                }
+            }
             var applied = false
             if let outcome = change.outcome {
                 let (done, released) = try await apply([JobTransition(outcome, deadLetterQueue: nil)], now: now, on: conn)

@@ -166,46 +166,51 @@ extension PostgresJobStore {
     public func finishPipelineExecution(
         _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
     ) async throws -> (execution: PipelineExecution, jobs: [EnqueueResult]) {
-        let s = quotedSchema
         let now = Date()
-        let logger = self.logger
-        let (done, results, queues) = try await transaction { [self] conn -> (PipelineExecution, [EnqueueResult], [String]) in
-            var current: PipelineExecution? = nil
-            for try await row in try await conn.query(
-                "SELECT \(unescaped: Self.executionColumns) FROM \(unescaped: s).steward_pipeline_executions WHERE id = \(id) FOR UPDATE",
-                logger: logger)
-            {
-                current = try Self.execution(row)
-            }
-            guard let current else { throw PipelineError.executionNotFound(id) }
-            var definition: PipelineDefinition? = nil
-            for try await body in try await conn.query(
-                "SELECT body FROM \(unescaped: s).steward_pipelines WHERE name = \(current.pipeline)", logger: logger
-            ).decode(String.self) {
-                definition = try JSONCoding.decode(PipelineDefinition.self, from: body)
-            }
-            let change = try decide(current, definition)
-            let e = change.execution
-            try await conn.query(
-                """
-                UPDATE \(unescaped: s).steward_pipeline_executions
-                SET state = \(e.state.rawValue), finished_at = \(e.finishedAt), inserted = \(e.inserted), updated = \(e.updated),
-                    deleted = \(e.deleted), metrics = \(try JSONCoding.encode(e.metrics))
-                WHERE id = \(id)
-                """, logger: logger)
-            if let at = e.finishedAt, !change.touched.isEmpty {
-                try await conn.query(
-                    """
-                    INSERT INTO \(unescaped: s).steward_datasets (name, last_modified) SELECT unnest(\(change.touched)::text[]), \(at)
-                    ON CONFLICT (name) DO UPDATE SET last_modified = greatest(\(unescaped: s).steward_datasets.last_modified, excluded.last_modified)
-                    """, logger: logger)
-            }
-            let queues = Array(Set(change.jobs.map(\.queue))).sorted()
-            let results = change.jobs.isEmpty ? [] : try await enqueue(change.jobs, queues: queues, now: now, on: conn)
-            return (e, results, queues)
-        }
+        let (done, results, queues) = try await transaction { [self] conn in try await finishPipelineExecution(id, now: now, on: conn, decide) }
         if !queues.isEmpty { hub.emit(queues) }
         return (done, results)
+    }
+
+    /// Finishes an execution inside the caller's transaction on `conn`: reads it (locked) and its
+    /// pipeline's definition, writes what `decide` makes of them, enqueues its jobs; returns their queues.
+    func finishPipelineExecution(
+        _ id: Int64, now: Date, on conn: PostgresConnection, _ decide: (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
+    ) async throws -> (PipelineExecution, [EnqueueResult], [String]) {
+        let s = quotedSchema
+        var current: PipelineExecution? = nil
+        for try await row in try await conn.query(
+            "SELECT \(unescaped: Self.executionColumns) FROM \(unescaped: s).steward_pipeline_executions WHERE id = \(id) FOR UPDATE",
+            logger: logger)
+        {
+            current = try Self.execution(row)
+        }
+        guard let current else { throw PipelineError.executionNotFound(id) }
+        var definition: PipelineDefinition? = nil
+        for try await body in try await conn.query(
+            "SELECT body FROM \(unescaped: s).steward_pipelines WHERE name = \(current.pipeline)", logger: logger
+        ).decode(String.self) {
+            definition = try JSONCoding.decode(PipelineDefinition.self, from: body)
+        }
+        let change = try decide(current, definition)
+        let e = change.execution
+        try await conn.query(
+            """
+            UPDATE \(unescaped: s).steward_pipeline_executions
+            SET state = \(e.state.rawValue), finished_at = \(e.finishedAt), inserted = \(e.inserted), updated = \(e.updated),
+                deleted = \(e.deleted), metrics = \(try JSONCoding.encode(e.metrics))
+            WHERE id = \(id)
+            """, logger: logger)
+        if let at = e.finishedAt, !change.touched.isEmpty {
+            try await conn.query(
+                """
+                INSERT INTO \(unescaped: s).steward_datasets (name, last_modified) SELECT unnest(\(change.touched)::text[]), \(at)
+                ON CONFLICT (name) DO UPDATE SET last_modified = greatest(\(unescaped: s).steward_datasets.last_modified, excluded.last_modified)
+                """, logger: logger)
+        }
+        let queues = Array(Set(change.jobs.map(\.queue))).sorted()
+        let results = change.jobs.isEmpty ? [] : try await enqueue(change.jobs, queues: queues, now: now, on: conn)
+        return (e, results, queues)
     }
 
     public func pipelineExecution(_ id: Int64) async throws -> PipelineExecution? {

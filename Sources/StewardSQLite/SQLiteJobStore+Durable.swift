@@ -55,6 +55,24 @@ extension SQLiteJobStore {
                     wake.insert(queue)
                 }
             }
+            if let finish = change.pipelineFinish,
+                let execution = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM steward_pipeline_executions WHERE workflow_run = ? AND state = 'running' ORDER BY id DESC LIMIT 1",
+                    arguments: [id])
+            {
+                // Its own savepoint: a refusal by the pipeline rules leaves the run's change whole.
+                try db.inSavepoint {
+                    do {
+                        let (_, _, queues) = try Self.finishPipelineExecution(execution, now: nowS, in: db) { e, d in
+                            try PipelineRules.finish(e, with: finish, definition: d)
+                        }
+                        wake.formUnion(queues)
+                        return .commit
+                    } catch is PipelineError {
+                        return .rollback
+                    }
+                }
+            }
             var applied = false
             if let outcome = change.outcome {
                 let (done, queues) = try Self.apply(TransitionPlan([JobTransition(outcome, deadLetterQueue: nil)]), now: nowS, in: db)

@@ -139,31 +139,37 @@ extension SQLiteJobStore {
         _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
     ) async throws -> (execution: PipelineExecution, jobs: [EnqueueResult]) {
         let now = Date().timeIntervalSince1970
-        let (done, results, queues) = try await pool.write { db -> (PipelineExecution, [EnqueueResult], Set<String>) in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT \(Self.executionColumns) FROM steward_pipeline_executions WHERE id = ?", arguments: [id])
-            else { throw PipelineError.executionNotFound(id) }
-            let current = try Self.execution(row)
-            let definition = try String.fetchOne(db, sql: "SELECT body FROM steward_pipelines WHERE name = ?", arguments: [current.pipeline])
-                .map { try JSONCoding.decode(PipelineDefinition.self, from: $0) }
-            let change = try decide(current, definition)
-            let e = change.execution
-            try db.execute(
-                sql: """
-                    UPDATE steward_pipeline_executions
-                    SET state = ?, finished_at = ?, inserted = ?, updated = ?, deleted = ?, metrics = ? WHERE id = ?
-                    """,
-                arguments: [
-                    e.state.rawValue, e.finishedAt?.timeIntervalSince1970, e.inserted, e.updated, e.deleted, try JSONCoding.encode(e.metrics), id,
-                ])
-            if let at = e.finishedAt, !change.touched.isEmpty { try Self.touch(change.touched, at: at.timeIntervalSince1970, db) }
-            let prepared = try change.jobs.map { try JobRow($0, now: Date(timeIntervalSince1970: now)) }
-            let results = prepared.isEmpty ? [] : try Self.enqueue(prepared, now: now, in: db)
-            return (e, results, Set(change.jobs.map(\.queue)))
-        }
+        let (done, results, queues) = try await pool.write { db in try Self.finishPipelineExecution(id, now: now, in: db, decide) }
         if !queues.isEmpty { hub.emit(queues) }
         return (done, results)
+    }
+
+    /// Finishes an execution inside the caller's write transaction: reads it and its pipeline's
+    /// definition, writes what `decide` makes of them, enqueues its jobs; returns their queues.
+    static func finishPipelineExecution(
+        _ id: Int64, now: Double, in db: Database, _ decide: (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
+    ) throws -> (PipelineExecution, [EnqueueResult], Set<String>) {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(Self.executionColumns) FROM steward_pipeline_executions WHERE id = ?", arguments: [id])
+        else { throw PipelineError.executionNotFound(id) }
+        let current = try Self.execution(row)
+        let definition = try String.fetchOne(db, sql: "SELECT body FROM steward_pipelines WHERE name = ?", arguments: [current.pipeline])
+            .map { try JSONCoding.decode(PipelineDefinition.self, from: $0) }
+        let change = try decide(current, definition)
+        let e = change.execution
+        try db.execute(
+            sql: """
+                UPDATE steward_pipeline_executions
+                SET state = ?, finished_at = ?, inserted = ?, updated = ?, deleted = ?, metrics = ? WHERE id = ?
+                """,
+            arguments: [
+                e.state.rawValue, e.finishedAt?.timeIntervalSince1970, e.inserted, e.updated, e.deleted, try JSONCoding.encode(e.metrics), id,
+            ])
+        if let at = e.finishedAt, !change.touched.isEmpty { try Self.touch(change.touched, at: at.timeIntervalSince1970, db) }
+        let prepared = try change.jobs.map { try JobRow($0, now: Date(timeIntervalSince1970: now)) }
+        let results = prepared.isEmpty ? [] : try Self.enqueue(prepared, now: now, in: db)
+        return (e, results, Set(change.jobs.map(\.queue)))
     }
 
     public func pipelineExecution(_ id: Int64) async throws -> PipelineExecution? {

@@ -45,6 +45,21 @@ package enum DurableRuns {
         store: any DurableStore, id: String, state: DurableRunRecord.State, output: String?, error: JobErrorInfo?,
         steps: (count: Int, failed: Int)? = nil, now: Date
     ) async throws -> DurableRunRecord? {
+        // The run's pipeline execution ends with it (as a DAG run's: step counts, and the numbers
+        // of the output's `metrics` object), in the same transaction.
+        var counts = steps
+        if counts == nil, let recorded = try? await store.durableSteps(id) {
+            counts = (recorded.count, recorded.filter { $0.state == .failed }.count)
+        }
+        var metrics: [String: Double] = [:]
+        if let counts {
+            metrics["steps"] = Double(counts.count)
+            metrics["steps_failed"] = Double(counts.failed)
+        }
+        if case .object(let o)? = output.flatMap(JSONValue.init(parsing:)), case .object(let reported)? = o["metrics"] {
+            for (key, value) in reported { if let n = value.numeric { metrics[key] = n } }
+        }
+        let pipeline = PipelineRules.lenientFinish(succeeded: state == .succeeded, at: now, reported: metrics)
         let result = try await store.changeDurableRun(id, reading: DurableRead(parent: true), now: now) { seen in
             guard var run = seen.run, !run.state.isFinished else { return .none }
             run.state = state
@@ -53,7 +68,7 @@ package enum DurableRuns {
             run.waiting = nil
             run.updatedAt = now
             run.finishedAt = now
-            var change = DurableChange(run: run)
+            var change = DurableChange(run: run, pipelineFinish: pipeline)
             if var parent = seen.parent, parent.waiting?.kind == .child, parent.waiting?.child == id, let job = parent.job {
                 parent.waiting = nil
                 parent.updatedAt = now
@@ -64,24 +79,6 @@ package enum DurableRuns {
         }
         if let run = result.run, result.seen.run?.state == .running, run.state.isFinished {
             WorkflowEngine.executionEnded(run.workflow, state: run.state.rawValue)
-            if let pipelines = store as? any PipelineStore {
-                // As for a DAG run: step counts, and the numbers of the output's `metrics` object.
-                var metrics: [String: Double] = [:]
-                // The driver knows its counts; read them only when it did not say.
-                var counts = steps
-                if counts == nil, let recorded = try? await store.durableSteps(id) {
-                    counts = (recorded.count, recorded.filter { $0.state == .failed }.count)
-                }
-                if let counts {
-                    metrics["steps"] = Double(counts.count)
-                    metrics["steps_failed"] = Double(counts.failed)
-                }
-                if case .object(let o)? = output.flatMap(JSONValue.init(parsing:)), case .object(let reported)? = o["metrics"] {
-                    for (key, value) in reported { if let n = value.numeric { metrics[key] = n } }
-                }
-                await PipelineAdmin(store: pipelines).finishWorkflowRun(
-                    id, workflow: run.workflow, startedAt: run.createdAt, succeeded: state == .succeeded, metrics: metrics, at: now)
-            }
         }
         return result.run
     }

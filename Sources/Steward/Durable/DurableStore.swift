@@ -97,12 +97,17 @@ public struct DurableChange: Sendable, Equatable {
     /// The attempt that ends here (a suspension), applied as any outcome: only while the job is
     /// running under the outcome's owner.
     public var outcome: JobOutcome?
+    /// The run's pipeline execution (the running one started with it) ends so, as
+    /// ``PipelineRules/finish(_:with:definition:)`` decides, in the same transaction; nothing is
+    /// written for it when it is missing or the rules refuse (the run's change stands).
+    public var pipelineFinish: PipelineFinish?
 
     /// A change; everything left out is not written.
     public init(
         run: DurableRunRecord? = nil, parent: DurableRunRecord? = nil, truncate: Int? = nil, steps: [DurableStepRecord] = [],
         consume: Int64? = nil,
-        send: DurableMessage? = nil, event: DurableEvent? = nil, enqueue: NewJob? = nil, wake: [JobID] = [], outcome: JobOutcome? = nil
+        send: DurableMessage? = nil, event: DurableEvent? = nil, enqueue: NewJob? = nil, wake: [JobID] = [], outcome: JobOutcome? = nil,
+        pipelineFinish: PipelineFinish? = nil
     ) {
         self.run = run
         self.parent = parent
@@ -114,6 +119,7 @@ public struct DurableChange: Sendable, Equatable {
         self.enqueue = enqueue
         self.wake = wake
         self.outcome = outcome
+        self.pipelineFinish = pipelineFinish
     }
 
     /// Writes nothing.
