@@ -70,6 +70,24 @@ struct ProcessOrder: DurableWorkflow {
     }
 }
 
+/// Three steps started at once with `async let`, then a sleep (so each run replays them).
+struct ConcurrentSteps: DurableWorkflow {
+    static let name = "test.concurrent-steps"
+    func run(context: DurableContext, input: Int) async throws -> [String] {
+        // Work before its first durable call: on a shared executor, b's task would get there first.
+        async let a = { () async throws -> String in
+            var x = UInt64(input)
+            for i in 0..<300_000 { x = x &* 6364136223846793005 &+ UInt64(i) }
+            return try await context.step(x == 42 ? "never" : "a") { "a" }
+        }()
+        async let b = context.step("b") { "b" }
+        async let c = context.step("c") { "c" }
+        let got = try await [a, b, c]
+        try await context.sleep(for: .milliseconds(5))
+        return got
+    }
+}
+
 /// What ``LongStep`` saw.
 final class LongStepLog: Sendable {
     let started = Mutex(false)
@@ -144,6 +162,23 @@ struct DurableWorkflowTests {
             #expect(error?.error?.message.contains("card declined") == true, "\(String(describing: error))")
         }
         #expect(payments.calls.withLock { $0 } == ["reserve", "charge", "release"])
+        try await store.close()
+    }
+
+    @Test("steps started together with async let take their positions in the order the code starts them, on every run and replay", arguments: StoreKind.enabled)
+    func concurrentPositions(_ kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let registry = JobRegistry()
+        registry.register(ConcurrentSteps())
+        try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default", concurrency: 8)]) { _ in
+            let client = StewardClient(store: store)
+            var ids: [String] = []
+            for i in 0..<20 { ids.append(try await client.start(ConcurrentSteps.self, input: i)) }
+            for id in ids {
+                #expect(try await client.result(of: id, as: [String].self, timeout: .seconds(30)) == ["a", "b", "c"])
+                #expect(try await store.durableSteps(id).map(\.name) == ["a", "b", "c", "sleep"])
+            }
+        }
         try await store.close()
     }
 

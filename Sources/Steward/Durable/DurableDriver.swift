@@ -28,7 +28,9 @@ struct DurableDriver<W: DurableWorkflow> {
         let ctx = DurableContext(run: run, steps: steps, job: context, store: store, clock: client.clock, limit: DurableRuns.defaultLimit)
         do {
             let input = try JSONCoding.decode(W.Input.self, from: run.input)
-            let output = try await workflow.run(context: ctx, input: input)
+            let output = try await withTaskExecutorPreference(RunExecutor(run: runID)) {
+                try await workflow.run(context: ctx, input: input)
+            }
             let json = try ctx.encode(output, what: "the output of run '\(runID)'")
             try await DurableRuns.finish(
                 store: store, id: runID, state: .succeeded, output: json, error: nil, steps: ctx.stepCounts, now: client.clock.now())
