@@ -141,8 +141,7 @@ public final class DurableContext: Sendable {
         let (store, runID, clock) = (self.store, self.runID, self.clock)
         let deadline = state.withLock { $0.deadline }
         return try await withThrowingTaskGroup(of: StepEnd<T>.self) { group in
-            // The body leaves the run's serial executor: its work runs beside other bodies.
-            group.addTask(executorPreference: globalConcurrentExecutor) { .value(try await body()) }
+            group.addTask { .value(try await body()) }
             group.addTask {
                 while true {
                     try await Task.sleep(for: Self.cancelPoll)
