@@ -48,12 +48,10 @@ extension SQLiteJobStore {
                     arguments: [id, e.key, e.value, nowS])
             }
             for job in change.wake {
-                if let queue = try String.fetchOne(
-                    db, sql: "SELECT queue FROM steward_jobs WHERE id = ? AND state = \(JobState.scheduled.sql)", arguments: [job.rawValue])
-                {
-                    try db.execute(sql: "UPDATE steward_jobs SET run_at = ? WHERE id = ?", arguments: [nowS, job.rawValue])
-                    wake.insert(queue)
-                }
+                wake.formUnion(
+                    try String.fetchAll(
+                        db, sql: "UPDATE steward_jobs SET run_at = ? WHERE id = ? AND state = \(JobState.scheduled.sql) RETURNING queue",
+                        arguments: [nowS, job.rawValue]))
             }
             if let finish = change.pipelineFinish,
                 let execution = try Int64.fetchOne(

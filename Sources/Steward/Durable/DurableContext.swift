@@ -74,7 +74,7 @@ public final class DurableContext: Sendable {
             switch r.state {
             case .succeeded: return try decode(T.self, r.output, what: "step '\(name)' output")
             case .failed:
-                if isBehind(seq) { throw DurableStepFailed(step: name, type: r.error?.type ?? "Error", message: r.error?.message ?? "", seq: seq) }
+                if isBehind(seq) { throw DurableStepFailed(r) }
                 attempts = r.attempts
             case .pending: break
             }
@@ -240,9 +240,9 @@ public final class DurableContext: Sendable {
         try boundary()
         let now = clock.now()
         let until = recorded?.until ?? timeout.map { now.addingTimeInterval($0.seconds) }
-        let (runID, owner, job, startedAt) = (self.runID, self.job.workerID, self.job.id, self.startedAt)
-        let farAhead = capped(Self.farAhead(now))
-        let result = try await write(DurableRead(topic: topic)) { state in
+        let wait = DurableWait(kind: .message, topic: topic, until: until)
+        let wake = wakeUp(wait, now: now)
+        let result = try await write(DurableRead(topic: topic)) { [runID] state in
             let started = recorded?.startedAt ?? now
             if let message = state.message {
                 let step = DurableStepRecord(
@@ -256,16 +256,11 @@ public final class DurableContext: Sendable {
                     finishedAt: now, until: until)
                 return DurableChange(steps: [step])
             }
-            guard var run = state.run else { throw StewardError.workflowRunNotFound(runID) }
-            run.waiting = DurableWait(kind: .message, topic: topic, until: until)
-            run.updatedAt = now
             let pending = DurableStepRecord(run: runID, seq: seq, kind: .receive, name: topic, state: .pending, startedAt: now, until: until)
-            return DurableChange(
-                run: run, steps: recorded == nil ? [pending] : [],
-                outcome: JobOutcome(id: job, owner: owner, startedAt: startedAt, kind: .suspended(until: min(until ?? farAhead, farAhead))))
+            return try self.suspension(state.run, wait, wake: wake, steps: recorded == nil ? [pending] : [], now: now)
         }
         guard let step = result.steps.first(where: { $0.seq == seq && $0.state == .succeeded }) else {
-            throw JobSuspended(until: until ?? farAhead, applied: result.outcomeApplied)
+            throw JobSuspended(until: wake, applied: result.outcomeApplied)
         }
         guard let output = step.output, output != "null" else { return nil }
         return try decode(T.self, output, what: "message on '\(topic)'")
@@ -279,7 +274,7 @@ public final class DurableContext: Sendable {
         if let r = try replay(seq, .child, W.name) {
             switch r.state {
             case .succeeded: return try decode(W.Output.self, r.output, what: "child '\(W.name)' output")
-            case .failed: throw DurableStepFailed(step: W.name, type: r.error?.type ?? "Error", message: r.error?.message ?? "", seq: seq)
+            case .failed: throw DurableStepFailed(r)
             case .pending: break
             }
         }
@@ -293,19 +288,16 @@ public final class DurableContext: Sendable {
             let stored = try await record(step)
             return try childOutput(stored, as: W.Output.self)
         }
-        let (runID, owner, job, startedAt) = (self.runID, self.job.workerID, self.job.id, self.startedAt)
-        let farAhead = capped(Self.farAhead(now))
-        let result = try await write(DurableRead(child: childID)) { state in
+        let wait = DurableWait(kind: .child, child: childID)
+        let wake = wakeUp(wait, now: now)
+        let result = try await write(DurableRead(child: childID)) { [runID] state in
             if let finished = state.child, let step = Self.childStep(finished, run: runID, seq: seq, name: W.name, now: now) {
                 return DurableChange(steps: [step])
             }
-            guard var run = state.run else { throw StewardError.workflowRunNotFound(runID) }
-            run.waiting = DurableWait(kind: .child, child: childID)
-            run.updatedAt = now
-            return DurableChange(run: run, outcome: JobOutcome(id: job, owner: owner, startedAt: startedAt, kind: .suspended(until: farAhead)))
+            return try self.suspension(state.run, wait, wake: wake, steps: [], now: now)
         }
         guard let step = result.steps.first(where: { $0.seq == seq }) else {
-            throw JobSuspended(until: farAhead, applied: result.outcomeApplied)
+            throw JobSuspended(until: wake, applied: result.outcomeApplied)
         }
         return try childOutput(step, as: W.Output.self)
     }
@@ -326,25 +318,37 @@ public final class DurableContext: Sendable {
 
     private func childOutput<T: Decodable>(_ step: DurableStepRecord, as type: T.Type) throws -> T {
         if step.state == .failed {
-            throw DurableStepFailed(step: step.name, type: step.error?.type ?? "Error", message: step.error?.message ?? "", seq: step.seq)
+            throw DurableStepFailed(step)
         }
         return try decode(T.self, step.output, what: "child '\(step.name)' output")
     }
 
     // MARK: plumbing
 
-    /// Ends this attempt suspended on `wait`, unless what it waits for is already there.
+    /// Ends this attempt suspended on `wait` (a timer: nothing else can end it sooner).
     private func suspend(_ wait: DurableWait, steps: [DurableStepRecord]) async throws {
-        let (runID, owner, job, startedAt, now) = (self.runID, self.job.workerID, self.job.id, self.startedAt, clock.now())
-        let until = capped(wait.until ?? Self.farAhead(now))
-        let result = try await write { state in
-            guard var run = state.run else { throw StewardError.workflowRunNotFound(runID) }
-            run.waiting = wait
-            run.updatedAt = now
-            return DurableChange(
-                run: run, steps: steps, outcome: JobOutcome(id: job, owner: owner, startedAt: startedAt, kind: .suspended(until: until)))
-        }
-        throw JobSuspended(until: until, applied: result.outcomeApplied)
+        let now = clock.now()
+        let wake = wakeUp(wait, now: now)
+        let result = try await write { state in try self.suspension(state.run, wait, wake: wake, steps: steps, now: now) }
+        throw JobSuspended(until: wake, applied: result.outcomeApplied)
+    }
+
+    /// When a run waiting on `wait` is due at the latest: its own end, else far ahead (only the
+    /// event ends it), and never after the run's deadline (a timed-out run wakes to be cancelled).
+    private func wakeUp(_ wait: DurableWait, now: Date) -> Date {
+        capped(wait.until ?? Self.farAhead(now))
+    }
+
+    /// The change that suspends this attempt: the run records what it waits for, `steps` are
+    /// written, and the driver job is `scheduled` at `wake`, in the store's transaction.
+    private func suspension(_ run: DurableRunRecord?, _ wait: DurableWait, wake: Date, steps: [DurableStepRecord], now: Date) throws
+        -> DurableChange
+    {
+        guard var run else { throw StewardError.workflowRunNotFound(runID) }
+        run.waiting = wait
+        run.updatedAt = now
+        return DurableChange(
+            run: run, steps: steps, outcome: JobOutcome(id: job.id, owner: job.workerID, startedAt: startedAt, kind: .suspended(until: wake)))
     }
 
     /// `until`, or the run's deadline when that comes first (so a timed-out run wakes to be cancelled).

@@ -31,6 +31,21 @@ public struct DurableStepFailed: Error, Sendable, CustomStringConvertible {
     /// without replaying.
     public var permanent: Bool { type == "PermanentJobError" }
 
+    /// The failure a failed record holds (a replay throws it again).
+    init(_ record: DurableStepRecord) {
+        step = record.name
+        type = record.error?.type ?? "Error"
+        message = record.error?.message ?? ""
+        seq = record.seq
+    }
+
+    init(step: String, type: String, message: String, seq: Int) {
+        self.step = step
+        self.type = type
+        self.message = message
+        self.seq = seq
+    }
+
     public var description: String { "step '\(step)' failed: \(type): \(message)" }
 }
 

@@ -72,9 +72,7 @@ extension WorkerRuntime {
         } catch let suspended as JobSuspended {
             // The store applied the suspension with the run's wait (or the lease was lost): no
             // outcome is left to write.
-            running.withLock { _ = $0.removeValue(forKey: record.id) }
-            payloads.withLock { _ = $0.removeValue(forKey: record.id) }
-            progress.withLock { _ = $0.removeValue(forKey: record.id) }
+            forget(record.id)
             if config.standardMiddleware { Self.log(.suspended(until: suspended.until), context: context, since: began, clock: worker.clock) }
             if suspended.applied { runner.signal.notify() }
             return
@@ -87,8 +85,7 @@ extension WorkerRuntime {
         }
         switch stop {
         case .lost:
-            running.withLock { _ = $0.removeValue(forKey: record.id) }
-            payloads.withLock { _ = $0.removeValue(forKey: record.id) }
+            forget(record.id)
             context.logger.debug("handler ended after its job was cancelled or its lease lost; outcome dropped")
             return
         case .shutdown:
@@ -100,6 +97,14 @@ extension WorkerRuntime {
         progress.withLock { _ = $0.removeValue(forKey: record.id) }
         let payload = payloads.withLock { $0.removeValue(forKey: record.id) }
         await submit(JobOutcome(id: record.id, owner: owner, startedAt: startedAt, kind: kind, payload: payload))
+    }
+
+    /// Drops what the worker holds for a job whose outcome it will not write (the store has it,
+    /// or the lease is gone).
+    func forget(_ id: JobID) {
+        running.withLock { _ = $0.removeValue(forKey: id) }
+        payloads.withLock { _ = $0.removeValue(forKey: id) }
+        progress.withLock { _ = $0.removeValue(forKey: id) }
     }
 
     /// One line per state change, at its level: success info, a retry warning, a dead letter error,
