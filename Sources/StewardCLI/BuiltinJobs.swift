@@ -100,9 +100,18 @@ enum BuiltinJobs {
         }
 
         func run(context: DurableContext, input: Input) async throws -> Output {
+            // Checked before use: an infinite, negative or enormous number fails the run, never the worker.
+            let pause: Double
+            let timeout: Double?
+            do {
+                pause = try DurationParser.checked(input.sleep_s ?? 1, field: "steward.durable.approval sleep_s")
+                timeout = try input.timeout_s.map { try DurationParser.checked($0, field: "steward.durable.approval timeout_s") }
+            } catch {
+                throw PermanentJobError("\(error)")
+            }
             let hold = try await context.step("reserve") { "hold-\(input.order)" }
-            try await context.sleep(for: .seconds(double: input.sleep_s ?? 1))
-            let approval = try await context.receive(Approval.self, topic: "approve", timeout: input.timeout_s.map { .seconds(double: $0) })
+            try await context.sleep(for: .seconds(double: pause))
+            let approval = try await context.receive(Approval.self, topic: "approve", timeout: timeout.map { .seconds(double: $0) })
             return Output(order: input.order, hold: hold, approved_by: approval?.by)
         }
     }
