@@ -123,7 +123,8 @@ package enum DurableRuns {
             }
             return change
         }
-        return result.run ?? DurableRunRecord(id: id, workflow: "", queue: "", input: "null", createdAt: now)
+        guard let run = result.run else { throw StewardError.workflowRunNotFound(id) }
+        return run
     }
 
     /// Runs a failed run again from its last failed position (it and what came after it are
