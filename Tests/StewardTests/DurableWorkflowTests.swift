@@ -88,6 +88,16 @@ struct ConcurrentSteps: DurableWorkflow {
     }
 }
 
+/// Sleeps `input` times for a millisecond: each wake-up is a new claim of the same job, moments
+/// after the last one ended.
+struct ManySleeps: DurableWorkflow {
+    static let name = "test.many-sleeps"
+    func run(context: DurableContext, input: Int) async throws -> Int {
+        for _ in 0..<input { try await context.sleep(for: .milliseconds(1)) }
+        return input
+    }
+}
+
 /// What ``LongStep`` saw.
 final class LongStepLog: Sendable {
     let started = Mutex(false)
@@ -178,6 +188,23 @@ struct DurableWorkflowTests {
                 #expect(try await client.result(of: id, as: [String].self, timeout: .seconds(30)) == ["a", "b", "c"])
                 #expect(try await store.durableSteps(id).map(\.name) == ["a", "b", "c", "sleep"])
             }
+        }
+        try await store.close()
+    }
+
+    @Test("a job claimed again at once after it suspended keeps its lease: a heartbeat about the old claim never stops the new one", arguments: StoreKind.enabled)
+    func reclaimedAtOnce(_ kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let registry = JobRegistry()
+        registry.register(ManySleeps())
+        // A heartbeat every few milliseconds: its lease renewals land between a suspension and
+        // the next claim of the same job again and again.
+        let configuration = WorkerConfiguration(heartbeatInterval: .milliseconds(3), progressFlushInterval: .milliseconds(1), pollInterval: .milliseconds(200))
+        try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default", concurrency: 4)], configuration: configuration) { _ in
+            let client = StewardClient(store: store)
+            var ids: [String] = []
+            for _ in 0..<4 { ids.append(try await client.start(ManySleeps.self, input: 40)) }
+            for id in ids { #expect(try await client.result(of: id, as: Int.self, timeout: .seconds(20)) == 40) }
         }
         try await store.close()
     }

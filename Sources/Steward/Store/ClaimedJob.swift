@@ -6,6 +6,10 @@ public struct ClaimedJob: Sendable {
     public var record: JobRecord
     /// When the lease ends unless extended.
     public var leaseExpiresAt: Date
+    /// The worker's number for this claim: the same job claimed again (after a suspension, a
+    /// retry or a lost lease) is another claim, and what the worker learns about the old one
+    /// (its lease lost, its outcome written) must not reach the new one.
+    var claim: UInt64 = 0
 
     /// Creates a claimed job.
     public init(record: JobRecord, leaseExpiresAt: Date) {

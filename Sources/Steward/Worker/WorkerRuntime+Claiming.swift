@@ -91,8 +91,10 @@ extension WorkerRuntime {
                 claimed = await renewIfLate(claimed, claimedAt: now, lease: runner.config.leaseDuration)
             }
             if !claimed.isEmpty {
+                let first = claims.add(UInt64(claimed.count), ordering: .relaxed).newValue - UInt64(claimed.count) + 1
+                for i in claimed.indices { claimed[i].claim = first + UInt64(i) }
                 running.withLock { map in
-                    for job in claimed { map[job.record.id] = Entry(runner: runner) }
+                    for job in claimed { map[job.record.id] = Entry(claim: job.claim, runner: runner) }
                 }
                 for _ in 0..<runner.add(claimed) { startLane(runner) }
             }
@@ -111,10 +113,11 @@ extension WorkerRuntime {
         let leftovers = runner.drainPending()
         if !leftovers.isEmpty {
             running.withLock { map in
-                for job in leftovers { map[job.record.id]?.handlerDone = true }
+                for job in leftovers where map[job.record.id]?.claim == job.claim { map[job.record.id]?.handlerDone = true }
             }
             for job in leftovers {
-                await submit(JobOutcome(id: job.record.id, owner: worker.id, startedAt: worker.clock.now(), kind: .released))
+                await submit(
+                    JobOutcome(id: job.record.id, owner: worker.id, startedAt: worker.clock.now(), kind: .released), claim: job.claim)
             }
         }
     }

@@ -4,12 +4,12 @@ import Synchronization
 
 extension WorkerRuntime {
     /// Hands a finished attempt to the completer; waits while its buffer is full (back-pressure).
-    func submit(_ outcome: JobOutcome) async {
+    func submit(_ outcome: JobOutcome, claim: UInt64) async {
         let limit = config.completionBufferLimit
         while true {
             let added = completions.withLock { buffer -> Bool in
                 guard buffer.count < limit else { return false }
-                buffer.append(outcome)
+                buffer.append(Finished(outcome: outcome, claim: claim))
                 return true
             }
             if added {
@@ -21,7 +21,7 @@ extension WorkerRuntime {
     }
 
     /// Empties the buffer of finished attempts.
-    private func takeCompletions() -> [JobOutcome] {
+    private func takeCompletions() -> [Finished] {
         completions.withLock { buffer in
             let taken = buffer
             buffer.removeAll(keepingCapacity: true)
@@ -51,7 +51,7 @@ extension WorkerRuntime {
             capacitySignal.notify()
             while true {
                 do {
-                    let (store, now, outcomes) = (self.store, worker.clock.now(), batch)
+                    let (store, now, outcomes) = (self.store, worker.clock.now(), batch.map(\.outcome))
                     try await storeCall("complete") { try await store.complete(outcomes, now: now) }
                     failures = 0
                     break
@@ -63,7 +63,9 @@ extension WorkerRuntime {
                 }
             }
             running.withLock { map in
-                for outcome in batch { map.removeValue(forKey: outcome.id) }
+                for finished in batch where map[finished.outcome.id]?.claim == finished.claim {
+                    map.removeValue(forKey: finished.outcome.id)
+                }
             }
         }
     }

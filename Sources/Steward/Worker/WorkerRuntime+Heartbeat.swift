@@ -38,14 +38,15 @@ extension WorkerRuntime {
     }
 
     func extendLeases() async {
-        let byRunner = running.withLock { map -> [ObjectIdentifier: (QueueRunner, [JobID])] in
-            var groups: [ObjectIdentifier: (QueueRunner, [JobID])] = [:]
+        let byRunner = running.withLock { map -> [ObjectIdentifier: (QueueRunner, [JobID: UInt64])] in
+            var groups: [ObjectIdentifier: (QueueRunner, [JobID: UInt64])] = [:]
             for (id, entry) in map where entry.stop == nil {
-                groups[ObjectIdentifier(entry.runner), default: (entry.runner, [])].1.append(id)
+                groups[ObjectIdentifier(entry.runner), default: (entry.runner, [:])].1[id] = entry.claim
             }
             return groups
         }
-        for (runner, ids) in byRunner.values {
+        for (runner, claimsByID) in byRunner.values {
+            let ids = Array(claimsByID.keys)
             let until = worker.clock.now().addingTimeInterval(runner.config.leaseDuration.seconds)
             do {
                 let (store, owner) = (self.store, worker.id)
@@ -54,7 +55,9 @@ extension WorkerRuntime {
                 guard !lost.isEmpty else { continue }
                 running.withLock { map in
                     for id in lost {
-                        guard var entry = map[id], !entry.handlerDone else { continue }
+                        // Only the claim asked about: the job may have been claimed again since
+                        // (a suspended run woken at once), and that claim holds its lease.
+                        guard var entry = map[id], entry.claim == claimsByID[id], !entry.handlerDone else { continue }
                         entry.stop = .lost
                         map[id] = entry
                         entry.lane?.cancel()

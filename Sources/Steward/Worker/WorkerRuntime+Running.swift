@@ -16,7 +16,8 @@ extension WorkerRuntime {
         while let job = runner.take(stopping: isShuttingDown) {
             let id = job.record.id
             let startable = running.withLock { map -> Bool in
-                guard var entry = map[id], entry.stop == nil else {
+                guard var entry = map[id], entry.claim == job.claim else { return false }
+                guard entry.stop == nil else {
                     map.removeValue(forKey: id)
                     return false
                 }
@@ -72,7 +73,7 @@ extension WorkerRuntime {
         } catch let suspended as JobSuspended {
             // The store applied the suspension with the run's wait (or the lease was lost): no
             // outcome is left to write.
-            forget(record.id)
+            forget(record.id, claim: job.claim)
             if config.standardMiddleware { Self.log(.suspended(until: suspended.until), context: context, since: began, clock: worker.clock) }
             if suspended.applied { runner.signal.notify() }
             return
@@ -80,12 +81,14 @@ extension WorkerRuntime {
             kind = failure(error, record: record, runner: runner)
         }
         let stop = running.withLock { map -> StopReason? in
+            // Not this claim's entry any more: nothing the worker holds is this attempt's to change.
+            guard map[record.id]?.claim == job.claim else { return .lost }
             map[record.id]?.handlerDone = true
             return map[record.id]?.stop
         }
         switch stop {
         case .lost:
-            forget(record.id)
+            forget(record.id, claim: job.claim)
             context.logger.debug("handler ended after its job was cancelled or its lease lost; outcome dropped")
             return
         case .shutdown:
@@ -96,13 +99,19 @@ extension WorkerRuntime {
         if config.standardMiddleware { Self.log(kind, context: context, since: began, clock: worker.clock) }
         progress.withLock { _ = $0.removeValue(forKey: record.id) }
         let payload = payloads.withLock { $0.removeValue(forKey: record.id) }
-        await submit(JobOutcome(id: record.id, owner: owner, startedAt: startedAt, kind: kind, payload: payload))
+        await submit(JobOutcome(id: record.id, owner: owner, startedAt: startedAt, kind: kind, payload: payload), claim: job.claim)
     }
 
     /// Drops what the worker holds for a job whose outcome it will not write (the store has it,
     /// or the lease is gone).
-    func forget(_ id: JobID) {
-        running.withLock { _ = $0.removeValue(forKey: id) }
+    /// (A later claim of the same job, made meanwhile, keeps what it holds.)
+    func forget(_ id: JobID, claim: UInt64) {
+        let current = running.withLock { map -> Bool in
+            guard map[id]?.claim == claim else { return false }
+            map.removeValue(forKey: id)
+            return true
+        }
+        guard current else { return }
         payloads.withLock { _ = $0.removeValue(forKey: id) }
         progress.withLock { _ = $0.removeValue(forKey: id) }
     }

@@ -9,8 +9,16 @@ import Tracing
 final class WorkerRuntime: Sendable {
     enum StopReason { case shutdown, lost }
 
+    /// An attempt's outcome waiting to be written, with the claim it ends.
+    struct Finished {
+        var outcome: JobOutcome
+        var claim: UInt64
+    }
+
     /// A job this worker holds a lease on, from claim to written outcome.
     struct Entry {
+        /// Which claim of the job this is (``ClaimedJob/claim``).
+        var claim: UInt64
         var runner: QueueRunner
         /// The lane running it, once started (cancelling it stops the handler).
         var lane: LaneHandle?
@@ -30,10 +38,12 @@ final class WorkerRuntime: Sendable {
     /// metrics backend is bootstrapped).
     let gauges: [(runner: QueueRunner, running: Gauge, claimedAhead: Gauge)]
     let running = Mutex<[JobID: Entry]>([:])
+    /// The last claim number handed out.
+    let claims = Atomic<UInt64>(0)
     let progress = Mutex<[JobID: ProgressUpdate]>([:])
     /// Payloads the middleware rewrote (a workflow task's rendered input), kept with the outcome.
     let payloads = Mutex<[JobID: String]>([:])
-    let completions = Mutex<[JobOutcome]>([])
+    let completions = Mutex<[Finished]>([])
     let completionSignal = WakeSignal()
     let capacitySignal = WakeSignal()
     let activitySignal = WakeSignal()
