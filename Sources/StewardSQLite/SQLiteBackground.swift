@@ -24,6 +24,10 @@ final class SQLiteBackground: Sendable {
                 guard let conn = try? DatabaseQueue(path: path, configuration: config) else { return }
                 var lastVersion: Int? = nil
                 var nextCheckpoint = ContinuousClock.now + checkpointInterval
+                // Closed here, not whenever the task's memory goes: `stop()` waits for this, so a
+                // store's `close()` returns with every connection closed (the last one to close
+                // checkpoints and removes the WAL).
+                defer { try? conn.close() }
                 while !Task.isCancelled {
                     guard let self else { return }
                     let watch = self.watching.load(ordering: .relaxed)
@@ -54,15 +58,17 @@ final class SQLiteBackground: Sendable {
         watching.store(true, ordering: .relaxed)
     }
 
-    /// Stops the background task.
-    func stop() {
-        task.withLock { slot in
-            slot?.cancel()
-            slot = nil
+    /// Stops the background task and waits until its connection is closed.
+    func stop() async {
+        let running = task.withLock { slot in
+            defer { slot = nil }
+            return slot
         }
+        running?.cancel()
+        await running?.value
     }
 
     deinit {
-        stop()
+        task.withLock { $0?.cancel() }
     }
 }

@@ -132,10 +132,6 @@ public final class SQLiteJobStore: StewardStore {
         return (rest, sync, readOnly)
     }
 
-    deinit {
-        background.stop()
-    }
-
     // MARK: schema
 
     public func migrate() async throws {
@@ -159,10 +155,13 @@ public final class SQLiteJobStore: StewardStore {
     }
 
     public func close() async throws {
-        background.stop()
         hub.finish()
         finishedHub.finish()
-        try pool.close()
+        // The pool's readers are read-only connections, which cannot checkpoint: the background
+        // connection (read-write) closes last, checkpointing and removing the WAL.
+        let closed = Result { try pool.close() }
+        await background.stop()
+        try closed.get()
     }
 }
 

@@ -64,9 +64,9 @@ struct SQLiteStoreTests {
         try await store.migrate()
         let id = try await store.enqueue([NewJob(name: "x")], now: Date())[0].id
         try await store.close()
-        // The last connection to close (the background one ends a moment later) checkpoints and
-        // removes the WAL: from then on the file is what the reader must leave untouched.
-        #expect(await eventually { !FileManager.default.fileExists(atPath: path + "-wal") })
+        // `close()` returns with every connection closed; the last one checkpointed and removed
+        // the WAL: from then on the file is what the reader must leave untouched.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let reader = try SQLiteJobStore(url: "sqlite:\(path)?mode=ro")
         #expect(reader.readOnly)
