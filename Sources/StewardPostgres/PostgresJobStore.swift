@@ -79,16 +79,31 @@ public final class PostgresJobStore: StewardStore {
         }
     }
 
-    /// Runs `body` on the current pool with the call deadline; on a missed deadline, replaces the
-    /// pool (cancelling the old one fails whatever is stuck in it) and rethrows.
+    /// Runs `body` on a connection of the current pool, with the call deadline. A call that missed
+    /// it on its connection (a dropped connection may never answer) replaces the pool (cancelling
+    /// the old one fails whatever is stuck in it); one still waiting for a connection (every one
+    /// busy, or none can be made) leaves the pool as it is: replacing it would fail every call
+    /// in flight on a pool that is only busy.
     func withClient<T: Sendable>(
-        _ operation: String, timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresClient) async throws -> T
+        _ operation: String, timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let (client, generation) = try current
         let timeout = timeout ?? configuration.callTimeout
+        let leased = Atomic<Bool>(false)
         do {
-            return try await withStoreDeadline(operation, timeout: timeout) { try await body(client) }
+            return try await withStoreDeadline(operation, timeout: timeout) {
+                try await client.withConnection { conn in
+                    leased.store(true, ordering: .relaxed)
+                    return try await body(conn)
+                }
+            }
         } catch let error as StoreCallTimedOut {
+            let server = "postgres \(configuration.host):\(configuration.port)"
+            guard leased.load(ordering: .relaxed) else {
+                throw StewardError.storeUnavailable(
+                    "\(server): no connection for \(operation) within \(timeout.seconds)s (all \(configuration.maxConnections) "
+                        + "pooled connections busy, or the server cannot be reached) [\(error)]")
+            }
             let old = pool.withLock { slot -> Task<Void, Never>? in
                 guard let p = slot, p.generation == generation else { return nil }
                 slot = Self.makePool(clientConfiguration, logger: backgroundLogger, generation: generation + 1)
@@ -101,7 +116,7 @@ public final class PostgresJobStore: StewardStore {
                 old.cancel()
             }
             throw StewardError.storeUnavailable(
-                "postgres \(configuration.host):\(configuration.port): no answer to \(operation) within "
+                "\(server): no answer to \(operation) within "
                     + "\(timeout.seconds)s (server down, unreachable, or a dropped connection; "
                     + "the connection pool was replaced) [\(error)]")
         }
@@ -124,23 +139,21 @@ public final class PostgresJobStore: StewardStore {
         _ operation: String = #function, timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await mapErrors {
-            try await withClient(operation, timeout: timeout) { client in try await Self.inTransaction(client, logger: self.logger, body) }
+            try await withClient(operation, timeout: timeout) { conn in try await Self.inTransaction(conn, logger: self.logger, body) }
         }
     }
 
     private static func inTransaction<T: Sendable>(
-        _ client: PostgresClient, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+        _ conn: PostgresConnection, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await client.withConnection { conn in
-            try await conn.query("BEGIN", logger: logger)
-            do {
-                let value = try await body(conn)
-                try await conn.query("COMMIT", logger: logger)
-                return value
-            } catch {
-                _ = try? await conn.query("ROLLBACK", logger: logger)
-                throw error
-            }
+        try await conn.query("BEGIN", logger: logger)
+        do {
+            let value = try await body(conn)
+            try await conn.query("COMMIT", logger: logger)
+            return value
+        } catch {
+            _ = try? await conn.query("ROLLBACK", logger: logger)
+            throw error
         }
     }
 
@@ -234,9 +247,9 @@ public final class PostgresJobStore: StewardStore {
     {
         let logger = self.logger
         return try await mapErrors {
-            try await withClient(operation) { client in
+            try await withClient(operation) { conn in
                 var rows: [PostgresRow] = []
-                for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+                for try await row in try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
                     rows.append(row)
                 }
                 return rows
@@ -249,9 +262,9 @@ public final class PostgresJobStore: StewardStore {
     func rows(_ query: PostgresQuery, operation: String = #function) async throws -> [PostgresRow] {
         let logger = self.logger
         return try await mapErrors {
-            try await withClient(operation) { client in
+            try await withClient(operation) { conn in
                 var rows: [PostgresRow] = []
-                for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+                for try await row in try await conn.query(query, logger: logger) { rows.append(row) }
                 return rows
             }
         }
@@ -262,9 +275,9 @@ public final class PostgresJobStore: StewardStore {
     where S.Row: Sendable {
         let logger = self.logger
         return try await mapErrors {
-            try await withClient(operation) { client in
+            try await withClient(operation) { conn in
                 var rows: [S.Row] = []
-                for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
+                for try await row in try await conn.execute(statement, logger: logger) { rows.append(row) }
                 return rows
             }
         }

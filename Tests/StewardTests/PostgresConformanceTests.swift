@@ -20,14 +20,17 @@ enum PostgresTestDatabase {
         return try PostgresJobStore(url: url(schema: String(schema)))
     }
 
-    static func url(schema: String) -> String {
+    /// Four connections per store keep the whole parallel suite under the server's limit; the
+    /// call deadline leaves room for a saturated pool on two busy cores (24 concurrent enqueues
+    /// queue for those four connections).
+    static func url(schema: String, callTimeout: String = "15s") -> String {
         let base = url ?? ""
-        return base + (base.contains("?") ? "&" : "?") + "schema=\(schema)&sslmode=disable&max_connections=4&call_timeout=5s"
+        return base + (base.contains("?") ? "&" : "?") + "schema=\(schema)&sslmode=disable&max_connections=4&call_timeout=\(callTimeout)"
     }
 
     /// The URL of `store`, for other processes.
-    static func url(for store: PostgresJobStore) -> String {
-        url(schema: store.configuration.schema)
+    static func url(for store: PostgresJobStore, callTimeout: String = "15s") -> String {
+        url(schema: store.configuration.schema, callTimeout: callTimeout)
     }
 }
 

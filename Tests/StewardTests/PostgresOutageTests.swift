@@ -7,28 +7,31 @@ import Testing
 /// it alone, after everything else (its name holds "Outage").
 @Suite("PostgreSQL outage", .serialized, .enabled(if: PostgresTestDatabase.enabled))
 struct PostgresOutageTests {
-    @Test("a worker whose pool was replaced during an outage still stops on SIGTERM, releasing its jobs")
+    @Test("a worker whose pool was replaced (a call stuck past its deadline), then saw the server stop, recovers and still stops on SIGTERM, releasing its jobs")
     func sigtermAfterPoolReplaced() async throws {
         let env = ProcessInfo.processInfo.environment
         let stop = try #require(env["STEWARD_TEST_POSTGRES_STOP"], "scripts/test exports STEWARD_TEST_POSTGRES_STOP")
         let start = try #require(env["STEWARD_TEST_POSTGRES_START"], "scripts/test exports STEWARD_TEST_POSTGRES_START")
-        let store = try PostgresJobStore(
-            url: PostgresTestDatabase.url(for: try PostgresTestDatabase.makeStore()).replacingOccurrences(
-                of: "call_timeout=5s", with: "call_timeout=2s"))
+        let store = try PostgresJobStore(url: PostgresTestDatabase.url(for: try PostgresTestDatabase.makeStore(), callTimeout: "2s"))
         try await store.migrate()
-        let workers = try WorkerProcesses(storeURL: PostgresTestDatabase.url(for: store).replacingOccurrences(
-            of: "call_timeout=5s", with: "call_timeout=2s"))
+        let workers = try WorkerProcesses(storeURL: PostgresTestDatabase.url(for: store, callTimeout: "2s"))
         let worker = try workers.spawn(
             "w", concurrency: 4, extra: ["--lease", "5s", "--rescue-interval", "1s", "--shutdown-grace", "1s"])
         func state(_ id: JobID) async throws -> JobState? { try await store.job(id, now: Date())?.state }
 
         let before = try await store.enqueue([NewJob(queue: "mp", name: "steward.noop")], now: Date())[0].id
         #expect(try await eventually(timeout: .seconds(20)) { try await state(before) == .succeeded })
-        // Long enough for store calls to miss their 2 s deadline, so the worker replaces its pool.
+        // A call stuck on its connection past its 2 s deadline (the jobs table locked for 6 s):
+        // the worker replaces its pool.
+        let base = try #require(PostgresTestDatabase.url)
+        let table = "\"\(store.configuration.schema)\".steward_jobs"
+        #expect(runShell("psql '\(base)' -q -c 'BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT;' >/dev/null") == 0)
+        #expect(workers.logs().contains("replacing the connection pool"), "the pool was never replaced:\n\(workers.logs())")
+        // Then the server stops for longer than the deadline: calls wait for a connection, fail,
+        // and are retried; the pool reconnects once the server is back.
         #expect(runShell(stop) == 0, "stopping PostgreSQL failed")
         try await Task.sleep(for: .seconds(6))
         #expect(runShell(start) == 0, "starting PostgreSQL failed")
-        #expect(workers.logs().contains("replacing the connection pool"), "the pool was never replaced:\n\(workers.logs())")
 
         let back = await eventually(timeout: .seconds(30)) { (try? await store.migrate()) != nil }
         #expect(back, "the database did not come back")
@@ -58,7 +61,7 @@ struct PostgresOutageTests {
         let env = ProcessInfo.processInfo.environment
         let stop = try #require(env["STEWARD_TEST_POSTGRES_STOP"], "scripts/test exports STEWARD_TEST_POSTGRES_STOP")
         let start = try #require(env["STEWARD_TEST_POSTGRES_START"], "scripts/test exports STEWARD_TEST_POSTGRES_START")
-        let url = PostgresTestDatabase.url(for: try PostgresTestDatabase.makeStore()).replacingOccurrences(of: "call_timeout=5s", with: "call_timeout=2s")
+        let url = PostgresTestDatabase.url(for: try PostgresTestDatabase.makeStore(), callTimeout: "2s")
         let store = try PostgresJobStore(url: url)
         try await store.migrate()
         let workers = try WorkerProcesses(storeURL: url)
