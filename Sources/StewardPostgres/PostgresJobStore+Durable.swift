@@ -14,7 +14,7 @@ extension PostgresJobStore {
     ) async throws -> DurableChangeResult {
         let s = quotedSchema
         let logger = self.logger
-        let (result, wake) = try await transaction { [self] conn -> (DurableChangeResult, Set<String>) in
+        let (result, wake, ended) = try await transaction { [self] conn -> (DurableChangeResult, Set<String>, Bool) in
             try await lockRun(id, on: conn)
             var seen = DurableRunState(run: try await durableRun(id, on: conn))
             if reading.parent, let parent = seen.run?.parent {
@@ -100,17 +100,20 @@ extension PostgresJobStore {
                 }
             }
             var applied = false
+            var ended = false
             if let outcome = change.outcome {
                 let (done, released) = try await apply([JobTransition(outcome, deadLetterQueue: nil)], now: now, on: conn)
                 applied = !done.isEmpty
+                ended = done.contains { $0.state.isFinished }
                 wake.formUnion(released)
             }
             if !wake.isEmpty {
                 try await conn.query("SELECT pg_notify(\(channel), q) FROM unnest(\(Array(wake))::text[]) AS q", logger: logger)
             }
-            return (DurableChangeResult(seen: seen, run: run ?? seen.run, steps: steps, outcomeApplied: applied), wake)
+            return (DurableChangeResult(seen: seen, run: run ?? seen.run, steps: steps, outcomeApplied: applied), wake, ended)
         }
         if !wake.isEmpty { hub.emit(wake) }
+        if ended { finishedHub.emit([WakeupHub.anyQueue]) }
         return result
     }
 
@@ -215,6 +218,22 @@ extension PostgresJobStore {
         try await rows("SELECT record FROM \(unescaped: quotedSchema).steward_durable_steps WHERE run_id = \(run) ORDER BY seq").map {
             try JSONCoding.decode(DurableStepRecord.self, from: try $0.decode(String.self))
         }
+    }
+
+    /// One round trip: the run's record and its positions as one JSON array.
+    public func durableHistory(_ run: String) async throws -> (run: DurableRunRecord, steps: [DurableStepRecord])? {
+        let s = quotedSchema
+        guard
+            let row = try await rows(
+                """
+                SELECT r.record, (SELECT coalesce(json_agg(st.record::json ORDER BY st.seq), '[]')::text
+                                  FROM \(unescaped: s).steward_durable_steps st WHERE st.run_id = r.id)
+                FROM \(unescaped: s).steward_durable_runs r WHERE r.id = \(run)
+                """
+            ).first
+        else { return nil }
+        let (record, steps) = try row.decode((String, String).self)
+        return (try JSONCoding.decode(DurableRunRecord.self, from: record), try JSONCoding.decode([DurableStepRecord].self, from: steps))
     }
 
     public func durableEvent(_ run: String, key: String) async throws -> String? {

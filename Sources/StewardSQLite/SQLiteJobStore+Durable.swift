@@ -9,7 +9,7 @@ extension SQLiteJobStore {
         _ id: String, reading: DurableRead, now: Date, _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange
     ) async throws -> DurableChangeResult {
         let nowS = now.timeIntervalSince1970
-        let (result, wake) = try await pool.write { db -> (DurableChangeResult, Set<String>) in
+        let (result, wake, ended) = try await pool.write { db -> (DurableChangeResult, Set<String>, Bool) in
             var seen = DurableRunState(run: try Self.durableRun(id, in: db))
             if reading.parent, let parent = seen.run?.parent { seen.parent = try Self.durableRun(parent, in: db) }
             if let child = reading.child { seen.child = try Self.durableRun(child, in: db) }
@@ -72,14 +72,17 @@ extension SQLiteJobStore {
                 }
             }
             var applied = false
+            var ended = false
             if let outcome = change.outcome {
                 let (done, queues) = try Self.apply(TransitionPlan([JobTransition(outcome, deadLetterQueue: nil)]), now: nowS, in: db)
                 applied = !done.isEmpty
+                ended = done.contains { $0.state.isFinished }
                 wake.formUnion(queues)
             }
-            return (DurableChangeResult(seen: seen, run: run ?? seen.run, steps: steps, outcomeApplied: applied), wake)
+            return (DurableChangeResult(seen: seen, run: run ?? seen.run, steps: steps, outcomeApplied: applied), wake, ended)
         }
         if !wake.isEmpty { hub.emit(wake) }
+        if ended { finishedHub.emit([WakeupHub.anyQueue]) }
         return result
     }
 
@@ -147,6 +150,16 @@ extension SQLiteJobStore {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT record FROM steward_durable_steps WHERE run_id = ? ORDER BY seq", arguments: [run])
                 .map { try JSONCoding.decode(DurableStepRecord.self, from: $0) }
+        }
+    }
+
+    public func durableHistory(_ run: String) async throws -> (run: DurableRunRecord, steps: [DurableStepRecord])? {
+        try await pool.read { db in
+            guard let found = try Self.durableRun(run, in: db) else { return nil }
+            let steps = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT record FROM steward_durable_steps WHERE run_id = ? ORDER BY seq"), arguments: [run]
+            ).map { try JSONCoding.decode(DurableStepRecord.self, from: $0) }
+            return (found, steps)
         }
     }
 

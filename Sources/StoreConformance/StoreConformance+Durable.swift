@@ -44,7 +44,7 @@ extension StoreConformance {
                 kind = .succeeded(result: result)
             } catch is CancellationError {
                 kind = .cancelled(error: nil)
-            } catch is JobSuspended {
+            } catch is JobOutcomeWritten {
                 continue
             } catch {
                 let info = JobErrorInfo(type: errorTypeName(error), message: "\(error)", attempt: r.attempt)
@@ -94,6 +94,14 @@ extension StoreConformance {
             let run = try #require(try await store.durableRun(id))
             #expect(run.state == .succeeded)
             #expect(run.output == "\"20\"")
+            // The run's end wrote its driver job's success, with the output as the job's result.
+            #expect(try await driverState(store, clock, run: id) == .succeeded)
+            #expect(try await store.job(try #require(run.job), now: clock.now())?.result == "\"20\"")
+            let history = try #require(try await store.durableHistory(id))
+            #expect(history.run.state == .succeeded)
+            let recorded = try await store.durableSteps(id)
+            #expect(history.steps.map(\.name) == ["a", "b", "c"] && history.steps == recorded)
+            #expect(try await store.durableHistory("no-such-run") == nil)
             #expect(try await client.result(of: id, as: String.self, timeout: .seconds(1)) == "20")
             #expect(try await store.durableSteps(id).map(\.attempts) == [1, 1, 2])
             let execution = try #require(try await store.pipelineExecutions(PipelineExecutionFilter(workflowRun: id)).first)

@@ -110,6 +110,7 @@ final class RecordingStore: StewardStore {
         try await base.durableRuns(workflow: workflow, state: state, limit: limit)
     }
     func durableSteps(_ run: String) async throws -> [DurableStepRecord] { try await base.durableSteps(run) }
+    func durableHistory(_ run: String) async throws -> (run: DurableRunRecord, steps: [DurableStepRecord])? { try await base.durableHistory(run) }
     func durableEvent(_ run: String, key: String) async throws -> String? { try await base.durableEvent(run, key: key) }
     func pipelineCatalog() async throws -> PipelineCatalog { try await base.pipelineCatalog() }
     func pipeline(named name: String) async throws -> PipelineDefinition? { try await base.pipeline(named: name) }

@@ -260,7 +260,7 @@ public final class DurableContext: Sendable {
             return try self.suspension(state.run, wait, wake: wake, steps: recorded == nil ? [pending] : [], now: now)
         }
         guard let step = result.steps.first(where: { $0.seq == seq && $0.state == .succeeded }) else {
-            throw JobSuspended(until: wake, applied: result.outcomeApplied)
+            throw JobOutcomeWritten.suspended(until: wake, applied: result.outcomeApplied)
         }
         guard let output = step.output, output != "null" else { return nil }
         return try decode(T.self, output, what: "message on '\(topic)'")
@@ -297,7 +297,7 @@ public final class DurableContext: Sendable {
             return try self.suspension(state.run, wait, wake: wake, steps: [], now: now)
         }
         guard let step = result.steps.first(where: { $0.seq == seq }) else {
-            throw JobSuspended(until: wake, applied: result.outcomeApplied)
+            throw JobOutcomeWritten.suspended(until: wake, applied: result.outcomeApplied)
         }
         return try childOutput(step, as: W.Output.self)
     }
@@ -330,7 +330,7 @@ public final class DurableContext: Sendable {
         let now = clock.now()
         let wake = wakeUp(wait, now: now)
         let result = try await write { state in try self.suspension(state.run, wait, wake: wake, steps: steps, now: now) }
-        throw JobSuspended(until: wake, applied: result.outcomeApplied)
+        throw JobOutcomeWritten.suspended(until: wake, applied: result.outcomeApplied)
     }
 
     /// When a run waiting on `wait` is due at the latest: its own end, else far ahead (only the

@@ -16,7 +16,7 @@ struct DurableDriver<W: DurableWorkflow> {
         } catch {
             throw PermanentJobError("code workflow '\(W.name)': the job's payload is not {\"run\": ID}: \(payload.prefix(200))")
         }
-        guard let run = try await store.durableRun(runID) else { throw PermanentJobError("workflow run '\(runID)' not found") }
+        guard let (run, steps) = try await store.durableHistory(runID) else { throw PermanentJobError("workflow run '\(runID)' not found") }
         // Finished already (a crash between the run's record and its job's): nothing runs again.
         if run.state.isFinished { return run.output }
         // A driver job the run no longer names (an old one retried by hand after `workflow
@@ -24,7 +24,6 @@ struct DurableDriver<W: DurableWorkflow> {
         guard run.job == nil || run.job == context.id else {
             throw PermanentJobError("workflow run '\(runID)' is driven by job \(run.job!), not this one")
         }
-        let steps = try await store.durableSteps(runID)
         let ctx = DurableContext(run: run, steps: steps, job: context, store: store, clock: client.clock, limit: DurableRuns.defaultLimit)
         do {
             let input = try JSONCoding.decode(W.Input.self, from: run.input)
@@ -32,11 +31,14 @@ struct DurableDriver<W: DurableWorkflow> {
                 try await workflow.run(context: ctx, input: input)
             }
             let json = try ctx.encode(output, what: "the output of run '\(runID)'")
-            try await DurableRuns.finish(
-                store: store, id: runID, state: .succeeded, output: json, error: nil, steps: ctx.stepCounts, now: client.clock.now())
-            return json
-        } catch let suspended as JobSuspended {
-            throw suspended
+            // The run's end and its job's success in one transaction.
+            let success = JobOutcome(id: context.id, owner: context.workerID, startedAt: ctx.startedAt, kind: .succeeded(result: json))
+            let (_, applied) = try await DurableRuns.finish(
+                store: store, id: runID, state: .succeeded, output: json, error: nil, steps: ctx.stepCounts, ending: success,
+                now: client.clock.now())
+            throw JobOutcomeWritten(success.kind, applied: applied)
+        } catch let written as JobOutcomeWritten {
+            throw written
         } catch {
             // A replay that does not match its history, a value over the limit or an input that
             // does not decode fails the same way every time: the run fails now, not after retries.

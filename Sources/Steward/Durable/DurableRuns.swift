@@ -39,12 +39,14 @@ package enum DurableRuns {
             deadline: deadline, now: now)
     }
 
-    /// Ends run `id` (once): its parent, if it waits for it, is woken.
+    /// Ends run `id` (once): its parent, if it waits for it, is woken. `ending` (the driver's
+    /// success) is applied in the same transaction, also when the run had ended already; the
+    /// result says whether it applied.
     @discardableResult
     package static func finish(
         store: any DurableStore, id: String, state: DurableRunRecord.State, output: String?, error: JobErrorInfo?,
-        steps: (count: Int, failed: Int)? = nil, now: Date
-    ) async throws -> DurableRunRecord? {
+        steps: (count: Int, failed: Int)? = nil, ending: JobOutcome? = nil, now: Date
+    ) async throws -> (run: DurableRunRecord?, outcomeApplied: Bool) {
         // The run's pipeline execution ends with it (as a DAG run's: step counts, and the numbers
         // of the output's `metrics` object), in the same transaction.
         var counts = steps
@@ -61,14 +63,14 @@ package enum DurableRuns {
         }
         let pipeline = PipelineRules.lenientFinish(succeeded: state == .succeeded, at: now, reported: metrics)
         let result = try await store.changeDurableRun(id, reading: DurableRead(parent: true), now: now) { seen in
-            guard var run = seen.run, !run.state.isFinished else { return .none }
+            guard var run = seen.run, !run.state.isFinished else { return DurableChange(outcome: ending) }
             run.state = state
             run.output = output
             run.error = error
             run.waiting = nil
             run.updatedAt = now
             run.finishedAt = now
-            var change = DurableChange(run: run, pipelineFinish: pipeline)
+            var change = DurableChange(run: run, outcome: ending, pipelineFinish: pipeline)
             if var parent = seen.parent, parent.waiting?.kind == .child, parent.waiting?.child == id, let job = parent.job {
                 parent.waiting = nil
                 parent.updatedAt = now
@@ -80,7 +82,7 @@ package enum DurableRuns {
         if let run = result.run, result.seen.run?.state == .running, run.state.isFinished {
             WorkflowEngine.executionEnded(run.workflow, state: run.state.rawValue)
         }
-        return result.run
+        return (result.run, result.outcomeApplied)
     }
 
     /// Keeps `payload` for run `id` on `topic`; wakes the run if it waits on that topic.

@@ -33,6 +33,10 @@ public protocol DurableStore: JobStore {
     /// A run's recorded positions, in order.
     func durableSteps(_ run: String) async throws -> [DurableStepRecord]
 
+    /// A run and its recorded positions, read at once (what a driver loads at each attempt),
+    /// or `nil` when there is no such run.
+    func durableHistory(_ run: String) async throws -> (run: DurableRunRecord, steps: [DurableStepRecord])?
+
     /// The value a run set for `key` (``DurableContext/setEvent(_:_:)``), as JSON.
     func durableEvent(_ run: String, key: String) async throws -> String?
 }
@@ -94,8 +98,8 @@ public struct DurableChange: Sendable, Equatable {
     public var enqueue: NewJob?
     /// Suspended driver jobs (`scheduled`) made due now.
     public var wake: [JobID]
-    /// The attempt that ends here (a suspension), applied as any outcome: only while the job is
-    /// running under the outcome's owner.
+    /// The attempt that ends here (a suspension, or the success of a run that ends), applied as
+    /// any outcome: only while the job is running under the outcome's owner.
     public var outcome: JobOutcome?
     /// The run's pipeline execution (the running one started with it) ends so, as
     /// ``PipelineRules/finish(_:with:definition:)`` decides, in the same transaction; nothing is

@@ -46,19 +46,33 @@ public func errorTypeName(_ error: any Error) -> String {
     (error as? any NamedJobError)?.errorTypeName ?? String(describing: type(of: error))
 }
 
-/// Thrown by a code workflow's driver when its attempt ended suspended: the store has already
-/// made the job `scheduled` at `until` (``JobOutcome/Kind/suspended(until:)``), so the worker
-/// writes no outcome.
-package struct JobSuspended: Error, Sendable, CustomStringConvertible {
-    /// When the job is due again at the latest.
-    package var until: Date
-    /// Whether the suspension applied (`false`: the lease was lost meanwhile).
+/// Thrown by a handler whose attempt's outcome was written by its own store transaction, so the
+/// worker writes none: a code workflow's driver, suspended with the run's wait
+/// (``JobOutcome/Kind/suspended(until:)``, the job `scheduled` at `until`) or succeeded with the
+/// run's end.
+package struct JobOutcomeWritten: Error, Sendable, CustomStringConvertible {
+    /// The outcome written.
+    package var kind: JobOutcome.Kind
+    /// Whether it applied (`false`: the lease was lost meanwhile).
     package var applied: Bool
 
-    package init(until: Date, applied: Bool) {
-        self.until = until
+    package init(_ kind: JobOutcome.Kind, applied: Bool) {
+        self.kind = kind
         self.applied = applied
     }
 
-    package var description: String { "suspended until \(until.iso8601UTC)" }
+    /// A suspension until `until`.
+    package static func suspended(until: Date, applied: Bool) -> Self { Self(.suspended(until: until), applied: applied) }
+
+    /// When a suspended job is due again at the latest.
+    package var suspendedUntil: Date? {
+        if case .suspended(let until) = kind { until } else { nil }
+    }
+
+    /// The outcome's name in metrics: `suspended` or `succeeded`.
+    package var label: String { suspendedUntil == nil ? "succeeded" : "suspended" }
+
+    package var description: String {
+        if let until = suspendedUntil { "suspended until \(until.iso8601UTC)" } else { "outcome written: \(label)" }
+    }
 }

@@ -20,10 +20,11 @@ public struct MetricsMiddleware: JobMiddleware {
             // A workflow task that did not run is neither a success nor a failure.
             cache.record(queue: context.queue, name: context.name, outcome: notRun.state.rawValue, since: start)
             throw notRun
-        } catch let suspended as JobSuspended {
-            // A durable run waiting: the attempt is given back, neither success nor failure.
-            cache.record(queue: context.queue, name: context.name, outcome: "suspended", since: start)
-            throw suspended
+        } catch let written as JobOutcomeWritten {
+            // A durable run waiting (the attempt is given back, neither success nor failure), or
+            // ended with its job's success in one transaction.
+            cache.record(queue: context.queue, name: context.name, outcome: written.label, since: start)
+            throw written
         } catch {
             cache.record(queue: context.queue, name: context.name, outcome: "failed", since: start)
             throw error

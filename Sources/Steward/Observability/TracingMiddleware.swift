@@ -14,16 +14,16 @@ public struct TracingMiddleware: JobMiddleware {
     public func handle(_ context: JobContext, next: JobNext) async throws -> String? {
         var parent = ServiceContext.current ?? .topLevel
         InstrumentationSystem.instrument.extract(context.metadata, into: &parent, using: MetadataCarrier())
-        let ended: Result<String?, JobSuspended> = try await withSpan("steward.job \(context.name)", context: parent, ofKind: .consumer) { span in
+        let ended: Result<String?, JobOutcomeWritten> = try await withSpan("steward.job \(context.name)", context: parent, ofKind: .consumer) { span in
             span.attributes["steward.job.id"] = Int(context.id.rawValue)
             span.attributes["steward.job.queue"] = context.queue
             span.attributes["steward.job.attempt"] = context.attempt
             do {
                 return .success(try await next(context))
-            } catch let suspended as JobSuspended {
-                // A durable run waiting is no failure: the span ends without an error.
-                span.attributes["steward.job.suspended_until"] = suspended.until.iso8601UTC
-                return .failure(suspended)
+            } catch let written as JobOutcomeWritten {
+                // A durable run waiting (or ended with its job) is no failure: the span ends without an error.
+                if let until = written.suspendedUntil { span.attributes["steward.job.suspended_until"] = until.iso8601UTC }
+                return .failure(written)
             }
         }
         return try ended.get()

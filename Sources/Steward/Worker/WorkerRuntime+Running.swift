@@ -70,12 +70,12 @@ extension WorkerRuntime {
             kind = .succeeded(result: result)
         } catch let notRun as WorkflowEngine.NotRun {
             kind = .notRun(reason: notRun.info)
-        } catch let suspended as JobSuspended {
-            // The store applied the suspension with the run's wait (or the lease was lost): no
-            // outcome is left to write.
+        } catch let written as JobOutcomeWritten {
+            // The store applied the outcome with the run's change (or the lease was lost): none
+            // is left to write.
             forget(record.id, claim: job.claim)
-            if config.standardMiddleware { Self.log(.suspended(until: suspended.until), context: context, since: began, clock: worker.clock) }
-            if suspended.applied { runner.signal.notify() }
+            if config.standardMiddleware { Self.log(written.kind, context: context, since: began, clock: worker.clock) }
+            if written.applied { runner.signal.notify() }
             return
         } catch {
             kind = failure(error, record: record, runner: runner)
