@@ -39,10 +39,13 @@ extension PostgresJobStore {
                 for try await row in try await conn.execute(claim, logger: logger) { rows.append(row) }
             }
             let jobs = try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)
-            bucket.tokens -= Double(jobs.count)
-            try await conn.query(
-                "UPDATE \(unescaped: quotedSchema).steward_rate_buckets SET tokens = \(bucket.tokens), updated_at = \(bucket.updatedAt) WHERE queue = \(queue)",
-                logger: logger)
+            // A refill alone is not written: it is a function of the time, recomputed next claim.
+            if !jobs.isEmpty {
+                bucket.tokens -= Double(jobs.count)
+                try await conn.query(
+                    "UPDATE \(unescaped: quotedSchema).steward_rate_buckets SET tokens = \(bucket.tokens), updated_at = \(bucket.updatedAt) WHERE queue = \(queue)",
+                    logger: logger)
+            }
             return RateLimitedClaim(jobs: jobs, nextTokenIn: bucket.waitTime(rate))
         }
     }

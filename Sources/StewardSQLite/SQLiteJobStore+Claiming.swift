@@ -36,13 +36,17 @@ extension SQLiteJobStore {
                 n == 0
                 ? []
                 : try Self.claimRows(db, queue: queue, names: names, limit: n, owner: owner, leaseUntil: leaseUntil, now: now)
-            bucket.tokens -= Double(records.count)
-            try db.execute(
-                sql: """
-                    INSERT INTO steward_rate_buckets (queue, tokens, updated_at) VALUES (?, ?, ?)
-                    ON CONFLICT (queue) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at
-                    """,
-                arguments: [queue, bucket.tokens, bucket.updatedAt.timeIntervalSince1970])
+            // A refill alone is not written (it is a function of the time, recomputed next claim):
+            // a claim that finds nothing writes nothing, so it wakes no other process.
+            if !records.isEmpty {
+                bucket.tokens -= Double(records.count)
+                try db.execute(
+                    sql: """
+                        INSERT INTO steward_rate_buckets (queue, tokens, updated_at) VALUES (?, ?, ?)
+                        ON CONFLICT (queue) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at
+                        """,
+                    arguments: [queue, bucket.tokens, bucket.updatedAt.timeIntervalSince1970])
+            }
             return (records, bucket.waitTime(rate))
         }
         return RateLimitedClaim(jobs: ClaimedJob.inClaimOrder(records, leaseExpiresAt: leaseUntil), nextTokenIn: wait)

@@ -27,6 +27,10 @@ public final class SQLiteJobStore: StewardStore {
     let finishedHub = WakeupHub()
     private let background: SQLiteBackground
 
+    /// The size the write-ahead log is kept to: past it, a checkpoint restarts the log and the
+    /// file is truncated back (16 MiB). A store needs about this much disk beside its database.
+    public static var walLimit: Int64 { SQLiteBackground.defaultWALLimit }
+
     /// Whether the store only reads (`?mode=ro`, or a file this process may not write): queries
     /// work, anything that writes fails, and nothing is changed on open.
     public let readOnly: Bool
@@ -48,13 +52,15 @@ public final class SQLiteJobStore: StewardStore {
         if !self.readOnly {
             config.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = \(sync)")
-                // Checkpoints run in the background (SQLiteBackground), not inside a commit.
+                // Checkpoints run in the background (SQLiteBackground), not inside a commit; the
+                // writer that restarts the WAL truncates it back to the limit.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                try db.execute(sql: "PRAGMA journal_size_limit = \(SQLiteBackground.defaultWALLimit)")
             }
         }
         pool = SQLitePool(base: try Self.openPool(path: path, configuration: config), path: path)
         hub = WakeupHub()
-        background = SQLiteBackground(path: path, hubs: [hub, finishedHub])
+        background = try SQLiteBackground(path: path, hubs: [hub, finishedHub], readOnly: self.readOnly)
     }
 
     /// Opens a store from a URL: `sqlite:PATH`, `sqlite://PATH`, with `?synchronous=full` or `?mode=ro`.

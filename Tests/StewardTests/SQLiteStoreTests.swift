@@ -57,6 +57,27 @@ struct SQLiteStoreTests {
         try check.close()
     }
 
+    @Test("the WAL stays bounded: past its limit it is checkpointed, restarted and truncated back")
+    func boundedWAL() async throws {
+        let path = try temporaryPath()
+        let store = try SQLiteJobStore(path: path)
+        try await store.migrate()
+        // About 48 MiB of payloads, in batches: far past the 16 MiB limit.
+        let payload = "{\"blob\":\"" + String(repeating: "x", count: 96 * 1024) + "\"}"
+        for _ in 0..<16 {
+            _ = try await store.enqueue((0..<32).map { _ in NewJob(name: "big", payload: payload) }, now: Date())
+        }
+        func walSize() -> Int { (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 }
+        // The writer that starts the WAL over truncates it: keep writing a little.
+        let bounded = await eventually(timeout: .seconds(20)) {
+            _ = try? await store.enqueue([NewJob(name: "small")], now: Date())
+            return walSize() <= Int(SQLiteJobStore.walLimit)
+        }
+        #expect(bounded, "the WAL is \(walSize()) bytes")
+        #expect(try await store.queueStats("default", now: Date()).counts["available"] ?? 0 > 512)
+        try await store.close()
+    }
+
     @Test("a read-only store lists and reads without writing anything; writes are refused")
     func readOnly() async throws {
         let path = try temporaryPath()
