@@ -21,7 +21,8 @@ import Darwin
 ///   `RESTART` (it waits, up to the busy timeout, for those readers and lets the next writer start
 ///   from the file's beginning), and `journal_size_limit` truncates the file back to the limit.
 /// - **Cross-process wake-ups and finished-job events**, once someone listens: another process's
-///   commits change `PRAGMA data_version` (no disk I/O: it lives in the shared WAL index).
+///   commits change `PRAGMA data_version` as the store's writer connection sees it (no disk I/O:
+///   it lives in the shared WAL index); this process's own commits do not.
 ///
 /// On Linux the thread sleeps in `poll` on an inotify watch of the WAL: a commit by any process
 /// wakes it at once, and a store with nothing to do costs no CPU at all. Elsewhere it polls
@@ -58,14 +59,15 @@ final class SQLiteBackground: Sendable {
 
     init(
         path: String, hubs: [WakeupHub], readOnly: Bool = false, checkpointInterval: Duration = .milliseconds(500),
-        pollInterval: Duration = .milliseconds(25), walLimit: Int64 = SQLiteBackground.defaultWALLimit
+        pollInterval: Duration = .milliseconds(25), walLimit: Int64 = SQLiteBackground.defaultWALLimit,
+        othersVersion: (@Sendable () -> Int?)?
     ) throws {
         let shared = try Shared()
         self.shared = shared
         let thread = Thread {
             Self.loop(
                 path: path, hubs: hubs, readOnly: readOnly, shared: shared, checkpointInterval: checkpointInterval,
-                pollInterval: pollInterval, walLimit: walLimit)
+                pollInterval: pollInterval, walLimit: walLimit, othersVersion: othersVersion)
             close(shared.control.read)
             shared.finished.notify()
         }
@@ -96,7 +98,7 @@ final class SQLiteBackground: Sendable {
 
     private static func loop(
         path: String, hubs: [WakeupHub], readOnly: Bool, shared: Shared, checkpointInterval: Duration, pollInterval: Duration,
-        walLimit: Int64
+        walLimit: Int64, othersVersion: (@Sendable () -> Int?)?
     ) {
         var config = Configuration()
         config.busyMode = .timeout(5)
@@ -119,6 +121,11 @@ final class SQLiteBackground: Sendable {
         // Writes since the last checkpoint (unknown at start: assume some).
         var dirty = !readOnly
         var checkpointAt: ContinuousClock.Instant? = readOnly ? nil : .now + checkpointInterval
+        // How long to let writes gather after a wake-up: 1 ms, doubling to `pollInterval` while
+        // the writes are only this process's own (a busy worker's commits), back to 1 ms when
+        // another process's commit is seen or the WAL was quiet.
+        var gather = Duration.milliseconds(1)
+        var lastWrite = ContinuousClock.now
         while true {
             let watching = shared.watching.load(ordering: .relaxed)
             var timeout: Duration? = nil
@@ -153,12 +160,17 @@ final class SQLiteBackground: Sendable {
                     if checkpointAt == nil { checkpointAt = .now + checkpointInterval }
                 }
             }
+            var foreign = false
             if shared.watching.load(ordering: .relaxed) {
-                let version = try? conn.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
+                // Read on the store's own writer: its `data_version` moves only for commits of
+                // other processes, so this process's own writes (announced in-process already)
+                // wake nobody twice.
+                let version = othersVersion.map { $0() } ?? (try? conn.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") })
                 // The first reading is a baseline that may already include a commit made after
                 // the subscriber started listening: wake it once to be safe.
                 if let version, version != lastVersion {
                     for hub in hubs where hub.hasSubscribers { hub.emit([WakeupHub.anyQueue]) }
+                    foreign = true
                 }
                 lastVersion = version ?? lastVersion
             }
@@ -169,9 +181,12 @@ final class SQLiteBackground: Sendable {
                 dirty = false
                 checkpointAt = nil
             }
-            // Under a stream of commits, take what a millisecond brings in one pass: at most a
-            // thousand wake-ups a second, whatever the commit rate.
-            if written { usleep(1000) }
+            if written {
+                let now = ContinuousClock.now
+                gather = foreign || now - lastWrite > pollInterval ? .milliseconds(1) : min(gather * 2, pollInterval)
+                lastWrite = now
+                usleep(UInt32(gather.seconds * 1_000_000))
+            }
         }
     }
 

@@ -60,7 +60,11 @@ public final class SQLiteJobStore: StewardStore {
         }
         pool = SQLitePool(base: try Self.openPool(path: path, configuration: config), path: path)
         hub = WakeupHub()
-        background = try SQLiteBackground(path: path, hubs: [hub, finishedHub], readOnly: self.readOnly)
+        let base = pool.base
+        // A read-only store writes nothing: every commit it sees is another process's.
+        let writerVersion: (@Sendable () -> Int?)? =
+            self.readOnly ? nil : { @Sendable in try? base.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") } }
+        background = try SQLiteBackground(path: path, hubs: [hub, finishedHub], readOnly: self.readOnly, othersVersion: writerVersion)
     }
 
     /// Opens a store from a URL: `sqlite:PATH`, `sqlite://PATH`, with `?synchronous=full` or `?mode=ro`.
