@@ -256,16 +256,6 @@ extension PostgresJobStore {
         return found
     }
 
-    private func durableStep(_ run: String, seq: Int, on conn: PostgresConnection) async throws -> DurableStepRecord? {
-        var found: DurableStepRecord? = nil
-        for try await text in try await conn.query(
-            "SELECT record FROM \(unescaped: quotedSchema).steward_durable_steps WHERE run_id = \(run) AND seq = \(seq)", logger: logger
-        ).decode(String.self) {
-            found = try JSONCoding.decode(DurableStepRecord.self, from: text)
-        }
-        return found
-    }
-
     private func save(_ run: DurableRunRecord, on conn: PostgresConnection) async throws {
         try await conn.query(
             """

@@ -118,8 +118,7 @@ final class SQLiteBackground: Sendable {
         let walPath = path + "-wal"
         let notifier = WALNotifier(walPath: walPath)
         var lastVersion: Int? = nil
-        // Writes since the last checkpoint (unknown at start: assume some).
-        var dirty = !readOnly
+        // Set while writes wait for a checkpoint (unknown at start: assume some).
         var checkpointAt: ContinuousClock.Instant? = readOnly ? nil : .now + checkpointInterval
         // How long to let writes gather after a wake-up: 1 ms, doubling to `pollInterval` while
         // the writes are only this process's own (a busy worker's commits), back to 1 ms when
@@ -132,10 +131,7 @@ final class SQLiteBackground: Sendable {
             if notifier == nil {
                 // No notifications: poll while someone listens, and checkpoint on a timer.
                 timeout = watching ? pollInterval : (readOnly ? nil : checkpointInterval)
-                if !readOnly {
-                    if checkpointAt == nil { checkpointAt = .now + checkpointInterval }
-                    dirty = true
-                }
+                if !readOnly, checkpointAt == nil { checkpointAt = .now + checkpointInterval }
             }
             if let at = checkpointAt {
                 let left = max(.zero, at - .now)
@@ -155,10 +151,7 @@ final class SQLiteBackground: Sendable {
             var written = false
             if let notifier, fds.count > 1, fds[1].revents & Int16(POLLIN) != 0, notifier.drain() {
                 written = true
-                if !readOnly {
-                    dirty = true
-                    if checkpointAt == nil { checkpointAt = .now + checkpointInterval }
-                }
+                if !readOnly, checkpointAt == nil { checkpointAt = .now + checkpointInterval }
             }
             var foreign = false
             if shared.watching.load(ordering: .relaxed) {
@@ -176,9 +169,8 @@ final class SQLiteBackground: Sendable {
             }
             // Past the limit (a steady stream of writes), at once rather than on the timer.
             if written, !readOnly, walSize(walPath) > walLimit { checkpointAt = .now }
-            if dirty, let at = checkpointAt, ContinuousClock.now >= at {
+            if let at = checkpointAt, ContinuousClock.now >= at {
                 checkpoint(conn, walPath: walPath, walLimit: walLimit)
-                dirty = false
                 checkpointAt = nil
             }
             if written {

@@ -45,19 +45,11 @@ package enum DurableRuns {
     @discardableResult
     package static func finish(
         store: any DurableStore, id: String, state: DurableRunRecord.State, output: String?, error: JobErrorInfo?,
-        steps: (count: Int, failed: Int)? = nil, ending: JobOutcome? = nil, now: Date
+        steps: (count: Int, failed: Int), ending: JobOutcome? = nil, now: Date
     ) async throws -> (run: DurableRunRecord?, outcomeApplied: Bool) {
         // The run's pipeline execution ends with it (as a DAG run's: step counts, and the numbers
         // of the output's `metrics` object), in the same transaction.
-        var counts = steps
-        if counts == nil, let recorded = try? await store.durableSteps(id) {
-            counts = (recorded.count, recorded.filter { $0.state == .failed }.count)
-        }
-        var metrics: [String: Double] = [:]
-        if let counts {
-            metrics["steps"] = Double(counts.count)
-            metrics["steps_failed"] = Double(counts.failed)
-        }
+        var metrics: [String: Double] = ["steps": Double(steps.count), "steps_failed": Double(steps.failed)]
         if case .object(let o)? = output.flatMap(JSONValue.init(parsing:)), case .object(let reported)? = o["metrics"] {
             for (key, value) in reported { if let n = value.numeric { metrics[key] = n } }
         }
