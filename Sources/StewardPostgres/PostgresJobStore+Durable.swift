@@ -15,11 +15,9 @@ extension PostgresJobStore {
         let s = quotedSchema
         let logger = self.logger
         let (result, wake, ended) = try await transaction { [self] conn -> (DurableChangeResult, Set<String>, Bool) in
-            try await lockRun(id, on: conn)
-            var seen = DurableRunState(run: try await durableRun(id, on: conn))
+            var seen = DurableRunState(run: try await lockedRun(id, on: conn))
             if reading.parent, let parent = seen.run?.parent {
-                try await lockRun(parent, on: conn)
-                seen.parent = try await durableRun(parent, on: conn)
+                seen.parent = try await lockedRun(parent, on: conn)
             }
             if let child = reading.child { seen.child = try await durableRun(child, on: conn) }
             if let topic = reading.topic {
@@ -76,28 +74,14 @@ extension PostgresJobStore {
                 }
             }
             if let finish = change.pipelineFinish {
-                var execution: Int64? = nil
-                for try await found in try await conn.query(
-                    """
-                    SELECT id FROM \(unescaped: s).steward_pipeline_executions WHERE workflow_run = \(id) AND state = 'running'
-                    ORDER BY id DESC LIMIT 1
-                    """, logger: logger
-                ).decode(Int64.self) {
-                    execution = found
-                }
-                if let execution {
-                    // Its own savepoint: a refusal by the pipeline rules leaves the run's change whole.
-                    try await conn.query("SAVEPOINT pipeline_finish", logger: logger)
-                    do {
-                        let (_, _, queues) = try await finishPipelineExecution(execution, now: now, on: conn) { e, d in
-                            try PipelineRules.finish(e, with: finish, definition: d)
-                        }
-                        wake.formUnion(queues)
-                        try await conn.query("RELEASE SAVEPOINT pipeline_finish", logger: logger)
-                    } catch is PipelineError {
-                        try await conn.query("ROLLBACK TO SAVEPOINT pipeline_finish", logger: logger)
+                // A refusal by the pipeline rules comes before the execution's write and leaves
+                // the run's change whole.
+                do {
+                    let (_, _, queues) = try await finishPipelineExecution(.workflowRun(id), now: now, on: conn) { e, d in
+                        try PipelineRules.finish(e, with: finish, definition: d)
                     }
-                }
+                    wake.formUnion(queues)
+                } catch is PipelineError {}
             }
             var applied = false
             var ended = false
@@ -159,10 +143,9 @@ extension PostgresJobStore {
             let step = steps[0]
             let rows = try await self.rows(Self.upsertQuery(step, schema: quotedSchema))
             guard let row = rows.first else { return DurableRecorded(steps: [step], cancelRequested: false) }
-            let (written, kept, runText) = try row.decode((Bool, String?, String?).self)
+            let (written, kept, cancel) = try row.decode((Bool, String?, Bool?).self)
             let stored = written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step
-            let cancel = try runText.map { try JSONCoding.decode(DurableRunRecord.self, from: $0).cancelRequested } ?? false
-            return DurableRecorded(steps: [stored], cancelRequested: cancel)
+            return DurableRecorded(steps: [stored], cancelRequested: cancel ?? false)
         }
         return try await transaction { [self] conn in
             var stored: [DurableStepRecord] = []
@@ -175,14 +158,15 @@ extension PostgresJobStore {
     /// lost lease, reads the first one's record back and uses it); returns what is stored.
     private func upsert(_ step: DurableStepRecord, on conn: PostgresConnection) async throws -> DurableStepRecord {
         for try await (written, kept, _) in try await conn.query(Self.upsertQuery(step, schema: quotedSchema), logger: logger)
-            .decode((Bool, String?, String?).self)
+            .decode((Bool, String?, Bool?).self)
         {
             return written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step
         }
         return step
     }
 
-    /// The upsert and, from the statement's snapshot, the record it found in the way and the run.
+    /// The upsert and, from the statement's snapshot, the record it found in the way and whether
+    /// the run is asked to cancel (the one field a step boundary needs, not the whole record).
     private static func upsertQuery(_ step: DurableStepRecord, schema s: String) throws -> PostgresQuery {
         """
         WITH ins AS (
@@ -194,7 +178,7 @@ extension PostgresJobStore {
         )
         SELECT EXISTS (SELECT 1 FROM ins),
             (SELECT record FROM \(unescaped: s).steward_durable_steps WHERE run_id = \(step.run) AND seq = \(step.seq)),
-            (SELECT record FROM \(unescaped: s).steward_durable_runs WHERE id = \(step.run))
+            (SELECT (record::jsonb ->> 'cancelRequested')::boolean FROM \(unescaped: s).steward_durable_runs WHERE id = \(step.run))
         """
     }
 
@@ -242,8 +226,16 @@ extension PostgresJobStore {
         }
     }
 
-    private func lockRun(_ id: String, on conn: PostgresConnection) async throws {
-        try await conn.query("SELECT pg_advisory_xact_lock(hashtextextended(\(quotedSchema + ".durable:" + id), 0))", logger: logger)
+    /// Locks run `id` (transaction-scoped, a run that does not exist yet included) and reads it
+    /// as the lock's previous holder left it.
+    private func lockedRun(_ id: String, on conn: PostgresConnection) async throws -> DurableRunRecord? {
+        var found: DurableRunRecord? = nil
+        for try await text in try await conn.query(
+            "SELECT \(unescaped: quotedSchema).steward_durable_locked_run(\(quotedSchema + ".durable:" + id), \(id))", logger: logger
+        ).decode(String?.self) {
+            found = try text.map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
+        }
+        return found
     }
 
     private func durableRun(_ id: String, on conn: PostgresConnection) async throws -> DurableRunRecord? {

@@ -137,18 +137,20 @@ extension PostgresJobStore {
             if !found { throw PipelineError.executionNotFound(parent) }
         }
         var id: Int64 = 0
+        // The execution and its closure rows in one round trip.
         for try await value in try await conn.query(
             """
-            INSERT INTO \(unescaped: s).steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run)
-            VALUES (\(pipeline), \(parent), 'running', \(at), \(workflowRun)) RETURNING id
+            WITH e AS (
+                INSERT INTO \(unescaped: s).steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run)
+                VALUES (\(pipeline), \(parent), 'running', \(at), \(workflowRun)) RETURNING id
+            ), tree AS (
+                INSERT INTO \(unescaped: s).steward_pipeline_execution_tree (ancestor, descendant, depth)
+                SELECT t.ancestor, e.id, t.depth + 1 FROM \(unescaped: s).steward_pipeline_execution_tree t, e WHERE t.descendant = \(parent)
+                UNION ALL SELECT e.id, e.id, 0 FROM e
+            )
+            SELECT id FROM e
             """, logger: logger
         ).decode(Int64.self) { id = value }
-        try await conn.query(
-            """
-            INSERT INTO \(unescaped: s).steward_pipeline_execution_tree (ancestor, descendant, depth)
-            SELECT ancestor, \(id), depth + 1 FROM \(unescaped: s).steward_pipeline_execution_tree WHERE descendant = \(parent)
-            UNION ALL SELECT \(id), \(id), 0
-            """, logger: logger)
         return PipelineExecution(id: id, pipeline: pipeline, parent: parent, startedAt: at, workflowRun: workflowRun)
     }
 
@@ -167,31 +169,46 @@ extension PostgresJobStore {
         _ id: Int64, _ decide: @escaping @Sendable (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
     ) async throws -> (execution: PipelineExecution, jobs: [EnqueueResult]) {
         let now = Date()
-        let (done, results, queues) = try await transaction { [self] conn in try await finishPipelineExecution(id, now: now, on: conn, decide) }
+        let (done, results, queues) = try await transaction { [self] conn in try await finishPipelineExecution(.id(id), now: now, on: conn, decide) }
+        guard let done else { throw PipelineError.executionNotFound(id) }
         if !queues.isEmpty { hub.emit(queues) }
         return (done, results)
     }
 
+    /// Which execution a finish reads: by id, or the running one of a workflow run.
+    enum ExecutionKey {
+        case id(Int64)
+        case workflowRun(String)
+    }
+
     /// Finishes an execution inside the caller's transaction on `conn`: reads it (locked) and its
-    /// pipeline's definition, writes what `decide` makes of them, enqueues its jobs; returns their queues.
+    /// pipeline's definition in one round trip, writes what `decide` makes of them, enqueues its
+    /// jobs; returns their queues. `nil` when there is no such execution.
     func finishPipelineExecution(
-        _ id: Int64, now: Date, on conn: PostgresConnection, _ decide: (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
-    ) async throws -> (PipelineExecution, [EnqueueResult], [String]) {
+        _ key: ExecutionKey, now: Date, on conn: PostgresConnection, _ decide: (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
+    ) async throws -> (PipelineExecution?, [EnqueueResult], [String]) {
         let s = quotedSchema
-        var current: PipelineExecution? = nil
+        let columns = Self.executionColumns.split(separator: ", ").map { "e." + $0 }.joined(separator: ", ")
+        let (byID, byRun): (Int64?, String?) =
+            switch key {
+            case .id(let id): (id, nil)
+            case .workflowRun(let run): (nil, run)
+            }
+        var found: (PipelineExecution, String?)? = nil
         for try await row in try await conn.query(
-            "SELECT \(unescaped: Self.executionColumns) FROM \(unescaped: s).steward_pipeline_executions WHERE id = \(id) FOR UPDATE",
+            """
+            SELECT \(unescaped: columns), p.body FROM \(unescaped: s).steward_pipeline_executions e
+            LEFT JOIN \(unescaped: s).steward_pipelines p ON p.name = e.pipeline
+            WHERE e.id = \(byID) OR (e.workflow_run = \(byRun) AND e.state = 'running')
+            ORDER BY e.id DESC LIMIT 1 FOR UPDATE OF e
+            """,
             logger: logger)
         {
-            current = try Self.execution(row)
+            found = (try Self.execution(row), try row.makeRandomAccess()[11].decode(String?.self))
         }
-        guard let current else { throw PipelineError.executionNotFound(id) }
-        var definition: PipelineDefinition? = nil
-        for try await body in try await conn.query(
-            "SELECT body FROM \(unescaped: s).steward_pipelines WHERE name = \(current.pipeline)", logger: logger
-        ).decode(String.self) {
-            definition = try JSONCoding.decode(PipelineDefinition.self, from: body)
-        }
+        guard let (current, body) = found else { return (nil, [], []) }
+        let id = current.id
+        let definition = try body.map { try JSONCoding.decode(PipelineDefinition.self, from: $0) }
         let change = try decide(current, definition)
         let e = change.execution
         try await conn.query(

@@ -1,10 +1,11 @@
+import Foundation
 import Steward
 
 /// Versioned schema migrations for PostgreSQL, applied in one transaction under an advisory
 /// lock, so many processes starting at once migrate exactly once.
 enum PostgresMigrations {
-    /// `S.` stands for the quoted schema name. Statements are split at every `;` (see
-    /// `PostgresJobStore.migrate`): no semicolon inside a comment or a literal.
+    /// `S.` stands for the quoted schema name. Statements are split at every `;` outside a
+    /// `$fn$ … $fn$` function body (see ``statements(_:)``): no semicolon inside a comment or a literal.
     static let all: [(version: Int, sql: String)] = [
         (
             1,
@@ -284,5 +285,45 @@ enum PostgresMigrations {
                 WHERE workflow_run IS NOT NULL;
             """
         ),
+        (
+            9,
+            """
+            -- A code run's lock and its record in one round trip. The read must see what the
+            -- lock's previous holder committed: a volatile function's statements each take a new
+            -- snapshot (one statement taking the lock and reading would read from before the wait).
+            CREATE FUNCTION S.steward_durable_locked_run(lock_key text, run text) RETURNS text
+            LANGUAGE plpgsql VOLATILE AS $fn$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtextextended(lock_key, 0));
+                RETURN (SELECT record FROM S.steward_durable_runs WHERE id = run);
+            END
+            $fn$;
+            """
+        ),
     ]
+
+    /// The statements of a migration's SQL: split at `;`, except inside a `$fn$ … $fn$` body.
+    static func statements(_ sql: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var inBody = false
+        var rest = Substring(sql)
+        while let c = rest.first {
+            if rest.hasPrefix("$fn$") {
+                inBody.toggle()
+                current += "$fn$"
+                rest = rest.dropFirst(4)
+                continue
+            }
+            rest = rest.dropFirst()
+            if c == ";" && !inBody {
+                out.append(current)
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        out.append(current)
+        return out.filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    }
 }

@@ -104,7 +104,11 @@ extension SQLiteJobStore {
     public func recordDurableSteps(_ run: String, _ steps: [DurableStepRecord]) async throws -> DurableRecorded {
         try await pool.write { db in
             let stored = try Self.upsert(steps, in: db)
-            return DurableRecorded(steps: stored, cancelRequested: try Self.durableRun(run, in: db)?.cancelRequested ?? false)
+            // The one field a step boundary needs, not the whole record decoded.
+            let cancel = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT json_extract(record, '$.cancelRequested') FROM steward_durable_runs WHERE id = ?"),
+                arguments: [run])
+            return DurableRecorded(steps: stored, cancelRequested: cancel ?? false)
         }
     }
 

@@ -31,14 +31,11 @@ package func withStoreDeadline<T: Sendable>(
                     race.finish(.failure(error))
                 }
             }
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                if !Task.isCancelled, race.finish(.failure(StoreCallTimedOut(operation: operation, timeout: timeout))) {
-                    work.cancel()
-                }
+            let watch = DeadlineWatcher.shared.add(ContinuousClock.now + timeout) {
+                if race.finish(.failure(StoreCallTimedOut(operation: operation, timeout: timeout))) { work.cancel() }
             }
             race.onFinish {
-                timer.cancel()
+                DeadlineWatcher.shared.remove(watch)
                 work.cancel()
             }
         }
@@ -47,7 +44,7 @@ package func withStoreDeadline<T: Sendable>(
     }
 }
 
-/// Resumes the continuation once, with whichever of the call and the timer ends first.
+/// Resumes the continuation once, with whichever of the call and its deadline ends first.
 private final class StoreCallRace<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T, any Error>?
@@ -98,5 +95,65 @@ private final class StoreCallRace<T: Sendable>: Sendable {
         continuation.resume(with: result)
         action?()
         return true
+    }
+}
+
+/// Every store call's deadline, watched by one task: a timer task per call cost a task, a
+/// dispatch timer and two wake-ups on every call, where a deadline of seconds needs none of that
+/// precision. The task ticks every `tick` while calls are out and parks (no CPU) when none are.
+final class DeadlineWatcher: Sendable {
+    static let shared = DeadlineWatcher()
+    private static let tick = Duration.milliseconds(50)
+
+    private struct State {
+        var next = 0
+        var entries: [Int: (deadline: ContinuousClock.Instant, fire: @Sendable () -> Void)] = [:]
+        var parked: CheckedContinuation<Void, Never>?
+        var started = false
+    }
+    private let state = Mutex(State())
+
+    /// Calls `fire` once, soon after `deadline`, unless `remove` came first.
+    func add(_ deadline: ContinuousClock.Instant, _ fire: @escaping @Sendable () -> Void) -> Int {
+        let (id, wake, start) = state.withLock { s -> (Int, CheckedContinuation<Void, Never>?, Bool) in
+            s.next &+= 1
+            s.entries[s.next] = (deadline, fire)
+            let wake = s.parked
+            s.parked = nil
+            let start = !s.started
+            s.started = true
+            return (s.next, wake, start)
+        }
+        wake?.resume()
+        if start { Task.detached { await self.watch() } }
+        return id
+    }
+
+    func remove(_ id: Int) {
+        _ = state.withLock { $0.entries.removeValue(forKey: id) }
+    }
+
+    private func watch() async {
+        while true {
+            let now = ContinuousClock.now
+            let (due, empty) = state.withLock { s -> ([@Sendable () -> Void], Bool) in
+                let expired = s.entries.filter { $0.value.deadline <= now }
+                for key in expired.keys { s.entries.removeValue(forKey: key) }
+                return (expired.values.map(\.fire), s.entries.isEmpty)
+            }
+            for fire in due { fire() }
+            if empty {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLock { s -> Bool in
+                        guard s.entries.isEmpty else { return true }
+                        s.parked = c
+                        return false
+                    }
+                    if resumeNow { c.resume() }
+                }
+            } else {
+                try? await Task.sleep(for: Self.tick)
+            }
+        }
     }
 }
