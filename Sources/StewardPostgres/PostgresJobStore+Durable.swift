@@ -44,7 +44,7 @@ extension PostgresJobStore {
                 try await conn.query("DELETE FROM \(unescaped: s).steward_durable_steps WHERE run_id = \(id) AND seq >= \(from)", logger: logger)
             }
             var steps: [DurableStepRecord] = []
-            for step in change.steps { steps.append(try await upsert(step, on: conn)) }
+            for step in change.steps { steps.append(try await upsert(step, on: conn).0) }
             if let consumed = change.consume {
                 try await conn.query("DELETE FROM \(unescaped: s).steward_durable_messages WHERE id = \(consumed)", logger: logger)
             }
@@ -104,21 +104,12 @@ extension PostgresJobStore {
     /// The job first, then the run's row and its pipeline execution: a run that exists (a concurrent start of the same id
     /// included, which the insert waits for) undoes the transaction, and that run is read.
     public func startDurableRun(_ run: DurableRunRecord, job: NewJob, now: Date) async throws -> (run: DurableRunRecord, created: Bool) {
-        let s = quotedSchema
         do {
             let started = try await transaction { [self] conn -> DurableRunRecord in
                 var started = run
                 started.job = try await enqueueOne(job, now: now, on: conn).id
                 var inserted = false
-                for try await _ in try await conn.query(
-                    """
-                    INSERT INTO \(unescaped: s).steward_durable_runs (id, workflow, state, created_at, record)
-                    VALUES (\(started.id), \(started.workflow), \(started.state.rawValue), \(started.createdAt), \(try JSONCoding.encode(started)))
-                    ON CONFLICT (id) DO NOTHING RETURNING id
-                    """, logger: logger)
-                {
-                    inserted = true
-                }
+                for try await _ in try await conn.execute(PostgresStatements.InsertRun(started), logger: logger) { inserted = true }
                 guard inserted else { throw RunExists() }
                 _ = try await startPipelineExecution(
                     pipeline: started.workflow, parent: nil, at: started.createdAt, workflowRun: started.id, on: conn)
@@ -141,51 +132,37 @@ extension PostgresJobStore {
         if steps.count == 1 {
             // The common case, in one round trip outside a transaction.
             let step = steps[0]
-            let rows = try await self.rows(Self.upsertQuery(step, schema: quotedSchema))
-            guard let row = rows.first else { return DurableRecorded(steps: [step], cancelRequested: false) }
-            let (written, kept, cancel) = try row.decode((Bool, String?, Bool?).self)
+            guard let (written, kept, cancel) = try await execute(PostgresStatements.DurableStep(step: step, record: try JSONCoding.encode(step))).first
+            else { return DurableRecorded(steps: [step], cancelRequested: false) }
             let stored = written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step
             return DurableRecorded(steps: [stored], cancelRequested: cancel ?? false)
         }
         return try await transaction { [self] conn in
             var stored: [DurableStepRecord] = []
-            for step in steps { stored.append(try await upsert(step, on: conn)) }
-            return DurableRecorded(steps: stored, cancelRequested: try await durableRun(run, on: conn)?.cancelRequested ?? false)
+            var cancel = false
+            for step in steps {
+                let (s, c) = try await upsert(step, on: conn)
+                stored.append(s)
+                cancel = c
+            }
+            return DurableRecorded(steps: stored, cancelRequested: cancel)
         }
     }
 
     /// Writes a position unless a succeeded one is there (a second driver of the run, after a
-    /// lost lease, reads the first one's record back and uses it); returns what is stored.
-    private func upsert(_ step: DurableStepRecord, on conn: PostgresConnection) async throws -> DurableStepRecord {
-        for try await (written, kept, _) in try await conn.query(Self.upsertQuery(step, schema: quotedSchema), logger: logger)
-            .decode((Bool, String?, Bool?).self)
+    /// lost lease, reads the first one's record back and uses it); returns what is stored and
+    /// whether the run is asked to cancel.
+    private func upsert(_ step: DurableStepRecord, on conn: PostgresConnection) async throws -> (DurableStepRecord, Bool) {
+        for try await (written, kept, cancel) in try await conn.execute(
+            PostgresStatements.DurableStep(step: step, record: try JSONCoding.encode(step)), logger: logger)
         {
-            return written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step
+            return (written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step, cancel ?? false)
         }
-        return step
-    }
-
-    /// The upsert and, from the statement's snapshot, the record it found in the way and whether
-    /// the run is asked to cancel (the one field a step boundary needs, not the whole record).
-    private static func upsertQuery(_ step: DurableStepRecord, schema s: String) throws -> PostgresQuery {
-        """
-        WITH ins AS (
-            INSERT INTO \(unescaped: s).steward_durable_steps (run_id, seq, state, record)
-            VALUES (\(step.run), \(step.seq), \(step.state.rawValue), \(try JSONCoding.encode(step)))
-            ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, record = excluded.record
-            WHERE \(unescaped: s).steward_durable_steps.state <> 'succeeded'
-            RETURNING seq
-        )
-        SELECT EXISTS (SELECT 1 FROM ins),
-            (SELECT record FROM \(unescaped: s).steward_durable_steps WHERE run_id = \(step.run) AND seq = \(step.seq)),
-            (SELECT (record::jsonb ->> 'cancelRequested')::boolean FROM \(unescaped: s).steward_durable_runs WHERE id = \(step.run))
-        """
+        return (step, false)
     }
 
     public func durableRun(_ id: String) async throws -> DurableRunRecord? {
-        try await rows("SELECT record FROM \(unescaped: quotedSchema).steward_durable_runs WHERE id = \(id)").first.map {
-            try JSONCoding.decode(DurableRunRecord.self, from: try $0.decode(String.self))
-        }
+        try await execute(PostgresStatements.DurableRun(id)).first.map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
     }
 
     public func durableRuns(workflow: String?, state: DurableRunRecord.State?, limit: Int) async throws -> [DurableRunRecord] {
@@ -206,17 +183,7 @@ extension PostgresJobStore {
 
     /// One round trip: the run's record and its positions as one JSON array.
     public func durableHistory(_ run: String) async throws -> (run: DurableRunRecord, steps: [DurableStepRecord])? {
-        let s = quotedSchema
-        guard
-            let row = try await rows(
-                """
-                SELECT r.record, (SELECT coalesce(json_agg(st.record::json ORDER BY st.seq), '[]')::text
-                                  FROM \(unescaped: s).steward_durable_steps st WHERE st.run_id = r.id)
-                FROM \(unescaped: s).steward_durable_runs r WHERE r.id = \(run)
-                """
-            ).first
-        else { return nil }
-        let (record, steps) = try row.decode((String, String).self)
+        guard let (record, steps) = try await execute(PostgresStatements.DurableHistory(run: run)).first else { return nil }
         return (try JSONCoding.decode(DurableRunRecord.self, from: record), try JSONCoding.decode([DurableStepRecord].self, from: steps))
     }
 
@@ -230,9 +197,9 @@ extension PostgresJobStore {
     /// as the lock's previous holder left it.
     private func lockedRun(_ id: String, on conn: PostgresConnection) async throws -> DurableRunRecord? {
         var found: DurableRunRecord? = nil
-        for try await text in try await conn.query(
-            "SELECT \(unescaped: quotedSchema).steward_durable_locked_run(\(quotedSchema + ".durable:" + id), \(id))", logger: logger
-        ).decode(String?.self) {
+        for try await text in try await conn.execute(
+            PostgresStatements.DurableLockedRun(lockKey: quotedSchema + ".durable:" + id, run: id), logger: logger)
+        {
             found = try text.map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
         }
         return found
@@ -240,20 +207,13 @@ extension PostgresJobStore {
 
     private func durableRun(_ id: String, on conn: PostgresConnection) async throws -> DurableRunRecord? {
         var found: DurableRunRecord? = nil
-        for try await text in try await conn.query(
-            "SELECT record FROM \(unescaped: quotedSchema).steward_durable_runs WHERE id = \(id)", logger: logger
-        ).decode(String.self) {
+        for try await text in try await conn.execute(PostgresStatements.DurableRun(id), logger: logger) {
             found = try JSONCoding.decode(DurableRunRecord.self, from: text)
         }
         return found
     }
 
     private func save(_ run: DurableRunRecord, on conn: PostgresConnection) async throws {
-        try await conn.query(
-            """
-            INSERT INTO \(unescaped: quotedSchema).steward_durable_runs (id, workflow, state, created_at, finished_at, record)
-            VALUES (\(run.id), \(run.workflow), \(run.state.rawValue), \(run.createdAt), \(run.finishedAt), \(try JSONCoding.encode(run)))
-            ON CONFLICT (id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, record = excluded.record
-            """, logger: logger)
+        for try await _ in try await conn.execute(PostgresStatements.SaveRun(run), logger: logger) {}
     }
 }

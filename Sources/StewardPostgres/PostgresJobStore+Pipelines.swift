@@ -137,20 +137,11 @@ extension PostgresJobStore {
             if !found { throw PipelineError.executionNotFound(parent) }
         }
         var id: Int64 = 0
-        // The execution and its closure rows in one round trip.
-        for try await value in try await conn.query(
-            """
-            WITH e AS (
-                INSERT INTO \(unescaped: s).steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run)
-                VALUES (\(pipeline), \(parent), 'running', \(at), \(workflowRun)) RETURNING id
-            ), tree AS (
-                INSERT INTO \(unescaped: s).steward_pipeline_execution_tree (ancestor, descendant, depth)
-                SELECT t.ancestor, e.id, t.depth + 1 FROM \(unescaped: s).steward_pipeline_execution_tree t, e WHERE t.descendant = \(parent)
-                UNION ALL SELECT e.id, e.id, 0 FROM e
-            )
-            SELECT id FROM e
-            """, logger: logger
-        ).decode(Int64.self) { id = value }
+        for try await value in try await conn.execute(
+            PostgresStatements.StartExecution(pipeline: pipeline, parent: parent, at: at, workflowRun: workflowRun), logger: logger)
+        {
+            id = value
+        }
         return PipelineExecution(id: id, pipeline: pipeline, parent: parent, startedAt: at, workflowRun: workflowRun)
     }
 
@@ -188,36 +179,20 @@ extension PostgresJobStore {
         _ key: ExecutionKey, now: Date, on conn: PostgresConnection, _ decide: (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
     ) async throws -> (PipelineExecution?, [EnqueueResult], [String]) {
         let s = quotedSchema
-        let columns = Self.executionColumns.split(separator: ", ").map { "e." + $0 }.joined(separator: ", ")
         let (byID, byRun): (Int64?, String?) =
             switch key {
             case .id(let id): (id, nil)
             case .workflowRun(let run): (nil, run)
             }
         var found: (PipelineExecution, String?)? = nil
-        for try await row in try await conn.query(
-            """
-            SELECT \(unescaped: columns), p.body FROM \(unescaped: s).steward_pipeline_executions e
-            LEFT JOIN \(unescaped: s).steward_pipelines p ON p.name = e.pipeline
-            WHERE e.id = \(byID) OR (e.workflow_run = \(byRun) AND e.state = 'running')
-            ORDER BY e.id DESC LIMIT 1 FOR UPDATE OF e
-            """,
-            logger: logger)
-        {
-            found = (try Self.execution(row), try row.makeRandomAccess()[11].decode(String?.self))
+        for try await row in try await conn.execute(PostgresStatements.ExecutionToFinish(id: byID, workflowRun: byRun), logger: logger) {
+            found = row
         }
         guard let (current, body) = found else { return (nil, [], []) }
-        let id = current.id
         let definition = try body.map { try JSONCoding.decode(PipelineDefinition.self, from: $0) }
         let change = try decide(current, definition)
         let e = change.execution
-        try await conn.query(
-            """
-            UPDATE \(unescaped: s).steward_pipeline_executions
-            SET state = \(e.state.rawValue), finished_at = \(e.finishedAt), inserted = \(e.inserted), updated = \(e.updated),
-                deleted = \(e.deleted), metrics = \(try JSONCoding.encode(e.metrics))
-            WHERE id = \(id)
-            """, logger: logger)
+        for try await _ in try await conn.execute(PostgresStatements.FinishExecution(e, id: current.id), logger: logger) {}
         if let at = e.finishedAt, !change.touched.isEmpty {
             try await conn.query(
                 """

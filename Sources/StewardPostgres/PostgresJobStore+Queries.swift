@@ -43,9 +43,7 @@ extension PostgresJobStore {
     }
 
     public func job(_ id: JobID, now: Date) async throws -> JobRecord? {
-        try await rows("SELECT \(unescaped: Self.columns) FROM \(unescaped: quotedSchema).steward_jobs WHERE id = \(id.rawValue)").first.map {
-            try Self.record($0, now: now)
-        }
+        try await execute(PostgresStatements.Job(id)).first.map { try Self.record($0, now: now) }
     }
 
     public func jobs(_ filter: JobFilter, now: Date) async throws -> [JobRecord] {
@@ -157,11 +155,6 @@ extension PostgresJobStore {
     }
 
     public func nextRunAt(queue: String, after now: Date) async throws -> Date? {
-        try await rows(
-            """
-            SELECT min(run_at) FROM \(unescaped: quotedSchema).steward_jobs
-            WHERE queue = \(queue) AND state = \(unescaped: JobState.scheduled.sql) AND run_at > \(now)
-            """
-        ).first.flatMap { try $0.decode(Date?.self) }
+        try await execute(PostgresStatements.NextRunAt(queue: queue, after: now)).first ?? nil
     }
 }

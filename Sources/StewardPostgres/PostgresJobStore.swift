@@ -51,10 +51,6 @@ public final class PostgresJobStore: StewardStore {
             password: configuration.password, database: configuration.database, tls: tls)
         config.options.maximumConnections = configuration.maxConnections
         config.options.connectTimeout = .seconds(5)
-        // No keep-alive pings: the pool arms and cancels a keep-alive timer on every lease (a task
-        // and a timer per query, measured at ~5% of a code workflow's run); a dead connection is
-        // found by the call deadline instead, which replaces the pool.
-        config.options.keepAliveBehavior = nil
         // Prepared statements use unqualified table names (see PostgresStatements).
         config.options.additionalStartupParameters = [("search_path", configuration.schema)]
         clientConfiguration = config
