@@ -57,6 +57,12 @@ for _ in range(100):
 else:
     sys.exit("the worker did not finish the seed jobs")
 
+# The serve's own worker has reported itself.
+workers = api("GET", "/workers")
+if not workers or workers[0]["state"] != "online":
+    sys.exit(f"the serve's worker is not online in /workers: {workers}")
+worker = workers[0]
+
 options = Options()
 for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,900", "--disable-dev-shm-usage"]:
     options.add_argument(flag)
@@ -93,6 +99,7 @@ try:
         "overview": ["mail", "default", "Steward's own queues", "steward.pipeline.freshness", "LAST HOUR: DEPTH, OK/MIN, FAILED/MIN", "OK / FAILED PER MIN", "now"],
         "jobs": [str(job["id"]), str(dead["id"]), "steward.sleep"],
         "dead": [str(dead["id"]), "boom"],
+        "workers": ["Workers", worker["id"], worker["host"], str(worker["pid"]), "online", "last heartbeat"],
         "schedules": ["Schedules"],
         "workflows": ["hello", run["id"]],
         f"run/{run['id']}": ["greet", "shout", "succeeded"],
@@ -148,6 +155,11 @@ try:
         # Nothing wider than the 1400 px window (a cut-off column is not seen).
         overflow = driver.execute_script("return document.documentElement.scrollWidth > document.documentElement.clientWidth")
         check(not overflow, f"page {page}: wider than the window ({driver.execute_script('return document.documentElement.scrollWidth')} px)")
+        if page == "workers":
+            cells = [td.text.strip() for td in driver.find_elements(By.CSS_SELECTOR, f"tr[data-worker='{worker['id']}'] td")]
+            queues = ", ".join(f"{q['name']} ({q['concurrency']})" for q in worker["queues"])
+            check(len(cells) == 8 and cells[2] == str(worker["pid"]) and cells[3] == queues and cells[5] == "online",
+                  f"workers: the serve's worker row shows {cells}, expected pid {worker['pid']}, queues {queues!r}, online")
         if page == "pipelines":
             check("PARENT" in text.upper() and "STATUS" in text.upper(), "pipelines: a column header is missing")
         names = {"job/": "job", "run/order-7": "code-run", "run/": "workflow-run"}

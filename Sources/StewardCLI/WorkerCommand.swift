@@ -15,8 +15,10 @@ struct WorkerCommand: AsyncParsableCommand {
             This binary runs only Steward's built-in jobs (steward.noop, steward.sleep, steward.fail and \
             the demo's jobs); your own jobs run in a worker you build with the Steward library \
             (docs/guide.md). A first SIGINT/SIGTERM stops claiming and lets running jobs finish within \
-            --shutdown-grace; a second one exits at once (lease rescue returns what was running).
-            """)
+            --shutdown-grace; a second one exits at once (lease rescue returns what was running). \
+            `steward worker list` shows every worker process on the store.
+            """,
+        subcommands: [WorkerList.self])
 
     @Option(help: "Comma-separated queues.") var queues = "default"
     @Option(help: "Jobs run at once, per queue.") var concurrency = 10
@@ -117,3 +119,28 @@ struct WorkerCommand: AsyncParsableCommand {
 
 extension RateLimit.Scope: ExpressibleByArgument {}
 extension TraceExport.WireProtocol: ExpressibleByArgument {}
+
+/// `steward worker list`: the worker processes on the store, as the dashboard's Workers page.
+struct WorkerList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List worker processes: online, stopped, or gone (silent for three 10 s reports).")
+
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let workers = try await storeOptions.with { try await WorkerAdmin(store: $0).list() }
+        if json { return try printJSON(workers) }
+        if workers.isEmpty { return print("no workers have reported to this store") }
+        printTable(
+            ["ID", "HOST", "PID", "QUEUES", "RUNNING", "STATE", "STARTED", "LAST HEARTBEAT"],
+            workers.map { w in
+                [
+                    w.id, w.host, String(w.pid), w.queues.map { "\($0.name)×\($0.concurrency)" }.joined(separator: ","),
+                    String(w.running), w.state, w.startedAt,
+                    "\(w.lastHeartbeatAt) (\(DurationParser.format(w.lastHeartbeatAgeSeconds)) ago)",
+                ]
+            })
+    }
+}

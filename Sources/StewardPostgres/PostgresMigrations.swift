@@ -300,6 +300,17 @@ enum PostgresMigrations {
             $fn$;
             """
         ),
+        (
+            10,
+            """
+            -- Worker presence (WorkerPresenceStore): each worker's last report as a JSON record.
+            CREATE TABLE S.steward_workers (
+                id text PRIMARY KEY,
+                last_heartbeat_at timestamptz NOT NULL,
+                record text NOT NULL
+            );
+            """
+        ),
     ]
 
     /// The statements of a migration's SQL: split at `;`, except inside a `$fn$ … $fn$` body.

@@ -288,6 +288,17 @@ enum SQLiteMigrations {
                 WHERE workflow_run IS NOT NULL;
             """
         ),
+        (
+            9,
+            """
+            -- Worker presence (WorkerPresenceStore): each worker's last report as a JSON record.
+            CREATE TABLE steward_workers (
+                id TEXT PRIMARY KEY,
+                last_heartbeat_at REAL NOT NULL,
+                record TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """
+        ),
     ]
 
     /// Whether every migration is applied (false for an empty file).

@@ -254,3 +254,43 @@ extension CLITests {
         #expect(await exitStatus(of: worker) == 0)
     }
 }
+
+extension CLITests {
+    @Test("worker list: a running worker process is online with its host, pid, queues and concurrency; stopped after SIGTERM; the same rows over --json as over HTTP")
+    func workerList() async throws {
+        let empty = try await steward(["worker", "list", "--store", store])
+        #expect(empty.status == 0, "\(empty.stderr)")
+        #expect(empty.stdout.contains("no workers have reported"), "\(empty.stdout)")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
+        p.arguments = ["worker", "--queues", "default,mail", "--concurrency", "3", "--store", store, "--log-level", "error"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var rows: [[String: Any]] = []
+        let online = try await eventually(timeout: .seconds(20)) {
+            let run = try await steward(["worker", "list", "--json", "--store", store])
+            rows = (try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]]) ?? []
+            return rows.first?["state"] as? String == "online"
+        }
+        #expect(online, "\(rows)")
+        let row = try #require(rows.first)
+        #expect(Set(row.keys) == ["id", "host", "pid", "queues", "running", "state", "started_at", "last_heartbeat_at", "last_heartbeat_age_seconds", "stopped_at"])
+        #expect(row["pid"] as? Int == Int(p.processIdentifier))
+        #expect(row["host"] as? String == ProcessInfo.processInfo.hostName)
+        #expect(row["stopped_at"] is NSNull)
+        let queues = try #require(row["queues"] as? [[String: Any]])
+        #expect(queues.map { $0["name"] as? String } == ["default", "mail"])
+        #expect(queues.map { $0["concurrency"] as? Int } == [3, 3])
+        let table = try await steward(["worker", "list", "--store", store])
+        #expect(table.stdout.contains("default×3,mail×3"), "\(table.stdout)")
+        #expect(table.stdout.contains("online"), "\(table.stdout)")
+        p.terminate()
+        p.waitUntilExit()
+        let after = try await steward(["worker", "list", "--json", "--store", store])
+        let stopped = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]])
+        #expect(stopped.count == 1)
+        #expect(stopped.first?["state"] as? String == "stopped")
+        #expect(stopped.first?["stopped_at"] is String)
+    }
+}

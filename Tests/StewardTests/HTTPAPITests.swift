@@ -205,6 +205,34 @@ struct HTTPAPITests {
         }
     }
 
+    @Test("workers over HTTP: online, stopped, and gone after three missed reports, online first; the CLI's keys")
+    func workers() async throws {
+        try await withAPI { store, call in
+            #expect(try await call("/api/v1/workers", .get, nil, nil).list.isEmpty)
+            let now = Date()
+            let q = [WorkerPresence.Queue(name: "default", concurrency: 2)]
+            let cutoff = now.addingTimeInterval(-86_400)
+            // Silent for 31 s with a 10 s report interval: gone. Stopped cleanly: stopped. Reported now: online.
+            try await store.recordWorker(
+                WorkerPresence(id: "w-gone", host: "h1", pid: 11, queues: q, running: 1, startedAt: now.addingTimeInterval(-60),
+                    lastHeartbeatAt: now.addingTimeInterval(-31)), forgetBefore: cutoff)
+            try await store.recordWorker(
+                WorkerPresence(id: "w-stopped", host: "h2", pid: 12, queues: q, running: 0, startedAt: now.addingTimeInterval(-50),
+                    lastHeartbeatAt: now.addingTimeInterval(-40), stoppedAt: now.addingTimeInterval(-40)), forgetBefore: cutoff)
+            try await store.recordWorker(
+                WorkerPresence(id: "w-online", host: "h3", pid: 13, queues: q, running: 2, startedAt: now.addingTimeInterval(-5),
+                    lastHeartbeatAt: now), forgetBefore: cutoff)
+            let list = try await call("/api/v1/workers", .get, nil, nil).list
+            #expect(list.map { $0["id"] as? String } == ["w-online", "w-stopped", "w-gone"])
+            #expect(list.map { $0["state"] as? String } == ["online", "stopped", "gone"])
+            #expect(list.allSatisfy {
+                Set($0.keys) == ["id", "host", "pid", "queues", "running", "state", "started_at", "last_heartbeat_at", "last_heartbeat_age_seconds", "stopped_at"]
+            })
+            #expect(list[0]["stopped_at"] is NSNull)
+            #expect((list[2]["last_heartbeat_age_seconds"] as? Double ?? 0) >= 31)
+        }
+    }
+
     @Test("queues, schedules and workflows over HTTP")
     func queuesSchedulesWorkflows() async throws {
         try await withAPI { store, call in

@@ -112,6 +112,8 @@ final class RecordingStore: StewardStore {
     func durableSteps(_ run: String) async throws -> [DurableStepRecord] { try await base.durableSteps(run) }
     func durableHistory(_ run: String) async throws -> (run: DurableRunRecord, steps: [DurableStepRecord])? { try await base.durableHistory(run) }
     func durableEvent(_ run: String, key: String) async throws -> String? { try await base.durableEvent(run, key: key) }
+    func recordWorker(_ presence: WorkerPresence, forgetBefore: Date) async throws { try await base.recordWorker(presence, forgetBefore: forgetBefore) }
+    func workers() async throws -> [WorkerPresence] { try await base.workers() }
     func pipelineCatalog() async throws -> PipelineCatalog { try await base.pipelineCatalog() }
     func pipeline(named name: String) async throws -> PipelineDefinition? { try await base.pipeline(named: name) }
     func applyPipelineCatalog(_ decide: @escaping @Sendable ([LineagePath]) throws -> PipelineCatalogChange) async throws

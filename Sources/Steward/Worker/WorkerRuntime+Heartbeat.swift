@@ -4,10 +4,12 @@ import Metrics
 import Synchronization
 
 extension WorkerRuntime {
-    /// Flushes progress every `progressFlushInterval` and extends leases every `heartbeatInterval`;
-    /// a job whose lease could not be extended (cancelled, rescued) has its lane cancelled.
-    func heartbeatLoop() async {
+    /// Flushes progress every `progressFlushInterval`, extends leases every `heartbeatInterval`
+    /// (a job whose lease could not be extended, cancelled or rescued, has its lane cancelled),
+    /// and reports the worker's presence every ``WorkerPresence/interval``.
+    func heartbeatLoop(startedAt: Date) async {
         var nextBeat = ContinuousClock.now + config.heartbeatInterval
+        var nextPresence = ContinuousClock.now + WorkerPresence.interval
         while !heartbeatFinish.load(ordering: .acquiring) && !Task.isCancelled {
             await heartbeatSignal.wait(timeout: config.progressFlushInterval)
             await flushProgress()
@@ -18,6 +20,10 @@ extension WorkerRuntime {
             if ContinuousClock.now >= nextBeat {
                 nextBeat = ContinuousClock.now + config.heartbeatInterval
                 await extendLeases()
+            }
+            if ContinuousClock.now >= nextPresence {
+                nextPresence = ContinuousClock.now + WorkerPresence.interval
+                await reportPresence(startedAt: startedAt)
             }
         }
     }

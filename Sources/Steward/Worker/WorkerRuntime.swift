@@ -108,9 +108,11 @@ final class WorkerRuntime: Sendable {
     }
 
     func run() async {
+        let started = worker.clock.now()
+        await reportPresence(startedAt: started)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.completerLoop() }
-            group.addTask { await self.heartbeatLoop() }
+            group.addTask { await self.heartbeatLoop(startedAt: started) }
             let wakeups = Task { await self.forwardWakeups() }
             await withTaskGroup(of: Void.self) { fetchers in
                 for runner in runners {
@@ -124,6 +126,24 @@ final class WorkerRuntime: Sendable {
             heartbeatFinish.store(true, ordering: .releasing)
             heartbeatSignal.notify()
             wakeups.cancel()
+        }
+        if !Task.isCancelled { await reportPresence(startedAt: started, stopped: true) }
+    }
+
+    /// Writes this worker's ``WorkerPresence`` (on a store that keeps it); a failed write is
+    /// only logged: presence is for operators, and the next report replaces it.
+    func reportPresence(startedAt: Date, stopped: Bool = false) async {
+        guard let store = store as? any WorkerPresenceStore else { return }
+        let now = worker.clock.now()
+        let presence = WorkerPresence(
+            id: worker.id, host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
+            queues: runners.map { WorkerPresence.Queue(name: $0.config.name, concurrency: $0.config.concurrency) },
+            running: running.withLock { $0.count }, startedAt: startedAt, lastHeartbeatAt: now, stoppedAt: stopped ? now : nil)
+        do {
+            // Workers silent for a day are forgotten.
+            try await storeCall("recordWorker") { try await store.recordWorker(presence, forgetBefore: now.addingTimeInterval(-86_400)) }
+        } catch {
+            logger.warning("recording this worker's presence failed", metadata: ["error": "\(error)"])
         }
     }
 

@@ -158,6 +158,17 @@ const views = {
     ];
   },
 
+  async workers() {
+    const list = await api("/workers");
+    const ago = (s) => s < 120 ? s.toFixed(1) + " s ago" : (s / 60).toFixed(1) + " min ago";
+    return [h("h2", {}, "Workers"),
+      list.length ? table(["worker", "host", "pid", "queues (concurrency)", "running", "state", "started", "last heartbeat"], list.map((w) => h("tr", { "data-worker": w.id, class: w.state },
+        h("td", { class: "name" }, w.id), h("td", {}, w.host), h("td", { class: "num" }, w.pid),
+        h("td", {}, w.queues.map((q) => `${q.name} (${q.concurrency})`).join(", ")), h("td", { class: "num" }, w.running),
+        h("td", {}, badge(w.state)), h("td", {}, time(w.started_at)), h("td", {}, time(w.last_heartbeat_at) + " · " + ago(w.last_heartbeat_age_seconds)))))
+        : h("p", {}, "No worker has reported to this store yet.")];
+  },
+
   async schedules() {
     const list = await api("/schedules");
     return [h("h2", {}, "Schedules"), table(["name", "trigger", "job", "queue", "next run", "last run", ""], list.map((s) => h("tr", { "data-schedule": s.name },

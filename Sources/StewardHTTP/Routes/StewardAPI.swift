@@ -57,6 +57,7 @@ public struct StewardAPI: Sendable {
         let api = router.group("api/v1")
         addJobRoutes(api)
         addQueueRoutes(api)
+        addWorkerRoutes(api)
         addScheduleRoutes(api)
         addWorkflowRoutes(api)
         addMonitorRoutes(api)
