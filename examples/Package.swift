@@ -4,7 +4,9 @@
 // - example-worker (worker/): registers the handlers of examples/workflows/*.yaml and of
 //   billing.charge-card, and runs them on the store every `steward` command uses;
 // - durable-orders (durable/): a durable code workflow (docs/durable.md), an order with
-//   compensation, a sleep, an approval message and a child run.
+//   compensation, a sleep, an approval message and a child run;
+// - hummingbird-app (hummingbird-app/): a Hummingbird web application whose routes enqueue a
+//   typed job and read its status, with the worker in the same process or in its own.
 // They share one package so they share one build.
 import Foundation
 import PackageDescription
@@ -18,7 +20,10 @@ let steward = URL(fileURLWithPath: #filePath).deletingLastPathComponent().append
 let package = Package(
     name: "StewardExamples",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
     targets: [
         .executableTarget(
             name: "example-worker",
@@ -35,6 +40,15 @@ let package = Package(
                 .product(name: "StewardStores", package: steward),
             ],
             path: "durable/Sources/DurableOrders"
+        ),
+        .executableTarget(
+            name: "hummingbird-app",
+            dependencies: [
+                .product(name: "Steward", package: steward),
+                .product(name: "StewardStores", package: steward),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "hummingbird-app/Sources/HummingbirdApp"
         ),
     ]
 )
