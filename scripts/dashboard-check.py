@@ -99,7 +99,7 @@ try:
         "overview": ["mail", "default", "Steward's own queues", "steward.pipeline.freshness", "LAST HOUR: DEPTH, OK/MIN, FAILED/MIN", "OK / FAILED PER MIN", "now"],
         "jobs": [str(job["id"]), str(dead["id"]), "steward.sleep"],
         "dead": [str(dead["id"]), "boom"],
-        "workers": ["Workers", worker["id"], worker["host"], str(worker["pid"]), "online", "last heartbeat"],
+        "workers": ["Workers", worker["id"], worker["host"], str(worker["pid"]), "online", "LAST HEARTBEAT", " s ago"],
         "schedules": ["Schedules"],
         "workflows": ["hello", run["id"]],
         f"run/{run['id']}": ["greet", "shout", "succeeded"],

@@ -55,7 +55,7 @@ extension SQLiteJobStore {
             }
             if let finish = change.pipelineFinish,
                 let execution = try Int64.fetchOne(
-                    db, sql: "SELECT id FROM steward_pipeline_executions WHERE workflow_run = ? AND state = 'running' ORDER BY id DESC LIMIT 1",
+                    db.cachedStatement(sql: "SELECT id FROM steward_pipeline_executions WHERE workflow_run = ? AND state = 'running' ORDER BY id DESC LIMIT 1"),
                     arguments: [id])
             {
                 // Its own savepoint: a refusal by the pipeline rules leaves the run's change whole.

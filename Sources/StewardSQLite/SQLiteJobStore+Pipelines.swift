@@ -106,19 +106,22 @@ extension SQLiteJobStore {
     static func startPipelineExecution(pipeline: String, parent: Int64?, at: Date, workflowRun: String?, in db: Database) throws
         -> PipelineExecution
     {
-        if let parent, try Bool.fetchOne(db, sql: "SELECT 1 FROM steward_pipeline_executions WHERE id = ?", arguments: [parent]) == nil {
+        if let parent, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM steward_pipeline_executions WHERE id = ?"), arguments: [parent]) == nil {
             throw PipelineError.executionNotFound(parent)
         }
-        try db.execute(
-            sql: "INSERT INTO steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run) VALUES (?, ?, 'running', ?, ?)",
-            arguments: [pipeline, parent, at.timeIntervalSince1970, workflowRun])
+        // Cached statements: a code run starts one execution, and compiling them each time showed
+        // in its profile.
+        try db.cachedStatement(
+            sql: "INSERT INTO steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run) VALUES (?, ?, 'running', ?, ?)"
+        ).execute(arguments: [pipeline, parent, at.timeIntervalSince1970, workflowRun])
         let id = db.lastInsertedRowID
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO steward_pipeline_execution_tree (ancestor, descendant, depth)
                 SELECT ancestor, ?1, depth + 1 FROM steward_pipeline_execution_tree WHERE descendant = ?2
                 UNION ALL SELECT ?1, ?1, 0
-                """, arguments: [id, parent])
+                """
+        ).execute(arguments: [id, parent])
         return PipelineExecution(id: id, pipeline: pipeline, parent: parent, startedAt: at, workflowRun: workflowRun)
     }
 
@@ -151,18 +154,19 @@ extension SQLiteJobStore {
     ) throws -> (PipelineExecution, [EnqueueResult], Set<String>) {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT \(Self.executionColumns) FROM steward_pipeline_executions WHERE id = ?", arguments: [id])
+                db.cachedStatement(sql: "SELECT \(Self.executionColumns) FROM steward_pipeline_executions WHERE id = ?"), arguments: [id])
         else { throw PipelineError.executionNotFound(id) }
         let current = try Self.execution(row)
-        let definition = try String.fetchOne(db, sql: "SELECT body FROM steward_pipelines WHERE name = ?", arguments: [current.pipeline])
+        let definition = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM steward_pipelines WHERE name = ?"), arguments: [current.pipeline])
             .map { try JSONCoding.decode(PipelineDefinition.self, from: $0) }
         let change = try decide(current, definition)
         let e = change.execution
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE steward_pipeline_executions
                 SET state = ?, finished_at = ?, inserted = ?, updated = ?, deleted = ?, metrics = ? WHERE id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 e.state.rawValue, e.finishedAt?.timeIntervalSince1970, e.inserted, e.updated, e.deleted, try JSONCoding.encode(e.metrics), id,
             ])

@@ -165,7 +165,7 @@ const views = {
       list.length ? table(["worker", "host", "pid", "queues (concurrency)", "running", "state", "started", "last heartbeat"], list.map((w) => h("tr", { "data-worker": w.id, class: w.state },
         h("td", { class: "name" }, w.id), h("td", {}, w.host), h("td", { class: "num" }, w.pid),
         h("td", {}, w.queues.map((q) => `${q.name} (${q.concurrency})`).join(", ")), h("td", { class: "num" }, w.running),
-        h("td", {}, badge(w.state)), h("td", {}, time(w.started_at)), h("td", {}, time(w.last_heartbeat_at) + " · " + ago(w.last_heartbeat_age_seconds)))))
+        h("td", {}, badge(w.state)), h("td", {}, time(w.started_at)), h("td", {}, time(w.last_heartbeat_at), h("div", { class: "ago" }, ago(w.last_heartbeat_age_seconds))))))
         : h("p", {}, "No worker has reported to this store yet.")];
   },
 
