@@ -184,9 +184,26 @@ try:
     check(not driver.find_elements(By.CSS_SELECTOR, "button.action"), "a read-only token sees action buttons")
     check("mail" in driver.find_element(By.ID, "main").text, "the read-only overview shows no queues")
     check(not console_errors(), "console errors with the read token")
+
+    # The connection drops: the header says the page is paused, and live again once answers come back.
+    check(driver.find_element(By.ID, "live").text.startswith("live"), f"header shows {driver.find_element(By.ID, 'live').text!r}, not live")
+    driver.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
+    try:
+        WebDriverWait(driver, 10).until(lambda d: "paused" in d.find_element(By.ID, "live").text)
+    except Exception:
+        pass
+    shown = driver.find_element(By.ID, "live").text
+    check(shown == "paused: no answer from the server; retrying", f"offline: the header shows {shown!r}")
+    check("mail" in driver.find_element(By.ID, "main").text, "offline: the page dropped what it showed")
+    driver.set_network_conditions(offline=False, latency=0, download_throughput=-1, upload_throughput=-1)
+    try:
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "live").text.startswith("live"))
+    except Exception:
+        pass
+    check(driver.find_element(By.ID, "live").text.startswith("live"), "back online: the header still shows paused")
 finally:
     driver.quit()
 
 if failures:
     sys.exit(f"dashboard check: {len(failures)} failure(s)")
-print(f"dashboard check: {len(pages)} pages, an action and a read-only view passed; screenshots in {shots}")
+print(f"dashboard check: {len(pages)} pages, an action, a read-only view and a dropped connection passed; screenshots in {shots}")

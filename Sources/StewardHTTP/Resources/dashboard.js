@@ -316,6 +316,14 @@ function showLogin() {
   main().replaceChildren(form);
 }
 
+// Whether the last refresh reached the server: a dropped connection shows as paused (the page
+// keeps what it last showed and tries again on the next tick) until an answer comes back.
+function live(ok, detail) {
+  const el = document.getElementById("live");
+  el.className = ok ? "live" : "live paused";
+  el.textContent = ok ? "live · " + new Date().toISOString().slice(11, 19) + " UTC" : "paused: " + detail + "; retrying";
+}
+
 let timer = null;
 async function refresh() {
   const [, page, arg] = (location.hash || "#/overview").split("/");
@@ -326,8 +334,11 @@ async function refresh() {
     // Keep focus in a filter while the page refreshes.
     if (!main().contains(document.activeElement) || document.activeElement.tagName !== "INPUT") main().replaceChildren(...content.flat().filter(Boolean));
     document.body.dataset.loaded = "true";
+    live(true);
   } catch (err) {
-    if (!document.getElementById("login")) flash(err.message, true);
+    // fetch rejects (TypeError) when no answer comes at all: the connection, not the request.
+    if (err instanceof TypeError) live(false, "no answer from the server");
+    else if (!document.getElementById("login")) flash(err.message, true);
   }
 }
 
