@@ -28,19 +28,6 @@ struct ExampleAppTests {
         p.waitUntilExit()
     }
 
-    func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     func request(_ url: String, method: String = "GET", body: String? = nil) async throws -> (status: Int, json: [String: Any]) {
         var r = URLRequest(url: URL(string: url)!)
         r.httpMethod = method
@@ -73,7 +60,7 @@ struct ExampleAppTests {
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-hb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let port = try freePort()
+        let port = try DocScript.freePort()
         let base = "http://127.0.0.1:\(port)"
         let app = try start(["serve", "--store", "sqlite:\(dir.path)/reports.db", "--port", "\(port)"])
         defer { stop(app) }
@@ -96,7 +83,7 @@ struct ExampleAppTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-hb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = "sqlite:\(dir.path)/reports.db"
-        let port = try freePort()
+        let port = try DocScript.freePort()
         let base = "http://127.0.0.1:\(port)"
         let app = try start(["serve", "--no-worker", "--store", store, "--port", "\(port)"])
         defer { stop(app) }

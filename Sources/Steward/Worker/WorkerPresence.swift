@@ -6,9 +6,12 @@ import Foundation
 public struct WorkerPresence: Codable, Sendable, Equatable {
     /// A queue the worker takes jobs from, and how many it runs at once.
     public struct Queue: Codable, Sendable, Equatable {
+        /// The queue's name.
         public var name: String
+        /// Jobs of it the worker runs at once.
         public var concurrency: Int
 
+        /// Creates a queue entry.
         public init(name: String, concurrency: Int) {
             self.name = name
             self.concurrency = concurrency
@@ -21,18 +24,24 @@ public struct WorkerPresence: Codable, Sendable, Equatable {
 
     /// The worker's id (``Worker/id``; also the lease owner of the jobs it runs).
     public var id: String
+    /// The host it runs on.
     public var host: String
+    /// Its process id on that host.
     public var pid: Int
+    /// The queues it takes jobs from.
     public var queues: [Queue]
     /// Jobs it was running at its last report.
     public var running: Int
+    /// When it started.
     public var startedAt: Date
+    /// Its last report.
     public var lastHeartbeatAt: Date
     /// Seconds between its reports (a reader calls it gone after three missed).
     public var intervalSeconds: Double
     /// Set by a worker that stopped cleanly.
     public var stoppedAt: Date?
 
+    /// Creates a report.
     public init(
         id: String, host: String, pid: Int, queues: [Queue], running: Int, startedAt: Date, lastHeartbeatAt: Date,
         intervalSeconds: Double = WorkerPresence.interval.seconds, stoppedAt: Date? = nil

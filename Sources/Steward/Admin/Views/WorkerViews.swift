@@ -4,14 +4,19 @@ import Foundation
 public struct WorkerView: Encodable, Sendable, Equatable {
     /// A queue it takes jobs from.
     public struct Queue: Encodable, Sendable, Equatable {
+        /// The queue's name.
         public var name: String
+        /// Jobs of it the worker runs at once.
         public var concurrency: Int
     }
 
     /// Its id (the lease owner of the jobs it runs).
     public var id: String
+    /// The host it runs on.
     public var host: String
+    /// Its process id on that host.
     public var pid: Int
+    /// The queues it takes jobs from.
     public var queues: [Queue]
     /// Jobs running at its last report.
     public var running: Int
