@@ -19,9 +19,9 @@ struct BenchCommand: AsyncParsableCommand {
             records enqueue-call start -> handler start.
             result: with a worker running, --jobs no-op jobs one after another: enqueue, then wait for \
             the result (StewardClient.waitForResult); each records enqueue-call start -> result in hand.
-            http: the HTTP API in this process (no worker), --jobs POST /api/v1/jobs over 16 keep-alive \
-            connections: http_enqueue_per_s and latency; beside it the same enqueues through the library \
-            (16 concurrent callers), and GET /metrics latency.
+            http: the HTTP API in this process (no worker), --jobs POST /api/v1/jobs over --clients keep-alive \
+            connections (default 32): http_enqueue_per_s and latency; beside it the same enqueues through the \
+            library (as many concurrent callers), and GET /metrics latency.
             workflow: a 10-task chain of no-op jobs run 30 times, beside the same 10 jobs chained by hand \
             (enqueue, wait for the result, enqueue the next); chain_overhead_ms_p50 = (workflow - by hand) / 10, \
             median of the rounds. Then a fan-out 1 -> --jobs (default 1000) -> 1, 3 times: fanout_tasks_per_s = \
@@ -52,6 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "throughput, latency, result, workflow, http or durable.") var workload: Workload = .throughput
     @Option(help: "Jobs (throughput default 20000, latency and result default 1000).") var jobs: Int?
     @Option(help: "Worker concurrency.") var concurrency = 10
+    @Option(help: "http: concurrent HTTP clients (keep-alive connections).") var clients = 32
     @Option(help: "throughput: jobs enqueued one call per job.") var singleJobs = 2000
     @Option(help: "throughput: jobs per bulk enqueue call.") var batchSize = 1000
     @Option(help: "latency: jobs enqueued per second.") var rate: Double = 200
@@ -71,6 +72,7 @@ struct BenchCommand: AsyncParsableCommand {
     func checkArguments() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs: must be at least 1, got \(jobs)") }
         if concurrency < 1 { throw ValidationError("--concurrency: must be at least 1, got \(concurrency)") }
+        if clients < 1 { throw ValidationError("--clients: must be at least 1, got \(clients)") }
         if batchSize < 1 { throw ValidationError("--batch-size: must be at least 1, got \(batchSize)") }
         if singleJobs < 0 { throw ValidationError("--single-jobs: must not be negative, got \(singleJobs)") }
         if !(rate > 0 && rate <= 1_000_000) { throw ValidationError("--rate: must be above 0 and at most 1000000, got \(rate)") }
@@ -143,7 +145,7 @@ struct BenchCommand: AsyncParsableCommand {
                 case .workflow:
                     result.merge(try await bench.workflows(chainSteps: 10, rounds: 30, fanoutRounds: 3)) { $1 }
                 case .http:
-                    result.merge(try await HTTPBench(store: jobStore, jobs: jobCount, connections: 16).run()) { $1 }
+                    result.merge(try await HTTPBench(store: jobStore, jobs: jobCount, connections: clients).run()) { $1 }
                 case .durable:
                     result.merge(try await bench.durable(rounds: 30, runs: jobCount, replays: 3)) { $1 }
                 }
