@@ -23,9 +23,9 @@ struct ExampleAppTests {
         return p
     }
 
+    /// SIGTERM without waiting (a blocking wait would hold a thread of the test's executor).
     func stop(_ p: Process) {
         p.terminate()
-        p.waitUntilExit()
     }
 
     func request(_ url: String, method: String = "GET", body: String? = nil) async throws -> (status: Int, json: [String: Any]) {

@@ -109,8 +109,9 @@ final class WorkerRuntime: Sendable {
 
     func run() async {
         let started = worker.clock.now()
-        await reportPresence(startedAt: started)
         await withTaskGroup(of: Void.self) { group in
+            // Beside the loops, not before them: claiming starts as soon as it did without it.
+            group.addTask { await self.reportPresence(startedAt: started) }
             group.addTask { await self.completerLoop() }
             group.addTask { await self.heartbeatLoop(startedAt: started) }
             let wakeups = Task { await self.forwardWakeups() }
