@@ -132,7 +132,7 @@ extension PostgresJobStore {
         if steps.count == 1 {
             // The common case, in one round trip outside a transaction.
             let step = steps[0]
-            guard let (written, kept, cancel) = try await execute(PostgresStatements.DurableStep(step: step, record: try JSONCoding.encode(step))).first
+            guard let (written, kept, cancel) = try await execute(try PostgresStatements.DurableStep(step)).first
             else { return DurableRecorded(steps: [step], cancelRequested: false) }
             let stored = written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step
             return DurableRecorded(steps: [stored], cancelRequested: cancel ?? false)
@@ -154,7 +154,7 @@ extension PostgresJobStore {
     /// whether the run is asked to cancel.
     private func upsert(_ step: DurableStepRecord, on conn: PostgresConnection) async throws -> (DurableStepRecord, Bool) {
         for try await (written, kept, cancel) in try await conn.execute(
-            PostgresStatements.DurableStep(step: step, record: try JSONCoding.encode(step)), logger: logger)
+            try PostgresStatements.DurableStep(step), logger: logger)
         {
             return (written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step, cancel ?? false)
         }

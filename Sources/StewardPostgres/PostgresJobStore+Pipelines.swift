@@ -179,13 +179,8 @@ extension PostgresJobStore {
         _ key: ExecutionKey, now: Date, on conn: PostgresConnection, _ decide: (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
     ) async throws -> (PipelineExecution?, [EnqueueResult], [String]) {
         let s = quotedSchema
-        let (byID, byRun): (Int64?, String?) =
-            switch key {
-            case .id(let id): (id, nil)
-            case .workflowRun(let run): (nil, run)
-            }
         var found: (PipelineExecution, String?)? = nil
-        for try await row in try await conn.execute(PostgresStatements.ExecutionToFinish(id: byID, workflowRun: byRun), logger: logger) {
+        for try await row in try await conn.execute(PostgresStatements.ExecutionToFinish(key), logger: logger) {
             found = row
         }
         guard let (current, body) = found else { return (nil, [], []) }

@@ -2,15 +2,6 @@ import Foundation
 import PostgresNIO
 import Steward
 
-/// A prepared statement that carries its bindings whole.
-protocol BoundStatement: PostgresPreparedStatement {
-    var bindings: PostgresBindings { get }
-}
-
-extension BoundStatement {
-    func makeBindings() throws -> PostgresBindings { bindings }
-}
-
 /// The statements of a code workflow's run, of a pipeline execution's start and finish, and the
 /// reads a worker and a waiting client make per job, prepared once per connection like the
 /// statements of ``PostgresStatements``: parsing and planning them on every call was a third of a
@@ -19,7 +10,7 @@ extension PostgresStatements {
     /// A code run's step written unless a succeeded one is at its position; answers whether it
     /// was written, the record in the way (from the statement's snapshot), and whether the run is
     /// asked to cancel (the one field a step boundary needs, not the whole record).
-    struct DurableStep: PostgresPreparedStatement {
+    struct DurableStep: BoundStatement {
         static let name = "steward_durable_step_v1"
         static let sql = """
             WITH ins AS (
@@ -33,39 +24,35 @@ extension PostgresStatements {
                 (SELECT (record::jsonb ->> 'cancelRequested')::boolean FROM steward_durable_runs WHERE id = $1)
             """
         typealias Row = (Bool, String?, Bool?)
-
-        var step: DurableStepRecord
-        var record: String
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(step.run)
-            bindings.append(step.seq)
-            bindings.append(step.state.rawValue)
-            bindings.append(record)
-            return bindings
+        let bindings: PostgresBindings
+        init(_ step: DurableStepRecord) throws {
+            var b = PostgresBindings()
+            b.append(step.run)
+            b.append(step.seq)
+            b.append(step.state.rawValue)
+            b.append(try JSONCoding.encode(step))
+            bindings = b
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// Locks a code run (transaction-scoped; see migration 9's function) and reads its record.
-    struct DurableLockedRun: PostgresPreparedStatement {
+    struct DurableLockedRun: BoundStatement {
         static let name = "steward_durable_locked_run_v1"
         static let sql = "SELECT steward_durable_locked_run($1, $2)"
         typealias Row = String?
-
-        var lockKey: String
-        var run: String
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(lockKey)
-            bindings.append(run)
-            return bindings
+        let bindings: PostgresBindings
+        init(lockKey: String, run: String) {
+            var b = PostgresBindings()
+            b.append(lockKey)
+            b.append(run)
+            bindings = b
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String?.self) }
     }
 
     /// A code run's record and its positions as one JSON array.
-    struct DurableHistory: PostgresPreparedStatement {
+    struct DurableHistory: BoundStatement {
         static let name = "steward_durable_history_v1"
         static let sql = """
             SELECT r.record, (SELECT coalesce(json_agg(st.record::json ORDER BY st.seq), '[]')::text
@@ -73,12 +60,11 @@ extension PostgresStatements {
             FROM steward_durable_runs r WHERE r.id = $1
             """
         typealias Row = (String, String)
-
-        var run: String
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(run)
-            return bindings
+        let bindings: PostgresBindings
+        init(run: String) {
+            var b = PostgresBindings()
+            b.append(run)
+            bindings = b
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
@@ -179,10 +165,16 @@ extension PostgresStatements {
             """
         typealias Row = (PipelineExecution, String?)
         let bindings: PostgresBindings
-        init(id: Int64?, workflowRun: String?) {
+        init(_ key: PostgresJobStore.ExecutionKey) {
             var b = PostgresBindings()
-            b.append(id)
-            b.append(workflowRun)
+            switch key {
+            case .id(let id):
+                b.append(id)
+                b.append(String?.none)
+            case .workflowRun(let run):
+                b.append(Int64?.none)
+                b.append(run)
+            }
             bindings = b
         }
         func decodeRow(_ row: PostgresRow) throws -> Row {

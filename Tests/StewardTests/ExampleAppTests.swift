@@ -52,17 +52,22 @@ struct ExampleAppTests {
         try await request(base + "/reports/\(id)").json
     }
 
-    @Test("serve: the routes and the worker in one process; the report's job succeeds with its result")
-    func oneProcess() async throws {
+    /// A fresh store and a free port for the app, or nil (after saying why in CI) without the binary.
+    func sandbox() throws -> (store: String, port: Int, base: String)? {
         guard binary != nil else {
             #expect(ProcessInfo.processInfo.environment["CI"] != "true", "STEWARD_EXAMPLE_HUMMINGBIRD is not set (scripts/test sets it)")
-            return
+            return nil
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-hb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let port = try DocScript.freePort()
-        let base = "http://127.0.0.1:\(port)"
-        let app = try start(["serve", "--store", "sqlite:\(dir.path)/reports.db", "--port", "\(port)"])
+        return ("sqlite:\(dir.path)/reports.db", port, "http://127.0.0.1:\(port)")
+    }
+
+    @Test("serve: the routes and the worker in one process; the report's job succeeds with its result")
+    func oneProcess() async throws {
+        guard let (store, port, base) = try sandbox() else { return }
+        let app = try start(["serve", "--store", store, "--port", "\(port)"])
         defer { stop(app) }
         let id = try await post(base)
         var job: [String: Any] = [:]
@@ -76,15 +81,7 @@ struct ExampleAppTests {
 
     @Test("serve --no-worker beside a worker process: the job waits until the worker runs it")
     func twoProcesses() async throws {
-        guard binary != nil else {
-            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "STEWARD_EXAMPLE_HUMMINGBIRD is not set (scripts/test sets it)")
-            return
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-hb-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let store = "sqlite:\(dir.path)/reports.db"
-        let port = try DocScript.freePort()
-        let base = "http://127.0.0.1:\(port)"
+        guard let (store, port, base) = try sandbox() else { return }
         let app = try start(["serve", "--no-worker", "--store", store, "--port", "\(port)"])
         defer { stop(app) }
         let id = try await post(base)

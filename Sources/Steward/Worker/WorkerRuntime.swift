@@ -137,7 +137,7 @@ final class WorkerRuntime: Sendable {
         guard let store = store as? any WorkerPresenceStore else { return }
         let now = worker.clock.now()
         let presence = WorkerPresence(
-            id: worker.id, host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
+            id: worker.id, host: ProcessIdentity.host, pid: ProcessIdentity.pid,
             queues: runners.map { WorkerPresence.Queue(name: $0.config.name, concurrency: $0.config.concurrency) },
             running: running.withLock { $0.count }, startedAt: startedAt, lastHeartbeatAt: now, stoppedAt: stopped ? now : nil)
         do {
