@@ -156,7 +156,10 @@ try:
         overflow = driver.execute_script("return document.documentElement.scrollWidth > document.documentElement.clientWidth")
         check(not overflow, f"page {page}: wider than the window ({driver.execute_script('return document.documentElement.scrollWidth')} px)")
         if page == "workers":
-            cells = [td.text.strip() for td in driver.find_elements(By.CSS_SELECTOR, f"tr[data-worker='{worker['id']}'] td")]
+            # Read in one script call: the page re-renders every 3 s, and elements found before a
+            # re-render are stale after it.
+            cells = driver.execute_script(
+                "return [...document.querySelectorAll(`tr[data-worker='${arguments[0]}'] td`)].map(td => td.innerText.trim())", worker["id"])
             queues = ", ".join(f"{q['name']} ({q['concurrency']})" for q in worker["queues"])
             check(len(cells) == 8 and cells[2] == str(worker["pid"]) and cells[3] == queues and cells[5] == "online",
                   f"workers: the serve's worker row shows {cells}, expected pid {worker['pid']}, queues {queues!r}, online")
