@@ -311,6 +311,15 @@ enum PostgresMigrations {
             );
             """
         ),
+        (
+            11,
+            """
+            -- The dashboard's attempts per minute (JobActivityStore) read the history by time alone.
+            CREATE INDEX steward_attempts_finished ON S.steward_attempts (finished_at);
+            -- A job's children: only jobs that name parents are searched.
+            CREATE INDEX steward_jobs_children ON S.steward_jobs (id) WHERE depends_on IS NOT NULL;
+            """
+        ),
     ]
 
     /// The statements of a migration's SQL: split at `;`, except inside a `$fn$ … $fn$` body.

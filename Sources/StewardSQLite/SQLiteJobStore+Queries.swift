@@ -91,6 +91,7 @@ extension SQLiteJobStore {
         case nil:
             break
         }
+        if filter.retrying { clauses.append("state = \(JobState.scheduled.sql) AND error_type IS NOT NULL") }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         args += [max(1, filter.limit)]
         let arguments = args

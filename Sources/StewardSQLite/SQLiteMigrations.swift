@@ -299,6 +299,15 @@ enum SQLiteMigrations {
             ) WITHOUT ROWID;
             """
         ),
+        (
+            10,
+            """
+            -- The dashboard's attempts per minute (JobActivityStore) read the history by time alone.
+            CREATE INDEX steward_attempts_finished ON steward_attempts (finished_at);
+            -- A job's children: only jobs that name parents are searched.
+            CREATE INDEX steward_jobs_children ON steward_jobs (id) WHERE depends_on IS NOT NULL;
+            """
+        ),
     ]
 
     /// Whether every migration is applied (false for an empty file).

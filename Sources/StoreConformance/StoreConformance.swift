@@ -95,5 +95,5 @@ public enum StoreConformance {
     }
 
     /// Every case.
-    public static let cases: [ConformanceCase] = basics + leases + failures + control + queries + schedules + concurrency + admin + events + dependencies + workflows + pipelines + durable + workers
+    public static let cases: [ConformanceCase] = basics + leases + failures + control + queries + schedules + concurrency + admin + events + dependencies + workflows + pipelines + durable + workers + activity
 }

@@ -114,6 +114,8 @@ final class RecordingStore: StewardStore {
     func durableEvent(_ run: String, key: String) async throws -> String? { try await base.durableEvent(run, key: key) }
     func recordWorker(_ presence: WorkerPresence, forgetBefore: Date) async throws { try await base.recordWorker(presence, forgetBefore: forgetBefore) }
     func workers() async throws -> [WorkerPresence] { try await base.workers() }
+    func jobActivity(since: Date, now: Date) async throws -> JobActivity { try await base.jobActivity(since: since, now: now) }
+    func dependents(of id: JobID) async throws -> [JobID] { try await base.dependents(of: id) }
     func pipelineCatalog() async throws -> PipelineCatalog { try await base.pipelineCatalog() }
     func pipeline(named name: String) async throws -> PipelineDefinition? { try await base.pipeline(named: name) }
     func applyPipelineCatalog(_ decide: @escaping @Sendable ([LineagePath]) throws -> PipelineCatalogChange) async throws

@@ -12,15 +12,19 @@ public struct JobFilter: Sendable, Equatable {
     public var limit: Int
     /// Only ids below this one (for paging backwards).
     public var beforeID: JobID?
+    /// Only jobs waiting to retry: scheduled for later after a failed attempt (they carry its
+    /// error). Narrows `state` to `scheduled`.
+    public var retrying: Bool
 
     /// Creates a filter.
     public init(
-        queue: String? = nil, state: JobState? = nil, name: String? = nil, limit: Int = 100, beforeID: JobID? = nil
+        queue: String? = nil, state: JobState? = nil, name: String? = nil, limit: Int = 100, beforeID: JobID? = nil, retrying: Bool = false
     ) {
         self.queue = queue
-        self.state = state
+        self.state = retrying ? .scheduled : state
         self.name = name
         self.limit = limit
         self.beforeID = beforeID
+        self.retrying = retrying
     }
 }

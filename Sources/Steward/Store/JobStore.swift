@@ -126,7 +126,7 @@ public protocol JobStore: Sendable {
 }
 
 /// Every contract a complete store implements: what the CLI, the HTTP API and the dashboard use.
-public typealias StewardStore = ScheduleStore & WorkflowStore & PipelineStore & DurableStore & WorkerPresenceStore
+public typealias StewardStore = ScheduleStore & WorkflowStore & PipelineStore & DurableStore & WorkerPresenceStore & JobActivityStore
 
 extension JobStore {
     /// Gives up a singleton lease on shutdown, waiting at most `timeout`: an unreachable store
