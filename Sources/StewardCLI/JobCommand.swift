@@ -5,7 +5,7 @@ import Steward
 struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job", abstract: "Enqueue, inspect, cancel and retry jobs.",
-        subcommands: [Enqueue.self, Status.self, List.self, Cancel.self, Retry.self, History.self])
+        subcommands: [Enqueue.self, Status.self, List.self, Cancel.self, Retry.self, History.self, Activity.self])
 
     struct Enqueue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -127,12 +127,19 @@ struct JobCommand: AsyncParsableCommand {
         @OptionGroup var filterOptions: FilterOptions
         @Option(help: "At most this many.") var limit = 50
         @Option(help: "Only jobs with an id below this one (the next page: the last id shown).") var before: String?
+        @Flag(help: "Only jobs waiting to retry (scheduled after a failed attempt).") var retrying = false
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
             guard limit >= 1 else { throw ValidationError("--limit: must be at least 1, got \(limit)") }
             var filter = try filterOptions.filter(limit: limit)
+            if retrying {
+                if let state = filter.state, state != .scheduled {
+                    throw ValidationError("--retrying: retrying jobs are scheduled; --state \(state.rawValue) excludes them")
+                }
+                filter = JobFilter(queue: filter.queue, name: filter.name, limit: limit, retrying: true)
+            }
             filter.beforeID = try before.map(parseJobID)
             let jobs = try await storeOptions.with { try await JobAdmin(store: $0).list(filter) }
             if json { return try printJSON(jobs.map(JobView.init)) }
@@ -204,6 +211,31 @@ struct JobCommand: AsyncParsableCommand {
         case (nil, false): return .matching(try filter.filter(limit: 1_000))
         case (_?, false): throw ValidationError("give a job id or a filter (--queue, --state, --name), not both")
         case (nil, true): throw ValidationError("give a job id, or a filter (--queue, --state, --name) for every matching job")
+        }
+    }
+
+    struct Activity: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Jobs running, enqueued, scheduled, retrying and dead over every queue; attempts today and per minute.")
+
+        @Option(help: "Minutes of per-minute counts, the current one last (1 to 1440).") var minutes = 60
+        @Flag(help: "Print JSON (the shape of GET /api/v1/activity).") var json = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let window = minutes
+            let a: ActivityView
+            do {
+                a = try await storeOptions.with { try await JobAdmin(store: $0).activity(minutes: window) }
+            } catch StewardError.invalidArgument(_, let message) {
+                throw ValidationError("--\(message)")
+            }
+            if json { return try printJSON(a) }
+            print("today (since \(a.dayStart)): \(a.processedToday) processed, \(a.failedToday) failed")
+            print("now: \(a.running) running, \(a.enqueued) enqueued, \(a.scheduled) scheduled (\(a.retrying) retrying), \(a.dead) dead")
+            let ok = a.minutes.reduce(0) { $0 + $1.succeeded }
+            let failed = a.minutes.reduce(0) { $0 + $1.failed }
+            print("last \(a.minutes.count) min: \(ok) succeeded, \(failed) failed")
         }
     }
 

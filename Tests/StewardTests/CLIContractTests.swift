@@ -294,3 +294,24 @@ extension CLITests {
         #expect(stopped.first?["stopped_at"] is String)
     }
 }
+
+extension CLITests {
+    @Test("job activity: the counts and every minute of the window, in the keys of GET /api/v1/activity; a bad window names --minutes; job list --retrying")
+    func jobActivity() async throws {
+        let enqueue = try await steward(["job", "enqueue", "steward.noop", "--delay", "10m", "--store", store])
+        #expect(enqueue.status == 0, "\(enqueue.stderr)")
+        let run = try await steward(["job", "activity", "--minutes", "3", "--json", "--store", store])
+        #expect(run.status == 0, "\(run.stderr)")
+        let o = try json(run.stdout)
+        #expect(Set(o.keys) == ["at", "day_start", "processed_today", "failed_today", "running", "enqueued", "scheduled", "retrying", "dead", "minutes"])
+        #expect(o["scheduled"] as? Int == 1)
+        #expect((o["minutes"] as? [Any])?.count == 3)
+        let text = try await steward(["job", "activity", "--store", store])
+        #expect(text.stdout.contains("1 scheduled (0 retrying)"), "\(text.stdout)")
+        let bad = try await steward(["job", "activity", "--minutes", "0", "--store", store])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--minutes: must be between 1 and 1440, got 0"), "\(bad.stderr)")
+        let none = try await steward(["job", "list", "--retrying", "--store", store])
+        #expect(none.stdout == "no jobs\n", "\(none.stdout)")
+    }
+}

@@ -233,6 +233,50 @@ struct HTTPAPITests {
         }
     }
 
+    @Test("activity over HTTP: counts over every queue, today's attempts, every minute of the window; a job's dependents; retrying jobs")
+    func activity() async throws {
+        try await withAPI { store, call in
+            let now = Date()
+            let ids = try await store.enqueue([NewJob(queue: "a", name: "ok"), NewJob(queue: "b", name: "flaky")], now: now).map(\.id)
+            let later = try await store.enqueue([NewJob(queue: "b", name: "child", runAt: now.addingTimeInterval(600), dependsOn: [ids[0]])], now: now)[0].id
+            let a = try await store.claim(queue: "a", names: nil, limit: 5, owner: "w", leaseUntil: now.addingTimeInterval(60), now: now)
+            let b = try await store.claim(queue: "b", names: nil, limit: 5, owner: "w", leaseUntil: now.addingTimeInterval(60), now: now)
+            let error = JobErrorInfo(type: "Timeout", message: "slow", attempt: 1)
+            _ = try await store.complete(
+                [
+                    JobOutcome(id: a[0].record.id, owner: "w", startedAt: now, kind: .succeeded(result: nil)),
+                    JobOutcome(id: b[0].record.id, owner: "w", startedAt: now, kind: .retry(runAt: now.addingTimeInterval(300), error: error)),
+                ], now: now)
+            let reply = try await call("/api/v1/activity?minutes=5", .get, nil, nil)
+            #expect(reply.status == 200)
+            let o = reply.object
+            #expect(Set(o.keys) == ["at", "day_start", "processed_today", "failed_today", "running", "enqueued", "scheduled", "retrying", "dead", "minutes"])
+            #expect(o["processed_today"] as? Int == 2)
+            #expect(o["failed_today"] as? Int == 1)
+            #expect(o["scheduled"] as? Int == 2, "the retry, and the child its parent's success released, due in 10 min")
+            #expect(o["retrying"] as? Int == 1)
+            #expect(o["running"] as? Int == 0 && o["enqueued"] as? Int == 0 && o["dead"] as? Int == 0)
+            let minutes = try #require(o["minutes"] as? [[String: Any]])
+            #expect(minutes.count == 5)
+            #expect(minutes.allSatisfy { Set($0.keys) == ["at", "succeeded", "failed"] })
+            // Both attempts ended in the current minute (or, across a minute's turn, the one before).
+            #expect(minutes.map { $0["succeeded"] as? Int ?? 0 }.reduce(0, +) == 1)
+            #expect(minutes.map { $0["failed"] as? Int ?? 0 }.reduce(0, +) == 1)
+            #expect(try await call("/api/v1/activity", .get, nil, nil).object["minutes"].map { ($0 as? [Any])?.count } == 60)
+            let bad = try await call("/api/v1/activity?minutes=2000", .get, nil, nil)
+            #expect(bad.status == 400 && bad.errorCode == "invalid_argument" && bad.text.contains("minutes"))
+
+            #expect(try await call("/api/v1/jobs/\(ids[0])/dependents", .get, nil, nil).text == "[\(later)]")
+            #expect(try await call("/api/v1/jobs/\(later)/dependents", .get, nil, nil).text == "[]")
+            #expect(try await call("/api/v1/jobs/999999/dependents", .get, nil, nil).status == 404)
+
+            let retrying = try await call("/api/v1/jobs?retrying=true", .get, nil, nil).list
+            #expect(retrying.map { $0["id"] as? Int } == [Int(ids[1].rawValue)])
+            #expect(try await call("/api/v1/jobs?retrying=maybe", .get, nil, nil).status == 400)
+            #expect(try await call("/api/v1/jobs?retrying=true&state=dead", .get, nil, nil).status == 400)
+        }
+    }
+
     @Test("queues, schedules and workflows over HTTP")
     func queuesSchedulesWorkflows() async throws {
         try await withAPI { store, call in

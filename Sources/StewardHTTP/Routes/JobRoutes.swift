@@ -9,7 +9,8 @@ import Steward
 import StewardConfig
 import Tracing
 
-/// `/api/v1/jobs`: enqueue (with Idempotency-Key), list, get, history, cancel and retry, one or in bulk.
+/// `/api/v1/jobs`: enqueue (with Idempotency-Key), list, get, history, dependents, cancel and retry, one or in bulk;
+/// `/api/v1/activity`: counts over every queue and attempts per minute (the dashboard's header and chart).
 extension StewardAPI {
     // MARK: jobs
 
@@ -44,13 +45,29 @@ extension StewardAPI {
             let state = try q.get("state").map { text -> JobState in
                 do { return try JobState.parse(text) } catch { throw APIError.invalid("state", "'\(text)' is not a job state") }
             }
-            let records = try await jobs.list(JobFilter(queue: q.get("queue"), state: state, name: q.get("name"), limit: limit, beforeID: before))
+            let retrying = try q.get("retrying").map { text -> Bool in
+                guard let flag = Bool(text) else { throw APIError.invalid("retrying", "'\(text)' is not true or false") }
+                return flag
+            } ?? false
+            if retrying, let state, state != .scheduled {
+                throw APIError.invalid("retrying", "retrying jobs are scheduled; state '\(state.rawValue)' excludes them")
+            }
+            let records = try await jobs.list(
+                JobFilter(queue: q.get("queue"), state: state, name: q.get("name"), limit: limit, beforeID: before, retrying: retrying))
             // The next page starts below the last id; the header is absent on the last page.
             let next: HTTPFields = records.count == limit ? [HTTPField.Name("X-Next-Before")!: "\(records.last!.id)"] : [:]
             return JSONResponse.make(records.map(JobView.init), headers: next)
         }
         route(api, .get, "jobs/:id") { _, context in
             JSONResponse.make(JobView(try await jobs.get(try Self.jobID(context, "id"))))
+        }
+        route(api, .get, "jobs/:id/dependents") { _, context in
+            JSONResponse.make(try await jobs.dependents(try Self.jobID(context, "id")).map(\.rawValue))
+        }
+        route(api, .get, "activity") { request, _ in
+            let minutes = try Self.queryInt(
+                request.uri.queryParameters.get("minutes"), "minutes", default: 60, range: 1...JobAdmin.activityWindowLimit)
+            return JSONResponse.make(try await jobs.activity(minutes: minutes))
         }
         route(api, .get, "jobs/:id/history") { _, context in
             JSONResponse.make(try await jobs.history(try Self.jobID(context, "id")).map(AttemptView.init))
