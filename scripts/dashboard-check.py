@@ -8,6 +8,7 @@ what the code draws), as dashboard-PAGE.png.
     dashboard-check.py BASE_URL ADMIN_TOKEN:READ_TOKEN SCREENSHOT_DIR
 """
 import json
+import re
 import os
 import sys
 import time
@@ -163,11 +164,52 @@ try:
             queues = ", ".join(f"{q['name']} ({q['concurrency']})" for q in worker["queues"])
             check(len(cells) == 8 and cells[2] == str(worker["pid"]) and cells[3] == queues and cells[5] == "online",
                   f"workers: the serve's worker row shows {cells}, expected pid {worker['pid']}, queues {queues!r}, online")
+        # The header on every page: the counts /api/v1/activity gives, each linking to its list.
+        counts = driver.execute_script(
+            "return Object.fromEntries([...document.querySelectorAll('#summary a')].map(a => [a.dataset.count, [a.querySelector('b').textContent, a.getAttribute('href')]]))")
+        activity = api("GET", "/activity?minutes=1")
+        # Steward's own checks keep running: what they process moves "processed today", not these.
+        check(counts.get("processed today", ["0"])[0].isdigit() and int(counts["processed today"][0]) >= 2, f"page {page}: header 'processed today' shows {counts.get('processed today')}")
+        for label, key in [("dead", "dead"), ("scheduled", "scheduled"), ("retrying", "retrying")]:
+            check(label in counts and counts[label][0] == str(activity[key]), f"page {page}: header '{label}' shows {counts.get(label)}, the API {activity[key]}")
+        check(counts.get("dead", ["", ""])[1] == "#/dead" and counts.get("scheduled", ["", ""])[1] == "#/jobs?state=scheduled",
+              f"page {page}: header links {counts}")
+        if page == "overview":
+            chart = driver.find_element(By.CSS_SELECTOR, "svg[data-chart='throughput']")
+            lines = driver.find_elements(By.CSS_SELECTOR, "svg[data-chart='throughput'] polyline")
+            check(len(lines) == 2, f"overview: the throughput chart draws {len(lines)} lines, not succeeded and failed")
+            labels = [t.text for t in driver.find_elements(By.CSS_SELECTOR, "svg[data-chart='throughput'] text")]
+            check(any(re.fullmatch(r"\d\d:\d\d", l) for l in labels), f"overview: the chart's time axis shows {labels}")
+            check("(attempts per minute, UTC)" in text and "succeeded" in text, "overview: the chart's legend or unit is missing")
+            webdriver.ActionChains(driver).move_to_element(chart).perform()
+            hover = driver.find_element(By.CSS_SELECTOR, ".throughput .hover").text
+            check(re.fullmatch(r"\d\d:\d\d UTC: \d+ succeeded, \d+ failed", hover) is not None, f"overview: hovering the chart shows {hover!r}")
+        if page.startswith("job/"):
+            check(shown.get("children") == "—" and shown.get("parents") == "—", f"job page: parents/children show {shown.get('parents')!r}/{shown.get('children')!r}")
+            check('"type": "Failure"' in (shown.get("error") or ""), f"job page: the error is not formatted JSON: {shown.get('error')!r}")
+            bars = driver.find_elements(By.CSS_SELECTOR, "svg[data-chart='attempts'] rect.dead")
+            check(len(bars) == 1, f"job page: the attempt timeline shows {len(bars)} dead attempts, not 1")
+            check(driver.find_elements(By.CSS_SELECTOR, "button.copy"), "job page: no copy button for the id")
         if page == "pipelines":
             check("PARENT" in text.upper() and "STATUS" in text.upper(), "pipelines: a column header is missing")
         names = {"job/": "job", "run/order-7": "code-run", "run/": "workflow-run"}
         name = next((v for k, v in names.items() if page.startswith(k)), page)
         driver.save_screenshot(os.path.join(shots, f"dashboard-{name}.png"))
+
+    # A count in the header opens its filtered list; the search box opens a job by id.
+    open_page("overview", admin)
+    driver.find_element(By.CSS_SELECTOR, "#summary a[data-count='scheduled']").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"tr[data-job='{job['id']}']"))
+    listed = driver.execute_script("return [...document.querySelectorAll('tr[data-job]')].map(tr => tr.dataset.job)")
+    expected = [str(j["id"]) for j in api("GET", "/jobs?state=scheduled")]
+    check(str(job["id"]) in listed and listed == expected, f"header 'scheduled' lists jobs {listed}, the API's scheduled jobs are {expected}")
+    check(driver.execute_script("return document.querySelector(\"input[data-filter='state']\").value") == "scheduled", "the list's state filter is not 'scheduled'")
+    box = driver.find_element(By.ID, "search-id")
+    box.send_keys(str(dead["id"]))
+    box.submit()
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return location.hash") == f"#/job/{dead['id']}")
+    WebDriverWait(driver, 10).until(lambda d: f"Job {dead['id']}" in d.find_element(By.ID, "main").text)
+    check("steward.fail" in driver.find_element(By.ID, "main").text, "search: the job page does not show the job's name")
 
     # An action: pause the mail queue from the overview.
     open_page("overview", admin)

@@ -1,7 +1,9 @@
 // Steward dashboard: plain JavaScript over the /api/v1 routes (no build step, no inline code).
 "use strict";
 
-const state = { token: sessionStorage.getItem("stewardToken"), scope: null, filters: { queue: "", state: "", name: "" } };
+// `window`: the throughput chart's minutes (60 or 1,440). A list's filters live in the address
+// (#/jobs?queue=mail&state=dead), so the header's counts link to them and a filtered list can be shared.
+const state = { token: sessionStorage.getItem("stewardToken"), scope: null, window: 60, activity: null };
 const main = () => document.getElementById("main");
 
 async function api(path, options = {}) {
@@ -87,6 +89,91 @@ function chart(samples) {
   return s;
 }
 
+/// The header's counts over every queue, each a link to the list it counts.
+function summary(a) {
+  const item = (label, value, href, title, bad = false) => h("a", { href, title, "data-count": label, class: bad && value ? "bad" : "" }, label, h("b", {}, value));
+  return [
+    item("processed today", a.processed_today, "#/jobs?state=succeeded", "Attempts that ended today (UTC), succeeded or failed; the link lists succeeded jobs"),
+    item("failed today", a.failed_today, "#/jobs?retrying=true", "Failed attempts today (UTC): retries, dead ends, lost leases; the link lists jobs waiting to retry", true),
+    item("running", a.running, "#/jobs?state=running", "Jobs running now"),
+    item("enqueued", a.enqueued, "#/jobs?state=available", "Jobs due to run, not yet claimed"),
+    item("scheduled", a.scheduled, "#/jobs?state=scheduled", "Jobs scheduled for later, retries included"),
+    item("retrying", a.retrying, "#/jobs?retrying=true", "Jobs waiting to retry after a failed attempt"),
+    item("dead", a.dead, "#/dead", "Dead jobs", true),
+  ];
+}
+
+const hhmm = (iso) => iso.slice(11, 16);
+
+/// Succeeded and failed attempts per minute over the last hour or day: axes with times (UTC) and
+/// counts, a legend, and the value under the pointer.
+function throughput(a) {
+  const box = h("div", { class: "throughput", "data-window": String(state.window) });
+  const pick = (minutes, label) => h("button", { class: "toggle" + (state.window === minutes ? " current" : ""), "data-window": String(minutes),
+    onclick: () => { state.window = minutes; refresh(); } }, label);
+  const hover = h("div", { class: "hover" }, "");
+  const minutes = a ? a.minutes : [];
+  const ok = minutes.reduce((n, m) => n + m.succeeded, 0), failed = minutes.reduce((n, m) => n + m.failed, 0);
+  box.append(h("div", { class: "head" }, h("h3", {}, "Throughput"), pick(60, "last hour"), pick(1440, "last 24 h"),
+    h("span", { class: "legend" }, h("span", { class: "ok" }, `━ succeeded ${ok}`), "  ", h("span", { class: "failed" }, `━ failed ${failed}`), "  (attempts per minute, UTC)")));
+  const width = 1000, height = 150, left = 40, right = 10, top = 8, bottom = 20, plotW = width - left - right, plotH = height - top - bottom;
+  const s = svg("svg", { class: "chart", width, height, viewBox: `0 0 ${width} ${height}`, "data-chart": "throughput" });
+  const text = (x, y, content, anchor = "start") => { const t = svg("text", { x, y, "text-anchor": anchor }); t.textContent = content; s.append(t); };
+  const max = Math.max(1, ...minutes.map((m) => Math.max(m.succeeded, m.failed)));
+  for (const f of [0, 0.5, 1]) {
+    const y = top + plotH - f * plotH;
+    s.append(svg("line", { x1: left, y1: y, x2: left + plotW, y2: y, class: f ? "grid" : "axis-line" }));
+    text(left - 4, y + 3, String(Math.round(f * max)), "end");
+  }
+  s.append(svg("line", { x1: left, y1: top, x2: left, y2: top + plotH, class: "axis-line" }));
+  const x = (i) => left + (minutes.length > 1 ? (i / (minutes.length - 1)) * plotW : 0);
+  if (minutes.length) {
+    const ticks = 6;
+    for (let k = 0; k <= ticks; k++) {
+      const i = Math.round((k / ticks) * (minutes.length - 1));
+      text(x(i), height - 4, hhmm(minutes[i].at), k === 0 ? "start" : k === ticks ? "end" : "middle");
+    }
+    for (const [key, cls] of [["succeeded", "ok"], ["failed", "failed"]]) {
+      s.append(svg("polyline", { class: cls, points: minutes.map((m, i) => `${x(i)},${top + plotH - (m[key] / max) * plotH}`).join(" ") }));
+    }
+  }
+  const cursor = svg("line", { x1: -10, y1: top, x2: -10, y2: top + plotH, class: "cursor" });
+  s.append(cursor);
+  s.addEventListener("mousemove", (e) => {
+    if (!minutes.length) return;
+    const r = s.getBoundingClientRect();
+    const px = ((e.clientX - r.left) / r.width) * width;
+    const i = Math.max(0, Math.min(minutes.length - 1, Math.round(((px - left) / plotW) * (minutes.length - 1))));
+    cursor.setAttribute("x1", x(i)); cursor.setAttribute("x2", x(i));
+    hover.textContent = `${hhmm(minutes[i].at)} UTC: ${minutes[i].succeeded} succeeded, ${minutes[i].failed} failed`;
+  });
+  box.append(s, hover);
+  return box;
+}
+
+/// A job's attempts on one time axis: a bar from start to finish per attempt, labelled with its
+/// number, outcome and duration.
+function timeline(attempts) {
+  const t = attempts.map((a) => [Date.parse(a.started_at), Date.parse(a.finished_at)]);
+  const t0 = Math.min(...t.map((x) => x[0])), t1 = Math.max(...t.map((x) => x[1]), t0 + 1);
+  const width = 1000, left = 10, label = 260, row = 22, height = 24 + attempts.length * row;
+  const plotW = width - left - label - 10;
+  const s = svg("svg", { class: "timeline", width, height, viewBox: `0 0 ${width} ${height}`, "data-chart": "attempts" });
+  const x = (ms) => left + label + ((ms - t0) / (t1 - t0)) * plotW;
+  const seconds = (ms) => (ms < 1000 ? `${ms} ms` : ms < 120000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60000).toFixed(1)} min`);
+  attempts.forEach((a, i) => {
+    const y = 8 + i * row;
+    const name = svg("text", { x: left, y: y + 13 });
+    name.textContent = `#${i + 1} attempt ${a.attempt} · ${a.outcome} · ${seconds(t[i][1] - t[i][0])}`;
+    s.append(name);
+    s.append(svg("rect", { x: x(t[i][0]), y, width: Math.max(2, x(t[i][1]) - x(t[i][0])), height: row - 8, rx: 3, class: a.outcome, "data-attempt": String(a.attempt) }));
+  });
+  const axis = (ms, anchor) => { const e = svg("text", { x: x(ms), y: height - 4, "text-anchor": anchor, class: "axis" }); e.textContent = when(new Date(ms).toISOString()); s.append(e); };
+  axis(t0, "start");
+  if (t1 - t0 > 1) axis(t1, "end");
+  return s;
+}
+
 const views = {
   async overview() {
     const queues = await api("/queues");
@@ -110,6 +197,7 @@ const views = {
     const internal = (q) => q.name.startsWith("steward.");
     const mine = queues.filter((q) => !internal(q)), own = queues.filter(internal);
     return [
+      throughput(state.activity),
       h("h2", {}, "Queues"),
       mine.length ? table(headers, await Promise.all(mine.map(row))) : h("p", {}, "No queues yet."),
       own.length ? h("h3", {}, "Steward's own queues") : null,
@@ -117,20 +205,31 @@ const views = {
     ];
   },
 
-  async jobs(dead = false) {
-    const f = state.filters;
+  async jobs(dead = false, params = new URLSearchParams()) {
+    const f = { queue: params.get("queue") || "", state: params.get("state") || "", name: params.get("name") || "" };
+    const retrying = params.get("retrying") === "true";
     const query = new URLSearchParams({ limit: "100" });
     if (f.queue) query.set("queue", f.queue);
     if (dead) query.set("state", "dead"); else if (f.state) query.set("state", f.state);
     if (f.name) query.set("name", f.name);
+    if (retrying && !dead) query.set("retrying", "true");
     const jobs = await api("/jobs?" + query);
-    const input = (key, placeholder) => { const el = h("input", { placeholder, value: f[key] }); el.addEventListener("change", () => { f[key] = el.value; refresh(); }); return el; };
+    // An edited filter goes to the address; the hash change re-renders the list.
+    const input = (key, placeholder) => {
+      const el = h("input", { placeholder, value: f[key], "data-filter": key });
+      el.addEventListener("change", () => {
+        const next = new URLSearchParams(params);
+        if (el.value) next.set(key, el.value); else next.delete(key);
+        location.hash = (dead ? "#/dead" : "#/jobs") + (next.toString() ? "?" + next : "");
+      });
+      return el;
+    };
     const filter = { queue: f.queue || undefined, state: dead ? "dead" : f.state || undefined, name: f.name || undefined };
     return [
-      h("h2", {}, dead ? "Dead letters" : "Jobs"),
+      h("h2", {}, dead ? "Dead letters" : retrying ? "Jobs waiting to retry" : "Jobs"),
       h("div", { class: "filters" }, input("queue", "queue"), dead ? null : input("state", "state"), input("name", "name"),
         dead || f.state === "dead" || f.state === "cancelled" ? action("retry all", () => api("/jobs/retry", { method: "POST", body: JSON.stringify(filter) })) : null,
-        !dead && (f.queue || f.state || f.name) ? action("cancel all", () => api("/jobs/cancel", { method: "POST", body: JSON.stringify(filter) })) : null),
+        !dead && !retrying && (f.queue || f.state || f.name) ? action("cancel all", () => api("/jobs/cancel", { method: "POST", body: JSON.stringify(filter) })) : null),
       table(["id", "name", "queue", "state", "attempt", "created", "error"], jobs.map((j) => h("tr", { "data-job": j.id },
         h("td", {}, h("a", { href: "#/job/" + j.id }, j.id)), h("td", {}, j.name), h("td", {}, j.queue), h("td", {}, badge(j.state)),
         h("td", {}, `${j.attempt}/${j.max_attempts}`), h("td", {}, time(j.created_at)), h("td", {}, j.error ? `${j.error.type}: ${j.error.message}` : "")))),
@@ -138,20 +237,27 @@ const views = {
   },
 
   async job(id) {
-    const [j, attempts] = await Promise.all([api("/jobs/" + id), api(`/jobs/${id}/history`)]);
+    const [j, attempts, children] = await Promise.all([api("/jobs/" + id), api(`/jobs/${id}/history`), api(`/jobs/${id}/dependents`)]);
     const finished = ["succeeded", "cancelled", "dead"].includes(j.state);
+    const pretty = (v) => h("pre", { class: "json" }, v === null || v === undefined ? "—" : JSON.stringify(v, null, 2));
+    const links = (ids) => (ids.length ? ids.map((p) => h("a", { href: "#/job/" + p, class: "job-link" }, String(p))).flatMap((a, i) => (i ? [", ", a] : [a])) : "—");
+    const copy = h("button", { class: "copy", title: "Copy the job's id", onclick: async () => {
+      try { await navigator.clipboard.writeText(String(j.id)); flash(`copied job id ${j.id}`); } catch (err) { flash("copy: " + err.message, true); }
+    } }, "copy id");
     return [
-      h("h2", {}, `Job ${j.id} `, badge(j.state)),
+      h("h2", {}, `Job ${j.id} `, copy, " ", badge(j.state)),
       h("div", {}, !finished ? action("cancel", () => api(`/jobs/${id}/cancel`, { method: "POST" })) : null,
         j.state === "dead" || j.state === "cancelled" ? action("retry", () => api(`/jobs/${id}/retry`, { method: "POST" })) : null),
       h("dl", {},
         ["name", "queue", "priority", "attempt", "max_attempts", "run_at", "created_at", "started_at", "finished_at", "unique_key"].map((k) => [h("dt", {}, k), h("dd", {}, plain(j[k]))]),
-        h("dt", {}, "payload"), h("dd", {}, h("pre", {}, JSON.stringify(j.payload, null, 2))),
-        h("dt", {}, "result"), h("dd", {}, h("pre", {}, json(j.result))),
-        h("dt", {}, "progress"), h("dd", {}, json(j.progress)),
-        h("dt", {}, "error"), h("dd", {}, j.error ? `${j.error.type}: ${j.error.message} (attempt ${j.error.attempt})` : "—"),
-        h("dt", {}, "after"), h("dd", {}, j.depends_on.length ? j.depends_on.map((p) => h("a", { href: "#/job/" + p }, p + " ")) : "—")),
+        h("dt", {}, "payload"), h("dd", {}, pretty(j.payload)),
+        h("dt", {}, "result"), h("dd", {}, pretty(j.result)),
+        h("dt", {}, "progress"), h("dd", {}, pretty(j.progress)),
+        h("dt", {}, "error"), h("dd", {}, j.error ? pretty(j.error) : "—"),
+        h("dt", {}, "parents"), h("dd", { "data-links": "parents" }, links(j.depends_on)),
+        h("dt", {}, "children"), h("dd", { "data-links": "children" }, links(children))),
       h("h3", {}, "Attempts"),
+      attempts.length ? timeline(attempts) : null,
       table(["attempt", "worker", "started", "finished", "outcome", "error"], attempts.map((a) => h("tr", {},
         h("td", {}, a.attempt), h("td", {}, a.worker), h("td", {}, time(a.started_at)), h("td", {}, time(a.finished_at)), h("td", {}, badge(a.outcome)),
         h("td", {}, a.error_type ? `${a.error_type}: ${a.error_message}` : "")))),
@@ -326,11 +432,17 @@ function live(ok, detail) {
 
 let timer = null;
 async function refresh() {
-  const [, page, arg] = (location.hash || "#/overview").split("/");
+  const [path, query] = (location.hash || "#/overview").split("?");
+  const [, page, arg] = path.split("/");
+  const params = new URLSearchParams(query || "");
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("current", a.getAttribute("href") === "#/" + page);
   try {
-    const content = page === "job" ? await views.job(arg) : page === "run" ? await views.run(arg) : page === "dead" ? await views.jobs(true)
-      : page === "jobs" ? await views.jobs(false) : views[page] ? await views[page]() : await views.overview();
+    const overview = page !== "dead" && (!page || page === "overview" || !views[page]);
+    // The header's counts on every page; the overview's chart reads its window from the same call.
+    state.activity = await api("/activity?minutes=" + (overview ? state.window : 1));
+    document.getElementById("summary").replaceChildren(...summary(state.activity));
+    const content = page === "job" ? await views.job(arg) : page === "run" ? await views.run(arg) : page === "dead" ? await views.jobs(true, params)
+      : page === "jobs" ? await views.jobs(false, params) : views[page] ? await views[page]() : await views.overview();
     // Keep focus in a filter while the page refreshes.
     if (!main().contains(document.activeElement) || document.activeElement.tagName !== "INPUT") main().replaceChildren(...content.flat().filter(Boolean));
     document.body.dataset.loaded = "true";
@@ -356,5 +468,14 @@ async function start() {
   timer = setInterval(refresh, 3000);
 }
 
+// The header's search: a number opens that job, anything else that workflow run.
+function search(e) {
+  e.preventDefault();
+  const id = document.getElementById("search-id").value.trim();
+  if (!id) return;
+  location.hash = /^\d+$/.test(id) ? "#/job/" + id : "#/run/" + encodeURIComponent(id);
+}
+
 window.addEventListener("hashchange", refresh);
+document.addEventListener("DOMContentLoaded", () => document.getElementById("search").addEventListener("submit", search));
 document.addEventListener("DOMContentLoaded", start);
