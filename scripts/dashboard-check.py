@@ -211,6 +211,19 @@ try:
     WebDriverWait(driver, 10).until(lambda d: f"Job {dead['id']}" in d.find_element(By.ID, "main").text)
     check("steward.fail" in driver.find_element(By.ID, "main").text, "search: the job page does not show the job's name")
 
+    # Live: the page holds the server's change stream open, and a job enqueued elsewhere shows up
+    # through it (the poll, while the stream is open, is every 15 s).
+    open_page("jobs", admin)
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.body.dataset.stream") == "open")
+    fresh = api("POST", "/jobs", {"name": "steward.sleep", "queue": "mail", "payload": {"seconds": 1}, "delay": "2h"})
+    try:
+        WebDriverWait(driver, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"tr[data-job='{fresh['id']}']"))
+    except Exception:
+        pass
+    check(driver.find_elements(By.CSS_SELECTOR, f"tr[data-job='{fresh['id']}']"), f"live: job {fresh['id']} enqueued through the API did not appear within 5 s")
+    check(driver.execute_script("return document.body.dataset.refreshedBy") == "event",
+          f"live: the list was re-rendered by {driver.execute_script('return document.body.dataset.refreshedBy')!r}, not a change event")
+
     # An action: pause the mail queue from the overview.
     open_page("overview", admin)
     driver.find_element(By.CSS_SELECTOR, "tr[data-queue='mail'] button[data-action='pause']").click()
@@ -234,7 +247,9 @@ try:
     check(driver.find_element(By.ID, "live").text.startswith("live"), f"header shows {driver.find_element(By.ID, 'live').text!r}, not live")
     driver.set_network_conditions(offline=True, latency=0, download_throughput=0, upload_throughput=0)
     try:
-        WebDriverWait(driver, 10).until(lambda d: "paused" in d.find_element(By.ID, "live").text)
+        # The page polls every 10 s while its change stream is open (Chromium's offline mode
+        # leaves an open stream hanging rather than failing it, as a real drop would).
+        WebDriverWait(driver, 15).until(lambda d: "paused" in d.find_element(By.ID, "live").text)
     except Exception:
         pass
     shown = driver.find_element(By.ID, "live").text
@@ -246,9 +261,14 @@ try:
     except Exception:
         pass
     check(driver.find_element(By.ID, "live").text.startswith("live"), "back online: the header still shows paused")
+    try:
+        WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.body.dataset.stream") == "open")
+    except Exception:
+        pass
+    check(driver.execute_script("return document.body.dataset.stream") == "open", "back online: the change stream was not opened again")
 finally:
     driver.quit()
 
 if failures:
     sys.exit(f"dashboard check: {len(failures)} failure(s)")
-print(f"dashboard check: {len(pages)} pages, an action, a read-only view and a dropped connection passed; screenshots in {shots}")
+print(f"dashboard check: {len(pages)} pages, the header, search, live change events, an action, a read-only view and a dropped connection passed; screenshots in {shots}")

@@ -427,11 +427,22 @@ function showLogin() {
 function live(ok, detail) {
   const el = document.getElementById("live");
   el.className = ok ? "live" : "live paused";
+  el.title = document.body.dataset.stream === "open" ? "Updates as the store changes (server-sent events)" : "Refreshes every 3 s";
   el.textContent = ok ? "live · " + new Date().toISOString().slice(11, 19) + " UTC" : "paused: " + detail + "; retrying";
 }
 
-let timer = null;
-async function refresh() {
+// Re-renders come from the server's change events (`GET /api/v1/events`) while that stream is
+// open, with a slow poll as the safety net; without the stream, from a poll every 3 s. A refresh
+// asked for while one runs is done once after it (`why` says what asked: nav, event or poll).
+let timer = null, running = null, again = null;
+async function refresh(why = "nav") {
+  if (running) { again = again === "nav" ? again : why; return running; }
+  running = render(why);
+  try { await running; } finally { running = null; }
+  if (again) { const next = again; again = null; await refresh(next); }
+}
+
+async function render(why) {
   const [path, query] = (location.hash || "#/overview").split("?");
   const [, page, arg] = path.split("/");
   const params = new URLSearchParams(query || "");
@@ -440,18 +451,66 @@ async function refresh() {
     const overview = page !== "dead" && (!page || page === "overview" || !views[page]);
     // The header's counts on every page; the overview's chart reads its window from the same call.
     state.activity = await api("/activity?minutes=" + (overview ? state.window : 1));
-    document.getElementById("summary").replaceChildren(...summary(state.activity));
+    const header = document.getElementById("summary"), counts = h("div", {}, summary(state.activity));
+    if (counts.innerHTML !== header.innerHTML) header.replaceChildren(...counts.childNodes);
     const content = page === "job" ? await views.job(arg) : page === "run" ? await views.run(arg) : page === "dead" ? await views.jobs(true, params)
       : page === "jobs" ? await views.jobs(false, params) : views[page] ? await views[page]() : await views.overview();
-    // Keep focus in a filter while the page refreshes.
-    if (!main().contains(document.activeElement) || document.activeElement.tagName !== "INPUT") main().replaceChildren(...content.flat().filter(Boolean));
+    // Keep focus in a filter while the page refreshes, and leave the page as it is when nothing
+    // changed (no flicker, the pointer's chart value and a text selection stay).
+    const next = h("div", {}, content.flat().filter(Boolean));
+    const typing = main().contains(document.activeElement) && document.activeElement.tagName === "INPUT";
+    if (!typing && next.innerHTML !== main().innerHTML) main().replaceChildren(...next.childNodes);
     document.body.dataset.loaded = "true";
+    document.body.dataset.refreshedBy = why;
     live(true);
   } catch (err) {
     // fetch rejects (TypeError) when no answer comes at all: the connection, not the request.
     if (err instanceof TypeError) live(false, "no answer from the server");
     else if (!document.getElementById("login")) flash(err.message, true);
   }
+}
+
+function poll(ms) {
+  clearInterval(timer);
+  timer = setInterval(() => refresh("poll"), ms);
+}
+
+// The change events over fetch (EventSource cannot send the token). While the stream is open a
+// poll every 10 s still catches what sends no event (worker reports, schedules). A stream silent
+// for 20 s (the server says something every 15 s) is taken as dropped; a dropped stream falls
+// back to polling every 3 s and is opened again 2 s later.
+let listening = false;
+async function listen() {
+  if (listening) return;
+  listening = true;
+  const controller = new AbortController();
+  let heard = Date.now();
+  const watchdog = setInterval(() => { if (Date.now() - heard > 20000) controller.abort(); }, 1000);
+  try {
+    const headers = state.token ? { Authorization: "Bearer " + state.token } : {};
+    const response = await fetch("/api/v1/events", { headers, signal: controller.signal });
+    if (!response.ok || !response.body) throw new Error("no event stream");
+    document.body.dataset.stream = "open";
+    poll(10000);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      heard = Date.now();
+      buffer += value;
+      for (let cut; (cut = buffer.indexOf("\n\n")) >= 0; buffer = buffer.slice(cut + 2)) {
+        if (buffer.slice(0, cut).split("\n").includes("event: change")) refresh("event");
+      }
+    }
+  } catch (err) {
+    // The connection dropped or the server went away: the poll below notices and says so.
+  }
+  clearInterval(watchdog);
+  document.body.dataset.stream = "closed";
+  listening = false;
+  poll(3000);
+  setTimeout(listen, 2000);
 }
 
 async function start() {
@@ -463,9 +522,9 @@ async function start() {
   }
   if (!state.scope) { showLogin(); return; }
   document.body.dataset.scope = state.scope;
-  clearInterval(timer);
   await refresh();
-  timer = setInterval(refresh, 3000);
+  poll(3000);
+  listen();
 }
 
 // The header's search: a number opens that job, anything else that workflow run.
@@ -476,6 +535,6 @@ function search(e) {
   location.hash = /^\d+$/.test(id) ? "#/job/" + id : "#/run/" + encodeURIComponent(id);
 }
 
-window.addEventListener("hashchange", refresh);
+window.addEventListener("hashchange", () => refresh("nav"));
 document.addEventListener("DOMContentLoaded", () => document.getElementById("search").addEventListener("submit", search));
 document.addEventListener("DOMContentLoaded", start);

@@ -58,6 +58,7 @@ public struct StewardAPI: Sendable {
         addJobRoutes(api)
         addQueueRoutes(api)
         addWorkerRoutes(api)
+        addEventRoutes(api)
         addScheduleRoutes(api)
         addWorkflowRoutes(api)
         addMonitorRoutes(api)
