@@ -433,7 +433,8 @@ function live(ok, detail) {
 
 // Re-renders come from the server's change events (`GET /api/v1/events`) while that stream is
 // open, with a slow poll as the safety net; without the stream, from a poll every 3 s. A refresh
-// asked for while one runs is done once after it (`why` says what asked: nav, event or poll).
+// asked for while one runs is done once after it (`why` says what asked: nav, event or poll;
+// `data-changed-by` on the body, what last changed the page).
 let timer = null, running = null, again = null;
 async function refresh(why = "nav") {
   if (running) { again = again === "nav" ? again : why; return running; }
@@ -459,9 +460,11 @@ async function render(why) {
     // changed (no flicker, the pointer's chart value and a text selection stay).
     const next = h("div", {}, content.flat().filter(Boolean));
     const typing = main().contains(document.activeElement) && document.activeElement.tagName === "INPUT";
-    if (!typing && next.innerHTML !== main().innerHTML) main().replaceChildren(...next.childNodes);
+    if (!typing && next.innerHTML !== main().innerHTML) {
+      main().replaceChildren(...next.childNodes);
+      document.body.dataset.changedBy = why;
+    }
     document.body.dataset.loaded = "true";
-    document.body.dataset.refreshedBy = why;
     live(true);
   } catch (err) {
     // fetch rejects (TypeError) when no answer comes at all: the connection, not the request.
