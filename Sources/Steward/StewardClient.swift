@@ -108,8 +108,8 @@ public struct StewardClient: Sendable {
     ///
     /// Wakes on the store's finished-job events (``JobStore/finishedJobs()``), re-reading the job
     /// on each, with a one-second poll as the safety net. Throws
-    /// ``StewardError/jobDidNotSucceed(job:state:error:)`` when it ended dead or cancelled,
-    /// ``StewardError/waitTimedOut(job:state:)`` after `timeout`.
+    /// `StewardError.jobDidNotSucceed` when it ended dead or cancelled,
+    /// `StewardError.waitTimedOut` after `timeout`.
     public func waitForResult(_ id: JobID, timeout: Duration) async throws -> JobRecord {
         let deadline = ContinuousClock.now + timeout
         // Subscribed before the first read, so a finish between the read and the wait is not missed.

@@ -19,7 +19,7 @@ public struct JobAdmin: Sendable {
 
     /// Enqueues `job` under an idempotency key kept `retention` from now: a replay of the same
     /// request returns its job (`replayed: true`); a different request under a held key is
-    /// ``StewardError/idempotencyKeyReused(key:job:)``.
+    /// `StewardError.idempotencyKeyReused`.
     public func enqueue(_ job: NewJob, idempotencyKey key: String, fingerprint: String, retention: Duration) async throws
         -> (record: JobRecord, replayed: Bool)
     {
@@ -32,7 +32,7 @@ public struct JobAdmin: Sendable {
         }
     }
 
-    /// One job, or ``StewardError/jobNotFound(_:)``.
+    /// One job, or `StewardError.jobNotFound`.
     public func get(_ id: JobID) async throws -> JobRecord {
         guard let record = try await store.job(id, now: clock.now()) else { throw StewardError.jobNotFound(id) }
         return record
@@ -44,7 +44,7 @@ public struct JobAdmin: Sendable {
         return try await store.jobs(filter, now: clock.now())
     }
 
-    /// A job's finished attempts, oldest first (``StewardError/jobNotFound(_:)`` for an unknown id).
+    /// A job's finished attempts, oldest first (`StewardError.jobNotFound` for an unknown id).
     public func history(_ id: JobID) async throws -> [AttemptRecord] {
         _ = try await get(id)
         return try await store.history(id)

@@ -15,7 +15,7 @@ public struct QueueAdmin: Sendable {
     /// Every queue that has jobs or stored settings.
     public func list() async throws -> [QueueInfo] { try await store.queues() }
 
-    /// Statistics of a known queue, or ``StewardError/queueNotFound(_:known:)``.
+    /// Statistics of a known queue, or `StewardError.queueNotFound`.
     public func stats(_ name: String) async throws -> QueueStats {
         try await requireKnown(name)
         return try await store.queueStats(name, now: clock.now())

@@ -3,7 +3,7 @@ import Foundation
 /// A workflow written as plain async Swift whose steps are recorded, so a run resumes after any
 /// crash without running finished steps again (docs/durable.md).
 ///
-/// Register an instance (it may hold dependencies) with ``JobRegistry/register(_:)-(DurableWorkflow)``;
+/// Register an instance (it may hold dependencies) with `JobRegistry.register(_:)` (its overload for a workflow instance);
 /// start runs with ``StewardClient/start(_:input:id:timeout:)``. The function runs inside its
 /// run's driver job: after a crash, the job's lease is rescued like any job's and the function
 /// runs again from the top, each recorded position returning its recorded value. Code between

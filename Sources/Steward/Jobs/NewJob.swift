@@ -22,7 +22,7 @@ public struct NewJob: Sendable, Equatable {
     /// returns that job instead of adding another.
     public var uniqueKey: String?
     /// Jobs that must finish (succeed, die or be cancelled) before this one may run; while any
-    /// has not, this job is ``JobState/waiting``. Each must exist when this job is enqueued.
+    /// has not, this job is `JobState.waiting`. Each must exist when this job is enqueued.
     public var dependsOn: [JobID] {
         get { links?.dependsOn ?? [] }
         set { update { $0.dependsOn = newValue } }
@@ -35,7 +35,7 @@ public struct NewJob: Sendable, Equatable {
     }
     /// Waiting jobs this one holds back: each gains it as one more parent, in the same
     /// transaction (a fan-out adds the items it enqueues to the job that collects them). Each
-    /// must still be ``JobState/waiting``.
+    /// must still be `JobState.waiting`.
     public var holds: [JobID] {
         get { links?.holds ?? [] }
         set { update { $0.holds = newValue } }

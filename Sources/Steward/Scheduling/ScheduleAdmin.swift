@@ -15,7 +15,7 @@ public struct ScheduleAdmin: Sendable {
     /// Every stored schedule, by name.
     public func list() async throws -> [ScheduleRecord] { try await store.schedules() }
 
-    /// One schedule, or ``StewardError/scheduleNotFound(_:)``.
+    /// One schedule, or `StewardError.scheduleNotFound`.
     public func get(_ name: String) async throws -> ScheduleRecord {
         guard let r = try await store.schedules().first(where: { $0.name == name }) else {
             throw StewardError.scheduleNotFound(name)

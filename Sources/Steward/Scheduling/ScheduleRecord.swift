@@ -41,7 +41,7 @@ public struct ScheduleRecord: Sendable, Equatable {
     public var name: String { schedule.name }
 }
 
-/// One firing of a schedule, applied by ``JobStore/recordScheduleFires(_:now:)`` atomically: the jobs are enqueued (each with a unique key per schedule and instant) and the
+/// One firing of a schedule, applied by ``ScheduleStore/recordScheduleFires(_:now:)`` atomically: the jobs are enqueued (each with a unique key per schedule and instant) and the
 /// state advances, only if the stored next fire is still `expectedNextFireAt` (so a scheduler
 /// with a stale view never fires twice).
 public struct ScheduleFire: Sendable, Equatable {
@@ -76,7 +76,7 @@ public struct ScheduleFire: Sendable, Equatable {
     }
 }
 
-/// What ``JobStore/recordScheduleFires(_:now:)`` did.
+/// What ``ScheduleStore/recordScheduleFires(_:now:)`` did.
 public enum ScheduleFireResult: Sendable, Equatable {
     /// The jobs were enqueued (a duplicate result means another scheduler already had).
     case fired([EnqueueResult])

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where schedules persist: definitions, pause state and firings (decided by ``ScheduleFireRule``;
+/// Where schedules persist: definitions, pause state and firings (decided by the scheduler;
 /// the store keeps rows and applies each firing with its job in one transaction).
 public protocol ScheduleStore: JobStore {
     /// Stores schedule definitions in one transaction: a new name is inserted whole; an existing
@@ -14,11 +14,11 @@ public protocol ScheduleStore: JobStore {
     func dueSchedules(now: Date, limit: Int) async throws -> [ScheduleRecord]
 
     /// Pauses or resumes a schedule, setting its next fire. Throws
-    /// ``StewardError/scheduleNotFound(_:)`` for an unknown name.
+    /// `StewardError.scheduleNotFound` for an unknown name.
     func setSchedulePaused(_ name: String, paused: Bool, nextFireAt: Date?) async throws
 
     /// Deletes a stored schedule (jobs it enqueued stay). Throws
-    /// ``StewardError/scheduleNotFound(_:)`` for an unknown name.
+    /// `StewardError.scheduleNotFound` for an unknown name.
     func deleteSchedule(_ name: String) async throws
 
     /// Applies firings in one transaction, each as ``ScheduleFire`` describes; one result per

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which jobs ``JobStore/jobs(_:)`` lists.
+/// Which jobs ``JobStore/jobs(_:now:)`` lists.
 public struct JobFilter: Sendable, Equatable {
     /// Only jobs of this queue.
     public var queue: String?

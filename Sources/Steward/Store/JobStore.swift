@@ -16,7 +16,7 @@ public protocol JobStore: Sendable {
     func migrate() async throws
 
     /// Adds jobs in one transaction. A job whose unique key is held by a live job returns that
-    /// job (`duplicate: true`). Fails with ``StewardError/queueFull(queue:maxDepth:)`` without
+    /// job (`duplicate: true`). Fails with `StewardError.queueFull` without
     /// adding any job when a queue would exceed its max depth.
     func enqueue(_ jobs: [NewJob], now: Date) async throws -> [EnqueueResult]
 

@@ -163,7 +163,7 @@ public struct WorkflowAdmin: Sendable {
     /// Runs a failed or cancelled execution again from where it failed: succeeded (and skipped)
     /// tasks keep their outputs; the failed and cancelled tasks and everything downstream of them
     /// run again, in a new generation.
-    /// A failed code run runs again from its last failed step (see ``DurableRuns``).
+    /// A failed code run runs again from its last failed step (the rules of `workflow retry` in docs/durable.md).
     @discardableResult
     public func retry(_ id: String) async throws -> WorkflowRunView {
         let now = clock.now()
@@ -218,7 +218,7 @@ public struct WorkflowAdmin: Sendable {
         return try await status(id)
     }
 
-    /// Waits until the execution ends; throws ``StewardError/invalidArgument(field:message:)`` for an unknown
+    /// Waits until the execution ends; throws `StewardError.invalidArgument` for an unknown
     /// id and `WorkflowWaitTimedOut` after `timeout`.
     public func wait(_ id: String, timeout: Duration) async throws -> WorkflowRunRecord {
         try await waitUntilEnded(id, timeout: timeout) {

@@ -2,7 +2,7 @@ import Foundation
 
 /// A workflow: a DAG of tasks, each run as a job, with templated inputs, conditions, trigger
 /// rules, fan-out and compensation (see docs/workflows.md). Built in Swift or read from YAML
-/// (``WorkflowFile``); stored by name and version, so every worker runs the same definition and a
+/// (`WorkflowFile` (StewardConfig)); stored by name and version, so every worker runs the same definition and a
 /// running execution stays on the version it started with.
 public struct WorkflowDefinition: Sendable, Codable, Equatable {
     /// What happens when a task fails for good.
@@ -32,7 +32,7 @@ public struct WorkflowDefinition: Sendable, Codable, Equatable {
     /// the tasks no other task depends on, keyed by task name.
     public var output: JSONValue?
 
-    /// Creates a definition; ``validate()`` checks it.
+    /// Creates a definition; ``validate(place:)`` checks it.
     public init(
         name: String, version: String = "1", timeout: Duration? = nil, errorHandling: ErrorHandling = .fail,
         tasks: [WorkflowTask], output: JSONValue? = nil

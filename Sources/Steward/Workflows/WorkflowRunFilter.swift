@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which executions ``JobStore/workflowRuns(_:)`` lists.
+/// Which executions ``WorkflowStore/workflowRuns(_:)`` lists.
 public struct WorkflowRunFilter: Sendable, Equatable {
     /// Only executions of this workflow.
     public var workflow: String?

@@ -203,7 +203,7 @@ extension WorkflowDefinition {
 }
 
 /// A workflow definition that is not valid (built in Swift; a YAML file gives a
-/// ``ConfigFileError`` with its line instead).
+/// `ConfigFileError` (StewardConfig) with its line instead).
 public struct WorkflowDefinitionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong.
     public var description: String

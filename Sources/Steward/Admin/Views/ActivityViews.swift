@@ -85,7 +85,7 @@ extension JobAdmin {
     }
 
     /// The jobs that depend on job `id` (its children), by ascending id
-    /// (``StewardError/jobNotFound(_:)`` for an unknown id).
+    /// (`StewardError.jobNotFound` for an unknown id).
     public func dependents(_ id: JobID) async throws -> [JobID] {
         _ = try await get(id)
         return try await activityStore().dependents(of: id)
