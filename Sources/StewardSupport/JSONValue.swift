@@ -15,8 +15,15 @@ public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
 
     /// Parses JSON text; `nil` when it is not valid JSON.
     public init?(parsing text: String) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return nil }
+        var text = text
+        guard let value = text.withUTF8({ JSONTextParser.parse($0) }) else { return nil }
         self = value
+    }
+
+    /// What `init?(parsing:)` gave through Foundation's `JSONDecoder` (kept to test the parser
+    /// against).
+    package static func foundationParsing(_ text: String) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 
     public init(from decoder: any Decoder) throws {
@@ -94,7 +101,10 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 
 extension JSONValue {
     /// Compact JSON text (keys sorted).
-    public var jsonText: String {
+    public var jsonText: String { JSONTextWriter.text(self) ?? "null" }
+
+    /// What `jsonText` gave through Foundation's `JSONEncoder` (kept to test the writer against).
+    package var foundationJSONText: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
