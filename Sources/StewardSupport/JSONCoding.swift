@@ -4,6 +4,12 @@ import Foundation
 public enum JSONCoding {
     /// Encodes a value as compact JSON text with sorted keys (stable output).
     public static func encode(_ value: any Encodable) throws -> String {
+        try JSONTreeEncoder.encode(value)
+    }
+
+    /// What ``encode(_:)`` gave through Foundation's `JSONEncoder` (kept to test the tree encoder
+    /// against).
+    package static func foundationEncode(_ value: any Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Milliseconds kept: `.iso8601` would cut stored instants to whole seconds.

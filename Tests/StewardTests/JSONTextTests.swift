@@ -1,4 +1,5 @@
 import Foundation
+import Steward
 import StewardSupport
 import Testing
 
@@ -58,5 +59,56 @@ struct JSONTextTests {
         for text in Self.texts {
             if let v = JSONValue(parsing: text) { #expect(v.jsonText == v.foundationJSONText, "\(text.debugDescription)") }
         }
+    }
+
+    /// A type with every primitive the encoder special-cases, optionals, nesting, non-String keys.
+    struct Everything: Encodable {
+        enum Mood: String, Encodable { case calm, loud }
+        struct Inner: Encodable { var x: Int; var tags: [String] }
+        var b = true
+        var s = "a/b \"q\" \u{1}"
+        var d: Double
+        var f: Float
+        var i = -42
+        var i8: Int8 = -8
+        var u64: UInt64 = .max
+        var date = Date(timeIntervalSince1970: 1_765_000_000.123)
+        var url = URL(string: "https://example.com/a?b=c")!
+        var data = Data([0, 1, 2, 250])
+        var missing: String? = nil
+        var present: String? = "here"
+        var mood = Mood.loud
+        var inner = Inner(x: 1, tags: ["t1", "t2"])
+        var byInt: [Int: String] = [2: "b", 10: "j", 1: "a"]
+        var nested: [[Double]] = [[1.0, 2.5], [], [1e20, -0.0]]
+        var json: JSONValue = ["k": [1, 2.5, "s", nil, true], "Z": 1e16, "a": 0.1]
+    }
+
+    @Test("encoding: JSONCoding.encode writes Foundation's text for the library's own types and every primitive")
+    func encoding() throws {
+        let now = Date(timeIntervalSince1970: 1_765_000_123.456)
+        let error = JobErrorInfo(type: "Timeout", message: "slow \"upstream\"/x", attempt: 2)
+        let record = JobRecord(
+            id: JobID(7), queue: "mail", name: "send", payload: #"{"to":"ada@example.com","n":9007199254740993,"f":1.5}"#, state: .dead,
+            priority: 3, runAt: now, attempt: 2, maxAttempts: 5, timeout: .seconds(30), retryPolicy: .exponential(retryOn: ["Timeout"]),
+            metadata: ["tenant": "a", "b": "c"], uniqueKey: "u-1", progress: JobProgress(step: 1, totalSteps: 3, percent: 33.3, message: "m"),
+            result: #"[1,{"x":null}]"#, lastError: error, originalQueue: "mail", leaseOwner: nil, leaseExpiresAt: nil, createdAt: now,
+            startedAt: now, finishedAt: now, dependsOn: [JobID(1), JobID(2)])
+        let run = DurableRunRecord(
+            id: "order-1", workflow: "orders", queue: "default", input: #"{"id":1}"#, output: "null", error: error, job: JobID(3),
+            waiting: DurableWait(kind: .message, topic: "approve", until: now), deadline: now, createdAt: now, updatedAt: now)
+        let step = DurableStepRecord(run: "order-1", seq: 2, kind: .step, name: "charge", state: .failed, output: nil, error: error, attempts: 3, startedAt: now, finishedAt: now)
+        let values: [any Encodable] = [
+            JobView(record), run, step, error,
+            WorkerView(WorkerPresence(id: "h:1:x", host: "h", pid: 1, queues: [.init(name: "q", concurrency: 2)], running: 1, startedAt: now, lastHeartbeatAt: now), now: now.addingTimeInterval(12.5)),
+            QueueStats(queue: "q", paused: false, counts: ["available": 1, "dead": 0], running: 2, succeededLastMinute: 3, failedLastMinute: 1, oldestWaitingAgeSeconds: 1.23456), RetryPolicy.linear(maxAttempts: 3), JobProgress(percent: 12.5),
+            Everything(d: 3.0, f: 0.1), Everything(d: 1e15, f: 2.5), Everything(d: 0.1, f: 1e-7), Everything(d: -123456.789, f: 3.0),
+            ["a": 1, "b": 2], [1.5, 2.0, 1e300], "top", 42, 1.0, JSONValue.null,
+        ]
+        for v in values {
+            #expect(try JSONCoding.encode(v) == JSONCoding.foundationEncode(v), "\(type(of: v))")
+        }
+        #expect(throws: EncodingError.self) { try JSONCoding.encode(Double.nan) }
+        #expect(throws: EncodingError.self) { try JSONCoding.encode(Everything(d: .infinity, f: 1)) }
     }
 }
