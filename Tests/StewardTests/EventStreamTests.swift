@@ -79,3 +79,35 @@ struct EventStreamTests {
         try await store.close()
     }
 }
+
+@Suite("Activity cache")
+struct ActivityCacheTests {
+    final class Loads: Sendable { let count = Mutex(0) }
+
+    @Test("/api/v1/activity answers a second ask within the second from the copy, and each window separately")
+    func cached() async throws {
+        let cache = ActivityCache()
+        let loads = Loads()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-activity-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteJobStore(path: dir.appendingPathComponent("a.db").path)
+        try await store.migrate()
+        let admin = JobAdmin(store: store)
+        func read(_ minutes: Int) async throws -> ActivityView {
+            try await cache.read(minutes: minutes) {
+                loads.count.withLock { $0 += 1 }
+                return try await admin.activity(minutes: minutes)
+            }
+        }
+        let first = try await read(60)
+        _ = try await store.enqueue([NewJob(name: "x")], now: Date())
+        let second = try await read(60)
+        #expect(second == first, "the second ask within the second was read again")
+        #expect(loads.count.withLock { $0 } == 1)
+        let other = try await read(5)
+        #expect(other.minutes.count == 5 && other.enqueued == 1)
+        #expect(loads.count.withLock { $0 } == 2)
+        try await store.close()
+    }
+}

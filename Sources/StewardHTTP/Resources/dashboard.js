@@ -435,9 +435,17 @@ function live(ok, detail) {
 // open, with a slow poll as the safety net; without the stream, from a poll every 3 s. A refresh
 // asked for while one runs is done once after it (`why` says what asked: nav, event or poll;
 // `data-changed-by` on the body, what last changed the page).
-let timer = null, running = null, again = null;
+// Change events re-render at most once a second: a busy store sends one every 250 ms, and each
+// render reads the page's data again.
+let timer = null, running = null, again = null, lastRender = 0, deferred = null;
 async function refresh(why = "nav") {
   if (running) { again = again === "nav" ? again : why; return running; }
+  const wait = 1000 - (Date.now() - lastRender);
+  if (why === "event" && wait > 0) {
+    if (!deferred) deferred = setTimeout(() => { deferred = null; refresh("event"); }, wait);
+    return;
+  }
+  lastRender = Date.now();
   running = render(why);
   try { await running; } finally { running = null; }
   if (again) { const next = again; again = null; await refresh(next); }
