@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "StewardQuality", targets: ["StewardQuality"]),
         .library(name: "StewardConfig", targets: ["StewardConfig"]),
         .library(name: "StewardHTTP", targets: ["StewardHTTP"]),
+        .library(name: "StewardAPIClient", targets: ["StewardAPIClient"]),
         .executable(name: "steward", targets: ["StewardCLI"]),
     ],
     // `swift build --traits OTLP`: `steward serve`/`worker` can export their spans over OTLP/HTTP
@@ -45,6 +46,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // StewardAPIClient: the runtime of the code swift-openapi-generator wrote (committed;
+        // scripts/generate-api-client), over async-http-client.
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         // `swift package generate-documentation`: the DocC catalog in Sources/Steward/Steward.docc.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         // Only its OTLP/HTTP exporter (the gRPC one would add grpc-swift to the build).
@@ -140,6 +145,17 @@ let package = Package(
             swiftSettings: upcoming,
             plugins: ["EmbedResources"]
         ),
+        // A typed HTTP client: code swift-openapi-generator wrote from StewardHTTP's openapi.json
+        // (scripts/generate-api-client; committed, so no build runs the generator).
+        .target(
+            name: "StewardAPIClient",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["Generated/openapi.sha256"]
+        ),
         .target(
             name: "StoreConformance",
             dependencies: ["Steward", .product(name: "Logging", package: "swift-log")],
@@ -174,6 +190,7 @@ let package = Package(
             name: "StewardTests",
             dependencies: [
                 "Steward", "StewardSQLite", "StewardPostgres", "StoreConformance", "StewardQuality", "StewardConfig", "StewardHTTP",
+                "StewardAPIClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
