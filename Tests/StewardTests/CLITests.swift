@@ -25,29 +25,21 @@ struct CLITests {
 
     @discardableResult
     func steward(_ args: [String], interruptAfter: Duration? = nil) async throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
-        p.arguments = args
-        p.currentDirectoryURL = dir
         let out = dir.appendingPathComponent("out-\(UUID().uuidString)")
         let err = dir.appendingPathComponent("err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        p.standardError = try FileHandle(forWritingTo: err)
-        try p.run()
+        let p = try Spawned(WorkerProcesses.binary, args, directory: dir.path, stdout: out.path, stderr: err.path)
         if let interruptAfter {
             try await Task.sleep(for: interruptAfter)
-            kill(p.processIdentifier, SIGINT)
+            p.signal(SIGINT)
         }
         let deadline = ContinuousClock.now + .seconds(60)
-        while p.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        if p.isRunning {
-            p.terminate()
-            while p.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        while p.status == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        if p.status == nil {
+            p.signal(SIGTERM)
+            while p.status == nil { try await Task.sleep(for: .milliseconds(10)) }
         }
         return Run(
-            status: p.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            status: p.status ?? -1, stdout: try String(contentsOf: out, encoding: .utf8),
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
