@@ -143,7 +143,9 @@ struct DurableWorkflowTests {
         ) { _ in
             let client = StewardClient(store: store)
             let id = try await client.start(ProcessOrder.self, input: Order(id: "42", amount: 10), id: "order-42")
-            #expect(try await eventually { try await store.durableRun(id)?.waiting?.kind == .message })
+            // Two steps, a 300 ms sleep and the receive: seconds at most, but it failed its 10 s
+            // three times under a loaded machine (never alone); the run's own result waits 20 s.
+            #expect(try await eventually(timeout: .seconds(30)) { try await store.durableRun(id)?.waiting?.kind == .message })
             _ = try await client.enqueue([NewJob(queue: "default", name: "test.plain", payload: "{}")])
             #expect(await eventually { plain.withLock { $0 } == 1 })
             try await client.send(Approval(by: "ops"), to: id, topic: "approve")
