@@ -3,7 +3,7 @@ import Steward
 import Testing
 
 /// Waits for `p` to exit; returns its status, or nil (after a SIGKILL) if it outlived `timeout`.
-func exitStatus(of p: Process, within timeout: Duration = .seconds(20)) async -> Int32? {
+func exitStatus(of p: any ChildProcess, within timeout: Duration = .seconds(20)) async -> Int32? {
     let deadline = ContinuousClock.now + timeout
     while p.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     if p.isRunning {
@@ -35,21 +35,15 @@ struct WorkerProcesses {
         self.queue = queue
     }
 
-    func spawn(_ name: String, concurrency: Int = 8, extra: [String] = []) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments =
-            [
-                "worker", "--store", storeURL, "--queues", queue, "--concurrency", "\(concurrency)", "--log-level", "warning", "--enable-test-jobs",
-            ] + extra
+    /// A `steward worker` process, its output appended to `<name>.log` (started with posix_spawn:
+    /// see ``Spawned`` for why not Foundation's `Process`).
+    func spawn(_ name: String, concurrency: Int = 8, extra: [String] = []) throws -> Spawned {
         let log = dir.appendingPathComponent("\(name).log").path
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = FileHandle(forWritingAtPath: log)
-        handle?.seekToEndOfFile()
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        return p
+        return try Spawned(
+            Self.binary,
+            ["worker", "--store", storeURL, "--queues", queue, "--concurrency", "\(concurrency)", "--log-level", "warning", "--enable-test-jobs"]
+                + extra,
+            stdout: log, stderr: log, append: true)
     }
 
     /// Enqueues `n` append jobs in batches of 500; job `i` appends the line `i`.
@@ -65,17 +59,17 @@ struct WorkerProcesses {
     }
 
     /// SIGTERM, then waits for a graceful exit; returns the exit status, or nil if it had to be killed.
-    func stop(_ p: Process, timeout: Duration = .seconds(20)) async -> Int32? {
+    func stop(_ p: any ChildProcess, timeout: Duration = .seconds(20)) async -> Int32? {
         await Self.stopProcess(p, timeout: timeout)
     }
 
     /// SIGTERM, then waits for a graceful exit; returns the exit status, or nil if it had to be killed.
-    static func stopProcess(_ p: Process, timeout: Duration = .seconds(20)) async -> Int32? {
+    static func stopProcess(_ p: any ChildProcess, timeout: Duration = .seconds(20)) async -> Int32? {
         if p.isRunning { p.terminate() }
         return await exitStatus(of: p, within: timeout)
     }
 
-    func kill9(_ p: Process) async {
+    func kill9(_ p: any ChildProcess) async {
         kill(p.processIdentifier, SIGKILL)
         while p.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
     }
