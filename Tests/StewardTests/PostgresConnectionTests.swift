@@ -142,17 +142,28 @@ struct PostgresWakeupTests {
         try await withWorker(store: store, registry: registry, queues: [QueueConfiguration(name: "default")], configuration: config) { _ in
             // The listener connects in the background: under a loaded machine that takes more than
             // a moment, so wait for its backend to show up before dropping it.
-            var killed: [PostgresRow] = []
+            let listeners =
+                "SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN \"\(store.channel)\";' OR query = 'LISTEN \"\(store.channel)\"'"
+            var killed: [Int32] = []
             let deadline = ContinuousClock.now + .seconds(15)
             while killed.isEmpty, ContinuousClock.now < deadline {
-                killed = try await other.query(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN \"\(store.channel)\";' OR query = 'LISTEN \"\(store.channel)\"'")
+                killed = try await other.query(listeners).map { try $0.decode(Int32.self) }
+                for pid in killed { _ = try await other.query("SELECT pg_terminate_backend(\(pid))") }
                 if killed.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(killed.count == 1, "no LISTEN connection found to drop")
             // The listener backs off 100 ms, reconnects and wakes every queue once; after that only a
-            // NOTIFY can wake the idle worker within the 60 s poll interval.
-            try await Task.sleep(for: .seconds(2))
+            // NOTIFY can wake the idle worker within the 60 s poll interval. Wait for its new
+            // backend to be listening (a fixed 2 s was not always enough on a loaded machine: the
+            // NOTIFY then went out before the LISTEN), and a moment for the wake-all to pass.
+            let listening = ContinuousClock.now + .seconds(15)
+            var back = false
+            while !back, ContinuousClock.now < listening {
+                try await Task.sleep(for: .milliseconds(100))
+                back = try await other.query(listeners).contains { !killed.contains(try $0.decode(Int32.self)) }
+            }
+            #expect(back, "the listener did not connect again within 15 s")
+            try await Task.sleep(for: .milliseconds(500))
             let id = try await other.enqueue([NewJob(name: "ping")], now: Date())[0].id
             let started = ContinuousClock.now
             let ran = try await eventually(timeout: .seconds(10)) { try await other.job(id, now: Date())?.state == .succeeded }
