@@ -134,12 +134,7 @@ struct JobCommand: AsyncParsableCommand {
         func run() async throws {
             guard limit >= 1 else { throw ValidationError("--limit: must be at least 1, got \(limit)") }
             var filter = try filterOptions.filter(limit: limit)
-            if retrying {
-                if let state = filter.state, state != .scheduled {
-                    throw ValidationError("--retrying: retrying jobs are scheduled; --state \(state.rawValue) excludes them")
-                }
-                filter = JobFilter(queue: filter.queue, name: filter.name, limit: limit, retrying: true)
-            }
+            filter.retrying = retrying
             filter.beforeID = try before.map(parseJobID)
             let jobs = try await storeOptions.with { try await JobAdmin(store: $0).list(filter) }
             if json { return try printJSON(jobs.map(JobView.init)) }
@@ -224,12 +219,7 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let window = minutes
-            let a: ActivityView
-            do {
-                a = try await storeOptions.with { try await JobAdmin(store: $0).activity(minutes: window) }
-            } catch StewardError.invalidArgument(_, let message) {
-                throw ValidationError("--\(message)")
-            }
+            let a = try await storeOptions.with { try await JobAdmin(store: $0).activity(minutes: window) }
             if json { return try printJSON(a) }
             print("today (since \(a.dayStart)): \(a.processedToday) processed, \(a.failedToday) failed")
             print("now: \(a.running) running, \(a.enqueued) enqueued, \(a.scheduled) scheduled (\(a.retrying) retrying), \(a.dead) dead")

@@ -177,6 +177,8 @@ enum CLIFlags {
             "cron": "--cron", "timezone": "--timezone", "every": "--every", "jitter": "--jitter", "misfire": "--misfire",
         ],
         "steward schedule update": ["cron": "--cron", "timezone": "--timezone", "every": "--every", "jitter": "--jitter"],
+        "steward job activity": ["minutes": "--minutes"],
+        "steward job list": ["retrying": "--retrying"],
         "steward pipeline finish": [
             "status": "--status", "at": "--at", "inserted": "--inserted", "updated": "--updated", "deleted": "--deleted",
         ],

@@ -8,7 +8,7 @@ extension SQLiteJobStore {
         let nowS = now.timeIntervalSince1970
         return try await pool.read { db in
             // Each count walks a partial index (running, scheduled/available) or one queue's
-            // slice of the finished index (dead), never the table of finished jobs.
+            // slice of the finished index (dead, succeeded), never the table of finished jobs.
             let running = try Int.fetchOne(db, sql: "SELECT count(*) FROM steward_jobs WHERE state = \(JobState.running.sql)") ?? 0
             let queued = try Row.fetchOne(
                 db,

@@ -91,7 +91,10 @@ extension SQLiteJobStore {
         case nil:
             break
         }
-        if filter.retrying { clauses.append("state = \(JobState.scheduled.sql) AND error_type IS NOT NULL") }
+        if filter.retrying {
+            clauses.append("state = \(JobState.scheduled.sql) AND run_at > ? AND error_type IS NOT NULL")
+            args += [nowS]
+        }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         args += [max(1, filter.limit)]
         let arguments = args

@@ -253,7 +253,7 @@ enum JSONTextWriter {
             if n.rounded() == n, abs(n) < 9e15 {
                 out.append(contentsOf: String(Int64(n)).utf8)
             } else {
-                out.append(contentsOf: doubleText(n).utf8)
+                out.append(contentsOf: floatText(n).utf8)
             }
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
@@ -276,9 +276,9 @@ enum JSONTextWriter {
         return true
     }
 
-    /// A Double as Foundation's JSON writer spells it: Swift's shortest round-trip digits, without
-    /// a trailing `.0`.
-    static func doubleText(_ n: Double) -> String {
+    /// A Double or Float as Foundation's JSON writer spells it: Swift's shortest round-trip digits,
+    /// without a trailing `.0`.
+    static func floatText<T: BinaryFloatingPoint & LosslessStringConvertible>(_ n: T) -> String {
         var s = n.description
         if s.hasSuffix(".0") { s.removeLast(2) }
         return s

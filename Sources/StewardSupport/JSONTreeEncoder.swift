@@ -51,9 +51,7 @@ private final class Node {
         guard value.isFinite else {
             throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "Unable to encode \(T.self).\(value) directly in JSON."))
         }
-        var s = value.description
-        if s.hasSuffix(".0") { s.removeLast(2) }
-        return Array(s.utf8)
+        return Array(JSONTextWriter.floatText(value).utf8)
     }
 
     func write(into out: inout [UInt8]) {

@@ -313,5 +313,8 @@ extension CLITests {
         #expect(bad.stderr.contains("--minutes: must be between 1 and 1440, got 0"), "\(bad.stderr)")
         let none = try await steward(["job", "list", "--retrying", "--store", store])
         #expect(none.stdout == "no jobs\n", "\(none.stdout)")
+        let conflict = try await steward(["job", "list", "--retrying", "--state", "dead", "--store", store])
+        #expect(conflict.status == 2)
+        #expect(conflict.stderr.contains("--retrying: retrying jobs are scheduled; state 'dead' excludes them"), "\(conflict.stderr)")
     }
 }

@@ -41,6 +41,10 @@ public struct JobAdmin: Sendable {
     /// Jobs matching `filter`, newest first; page on with `filter.beforeID = page.last?.id`.
     public func list(_ filter: JobFilter) async throws -> [JobRecord] {
         guard filter.limit >= 1 else { throw StewardError.invalidArgument(field: "limit", message: "limit: must be at least 1, got \(filter.limit)") }
+        if filter.retrying, let state = filter.state, state != .scheduled {
+            throw StewardError.invalidArgument(
+                field: "retrying", message: "retrying: retrying jobs are scheduled; state '\(state.rawValue)' excludes them")
+        }
         return try await store.jobs(filter, now: clock.now())
     }
 

@@ -13,7 +13,7 @@ public struct JobFilter: Sendable, Equatable {
     /// Only ids below this one (for paging backwards).
     public var beforeID: JobID?
     /// Only jobs waiting to retry: scheduled for later after a failed attempt (they carry its
-    /// error). Narrows `state` to `scheduled`.
+    /// error). `state` nil or `scheduled` with it (``JobAdmin/list(_:)`` refuses another).
     public var retrying: Bool
 
     /// Creates a filter.
@@ -21,7 +21,7 @@ public struct JobFilter: Sendable, Equatable {
         queue: String? = nil, state: JobState? = nil, name: String? = nil, limit: Int = 100, beforeID: JobID? = nil, retrying: Bool = false
     ) {
         self.queue = queue
-        self.state = retrying ? .scheduled : state
+        self.state = state
         self.name = name
         self.limit = limit
         self.beforeID = beforeID

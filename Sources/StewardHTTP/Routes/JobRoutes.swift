@@ -50,9 +50,6 @@ extension StewardAPI {
                 guard let flag = Bool(text) else { throw APIError.invalid("retrying", "'\(text)' is not true or false") }
                 return flag
             } ?? false
-            if retrying, let state, state != .scheduled {
-                throw APIError.invalid("retrying", "retrying jobs are scheduled; state '\(state.rawValue)' excludes them")
-            }
             let records = try await jobs.list(
                 JobFilter(queue: q.get("queue"), state: state, name: q.get("name"), limit: limit, beforeID: before, retrying: retrying))
             // The next page starts below the last id; the header is absent on the last page.
