@@ -101,9 +101,24 @@ extension PostgresJobStore {
         return result
     }
 
-    /// The job first, then the run's row and its pipeline execution: a run that exists (a concurrent start of the same id
-    /// included, which the insert waits for) undoes the transaction, and that run is read.
+    /// One statement (``PostgresStatements/StartRun``) when the driver job can take the lean
+    /// enqueue; else the job first, then the run's row and its pipeline execution in a
+    /// transaction. Either way a run that exists (a concurrent start of the same id included,
+    /// which the insert waits for) writes nothing, and that run is read.
     public func startDurableRun(_ run: DurableRunRecord, job: NewJob, now: Date) async throws -> (run: DurableRunRecord, created: Bool) {
+        if isLean(job) {
+            let (bindings, _) = try enqueueOneBindings(job, now: now)
+            if let (bounded, record) = try await execute(try PostgresStatements.StartRun(run, job: bindings)).first, !bounded {
+                guard let record else {
+                    guard let existing = try await durableRun(run.id) else { throw StewardError.workflowRunNotFound(run.id) }
+                    return (existing, false)
+                }
+                hub.emit([job.queue])
+                return (try JSONCoding.decode(DurableRunRecord.self, from: record), true)
+            }
+            // A max depth set meanwhile (by another process): the general path checks it.
+            boundedQueues.withLock { _ = $0.insert(job.queue) }
+        }
         do {
             let started = try await transaction { [self] conn -> DurableRunRecord in
                 var started = run

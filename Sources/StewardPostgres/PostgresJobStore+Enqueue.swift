@@ -71,6 +71,13 @@ extension PostgresJobStore {
 
     /// The lean statement for one job into a registered queue, and the state the job starts in.
     private func enqueueOne(_ job: NewJob, now: Date) throws -> (PostgresStatements.EnqueueOne, JobState) {
+        let (bindings, state) = try enqueueOneBindings(job, now: now)
+        return (PostgresStatements.EnqueueOne(bindings: bindings), state)
+    }
+
+    /// The bindings `$1`–`$14` of ``PostgresStatements/EnqueueOne`` (which
+    /// ``PostgresStatements/StartRun`` shares), and the state the job starts in.
+    func enqueueOneBindings(_ job: NewJob, now: Date) throws -> (PostgresBindings, JobState) {
         let c = try Columns(job, now: now)
         var bindings = PostgresBindings()
         bindings.append(c.queue)
@@ -84,16 +91,20 @@ extension PostgresJobStore {
         bindings.append(c.retryPolicy)
         bindings.append(c.metadata)
         appendCommon(&bindings, now: now, depthLocked: false)
-        return (PostgresStatements.EnqueueOne(bindings: bindings), c.state)
+        return (bindings, c.state)
+    }
+
+    /// Whether one job may take the lean one-statement path: its queue is registered and not
+    /// bounded, and it has no unique key and no dependencies.
+    func isLean(_ job: NewJob) -> Bool {
+        job.uniqueKey == nil && !job.hasDependencies && registeredQueues.withLock { $0.contains(job.queue) }
+            && !boundedQueues.withLock { $0.contains(job.queue) }
     }
 
     /// One job inside the caller's transaction: the lean statement when its queue is registered,
     /// unbounded and the job plain (one round trip), else the general path.
     func enqueueOne(_ job: NewJob, now: Date, on conn: PostgresConnection) async throws -> EnqueueResult {
-        let lean =
-            job.uniqueKey == nil && !job.hasDependencies && registeredQueues.withLock { $0.contains(job.queue) }
-            && !boundedQueues.withLock { $0.contains(job.queue) }
-        if lean {
+        if isLean(job) {
             let (statement, state) = try enqueueOne(job, now: now)
             var rows: [PostgresStatements.Enqueue.Row] = []
             for try await row in try await conn.execute(statement, logger: logger) { rows.append(row) }

@@ -112,6 +112,64 @@ extension PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
     }
 
+    /// A code run started in one round trip: its record, its driver job (``EnqueueOne``'s lean
+    /// insert, whose bindings are `$1`–`$14`) and its pipeline execution, unless a run has its id
+    /// (then nothing is written: the insert of the run waits for a concurrent start of the same
+    /// id and finds it) or the queue has a max depth (then nothing is written either, and the
+    /// transactional path checks the depth under the queue's lock). The job's id is drawn first
+    /// so the run's record names it as it is inserted. Answers whether the queue is bounded and
+    /// the record inserted (NULL when a run had the id).
+    struct StartRun: BoundStatement {
+        static let name = "steward_durable_start_v1"
+        static let sql = """
+            WITH settings AS (
+                SELECT name, max_depth, max_attempts FROM steward_queues WHERE name = $1
+            ), bounded AS (
+                SELECT name FROM settings WHERE max_depth IS NOT NULL AND NOT $14::bool
+            ), new_job AS (
+                SELECT nextval('steward_jobs_id_seq') AS id WHERE NOT EXISTS (SELECT 1 FROM bounded)
+            ), run AS (
+                INSERT INTO steward_durable_runs (id, workflow, state, created_at, record)
+                SELECT $15::text, $16::text, $17::text, $18::timestamptz, jsonb_set($19::jsonb, '{job}', to_jsonb(new_job.id))::text
+                FROM new_job
+                ON CONFLICT (id) DO NOTHING RETURNING record
+            ), inserted AS (
+                INSERT INTO steward_jobs (id, queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
+                    retry_policy, metadata, created_at)
+                SELECT new_job.id, $1, $2, $3, $4, $5, $6,
+                    coalesce(nullif($7::int4, 0), (SELECT max_attempts FROM settings), $13::int4), nullif($8::float8, -1),
+                    nullif($9::text, ''), nullif($10::text, ''), $11::timestamptz
+                FROM new_job WHERE EXISTS (SELECT 1 FROM run)
+                RETURNING id
+            ), execution AS (
+                INSERT INTO steward_pipeline_executions (pipeline, parent, state, started_at, workflow_run)
+                SELECT $16::text, NULL, 'running', $18::timestamptz, $15::text WHERE EXISTS (SELECT 1 FROM run)
+                RETURNING id
+            ), tree AS (
+                INSERT INTO steward_pipeline_execution_tree (ancestor, descendant, depth) SELECT id, id, 0 FROM execution
+            ), notified AS (
+                SELECT pg_notify($12::text, $1) WHERE EXISTS (SELECT 1 FROM inserted)
+            )
+            SELECT EXISTS (SELECT 1 FROM bounded), (SELECT record FROM run), (SELECT count(*) FROM notified)
+            """
+        typealias Row = (Bool, String?)
+        let bindings: PostgresBindings
+        /// `job` holds `$1`–`$14` (``PostgresJobStore/enqueueOneBindings(_:now:)``).
+        init(_ run: DurableRunRecord, job: PostgresBindings) throws {
+            var b = job
+            b.append(run.id)
+            b.append(run.workflow)
+            b.append(run.state.rawValue)
+            b.append(run.createdAt)
+            b.append(try JSONCoding.encode(run))
+            bindings = b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (bounded, record, _) = try row.decode((Bool, String?, Int64).self)
+            return (bounded, record)
+        }
+    }
+
     /// A code run's record.
     struct DurableRun: BoundStatement {
         static let name = "steward_durable_run_v1"

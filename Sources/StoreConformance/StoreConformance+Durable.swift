@@ -125,6 +125,23 @@ extension StoreConformance {
                 try await client.start(workflow: ScriptedWorkflow.name, input: "{nope", id: "bad")
             }
         },
+        ConformanceCase("a start into a full queue is refused and writes nothing: no run, no job, no execution") { store, clock in
+            let client = StewardClient(store: store, clock: clock)
+            // The first start registers the queue; a max depth set afterwards is still honoured.
+            _ = try await client.start(workflow: ScriptedWorkflow.name, queue: "small", input: "1", id: "first")
+            try await store.configureQueues([QueueSettings(name: "small", maxDepth: 1)])
+            await #expect(throws: StewardError.queueFull(queue: "small", maxDepth: 1)) {
+                try await client.start(workflow: ScriptedWorkflow.name, queue: "small", input: "1", id: "second")
+            }
+            #expect(try await store.durableRun("second") == nil)
+            #expect(try await store.jobs(JobFilter(queue: "small"), now: clock.now()).count == 1)
+            #expect(try await store.pipelineExecutions(PipelineExecutionFilter(workflowRun: "second")).isEmpty)
+            // Room again: the same id starts.
+            try await store.configureQueues([QueueSettings(name: "small", maxDepth: 2)])
+            let second = try await client.start(workflow: ScriptedWorkflow.name, queue: "small", input: "2", id: "second")
+            #expect(second.job != nil && second.input == "2")
+            #expect(try await store.pipelineExecutions(PipelineExecutionFilter(workflowRun: "second")).count == 1)
+        },
         ConformanceCase("a durable sleep ends the attempt: the job waits scheduled, holding no worker, and runs on when due") { store, clock in
             let counter = BodyCounter()
             let registry = JobRegistry()
