@@ -13,6 +13,19 @@ extension PostgresJobStore {
         return try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)
     }
 
+    /// One round trip: ``PostgresStatements/ClaimWithNextRunAt``.
+    public func claimWithNextRunAt(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
+        -> (jobs: [ClaimedJob], nextRunAt: Date?)
+    {
+        guard limit > 0 else { return ([], try await nextRunAt(queue: queue, after: now)) }
+        let claim = PostgresStatements.Claim(owner: owner, leaseUntil: leaseUntil, now: now, queue: queue, limit: limit, names: names)
+        let rows = try await execute(PostgresStatements.ClaimWithNextRunAt(claim: claim))
+        // Every row ends with the next run-at; a claim of nothing is one row without a job.
+        let next = try rows.first.flatMap { try $0.makeRandomAccess()[13].decode(Date?.self) }
+        let jobs = rows.filter { $0.makeRandomAccess()[0].bytes != nil }
+        return (try Self.claimed(jobs, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now), jobs.count < limit ? next : nil)
+    }
+
     public func claim(
         queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date, sharedRate rate: RateLimit
     ) async throws -> RateLimitedClaim {

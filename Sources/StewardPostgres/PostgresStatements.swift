@@ -93,7 +93,9 @@ enum PostgresStatements {
 
     struct Claim: PostgresPreparedStatement {
         static let name = "steward_claim_v3"
-        static let sql = """
+        static let sql = update
+        /// The claim itself; ``ClaimWithNextRunAt`` wraps it.
+        static let update = """
             UPDATE steward_jobs SET state = \(JobState.running.sql), attempt = attempt + 1, lease_owner = $1, lease_expires_at = $2,
                 started_at = $3, progress = NULL
             WHERE id IN (
@@ -124,6 +126,24 @@ enum PostgresStatements {
             bindings.append(names)
             return bindings
         }
+        func decodeRow(_ row: PostgresRow) throws -> Row { row }
+    }
+
+    /// ``Claim`` and, in the same snapshot, when the queue's next scheduled job is due (the last
+    /// column of every row). A claim of nothing still answers one row, its job columns NULL.
+    struct ClaimWithNextRunAt: PostgresPreparedStatement {
+        static let name = "steward_claim_next_v1"
+        static let sql = """
+            WITH claimed AS (\(Claim.update))
+            SELECT claimed.*, next.run_at
+            FROM (SELECT min(run_at) AS run_at FROM steward_jobs
+                  WHERE queue = $4 AND state = \(JobState.scheduled.sql) AND run_at > $3) AS next
+            LEFT JOIN claimed ON true
+            """
+        typealias Row = PostgresRow
+
+        var claim: Claim
+        func makeBindings() throws -> PostgresBindings { try claim.makeBindings() }
         func decodeRow(_ row: PostgresRow) throws -> Row { row }
     }
 

@@ -127,6 +127,17 @@ extension StoreConformance {
             #expect(try await state(store, clock, result.id) == .available)
             #expect(try await store.nextRunAt(queue: "default", after: clock.now()) == nil)
             #expect(try await claim(store, clock).map(\.record.id) == [result.id])
+            // A claim that comes up short also says when the next scheduled job is due; a full one does not.
+            let later = clock.now().addingTimeInterval(120)
+            _ = try await store.enqueue([NewJob(name: "later", runAt: later), NewJob(name: "now"), NewJob(name: "now")], now: clock.now())
+            let lease = clock.now().addingTimeInterval(30)
+            let full = try await store.claimWithNextRunAt(queue: "default", names: nil, limit: 1, owner: "w", leaseUntil: lease, now: clock.now())
+            #expect(full.jobs.count == 1 && full.nextRunAt == nil)
+            let short = try await store.claimWithNextRunAt(queue: "default", names: nil, limit: 5, owner: "w", leaseUntil: lease, now: clock.now())
+            #expect(short.jobs.count == 1 && short.nextRunAt == later)
+            #expect(full.jobs[0].record.id != short.jobs[0].record.id && short.jobs[0].record.state == .running)
+            let empty = try await store.claimWithNextRunAt(queue: "default", names: nil, limit: 5, owner: "w", leaseUntil: lease, now: clock.now())
+            #expect(empty.jobs.isEmpty && empty.nextRunAt == later)
         },
         ConformanceCase("a unique key returns the live job, also within one batch, and frees up when it finishes") {
             store, clock in

@@ -33,6 +33,13 @@ public protocol JobStore: Sendable {
     func claim(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
         -> [ClaimedJob]
 
+    /// Claims like ``claim(queue:names:limit:owner:leaseUntil:now:)`` and, when fewer than
+    /// `limit` jobs were due, also answers ``nextRunAt(queue:after:)`` as of `now`: what a worker
+    /// asks next, so it knows how long it may sleep. A store answers both in one round trip
+    /// where it can; the default asks the two in turn.
+    func claimWithNextRunAt(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
+        -> (jobs: [ClaimedJob], nextRunAt: Date?)
+
     /// Claims like ``claim(queue:names:limit:owner:leaseUntil:now:)``, but no more jobs than the
     /// queue's shared token bucket holds, taking one token per claimed job in the same
     /// transaction; the bucket lives in the store, so `rate` holds across every worker of every
@@ -129,6 +136,13 @@ public protocol JobStore: Sendable {
 public typealias StewardStore = ScheduleStore & WorkflowStore & PipelineStore & DurableStore & WorkerPresenceStore & JobActivityStore
 
 extension JobStore {
+    public func claimWithNextRunAt(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
+        -> (jobs: [ClaimedJob], nextRunAt: Date?)
+    {
+        let jobs = try await claim(queue: queue, names: names, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
+        return (jobs, jobs.count < limit ? try await nextRunAt(queue: queue, after: now) : nil)
+    }
+
     /// Gives up a singleton lease on shutdown, waiting at most `timeout`: an unreachable store
     /// must not hold up the rest of the shutdown (the lease expires by itself anyway).
     func releaseLeaseOnShutdown(name: String, owner: String, timeout: Duration = .seconds(2)) async {

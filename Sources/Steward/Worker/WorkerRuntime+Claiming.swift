@@ -60,6 +60,8 @@ extension WorkerRuntime {
             var claimed: [ClaimedJob]
             // Set when a global limit ran out of tokens: claim again then, not after a poll.
             var nextToken = Duration.zero
+            // When the queue's next scheduled job is due, learnt with a claim that came up short.
+            var nextRunAt: Date? = nil
             do {
                 let (store, owner, limit, names) = (self.store, worker.id, wanted, runnableNames)
                 let leaseUntil = now.addingTimeInterval(runner.config.leaseDuration.seconds)
@@ -71,8 +73,8 @@ extension WorkerRuntime {
                     }
                     (claimed, nextToken) = (result.jobs, result.nextTokenIn)
                 } else {
-                    claimed = try await storeCall("claim") {
-                        try await store.claim(
+                    (claimed, nextRunAt) = try await storeCall("claim") {
+                        try await store.claimWithNextRunAt(
                             queue: queue, names: names, limit: limit, owner: owner, leaseUntil: leaseUntil, now: now)
                     }
                 }
@@ -102,8 +104,11 @@ extension WorkerRuntime {
                 await runner.signal.wait(timeout: max(.milliseconds(1), nextToken))
             } else if claimed.count < wanted {
                 var wait = config.pollInterval
-                let (store, after) = (self.store, worker.clock.now())
-                if let next = try? await storeCall("nextRunAt", { try await store.nextRunAt(queue: queue, after: after) }) {
+                if runner.sharedRate != nil {
+                    let (store, after) = (self.store, worker.clock.now())
+                    nextRunAt = try? await storeCall("nextRunAt", { try await store.nextRunAt(queue: queue, after: after) })
+                }
+                if let next = nextRunAt {
                     wait = min(wait, .seconds(double: max(0.001, next.timeIntervalSince(worker.clock.now()))))
                 }
                 idleUntil = ContinuousClock.now + wait
