@@ -15,7 +15,17 @@ extension PostgresJobStore {
         let s = quotedSchema
         let logger = self.logger
         let (result, wake, ended) = try await transaction { [self] conn -> (DurableChangeResult, Set<String>, Bool) in
-            var seen = DurableRunState(run: try await lockedRun(id, on: conn))
+            var seen = DurableRunState()
+            // The run's running pipeline execution and its definition, when read with the lock
+            // (`.some(nil)`: read, and there is none).
+            var execution: (PipelineExecution, String?)?? = nil
+            if reading.pipelineExecution {
+                let (run, running) = try await lockedRunAndExecution(id, on: conn)
+                seen.run = run
+                execution = .some(running)
+            } else {
+                seen.run = try await lockedRun(id, on: conn)
+            }
             if reading.parent, let parent = seen.run?.parent {
                 seen.parent = try await lockedRun(parent, on: conn)
             }
@@ -38,7 +48,10 @@ extension PostgresJobStore {
                 run?.job = enqueued.id
                 wake.insert(job.queue)
             }
-            if let run { try await save(run, on: conn) }
+            // A change that ends the attempt and was read with its execution writes the run, the
+            // execution's end and the job's outcome in one statement, last.
+            let fused = run != nil && change.outcome != nil && execution != nil
+            if let run, !fused { try await save(run, on: conn) }
             if let parent = change.parent { try await save(parent, on: conn) }
             if let from = change.truncate {
                 try await conn.query("DELETE FROM \(unescaped: s).steward_durable_steps WHERE run_id = \(id) AND seq >= \(from)", logger: logger)
@@ -73,7 +86,23 @@ extension PostgresJobStore {
                     wake.insert(queue)
                 }
             }
-            if let finish = change.pipelineFinish {
+            var ending: (id: Int64, PipelineExecution)? = nil
+            if let finish = change.pipelineFinish, let read = execution {
+                // Read with the lock; a refusal by the pipeline rules leaves the run's change whole.
+                if let (current, body) = read {
+                    do {
+                        let definition = try body.map { try JSONCoding.decode(PipelineDefinition.self, from: $0) }
+                        let finished = try PipelineRules.finish(current, with: finish, definition: definition)
+                        if fused {
+                            ending = (current.id, finished.execution)
+                        } else {
+                            for try await _ in try await conn.execute(
+                                PostgresStatements.FinishExecution(finished.execution, id: current.id), logger: logger) {}
+                        }
+                        wake.formUnion(try await finishedExecutionWrites(finished, now: now, on: conn).1)
+                    } catch is PipelineError {}
+                }
+            } else if let finish = change.pipelineFinish {
                 // A refusal by the pipeline rules comes before the execution's write and leaves
                 // the run's change whole.
                 do {
@@ -86,7 +115,8 @@ extension PostgresJobStore {
             var applied = false
             var ended = false
             if let outcome = change.outcome {
-                let (done, released) = try await apply([JobTransition(outcome, deadLetterQueue: nil)], now: now, on: conn)
+                let (done, released) = try await apply(
+                    [JobTransition(outcome, deadLetterQueue: nil)], now: now, on: conn, endingRun: fused ? run.map { ($0, ending) } : nil)
                 applied = !done.isEmpty
                 ended = done.contains { $0.state.isFinished }
                 wake.formUnion(released)
@@ -216,6 +246,19 @@ extension PostgresJobStore {
             PostgresStatements.DurableLockedRun(lockKey: quotedSchema + ".durable:" + id, run: id), logger: logger)
         {
             found = try text.map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
+        }
+        return found
+    }
+
+    /// ``lockedRun(_:on:)`` and the run's running pipeline execution with its definition, in one round trip.
+    private func lockedRunAndExecution(_ id: String, on conn: PostgresConnection) async throws
+        -> (DurableRunRecord?, (PipelineExecution, String?)?)
+    {
+        var found: (DurableRunRecord?, (PipelineExecution, String?)?) = (nil, nil)
+        for try await (text, execution) in try await conn.execute(
+            PostgresStatements.DurableLockedRunAndExecution(lockKey: quotedSchema + ".durable:" + id, run: id), logger: logger)
+        {
+            found = (try text.map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }, execution)
         }
         return found
     }

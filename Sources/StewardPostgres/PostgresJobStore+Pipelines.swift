@@ -147,9 +147,15 @@ extension PostgresJobStore {
 
     static let executionColumns = "id, pipeline, parent, state, started_at, finished_at, inserted, updated, deleted, metrics, workflow_run"
 
-    static func execution(_ row: PostgresRow) throws -> PipelineExecution {
-        let (id, pipeline, parent, state, started, finished, inserted, updated, deleted, metrics, run) = try row.decode(
-            (Int64, String, Int64?, String, Date, Date?, Int64?, Int64?, Int64?, String, String?).self)
+    /// An execution from ``executionColumns``, which start at column `offset` of `row`.
+    static func execution(_ row: PostgresRow, offset: Int = 0) throws -> PipelineExecution {
+        let c = row.makeRandomAccess()
+        let (id, pipeline, parent, state) = (try c[offset].decode(Int64.self), try c[offset + 1].decode(String.self),
+            try c[offset + 2].decode(Int64?.self), try c[offset + 3].decode(String.self))
+        let (started, finished) = (try c[offset + 4].decode(Date.self), try c[offset + 5].decode(Date?.self))
+        let (inserted, updated, deleted) = (try c[offset + 6].decode(Int64?.self), try c[offset + 7].decode(Int64?.self),
+            try c[offset + 8].decode(Int64?.self))
+        let (metrics, run) = (try c[offset + 9].decode(String.self), try c[offset + 10].decode(String?.self))
         return PipelineExecution(
             id: id, pipeline: pipeline, parent: parent, state: PipelineExecution.State(rawValue: state) ?? .running, startedAt: started,
             finishedAt: finished, inserted: inserted, updated: updated, deleted: deleted,
@@ -178,7 +184,6 @@ extension PostgresJobStore {
     func finishPipelineExecution(
         _ key: ExecutionKey, now: Date, on conn: PostgresConnection, _ decide: (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
     ) async throws -> (PipelineExecution?, [EnqueueResult], [String]) {
-        let s = quotedSchema
         var found: (PipelineExecution, String?)? = nil
         for try await row in try await conn.execute(PostgresStatements.ExecutionToFinish(key), logger: logger) {
             found = row
@@ -188,7 +193,17 @@ extension PostgresJobStore {
         let change = try decide(current, definition)
         let e = change.execution
         for try await _ in try await conn.execute(PostgresStatements.FinishExecution(e, id: current.id), logger: logger) {}
-        if let at = e.finishedAt, !change.touched.isEmpty {
+        let (results, queues) = try await finishedExecutionWrites(change, now: now, on: conn)
+        return (e, results, queues)
+    }
+
+    /// What a finish writes besides the execution's row: the datasets it touched and the jobs it
+    /// enqueues; returns those jobs and their queues.
+    func finishedExecutionWrites(_ change: PipelineFinishChange, now: Date, on conn: PostgresConnection) async throws
+        -> ([EnqueueResult], [String])
+    {
+        let s = quotedSchema
+        if let at = change.execution.finishedAt, !change.touched.isEmpty {
             try await conn.query(
                 """
                 INSERT INTO \(unescaped: s).steward_datasets (name, last_modified) SELECT unnest(\(change.touched)::text[]), \(at)
@@ -197,7 +212,7 @@ extension PostgresJobStore {
         }
         let queues = Array(Set(change.jobs.map(\.queue))).sorted()
         let results = change.jobs.isEmpty ? [] : try await enqueue(change.jobs, queues: queues, now: now, on: conn)
-        return (e, results, queues)
+        return (results, queues)
     }
 
     public func pipelineExecution(_ id: Int64) async throws -> PipelineExecution? {

@@ -35,14 +35,21 @@ extension PostgresJobStore {
 
     /// Applies `transitions` on `conn` (inside the caller's transaction), then releases the
     /// children of the jobs they finished and announces their queues. Returns what applied and the
-    /// queues of released children.
-    func apply(_ transitions: [JobTransition], now: Date, on conn: PostgresConnection) async throws
-        -> (applied: [AppliedTransition], released: Set<String>)
-    {
+    /// queues of released children. With `endingRun`, the same statement saves that code run's
+    /// record and finishes its pipeline execution (``PostgresStatements/DurableEnd``).
+    func apply(
+        _ transitions: [JobTransition], now: Date, on conn: PostgresConnection,
+        endingRun: (run: DurableRunRecord, execution: (id: Int64, PipelineExecution)?)? = nil
+    ) async throws -> (applied: [AppliedTransition], released: Set<String>) {
         guard !transitions.isEmpty else { return ([], []) }
         var rows: [PostgresStatements.Transition.Row] = []
         let statement = PostgresStatements.Transition(transitions: transitions, now: now, channel: channel, parents: true)
-        for try await row in try await conn.execute(statement, logger: logger) { rows.append(row) }
+        if let (run, execution) = endingRun {
+            let end = try PostgresStatements.DurableEnd(statement, run: run, execution: execution)
+            for try await row in try await conn.execute(end, logger: logger) { rows.append(row) }
+        } else {
+            for try await row in try await conn.execute(statement, logger: logger) { rows.append(row) }
+        }
         let applied = Self.applied(rows)
         let released = try await releaseChildren(of: rows.filter { $0.hasChildren && Self.finishes($0.state) }.map(\.id), on: conn)
         if !released.isEmpty {

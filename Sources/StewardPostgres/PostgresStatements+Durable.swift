@@ -51,6 +51,78 @@ extension PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String?.self) }
     }
 
+    /// ``DurableLockedRun`` and then, under that lock, the run's running pipeline execution
+    /// (locked, as ``ExecutionToFinish`` reads it; its columns NULL when there is none). The
+    /// execution's read names the lock's result, so it runs after the lock is taken.
+    struct DurableLockedRunAndExecution: BoundStatement {
+        static let name = "steward_durable_locked_run_execution_v1"
+        static let sql = """
+            WITH locked AS (SELECT steward_durable_locked_run($1, $2) AS record)
+            SELECT locked.record, x.* FROM locked LEFT JOIN LATERAL (
+                SELECT \(PostgresJobStore.executionColumns.split(separator: ", ").map { "e." + $0 }.joined(separator: ", ")), p.body
+                FROM steward_pipeline_executions e LEFT JOIN steward_pipelines p ON p.name = e.pipeline
+                WHERE e.workflow_run = $2 AND e.state = 'running' AND locked.record IS NOT NULL
+                ORDER BY e.id DESC LIMIT 1 FOR UPDATE OF e
+            ) x ON true
+            """
+        typealias Row = (String?, (PipelineExecution, String?)?)
+        let bindings: PostgresBindings
+        init(lockKey: String, run: String) {
+            var b = PostgresBindings()
+            b.append(lockKey)
+            b.append(run)
+            bindings = b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let cells = row.makeRandomAccess()
+            let record = try cells[0].decode(String?.self)
+            guard cells[1].bytes != nil else { return (record, nil) }
+            // The execution's columns follow the record, as ``PostgresJobStore/execution(_:offset:)`` reads them.
+            return (record, (try PostgresJobStore.execution(row, offset: 1), try cells[12].decode(String?.self)))
+        }
+    }
+
+    /// The end of a code run's attempt in one statement: the run's record saved (``SaveRun``,
+    /// `$21`–`$26`), its pipeline execution finished (``FinishExecution``, `$27`–`$33`; none when
+    /// `$27` is NULL) and the driver job's transition (``Transition``, `$1`–`$20`).
+    struct DurableEnd: BoundStatement {
+        static let name = "steward_durable_end_v1"
+        static let sql = """
+            WITH saved AS (
+                INSERT INTO steward_durable_runs (id, workflow, state, created_at, finished_at, record)
+                VALUES ($21, $22, $23, $24, $25, $26)
+                ON CONFLICT (id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, record = excluded.record
+            ), finished AS (
+                UPDATE steward_pipeline_executions
+                SET state = $28, finished_at = $29, inserted = $30, updated = $31, deleted = $32, metrics = $33
+                WHERE id = $27::int8
+            ), \(Transition.sql.dropFirst("WITH ".count))
+            """
+        typealias Row = Transition.Row
+        let bindings: PostgresBindings
+        /// `execution`: the execution's id and its finished record.
+        init(_ transition: Transition, run: DurableRunRecord, execution: (id: Int64, PipelineExecution)?) throws {
+            let id = execution?.id
+            let execution = execution?.1
+            var b = try transition.makeBindings()
+            b.append(run.id)
+            b.append(run.workflow)
+            b.append(run.state.rawValue)
+            b.append(run.createdAt)
+            b.append(run.finishedAt)
+            b.append(try JSONCoding.encode(run))
+            b.append(id)
+            b.append(execution?.state.rawValue)
+            b.append(execution?.finishedAt)
+            b.append(execution?.inserted)
+            b.append(execution?.updated)
+            b.append(execution?.deleted)
+            b.append(try execution.map { try JSONCoding.encode($0.metrics) })
+            bindings = b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String, String, Bool).self) }
+    }
+
     /// A code run's record and its positions as one JSON array.
     struct DurableHistory: BoundStatement {
         static let name = "steward_durable_history_v1"

@@ -54,7 +54,7 @@ package enum DurableRuns {
             for (key, value) in reported { if let n = value.numeric { metrics[key] = n } }
         }
         let pipeline = PipelineRules.lenientFinish(succeeded: state == .succeeded, at: now, reported: metrics)
-        let result = try await store.changeDurableRun(id, reading: DurableRead(parent: true), now: now) { seen in
+        let result = try await store.changeDurableRun(id, reading: DurableRead(parent: true, pipelineExecution: true), now: now) { seen in
             guard var run = seen.run, !run.state.isFinished else { return DurableChange(outcome: ending) }
             run.state = state
             run.output = output

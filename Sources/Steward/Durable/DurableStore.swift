@@ -49,12 +49,16 @@ public struct DurableRead: Sendable, Equatable {
     public var child: String?
     /// Lock and read the run's parent.
     public var parent: Bool
+    /// The change may end the run's pipeline execution (``DurableChange/pipelineFinish``): a
+    /// store may lock and read that execution with the run, in the same round trip.
+    public var pipelineExecution: Bool
 
     /// What to read.
-    public init(topic: String? = nil, child: String? = nil, parent: Bool = false) {
+    public init(topic: String? = nil, child: String? = nil, parent: Bool = false, pipelineExecution: Bool = false) {
         self.topic = topic
         self.child = child
         self.parent = parent
+        self.pipelineExecution = pipelineExecution
     }
 }
 
