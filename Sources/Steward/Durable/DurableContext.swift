@@ -132,24 +132,32 @@ public final class DurableContext: Sendable {
         }
     }
 
-    /// How often a running step body looks for a cancel, after its first second.
-    static let cancelPoll = Duration.seconds(1)
-
-    /// Runs `body` beside a watcher that, from its first second on, reads the run once a second
-    /// for a cancel (or its deadline): then the body's task is cancelled and `.cancelled` returned.
+    /// Runs `body` beside a waiter that ``StepWatch`` wakes when, from the body's first second
+    /// on, its run is asked to cancel (or passes its deadline): then the body's task is cancelled
+    /// and `.cancelled` returned.
     private func watched<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> StepEnd<T> {
         let (store, runID, clock) = (self.store, self.runID, self.clock)
         let deadline = state.withLock { $0.deadline }
         return try await withThrowingTaskGroup(of: StepEnd<T>.self) { group in
+            let stop = WakeSignal()
             group.addTask { .value(try await body()) }
             group.addTask {
-                while true {
-                    try await Task.sleep(for: Self.cancelPoll)
-                    if let deadline, clock.now() >= deadline { return .cancelled }
-                    if try await store.durableRun(runID)?.cancelRequested == true { return .cancelled }
-                }
+                await stop.wait()
+                // Woken by the task's own cancellation (the worker's, or the body ended): not a
+                // cancel of the run.
+                try Task.checkCancellation()
+                return .cancelled
             }
-            defer { group.cancelAll() }
+            let watch = StepWatch.shared.add(
+                check: {
+                    if let deadline, clock.now() >= deadline { return true }
+                    return (try? await store.durableRun(runID)?.cancelRequested) == true
+                },
+                stop: { stop.notify() })
+            defer {
+                StepWatch.shared.remove(watch)
+                group.cancelAll()
+            }
             guard let first = try await group.next() else { throw CancellationError() }
             return first
         }
