@@ -175,12 +175,19 @@ extension PostgresJobStore {
 
     public func recordDurableSteps(_ run: String, _ steps: [DurableStepRecord]) async throws -> DurableRecorded {
         if steps.count == 1 {
-            // The common case, in one round trip outside a transaction.
-            let step = steps[0]
-            guard let (written, kept, cancel) = try await execute(try PostgresStatements.DurableStep(step)).first
-            else { return DurableRecorded(steps: [step], cancelRequested: false) }
-            let stored = written ? step : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? step
-            return DurableRecorded(steps: [stored], cancelRequested: cancel ?? false)
+            // The common case, outside a transaction: alone in one statement, or, while others
+            // are out, with the records of other runs that wait for the next one.
+            let stored = try await stepBatcher.record(steps[0]) { [self] batch in
+                let rows = try await batch.count == 1
+                    ? execute(try PostgresStatements.DurableStep(batch[0])) : execute(try PostgresStatements.DurableSteps(batch))
+                // A row per record, in order (none missing; a missing one would read as written).
+                return try batch.indices.map { i in
+                    guard i < rows.count else { return (batch[i], false) }
+                    let (written, kept, cancel) = rows[i]
+                    return (written ? batch[i] : try kept.map { try JSONCoding.decode(DurableStepRecord.self, from: $0) } ?? batch[i], cancel ?? false)
+                }
+            }
+            return DurableRecorded(steps: [stored.step], cancelRequested: stored.cancelRequested)
         }
         return try await transaction { [self] conn in
             var stored: [DurableStepRecord] = []

@@ -27,6 +27,8 @@ public final class PostgresJobStore: StewardStore {
     let registeredQueues = Mutex<Set<String>>([])
     /// Queues seen with a max depth: their enqueues take the transactional path at once.
     let boundedQueues = Mutex<Set<String>>([])
+    /// Step records of concurrent runs share statements (``DurableStepBatcher``).
+    let stepBatcher = DurableStepBatcher(limit: 2)
     private let clientConfiguration: PostgresClient.Configuration
     private let backgroundLogger: Logger
     /// The connection pool and the task running it; replaced when a call misses its deadline.

@@ -36,6 +36,37 @@ extension PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
+    /// ``DurableStep`` for several positions (of any runs; no position twice) in one statement:
+    /// a row per position, in the order given.
+    struct DurableSteps: BoundStatement {
+        static let name = "steward_durable_steps_v1"
+        static let sql = """
+            WITH input AS (
+                SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::text[]) WITH ORDINALITY AS i(run_id, seq, state, record, n)
+            ), ins AS (
+                INSERT INTO steward_durable_steps (run_id, seq, state, record) SELECT run_id, seq, state, record FROM input
+                ON CONFLICT (run_id, seq) DO UPDATE SET state = excluded.state, record = excluded.record
+                WHERE steward_durable_steps.state <> 'succeeded'
+                RETURNING run_id, seq
+            )
+            SELECT EXISTS (SELECT 1 FROM ins WHERE ins.run_id = i.run_id AND ins.seq = i.seq),
+                (SELECT record FROM steward_durable_steps st WHERE st.run_id = i.run_id AND st.seq = i.seq),
+                (SELECT (record::jsonb ->> 'cancelRequested')::boolean FROM steward_durable_runs WHERE id = i.run_id)
+            FROM input i ORDER BY i.n
+            """
+        typealias Row = DurableStep.Row
+        let bindings: PostgresBindings
+        init(_ steps: [DurableStepRecord]) throws {
+            var b = PostgresBindings()
+            b.append(steps.map(\.run))
+            b.append(steps.map { Int32(clamping: $0.seq) })
+            b.append(steps.map(\.state.rawValue))
+            b.append(try steps.map { try JSONCoding.encode($0) })
+            bindings = b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
     /// Locks a code run (transaction-scoped; see migration 9's function) and reads its record.
     struct DurableLockedRun: BoundStatement {
         static let name = "steward_durable_locked_run_v1"

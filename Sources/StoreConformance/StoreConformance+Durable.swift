@@ -125,6 +125,34 @@ extension StoreConformance {
                 try await client.start(workflow: ScriptedWorkflow.name, input: "{nope", id: "bad")
             }
         },
+        ConformanceCase("step records of many runs at once: each stored once, a succeeded one kept, a cancel seen") { store, clock in
+            let client = StewardClient(store: store, clock: clock)
+            let runs = (0..<6).map { "many-\($0)" }
+            for run in runs { _ = try await client.start(workflow: ScriptedWorkflow.name, input: "1", id: run) }
+            _ = try await client.cancel(run: "many-5")
+            func step(_ run: String, _ seq: Int, _ output: String) -> DurableStepRecord {
+                DurableStepRecord(
+                    run: run, seq: seq, kind: .step, name: "s\(seq)", state: .succeeded, output: output, attempts: 1, startedAt: clock.now(),
+                    finishedAt: clock.now())
+            }
+            let answers = try await withThrowingTaskGroup(of: (String, Int, DurableRecorded).self) { group in
+                for run in runs {
+                    for seq in 0..<8 { group.addTask { (run, seq, try await store.recordDurableSteps(run, [step(run, seq, "\(seq)")])) } }
+                }
+                var all: [(String, Int, DurableRecorded)] = []
+                for try await answer in group { all.append(answer) }
+                return all
+            }
+            #expect(answers.count == 48)
+            for (run, seq, recorded) in answers {
+                #expect(recorded.steps == [step(run, seq, "\(seq)")])
+                #expect(recorded.cancelRequested == (run == "many-5"))
+            }
+            for run in runs { #expect(try await store.durableSteps(run).map(\.output) == (0..<8).map { "\($0)" }) }
+            // A second writer of a succeeded position gets the first one's record back.
+            let again = try await store.recordDurableSteps("many-0", [step("many-0", 3, "other")])
+            #expect(again.steps.map(\.output) == ["3"])
+        },
         ConformanceCase("a start into a full queue is refused and writes nothing: no run, no job, no execution") { store, clock in
             let client = StewardClient(store: store, clock: clock)
             // The first start registers the queue; a max depth set afterwards is still honoured.
