@@ -157,7 +157,7 @@ enum PostgresStatements {
     /// a later statement (see ``PostgresJobStore/releaseChildren(of:on:)``), so its transition is
     /// left to the transactional path.
     struct Transition: PostgresPreparedStatement {
-        static let name = "steward_transition_v2"
+        static let name = "steward_transition_v3"
         static let sql = """
             WITH t AS (
                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::int4[], $6::bool[], $7::text[],
@@ -180,7 +180,7 @@ enum PostgresStatements {
                     queue = coalesce(nullif(t.move_to_queue, ''), j.queue),
                     payload = coalesce(nullif(t.payload, ''), j.payload)
                 FROM t
-                WHERE j.id = t.id AND j.state = \(JobState.running.sql) AND j.lease_owner = t.owner
+                WHERE j.id = t.id AND j.id = ANY($1::bigint[]) AND j.state = \(JobState.running.sql) AND j.lease_owner = t.owner
                     AND ($18 OR NOT j.has_children OR t.state NOT IN (\(JobState.finishedSQL)))
                 RETURNING j.id, j.queue, j.original_queue, j.attempt, j.state, j.has_children
             ), recorded AS (
