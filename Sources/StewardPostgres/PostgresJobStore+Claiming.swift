@@ -13,7 +13,7 @@ extension PostgresJobStore {
         return try Self.claimed(rows, queue: queue, owner: owner, leaseUntil: leaseUntil, now: now)
     }
 
-    /// One round trip: ``PostgresStatements/ClaimWithNextRunAt``.
+    /// One round trip: the claim and the next run-at in one statement.
     public func claimWithNextRunAt(queue: String, names: [String]?, limit: Int, owner: String, leaseUntil: Date, now: Date) async throws
         -> (jobs: [ClaimedJob], nextRunAt: Date?)
     {

@@ -131,7 +131,7 @@ extension PostgresJobStore {
         return result
     }
 
-    /// One statement (``PostgresStatements/StartRun``) when the driver job can take the lean
+    /// One statement (`steward_durable_start_v1`) when the driver job can take the lean
     /// enqueue; else the job first, then the run's row and its pipeline execution in a
     /// transaction. Either way a run that exists (a concurrent start of the same id included,
     /// which the insert waits for) writes nothing, and that run is read.
