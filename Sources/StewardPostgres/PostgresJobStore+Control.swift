@@ -20,8 +20,8 @@ extension PostgresJobStore {
                         lease_expires_at = NULL WHERE id = \(id.rawValue)
                     """, logger: logger)
                 wake = try await releaseChildren(of: [id.rawValue], on: conn)
-                try await conn.query(
-                    "SELECT pg_notify(\(channel), q) FROM unnest(\(Array(wake) + [""])::text[]) AS q", logger: logger)
+                // The released children's queues are announced by the release; this, that a job finished.
+                try await conn.query("SELECT pg_notify(\(channel), '')", logger: logger)
             }
             return (try await fetchRecord(id, now: now, on: conn)!, wake)
         }

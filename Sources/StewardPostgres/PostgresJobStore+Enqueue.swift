@@ -520,26 +520,14 @@ extension PostgresJobStore {
     }
 
     /// In the transaction that finishes `parents` (a later statement than the one that finished
-    /// them, so children enqueued meanwhile are seen): deletes their edges and releases each child
-    /// whose last unfinished parent this was. Returns the queues of released children.
+    /// them, so children enqueued meanwhile are seen): deletes their edges, releases each child
+    /// whose last unfinished parent this was and announces their queues (`NOTIFY`, at commit),
+    /// in one statement. Returns the queues of released children.
     func releaseChildren(of parents: [Int64], on conn: PostgresConnection) async throws -> Set<String> {
         guard !parents.isEmpty else { return [] }
-        let s = quotedSchema
         var queues = Set<String>()
-        for try await queue in try await conn.query(
-            """
-            WITH edges AS (
-                DELETE FROM \(unescaped: s).steward_job_dependencies WHERE parent_id = ANY(\(parents)) RETURNING child_id
-            ), finished AS (
-                SELECT child_id, count(*)::int AS n FROM edges GROUP BY child_id
-            )
-            UPDATE \(unescaped: s).steward_jobs j SET pending_parents = j.pending_parents - f.n,
-                state = CASE WHEN j.pending_parents - f.n <= 0 THEN \(unescaped: JobState.released.sql) ELSE j.state END
-            FROM finished f WHERE j.id = f.child_id AND j.state = \(unescaped: JobState.waiting.sql)
-            RETURNING j.queue, j.state
-            """, logger: logger
-        ).decode((String, String).self) where queue.1 != JobState.waiting.rawValue {
-            queues.insert(queue.0)
+        for try await queue in try await conn.execute(PostgresStatements.ReleaseChildren(parents: parents, channel: channel), logger: logger) {
+            queues.insert(queue)
         }
         return queues
     }

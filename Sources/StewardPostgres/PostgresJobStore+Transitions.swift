@@ -52,10 +52,6 @@ extension PostgresJobStore {
         }
         let applied = Self.applied(rows)
         let released = try await releaseChildren(of: rows.filter { $0.hasChildren && Self.finishes($0.state) }.map(\.id), on: conn)
-        if !released.isEmpty {
-            try await conn.query(
-                "SELECT pg_notify(\(channel), q) FROM unnest(\(Array(released))::text[]) AS q", logger: logger)
-        }
         return (applied, released)
     }
 

@@ -7,9 +7,7 @@ public import Steward
 extension PostgresJobStore {
     public func jobs(ids: [JobID], now: Date) async throws -> [JobRecord] {
         guard !ids.isEmpty else { return [] }
-        return try await rows(
-            "SELECT \(unescaped: Self.columns) FROM \(unescaped: quotedSchema).steward_jobs WHERE id = ANY(\(ids.map(\.rawValue))) ORDER BY id"
-        ).map { try Self.record($0, now: now) }
+        return try await execute(PostgresStatements.JobsByID(ids)).map { try Self.record($0, now: now) }
     }
 
     public func insertWorkflow(_ workflow: StoredWorkflow) async throws -> Bool {
@@ -88,9 +86,7 @@ extension PostgresJobStore {
     }
 
     public func workflowRun(_ id: String) async throws -> WorkflowRunRecord? {
-        try await rows("SELECT record FROM \(unescaped: quotedSchema).steward_workflow_runs WHERE id = \(id)").first.map {
-            try JSONCoding.decode(WorkflowRunRecord.self, from: try $0.decode(String.self))
-        }
+        try await execute(PostgresStatements.WorkflowRun(id)).first.map { try JSONCoding.decode(WorkflowRunRecord.self, from: $0) }
     }
 
     public func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord] {

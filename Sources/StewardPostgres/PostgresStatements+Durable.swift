@@ -367,6 +367,66 @@ extension PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { row }
     }
 
+    /// The children of finished `parents` released (``PostgresJobStore/releaseChildren(of:on:)``):
+    /// answers the queue of each child released, once per queue, and announces those queues.
+    struct ReleaseChildren: BoundStatement {
+        static let name = "steward_release_children_v1"
+        static let sql = """
+            WITH edges AS (
+                DELETE FROM steward_job_dependencies WHERE parent_id = ANY($1::int8[]) RETURNING child_id
+            ), finished AS (
+                SELECT child_id, count(*)::int AS n FROM edges GROUP BY child_id
+            ), released AS (
+                UPDATE steward_jobs j SET pending_parents = j.pending_parents - f.n,
+                    state = CASE WHEN j.pending_parents - f.n <= 0 THEN \(JobState.released.sql) ELSE j.state END
+                FROM finished f WHERE j.id = f.child_id AND j.state = \(JobState.waiting.sql)
+                RETURNING j.queue, j.state
+            ), queues AS (
+                SELECT DISTINCT queue FROM released WHERE state <> \(JobState.waiting.sql)
+            ), told AS (
+                SELECT pg_notify($2::text, queue) FROM queues
+            )
+            SELECT queue FROM queues WHERE (SELECT count(*) FROM told) >= 0
+            """
+        typealias Row = String
+        let bindings: PostgresBindings
+        init(parents: [Int64], channel: String) {
+            var b = PostgresBindings()
+            b.append(parents)
+            b.append(channel)
+            bindings = b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+    }
+
+    /// A DAG workflow run's record.
+    struct WorkflowRun: BoundStatement {
+        static let name = "steward_workflow_run_v1"
+        static let sql = "SELECT record FROM steward_workflow_runs WHERE id = $1"
+        typealias Row = String
+        let bindings: PostgresBindings
+        init(_ id: String) {
+            var b = PostgresBindings()
+            b.append(id)
+            bindings = b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+    }
+
+    /// Jobs by id, in id order.
+    struct JobsByID: BoundStatement {
+        static let name = "steward_jobs_by_id_v1"
+        static let sql = "SELECT \(PostgresJobStore.columns) FROM steward_jobs WHERE id = ANY($1::int8[]) ORDER BY id"
+        typealias Row = PostgresRow
+        let bindings: PostgresBindings
+        init(_ ids: [JobID]) {
+            var b = PostgresBindings()
+            b.append(ids.map(\.rawValue))
+            bindings = b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { row }
+    }
+
     /// When a queue's next scheduled job is due.
     struct NextRunAt: BoundStatement {
         static let name = "steward_next_run_at_v1"
