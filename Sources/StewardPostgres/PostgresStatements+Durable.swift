@@ -225,11 +225,7 @@ extension PostgresStatements {
     struct StartRun: BoundStatement {
         static let name = "steward_durable_start_v1"
         static let sql = """
-            WITH settings AS (
-                SELECT name, max_depth, max_attempts FROM steward_queues WHERE name = $1
-            ), bounded AS (
-                SELECT name FROM settings WHERE max_depth IS NOT NULL AND NOT $14::bool
-            ), new_job AS (
+            WITH \(EnqueueOne.queueSettings), new_job AS (
                 SELECT nextval('steward_jobs_id_seq') AS id WHERE NOT EXISTS (SELECT 1 FROM bounded)
             ), run AS (
                 INSERT INTO steward_durable_runs (id, workflow, state, created_at, record)
@@ -237,11 +233,7 @@ extension PostgresStatements {
                 FROM new_job
                 ON CONFLICT (id) DO NOTHING RETURNING record
             ), inserted AS (
-                INSERT INTO steward_jobs (id, queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
-                    retry_policy, metadata, created_at)
-                SELECT new_job.id, $1, $2, $3, $4, $5, $6,
-                    coalesce(nullif($7::int4, 0), (SELECT max_attempts FROM settings), $13::int4), nullif($8::float8, -1),
-                    nullif($9::text, ''), nullif($10::text, ''), $11::timestamptz
+                INSERT INTO steward_jobs (id, \(EnqueueOne.columns)) SELECT new_job.id, \(EnqueueOne.values)
                 FROM new_job WHERE EXISTS (SELECT 1 FROM run)
                 RETURNING id
             ), execution AS (
@@ -274,18 +266,7 @@ extension PostgresStatements {
     }
 
     /// A code run's record.
-    struct DurableRun: BoundStatement {
-        static let name = "steward_durable_run_v1"
-        static let sql = "SELECT record FROM steward_durable_runs WHERE id = $1"
-        typealias Row = String
-        let bindings: PostgresBindings
-        init(_ id: String) {
-            var b = PostgresBindings()
-            b.append(id)
-            bindings = b
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
-    }
+    typealias DurableRun = RecordByID<DurableRunsTable>
 
     /// A pipeline execution and its closure rows (itself, and its parent's ancestors one deeper).
     struct StartExecution: BoundStatement {
@@ -400,9 +381,20 @@ extension PostgresStatements {
     }
 
     /// A DAG workflow run's record.
-    struct WorkflowRun: BoundStatement {
-        static let name = "steward_workflow_run_v1"
-        static let sql = "SELECT record FROM steward_workflow_runs WHERE id = $1"
+    typealias WorkflowRun = RecordByID<WorkflowRunsTable>
+
+    /// A table of records (JSON text) keyed by a text `id`.
+    protocol RecordTable {
+        /// Its name after `steward_`.
+        static var name: String { get }
+    }
+    enum DurableRunsTable: RecordTable { static let name = "durable_runs" }
+    enum WorkflowRunsTable: RecordTable { static let name = "workflow_runs" }
+
+    /// One row's record by its id.
+    struct RecordByID<Table: RecordTable>: BoundStatement {
+        static var name: String { "steward_\(Table.name)_record_v1" }
+        static var sql: String { "SELECT record FROM steward_\(Table.name) WHERE id = $1" }
         typealias Row = String
         let bindings: PostgresBindings
         init(_ id: String) {

@@ -67,23 +67,30 @@ enum PostgresStatements {
     struct EnqueueOne: BoundStatement {
         static let name = "steward_enqueue_one_v2"
         static let sql = """
-            WITH settings AS (
-                SELECT name, max_depth, max_attempts FROM steward_queues WHERE name = $1
-            ), bounded AS (
-                SELECT name, max_depth FROM settings WHERE max_depth IS NOT NULL AND NOT $14::bool
-            ), inserted AS (
-                INSERT INTO steward_jobs (queue, name, payload, state, priority, run_at, max_attempts, timeout_s,
-                    retry_policy, metadata, created_at)
-                SELECT $1, $2, $3, $4, $5, $6,
-                    coalesce(nullif($7::int4, 0), (SELECT max_attempts FROM settings), $13::int4), nullif($8::float8, -1),
-                    nullif($9::text, ''), nullif($10::text, ''), $11::timestamptz
-                WHERE NOT EXISTS (SELECT 1 FROM bounded)
+            WITH \(queueSettings), inserted AS (
+                INSERT INTO steward_jobs (\(columns)) SELECT \(values) WHERE NOT EXISTS (SELECT 1 FROM bounded)
                 RETURNING id
             ), notified AS (
                 SELECT pg_notify($12::text, $1) WHERE EXISTS (SELECT 1 FROM inserted)
             )
             SELECT (SELECT name FROM bounded), (SELECT max_depth FROM bounded),
                 (SELECT array_agg(id) FROM inserted), (SELECT count(*) FROM notified)
+            """
+        /// The queue's settings (`$1`) and, unless the caller holds its lock (`$14`), whether it
+        /// is bounded: CTEs `settings` and `bounded`, for ``StartRun`` too.
+        static let queueSettings = """
+            settings AS (
+                SELECT name, max_depth, max_attempts FROM steward_queues WHERE name = $1
+            ), bounded AS (
+                SELECT name, max_depth FROM settings WHERE max_depth IS NOT NULL AND NOT $14::bool
+            )
+            """
+        /// The columns a plain job is inserted with, and their values from `$1`–`$13` (attempts:
+        /// the job's, else the queue's default, else the global one), for ``StartRun`` too.
+        static let columns = "queue, name, payload, state, priority, run_at, max_attempts, timeout_s, retry_policy, metadata, created_at"
+        static let values = """
+            $1, $2, $3, $4, $5, $6, coalesce(nullif($7::int4, 0), (SELECT max_attempts FROM settings), $13::int4),
+                nullif($8::float8, -1), nullif($9::text, ''), nullif($10::text, ''), $11::timestamptz
             """
         typealias Row = Enqueue.Row
 
