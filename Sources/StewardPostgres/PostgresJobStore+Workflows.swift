@@ -89,6 +89,10 @@ extension PostgresJobStore {
         try await execute(PostgresStatements.WorkflowRun(id)).first.map { try JSONCoding.decode(WorkflowRunRecord.self, from: $0) }
     }
 
+    public func workflowRunState(_ id: String) async throws -> WorkflowRunState? {
+        try await execute(PostgresStatements.WorkflowRunState(id)).first.map { WorkflowRunState(rawValue: $0) ?? .running }
+    }
+
     public func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord] {
         let (workflow, state) = (filter.workflow, filter.state?.rawValue)
         return try await rows(

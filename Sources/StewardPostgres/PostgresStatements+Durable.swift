@@ -383,6 +383,20 @@ extension PostgresStatements {
     /// A DAG workflow run's record.
     typealias WorkflowRun = RecordByID<WorkflowRunsTable>
 
+    /// A DAG workflow run's state column.
+    struct WorkflowRunState: BoundStatement {
+        static let name = "steward_workflow_run_state_v1"
+        static let sql = "SELECT state FROM steward_workflow_runs WHERE id = $1"
+        typealias Row = String
+        let bindings: PostgresBindings
+        init(_ id: String) {
+            var b = PostgresBindings()
+            b.append(id)
+            bindings = b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+    }
+
     /// A table of records (JSON text) keyed by a text `id`.
     protocol RecordTable {
         /// Its name after `steward_`.

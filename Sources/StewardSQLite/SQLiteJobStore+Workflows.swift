@@ -94,6 +94,13 @@ extension SQLiteJobStore {
         }
     }
 
+    public func workflowRunState(_ id: String) async throws -> WorkflowRunState? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT state FROM steward_workflow_runs WHERE id = ?", arguments: [id])
+                .map { WorkflowRunState(rawValue: $0) ?? .running }
+        }
+    }
+
     public func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord] {
         var clauses: [String] = []
         var args: StatementArguments = []

@@ -57,6 +57,7 @@ extension StoreConformance {
             #expect(try await store.jobs(JobFilter(name: "b"), now: clock.now()).isEmpty)
             // Nothing to change: the current record comes back.
             #expect(try await store.changeWorkflowRun("r1", now: clock.now()) { _ in nil } == record)
+            #expect(try await store.workflowRunState("r1") == .running)
             clock.advance(by: .seconds(5))
             let finished = try await store.changeWorkflowRun("r1", now: clock.now()) { current in
                 WorkflowRunChange(events: [WorkflowEvent(at: clock.now(), kind: "finished", message: "ok")]) { _ in
@@ -69,6 +70,8 @@ extension StoreConformance {
             }
             #expect(finished?.state == .succeeded)
             #expect(try await store.workflowRun("r1") == finished)
+            #expect(try await store.workflowRunState("r1") == .succeeded)
+            #expect(try await store.workflowRunState("nope") == nil)
             #expect(try await store.workflowEvents("r1").map(\.kind) == ["created", "queued", "finished"])
             #expect(try await store.workflowEvents("r1")[1].task == "a")
             _ = try await store.changeWorkflowRun("r2", now: clock.now()) { _ in

@@ -94,6 +94,7 @@ final class RecordingStore: StewardStore {
         async throws -> WorkflowRunRecord?
     { try await base.changeWorkflowRun(id, now: now, decide) }
     func workflowRun(_ id: String) async throws -> WorkflowRunRecord? { try await base.workflowRun(id) }
+    func workflowRunState(_ id: String) async throws -> WorkflowRunState? { try await base.workflowRunState(id) }
     func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord] { try await base.workflowRuns(filter) }
     func workflowEvents(_ id: String) async throws -> [WorkflowEvent] { try await base.workflowEvents(id) }
     func changeDurableRun(

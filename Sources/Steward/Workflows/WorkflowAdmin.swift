@@ -222,6 +222,10 @@ public struct WorkflowAdmin: Sendable {
     /// id and `WorkflowWaitTimedOut` after `timeout`.
     public func wait(_ id: String, timeout: Duration) async throws -> WorkflowRunRecord {
         try await waitUntilEnded(id, timeout: timeout) {
+            // The state column alone until it says finished: a run's record (with its whole
+            // definition) is decoded once, not after every job that finishes.
+            guard let state = try await store.workflowRunState(id) else { throw StewardError.workflowRunNotFound(id) }
+            guard state.isFinished else { return nil }
             let run = try await get(id)
             return run.state.isFinished ? run : nil
         }

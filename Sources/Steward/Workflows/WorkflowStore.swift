@@ -23,6 +23,10 @@ public protocol WorkflowStore: JobStore {
     /// One execution, or `nil`.
     func workflowRun(_ id: String) async throws -> WorkflowRunRecord?
 
+    /// An execution's state alone (its record not read), or `nil`: what a waiter asks after
+    /// every finished job.
+    func workflowRunState(_ id: String) async throws -> WorkflowRunState?
+
     /// Executions matching `filter`, newest first.
     func workflowRuns(_ filter: WorkflowRunFilter) async throws -> [WorkflowRunRecord]
 
