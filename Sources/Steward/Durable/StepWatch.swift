@@ -46,15 +46,17 @@ final class StepWatch: Sendable {
     private func tick() async {
         while true {
             try? await Task.sleep(for: Self.interval)
-            let due: [(UInt64, Entry)] = state.withLock { s in
+            // Decided under the lock: an `add` right after this sees `ticking` false and starts
+            // the next ticker, so two never run.
+            let due: [(UInt64, Entry)]? = state.withLock { s in
                 if s.entries.isEmpty {
                     s.ticking = false
-                    return []
+                    return nil
                 }
                 let old = ContinuousClock.now - Self.interval
                 return s.entries.filter { $0.value.since <= old }.map { ($0.key, $0.value) }
             }
-            if !state.withLock({ $0.ticking }) { return }
+            guard let due else { return }
             await withTaskGroup(of: Void.self) { group in
                 for (id, entry) in due {
                     group.addTask {
