@@ -144,7 +144,7 @@ extension PostgresJobStore {
                     return (existing, false)
                 }
                 hub.emit([job.queue])
-                return (try JSONCoding.decode(DurableRunRecord.self, from: record), true)
+                return (try DurableRunRecord.stored(record), true)
             }
             // A max depth set meanwhile (by another process): the general path checks it.
             boundedQueues.withLock { _ = $0.insert(job.queue) }
@@ -214,7 +214,7 @@ extension PostgresJobStore {
     }
 
     public func durableRun(_ id: String) async throws -> DurableRunRecord? {
-        try await execute(PostgresStatements.DurableRun(id)).first.map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
+        try await execute(PostgresStatements.DurableRun(id)).first.map { try DurableRunRecord.stored($0) }
     }
 
     public func durableRuns(workflow: String?, state: DurableRunRecord.State?, limit: Int) async throws -> [DurableRunRecord] {
@@ -224,7 +224,7 @@ extension PostgresJobStore {
             WHERE (\(workflow)::text IS NULL OR workflow = \(workflow)) AND (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
             ORDER BY created_at DESC, id DESC LIMIT \(max(0, limit))
             """
-        ).map { try JSONCoding.decode(DurableRunRecord.self, from: try $0.decode(String.self)) }
+        ).map { try DurableRunRecord.stored(try $0.decode(String.self)) }
     }
 
     public func durableSteps(_ run: String) async throws -> [DurableStepRecord] {
@@ -236,7 +236,7 @@ extension PostgresJobStore {
     /// One round trip: the run's record and its positions as one JSON array.
     public func durableHistory(_ run: String) async throws -> (run: DurableRunRecord, steps: [DurableStepRecord])? {
         guard let (record, steps) = try await execute(PostgresStatements.DurableHistory(run: run)).first else { return nil }
-        return (try JSONCoding.decode(DurableRunRecord.self, from: record), try JSONCoding.decode([DurableStepRecord].self, from: steps))
+        return (try DurableRunRecord.stored(record), try JSONCoding.decode([DurableStepRecord].self, from: steps))
     }
 
     public func durableEvent(_ run: String, key: String) async throws -> String? {
@@ -252,7 +252,7 @@ extension PostgresJobStore {
         for try await text in try await conn.execute(
             PostgresStatements.DurableLockedRun(lockKey: quotedSchema + ".durable:" + id, run: id), logger: logger)
         {
-            found = try text.map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
+            found = try text.map { try DurableRunRecord.stored($0) }
         }
         return found
     }
@@ -265,7 +265,7 @@ extension PostgresJobStore {
         for try await (text, execution) in try await conn.execute(
             PostgresStatements.DurableLockedRunAndExecution(lockKey: quotedSchema + ".durable:" + id, run: id), logger: logger)
         {
-            found = (try text.map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }, execution)
+            found = (try text.map { try DurableRunRecord.stored($0) }, execution)
         }
         return found
     }
@@ -273,7 +273,7 @@ extension PostgresJobStore {
     private func durableRun(_ id: String, on conn: PostgresConnection) async throws -> DurableRunRecord? {
         var found: DurableRunRecord? = nil
         for try await text in try await conn.execute(PostgresStatements.DurableRun(id), logger: logger) {
-            found = try JSONCoding.decode(DurableRunRecord.self, from: text)
+            found = try DurableRunRecord.stored(text)
         }
         return found
     }

@@ -52,7 +52,7 @@ extension PostgresJobStore {
             for try await text in try await conn.query(
                 "SELECT record FROM \(unescaped: s).steward_workflow_runs WHERE id = \(id) FOR UPDATE", logger: logger
             ).decode(String.self) {
-                current = try JSONCoding.decode(WorkflowRunRecord.self, from: text)
+                current = try WorkflowRunRecord.stored(text)
             }
             guard let change = try decide(current) else { return (current, []) }
             try NewJob.checkBatchIndexes(change.jobs)
@@ -86,7 +86,7 @@ extension PostgresJobStore {
     }
 
     public func workflowRun(_ id: String) async throws -> WorkflowRunRecord? {
-        try await execute(PostgresStatements.WorkflowRun(id)).first.map { try JSONCoding.decode(WorkflowRunRecord.self, from: $0) }
+        try await execute(PostgresStatements.WorkflowRun(id)).first.map { try WorkflowRunRecord.stored($0) }
     }
 
     public func workflowRunState(_ id: String) async throws -> WorkflowRunState? {
@@ -101,7 +101,7 @@ extension PostgresJobStore {
             WHERE (\(workflow)::text IS NULL OR workflow = \(workflow)) AND (\(state)::text IS NULL OR state = \(state))
             ORDER BY created_at DESC, id DESC LIMIT \(max(1, filter.limit))
             """
-        ).map { try JSONCoding.decode(WorkflowRunRecord.self, from: try $0.decode(String.self)) }
+        ).map { try WorkflowRunRecord.stored(try $0.decode(String.self)) }
     }
 
     public func workflowEvents(_ id: String) async throws -> [WorkflowEvent] {

@@ -146,7 +146,7 @@ extension SQLiteJobStore {
                     SELECT record FROM steward_durable_runs WHERE (?1 IS NULL OR workflow = ?1) AND (?2 IS NULL OR state = ?2)
                     ORDER BY created_at DESC, id DESC LIMIT ?3
                     """, arguments: [workflow, state?.rawValue, max(0, limit)]
-            ).map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
+            ).map { try DurableRunRecord.stored($0) }
         }
     }
 
@@ -175,7 +175,7 @@ extension SQLiteJobStore {
 
     static func durableRun(_ id: String, in db: Database) throws -> DurableRunRecord? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM steward_durable_runs WHERE id = ?"), arguments: [id])
-            .map { try JSONCoding.decode(DurableRunRecord.self, from: $0) }
+            .map { try DurableRunRecord.stored($0) }
     }
 
     static func durableStep(_ run: String, seq: Int, in db: Database) throws -> DurableStepRecord? {

@@ -55,7 +55,7 @@ extension SQLiteJobStore {
         let nowS = now.timeIntervalSince1970
         let (record, queues) = try await pool.write { db -> (WorkflowRunRecord?, Set<String>) in
             let current = try String.fetchOne(db, sql: "SELECT record FROM steward_workflow_runs WHERE id = ?", arguments: [id])
-                .map { try JSONCoding.decode(WorkflowRunRecord.self, from: $0) }
+                .map { try WorkflowRunRecord.stored($0) }
             guard let change = try decide(current) else { return (current, []) }
             try NewJob.checkBatchIndexes(change.jobs)
             let prepared = try change.jobs.map { try JobRow($0, now: now) }
@@ -90,7 +90,7 @@ extension SQLiteJobStore {
     public func workflowRun(_ id: String) async throws -> WorkflowRunRecord? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT record FROM steward_workflow_runs WHERE id = ?", arguments: [id])
-                .map { try JSONCoding.decode(WorkflowRunRecord.self, from: $0) }
+                .map { try WorkflowRunRecord.stored($0) }
         }
     }
 
@@ -117,7 +117,7 @@ extension SQLiteJobStore {
         let sql = "SELECT record FROM steward_workflow_runs \(whereSQL) ORDER BY created_at DESC, id DESC LIMIT ?"
         let arguments = args
         return try await pool.read { db in
-            try String.fetchAll(db, sql: sql, arguments: arguments).map { try JSONCoding.decode(WorkflowRunRecord.self, from: $0) }
+            try String.fetchAll(db, sql: sql, arguments: arguments).map { try WorkflowRunRecord.stored($0) }
         }
     }
 

@@ -118,3 +118,11 @@ public struct DurableWait: Codable, Sendable, Equatable {
         }
     }
 }
+
+extension DurableRunRecord {
+    /// A stored record decoded; a record read again unchanged (its start, its driver's history
+    /// read and its end's locked read see the same text) is decoded once.
+    package static func stored(_ text: String) throws -> DurableRunRecord { try memo.decode(text) }
+
+    private static let memo = DecodeMemo<DurableRunRecord>()
+}

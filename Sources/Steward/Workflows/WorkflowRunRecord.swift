@@ -131,3 +131,12 @@ public struct WorkflowRunRecord: Sendable, Codable, Equatable {
     /// The workflow's version.
     public var version: String { definition.version }
 }
+
+extension WorkflowRunRecord {
+    /// A stored record decoded. Every task of a run reads its record, which mostly has not
+    /// changed since the last task: the same text is decoded once (the whole definition in it is
+    /// most of a task's decoding).
+    package static func stored(_ text: String) throws -> WorkflowRunRecord { try memo.decode(text) }
+
+    private static let memo = DecodeMemo<WorkflowRunRecord>()
+}
