@@ -22,6 +22,14 @@ public enum JSONCoding {
 
     /// Decodes JSON text.
     public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        // Any JSON: parsed by hand (Foundation's decoder would try each kind of value in turn,
+        // throwing at each miss, at every level).
+        if T.self == JSONValue.self {
+            guard let value = JSONValue(parsing: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid JSON."))
+            }
+            return value as! T
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)

@@ -28,6 +28,17 @@ struct JSONTextTests {
         }
     }
 
+    @Test("JSONCoding.decode of any JSON takes the hand parser: the same value, and a DecodingError for broken text")
+    func decodeAnyJSON() throws {
+        for text in Self.texts {
+            if let expected = JSONValue.foundationParsing(text) {
+                #expect(try JSONCoding.decode(JSONValue.self, from: text) == expected, "\(text.debugDescription)")
+            } else {
+                #expect(throws: DecodingError.self, "\(text.debugDescription)") { try JSONCoding.decode(JSONValue.self, from: text) }
+            }
+        }
+    }
+
     /// Values built from a seed: nested, with every kind, odd strings and numbers.
     static func value(_ rng: inout SystemRandomNumberGenerator, depth: Int) -> JSONValue {
         let strings = ["", "a", "é", "😀", "\"q\"", "back\\slash", "a/b", "tab\t", "nl\n", "\u{1}\u{1f}\u{7f}", "\u{2028}\u{2029}", "Zz", "zZ", "Ä", "10", "9"]
