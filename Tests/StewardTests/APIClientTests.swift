@@ -31,24 +31,8 @@ struct APIClientTests {
           tokens:
             - {name: admin, env: STEWARD_CLIENT_TEST_TOKEN, scope: admin}
         """.write(to: config, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
-        p.arguments = ["serve", "--config", config.path]
-        p.environment = ProcessInfo.processInfo.environment.merging(["STEWARD_CLIENT_TEST_TOKEN": token]) { _, new in new }
-        let log = procs.dir.appendingPathComponent("serve.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: log)
-        p.standardError = p.standardOutput
-        try p.run()
+        let (p, base) = try await procs.serve(config: config, environment: ["STEWARD_CLIENT_TEST_TOKEN": token])
         defer { if p.isRunning { p.terminate() } }
-        var base: String? = nil
-        #expect(
-            await eventually(timeout: .seconds(30)) {
-                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                guard let range = text.range(of: #"listening url=http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else { return false }
-                base = String(text[range].dropFirst("listening url=".count))
-                return true
-            })
         let url = try #require(base.flatMap(URL.init(string:)))
         let api = StewardAPIClient.make(serverURL: url, token: token)
 

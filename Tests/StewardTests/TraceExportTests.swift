@@ -166,25 +166,10 @@ struct TraceExportTests {
             http: {port: 0}
             tracing: {otlp_endpoint: "\(url)", protocol: http/json}
             """.write(to: config, atomically: true, encoding: .utf8)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: WorkerProcesses.binary)
-            p.arguments = ["serve", "--config", config.path]
-            let log = procs.dir.appendingPathComponent("serve.log")
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            p.standardOutput = try FileHandle(forWritingTo: log)
-            p.standardError = p.standardOutput
-            try p.run()
+            let (p, base) = try await procs.serve(config: config)
             // Stopped even when an expectation below throws.
             defer { if p.isRunning { p.terminate() } }
-            var base: String? = nil
-            #expect(
-                await eventually(timeout: .seconds(30)) {
-                    let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                    guard let range = text.range(of: #"listening url=http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else { return false }
-                    base = String(text[range].dropFirst("listening url=".count))
-                    return true
-                })
-            let api = try #require(base)
+            let api = try #require(base, "serve did not log its URL within 30 s")
             var request = URLRequest(url: URL(string: api + "/api/v1/jobs")!)
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

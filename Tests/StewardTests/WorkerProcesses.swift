@@ -46,6 +46,23 @@ struct WorkerProcesses {
             stdout: log, stderr: log, append: true)
     }
 
+    /// `steward serve --config config` (its output in `serve.log`, started with posix_spawn), and
+    /// the base URL it logs once it listens (`nil` when it does not within 30 s).
+    func serve(config: URL, environment: [String: String] = [:]) async throws -> (process: Spawned, base: String?) {
+        let log = dir.appendingPathComponent("serve.log")
+        let p = try Spawned(
+            Self.binary, ["serve", "--config", config.path], stdout: log.path, stderr: log.path,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
+        var base: String? = nil
+        _ = await eventually(timeout: .seconds(30)) {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            guard let range = text.range(of: #"listening url=http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else { return false }
+            base = String(text[range].dropFirst("listening url=".count))
+            return true
+        }
+        return (p, base)
+    }
+
     /// Enqueues `n` append jobs in batches of 500; job `i` appends the line `i`.
     func enqueue(_ n: Int, sleepMs: Int, into store: any StewardStore) async throws {
         for start in stride(from: 0, to: n, by: 500) {
