@@ -266,7 +266,7 @@ extension PostgresStatements {
     }
 
     /// A code run's record.
-    typealias DurableRun = RecordByID<DurableRunsTable>
+    typealias DurableRun = ColumnByID<DurableRunRecordColumn>
 
     /// A pipeline execution and its closure rows (itself, and its parent's ancestors one deeper).
     struct StartExecution: BoundStatement {
@@ -381,34 +381,25 @@ extension PostgresStatements {
     }
 
     /// A DAG workflow run's record.
-    typealias WorkflowRun = RecordByID<WorkflowRunsTable>
+    typealias WorkflowRun = ColumnByID<WorkflowRunRecordColumn>
 
     /// A DAG workflow run's state column.
-    struct WorkflowRunState: BoundStatement {
-        static let name = "steward_workflow_run_state_v1"
-        static let sql = "SELECT state FROM steward_workflow_runs WHERE id = $1"
-        typealias Row = String
-        let bindings: PostgresBindings
-        init(_ id: String) {
-            var b = PostgresBindings()
-            b.append(id)
-            bindings = b
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
-    }
+    typealias WorkflowRunState = ColumnByID<WorkflowRunStateColumn>
 
-    /// A table of records (JSON text) keyed by a text `id`.
-    protocol RecordTable {
-        /// Its name after `steward_`.
-        static var name: String { get }
+    /// One text column of a table keyed by a text `id`.
+    protocol TextColumn {
+        /// The table's name after `steward_`.
+        static var table: String { get }
+        static var column: String { get }
     }
-    enum DurableRunsTable: RecordTable { static let name = "durable_runs" }
-    enum WorkflowRunsTable: RecordTable { static let name = "workflow_runs" }
+    enum DurableRunRecordColumn: TextColumn { static let (table, column) = ("durable_runs", "record") }
+    enum WorkflowRunRecordColumn: TextColumn { static let (table, column) = ("workflow_runs", "record") }
+    enum WorkflowRunStateColumn: TextColumn { static let (table, column) = ("workflow_runs", "state") }
 
-    /// One row's record by its id.
-    struct RecordByID<Table: RecordTable>: BoundStatement {
-        static var name: String { "steward_\(Table.name)_record_v1" }
-        static var sql: String { "SELECT record FROM steward_\(Table.name) WHERE id = $1" }
+    /// One row's column by its id.
+    struct ColumnByID<Column: TextColumn>: BoundStatement {
+        static var name: String { "steward_\(Column.table)_\(Column.column)_v1" }
+        static var sql: String { "SELECT \(Column.column) FROM steward_\(Column.table) WHERE id = $1" }
         typealias Row = String
         let bindings: PostgresBindings
         init(_ id: String) {
