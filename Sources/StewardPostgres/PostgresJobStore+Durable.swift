@@ -86,30 +86,21 @@ extension PostgresJobStore {
                     wake.insert(queue)
                 }
             }
+            // The execution's end: read with the lock, or now; its row written by the fused
+            // statement below when there is one. A refusal by the pipeline rules comes before any
+            // write and leaves the run's change whole.
             var ending: (id: Int64, PipelineExecution)? = nil
-            if let finish = change.pipelineFinish, let read = execution {
-                // Read with the lock; a refusal by the pipeline rules leaves the run's change whole.
-                if let (current, body) = read {
-                    do {
-                        let definition = try body.map { try JSONCoding.decode(PipelineDefinition.self, from: $0) }
-                        let finished = try PipelineRules.finish(current, with: finish, definition: definition)
-                        if fused {
-                            ending = (current.id, finished.execution)
-                        } else {
-                            for try await _ in try await conn.execute(
-                                PostgresStatements.FinishExecution(finished.execution, id: current.id), logger: logger) {}
-                        }
-                        wake.formUnion(try await finishedExecutionWrites(finished, now: now, on: conn).1)
-                    } catch is PipelineError {}
-                }
-            } else if let finish = change.pipelineFinish {
-                // A refusal by the pipeline rules comes before the execution's write and leaves
-                // the run's change whole.
+            if let finish = change.pipelineFinish {
                 do {
-                    let (_, _, queues) = try await finishPipelineExecution(.workflowRun(id), now: now, on: conn) { e, d in
-                        try PipelineRules.finish(e, with: finish, definition: d)
+                    let read: (PipelineExecution, String?)?
+                    if let execution { read = execution } else { read = try await executionToFinish(.workflowRun(id), on: conn) }
+                    if let (current, body) = read {
+                        let (finished, _, queues) = try await finishPipelineExecution(
+                            current, body: body, now: now, on: conn, writingRow: !fused
+                        ) { e, d in try PipelineRules.finish(e, with: finish, definition: d) }
+                        if fused { ending = (current.id, finished.execution) }
+                        wake.formUnion(queues)
                     }
-                    wake.formUnion(queues)
                 } catch is PipelineError {}
             }
             var applied = false

@@ -184,17 +184,32 @@ extension PostgresJobStore {
     func finishPipelineExecution(
         _ key: ExecutionKey, now: Date, on conn: PostgresConnection, _ decide: (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
     ) async throws -> (PipelineExecution?, [EnqueueResult], [String]) {
+        guard let (current, body) = try await executionToFinish(key, on: conn) else { return (nil, [], []) }
+        let (change, results, queues) = try await finishPipelineExecution(current, body: body, now: now, on: conn, writingRow: true, decide)
+        return (change.execution, results, queues)
+    }
+
+    /// An execution to finish, locked, with its pipeline's definition (``PostgresStatements/ExecutionToFinish``).
+    func executionToFinish(_ key: ExecutionKey, on conn: PostgresConnection) async throws -> (PipelineExecution, String?)? {
         var found: (PipelineExecution, String?)? = nil
-        for try await row in try await conn.execute(PostgresStatements.ExecutionToFinish(key), logger: logger) {
-            found = row
-        }
-        guard let (current, body) = found else { return (nil, [], []) }
+        for try await row in try await conn.execute(PostgresStatements.ExecutionToFinish(key), logger: logger) { found = row }
+        return found
+    }
+
+    /// Finishes `current` (read locked, with its pipeline's definition as `body`) as `decide`
+    /// says: its row (unless the caller writes it, `writingRow` false), the datasets it touched
+    /// and the jobs it enqueues. Returns the change, those jobs and their queues.
+    func finishPipelineExecution(
+        _ current: PipelineExecution, body: String?, now: Date, on conn: PostgresConnection, writingRow: Bool,
+        _ decide: (PipelineExecution, PipelineDefinition?) throws -> PipelineFinishChange
+    ) async throws -> (PipelineFinishChange, [EnqueueResult], [String]) {
         let definition = try body.map { try JSONCoding.decode(PipelineDefinition.self, from: $0) }
         let change = try decide(current, definition)
-        let e = change.execution
-        for try await _ in try await conn.execute(PostgresStatements.FinishExecution(e, id: current.id), logger: logger) {}
+        if writingRow {
+            for try await _ in try await conn.execute(PostgresStatements.FinishExecution(change.execution, id: current.id), logger: logger) {}
+        }
         let (results, queues) = try await finishedExecutionWrites(change, now: now, on: conn)
-        return (e, results, queues)
+        return (change, results, queues)
     }
 
     /// What a finish writes besides the execution's row: the datasets it touched and the jobs it
