@@ -18,7 +18,7 @@ extension PostgresJobStore {
               (SELECT count(*) FROM \(unescaped: s).steward_jobs, p WHERE state IN (\(unescaped: queued)) AND run_at <= p.now),
               (SELECT count(*) FROM \(unescaped: s).steward_jobs, p WHERE state = \(unescaped: scheduled) AND run_at > p.now),
               (SELECT count(*) FROM \(unescaped: s).steward_jobs, p
-                 WHERE state = \(unescaped: scheduled) AND run_at > p.now AND error_type IS NOT NULL),
+                 WHERE \(unescaped: JobState.retryingSQL(now: "p.now"))),
               (SELECT coalesce(sum((SELECT count(*) FROM \(unescaped: s).steward_jobs j
                                     WHERE j.queue = q.name AND j.state = \(unescaped: dead) AND j.finished_at IS NOT NULL)), 0)::int8
                  FROM \(unescaped: s).steward_queues q),

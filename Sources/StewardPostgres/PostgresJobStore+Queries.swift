@@ -62,7 +62,7 @@ extension PostgresJobStore {
         case let state?: clauses.append("state = \(param(state.rawValue))")
         case nil: break
         }
-        if filter.retrying { clauses.append("state = \(JobState.scheduled.sql) AND run_at > \(param(now)) AND error_type IS NOT NULL") }
+        if filter.retrying { clauses.append(JobState.retryingSQL(now: param(now))) }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let limit = param(max(1, filter.limit))
         return try await query("SELECT \(Self.columns) FROM \(quotedSchema).steward_jobs \(whereSQL) ORDER BY id DESC LIMIT \(limit)", bindings)

@@ -15,7 +15,7 @@ extension SQLiteJobStore {
                 sql: """
                     SELECT coalesce(sum(state = \(JobState.available.sql) OR run_at <= ?1), 0),
                            coalesce(sum(state = \(JobState.scheduled.sql) AND run_at > ?1), 0),
-                           coalesce(sum(state = \(JobState.scheduled.sql) AND run_at > ?1 AND error_type IS NOT NULL), 0)
+                           coalesce(sum(\(JobState.retryingSQL(now: "?1"))), 0)
                     FROM steward_jobs WHERE state IN (\(JobState.queuedSQL))
                     """, arguments: [nowS])
             let dead =

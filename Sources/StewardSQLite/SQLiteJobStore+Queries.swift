@@ -92,7 +92,7 @@ extension SQLiteJobStore {
             break
         }
         if filter.retrying {
-            clauses.append("state = \(JobState.scheduled.sql) AND run_at > ? AND error_type IS NOT NULL")
+            clauses.append(JobState.retryingSQL(now: "?"))
             args += [nowS]
         }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")

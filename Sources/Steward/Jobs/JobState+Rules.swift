@@ -28,6 +28,13 @@ extension JobState {
     /// Live states (waiting for parents, queued or running), in which a unique key is held, as a SQL list.
     package static let liveSQL = [JobState.waiting, .scheduled, .available, .running].map(\.sql).joined(separator: ", ")
 
+    /// A job waiting to retry (``JobFilter/retrying``, the dashboard's count): scheduled for
+    /// later after a failed attempt, whose error it carries. `now` is the store's SQL for the
+    /// current time (a parameter or a column).
+    package static func retryingSQL(now: String) -> String {
+        "state = \(scheduled.sql) AND run_at > \(now) AND error_type IS NOT NULL"
+    }
+
     /// Finished states as a SQL list.
     package static let finishedSQL = JobState.allCases.filter(\.isFinished).map(\.sql).joined(separator: ", ")
 
