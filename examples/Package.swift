@@ -5,9 +5,10 @@
 //   billing.charge-card, and runs them on the store every `steward` command uses;
 // - durable-orders (durable/): a durable code workflow (docs/durable.md), an order with
 //   compensation, a sleep, an approval message and a child run;
-// - hummingbird-app (hummingbird-app/): a Hummingbird web application whose routes enqueue a
-//   typed job and read its status, with the worker in the same process or in its own.
-// They share one package so they share one build.
+// They share one package so they share one build. The web applications, hummingbird-app/ and
+// vapor-app/ (routes that enqueue a typed job and read its status, the worker in the same process
+// or in its own), are packages of their own, as a user copies one; this package names them so
+// that CI builds them in its build too (`swift build --package-path examples --product vapor-app`).
 import Foundation
 import PackageDescription
 
@@ -22,7 +23,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(path: "hummingbird-app"),
+        .package(path: "vapor-app"),
     ],
     targets: [
         .executableTarget(
@@ -40,15 +42,6 @@ let package = Package(
                 .product(name: "StewardStores", package: steward),
             ],
             path: "durable/Sources/DurableOrders"
-        ),
-        .executableTarget(
-            name: "hummingbird-app",
-            dependencies: [
-                .product(name: "Steward", package: steward),
-                .product(name: "StewardStores", package: steward),
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "hummingbird-app/Sources/HummingbirdApp"
         ),
     ]
 )

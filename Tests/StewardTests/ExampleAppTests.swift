@@ -6,16 +6,19 @@ import Steward
 import StewardSQLite
 import Testing
 
-/// examples/hummingbird-app, as its README says to run it: a Hummingbird application whose
-/// `POST /reports` enqueues a typed job and `GET /reports/{id}` shows it, with the worker in the
-/// same process (`serve`) or in its own (`serve --no-worker` beside `worker`).
-@Suite("the Hummingbird example application")
+/// examples/hummingbird-app and examples/vapor-app (each its own package, built by scripts/test),
+/// as their READMEs say to run them: a web application whose `POST /reports` enqueues a typed job
+/// and `GET /reports/{id}` shows it, with the worker in the same process (`serve`: a service of
+/// Hummingbird's `ServiceGroup`, a lifecycle handler of the Vapor application through
+/// StewardVapor) or in its own (`serve --no-worker` beside `worker`).
+@Suite("the web application examples (Hummingbird, Vapor)")
 struct ExampleAppTests {
-    let binary = ProcessInfo.processInfo.environment["STEWARD_EXAMPLE_HUMMINGBIRD"]
+    /// The environment variable scripts/test sets to each application's binary.
+    static let apps = ["STEWARD_EXAMPLE_HUMMINGBIRD", "STEWARD_EXAMPLE_VAPOR"]
 
-    func start(_ arguments: [String]) throws -> Process {
+    func start(_ binary: String, _ arguments: [String]) throws -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary!)
+        p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = arguments
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -32,6 +35,7 @@ struct ExampleAppTests {
         var r = URLRequest(url: URL(string: url)!)
         r.httpMethod = method
         r.httpBody = body.map { Data($0.utf8) }
+        if body != nil { r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let (data, response) = try await URLSession.shared.data(for: r)
         return ((response as! HTTPURLResponse).statusCode, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
     }
@@ -52,22 +56,23 @@ struct ExampleAppTests {
         try await request(base + "/reports/\(id)").json
     }
 
-    /// A fresh store and a free port for the app, or nil (after saying why in CI) without the binary.
-    func sandbox() throws -> (store: String, port: Int, base: String)? {
-        guard binary != nil else {
-            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "STEWARD_EXAMPLE_HUMMINGBIRD is not set (scripts/test sets it)")
+    /// The app's binary, a fresh store and a free port for it, or nil (after saying why in CI)
+    /// without the binary.
+    func sandbox(_ app: String) throws -> (binary: String, store: String, port: Int, base: String)? {
+        guard let binary = ProcessInfo.processInfo.environment[app] else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "\(app) is not set (scripts/test sets it)")
             return nil
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("steward-hb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let port = try DocScript.freePort()
-        return ("sqlite:\(dir.path)/reports.db", port, "http://127.0.0.1:\(port)")
+        return (binary, "sqlite:\(dir.path)/reports.db", port, "http://127.0.0.1:\(port)")
     }
 
-    @Test("serve: the routes and the worker in one process; the report's job succeeds with its result")
-    func oneProcess() async throws {
-        guard let (store, port, base) = try sandbox() else { return }
-        let app = try start(["serve", "--store", store, "--port", "\(port)"])
+    @Test("serve: the routes and the worker in one process; the report's job succeeds with its result", arguments: apps)
+    func oneProcess(app name: String) async throws {
+        guard let (binary, store, port, base) = try sandbox(name) else { return }
+        let app = try start(binary, ["serve", "--store", store, "--port", "\(port)"])
         defer { stop(app) }
         let id = try await post(base)
         var job: [String: Any] = [:]
@@ -77,17 +82,21 @@ struct ExampleAppTests {
         #expect(result["lines"] as? [String] == ["acme: month 1 ok", "acme: month 2 ok", "acme: month 3 ok"])
         #expect(try await request(base + "/reports/999").status == 404)
         #expect(try await request(base + "/reports", method: "POST", body: #"{"customer": "acme", "months": 0}"#).status == 400)
+        // SIGTERM stops the server and drains the worker, and the process ends cleanly.
+        app.terminate()
+        #expect(await eventually(timeout: .seconds(20)) { !app.isRunning }, "the app did not stop on SIGTERM")
+        #expect(app.terminationStatus == 0)
     }
 
-    @Test("serve --no-worker beside a worker process: the job waits until the worker runs it")
-    func twoProcesses() async throws {
-        guard let (store, port, base) = try sandbox() else { return }
-        let app = try start(["serve", "--no-worker", "--store", store, "--port", "\(port)"])
+    @Test("serve --no-worker beside a worker process: the job waits until the worker runs it", arguments: apps)
+    func twoProcesses(app name: String) async throws {
+        guard let (binary, store, port, base) = try sandbox(name) else { return }
+        let app = try start(binary, ["serve", "--no-worker", "--store", store, "--port", "\(port)"])
         defer { stop(app) }
         let id = try await post(base)
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await state(base, id)["state"] as? String == "available", "no worker runs in the web process")
-        let worker = try start(["worker", "--store", store])
+        let worker = try start(binary, ["worker", "--store", store])
         defer { stop(worker) }
         var job: [String: Any] = [:]
         #expect(try await eventually(timeout: .seconds(20)) { job = try await state(base, id); return job["state"] as? String == "succeeded" }, "\(job)")

@@ -39,7 +39,15 @@ struct GenerateReport: Job {
 /// `GET /reports/{id}` → the job as `steward job status --json` shows it (state, progress, result).
 @main
 struct ReportsApp {
-    static func main() async throws {
+    static func main() async {
+        do {
+            try await run()
+        } catch {
+            fail("\(error)", code: 1)
+        }
+    }
+
+    static func run() async throws {
         var arguments = Array(CommandLine.arguments.dropFirst())
         guard let mode = arguments.first, ["serve", "worker"].contains(mode) else {
             fail("usage: hummingbird-app serve|worker [--store URL] [--port N] [--no-worker]")
@@ -108,8 +116,9 @@ struct ReportsApp {
             body: ResponseBody(byteBuffer: ByteBuffer(string: try JSONCoding.encode(value))))
     }
 
-    static func fail(_ message: String) -> Never {
+    /// Prints `Error: message` and exits: 64 for a wrong command line, 1 for a failure.
+    static func fail(_ message: String, code: Int32 = 64) -> Never {
         FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
-        exit(64)
+        exit(code)
     }
 }
