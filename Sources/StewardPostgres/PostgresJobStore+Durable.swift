@@ -12,6 +12,11 @@ extension PostgresJobStore {
     public func changeDurableRun(
         _ id: String, reading: DurableRead, now: Date, _ decide: @escaping @Sendable (DurableRunState) throws -> DurableChange
     ) async throws -> DurableChangeResult {
+        if reading.pipelineExecution, reading.topic == nil, reading.child == nil, let basis = endBases.take(id),
+            let ended = try await endIfUnchanged(basis, reading: reading, now: now, decide)
+        {
+            return ended
+        }
         let s = quotedSchema
         let logger = self.logger
         let (result, wake, ended) = try await transaction { [self] conn -> (DurableChangeResult, Set<String>, Bool) in
@@ -41,6 +46,9 @@ extension PostgresJobStore {
                 }
             }
             let change = try decide(seen)
+            // The record changes here: what an attempt read of it is no basis for its end now.
+            if change.run != nil { endBases.forget(id) }
+            if let parent = change.parent { endBases.forget(parent.id) }
             var wake = Set<String>()
             var run = change.run
             if let job = change.enqueue {
@@ -120,6 +128,57 @@ extension PostgresJobStore {
         if !wake.isEmpty { hub.emit(wake) }
         if ended { finishedHub.emit([WakeupHub.anyQueue]) }
         return result
+    }
+
+    /// An attempt's end (the run's record, its execution's end and the driver job's outcome) in one
+    /// statement without a transaction of its own (``PostgresStatements/DurableEndIfUnchanged``),
+    /// decided from what the attempt read at its start. `nil` when the change is not such an end,
+    /// or the store refused it because something changed since (a cancel, a message's wake-up, a
+    /// job that now waits for the driver): the caller then takes the locked path, which decides
+    /// again from what it reads.
+    private func endIfUnchanged(
+        _ basis: DurableEndBasis, reading: DurableRead, now: Date, _ decide: @Sendable (DurableRunState) throws -> DurableChange
+    ) async throws -> DurableChangeResult? {
+        // A child's end locks its parent too: the locked path.
+        guard basis.run.parent == nil || !reading.parent else { return nil }
+        let seen = DurableRunState(run: basis.run)
+        guard let change = try? decide(seen), let run = change.run, let outcome = change.outcome, change.parent == nil,
+            change.truncate == nil, change.steps.isEmpty, change.consume == nil, change.send == nil, change.event == nil,
+            change.enqueue == nil, change.wake.isEmpty
+        else { return nil }
+        var finished: PipelineExecution? = nil
+        if let finish = change.pipelineFinish {
+            // Only an end that writes nothing besides the execution's row (no datasets, no jobs).
+            guard let current = basis.execution,
+                let decided = try? PipelineRules.finish(
+                    current.execution, with: finish,
+                    definition: current.body.map({ try JSONCoding.decode(PipelineDefinition.self, from: $0) })),
+                decided.touched.isEmpty, decided.jobs.isEmpty
+            else { return nil }
+            finished = decided.execution
+        }
+        let statement = try PostgresStatements.DurableEndIfUnchanged(
+            PostgresStatements.Transition(transitions: [JobTransition(outcome, deadLetterQueue: nil)], now: now, channel: channel, parents: false),
+            lockKey: quotedSchema + ".durable:" + run.id, basis: basis, run: run, execution: finished)
+        let logger = self.logger
+        let rows = try await mapErrors {
+            try await withClient("changeDurableRun") { conn -> [PostgresStatements.Transition.Row]? in
+                do {
+                    var rows: [PostgresStatements.Transition.Row] = []
+                    for try await row in try await conn.execute(statement, logger: logger) { rows.append(row) }
+                    return rows
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresStatements.DurableEndIfUnchanged.changed {
+                    return nil
+                }
+            }
+        }
+        guard let rows else { return nil }
+        endBases.oneStatementEnds.add(1, ordering: .relaxed)
+        let applied = rows.map { AppliedTransition(id: JobID($0.id), queue: $0.queue, state: JobState(rawValue: $0.state) ?? .running) }
+        let wake = AppliedTransition.queuesToWake(applied)
+        if !wake.isEmpty { hub.emit(wake) }
+        if applied.contains(where: \.state.isFinished) { finishedHub.emit([WakeupHub.anyQueue]) }
+        return DurableChangeResult(seen: seen, run: run, steps: [], outcomeApplied: !applied.isEmpty)
     }
 
     /// One statement (`steward_durable_start_v1`) when the driver job can take the lean
@@ -224,10 +283,13 @@ extension PostgresJobStore {
         }
     }
 
-    /// One round trip: the run's record and its positions as one JSON array.
+    /// One round trip: the run's record and its positions as one JSON array; with them its running
+    /// execution, kept with the record as the basis of the attempt's end (``DurableEndBasis``).
     public func durableHistory(_ run: String) async throws -> (run: DurableRunRecord, steps: [DurableStepRecord])? {
-        guard let (record, steps) = try await execute(PostgresStatements.DurableHistory(run: run)).first else { return nil }
-        return (try DurableRunRecord.stored(record), try JSONCoding.decode([DurableStepRecord].self, from: steps))
+        guard let (record, steps, execution) = try await execute(PostgresStatements.DurableHistory(run: run)).first else { return nil }
+        let stored = try DurableRunRecord.stored(record)
+        if stored.state == .running { endBases.keep(DurableEndBasis(record: record, run: stored, execution: execution)) }
+        return (stored, try JSONCoding.decode([DurableStepRecord].self, from: steps))
     }
 
     public func durableEvent(_ run: String, key: String) async throws -> String? {

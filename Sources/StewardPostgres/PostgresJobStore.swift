@@ -29,6 +29,8 @@ public final class PostgresJobStore: StewardStore {
     let boundedQueues = Mutex<Set<String>>([])
     /// Step records of concurrent runs share statements (``DurableStepBatcher``).
     let stepBatcher = DurableStepBatcher(limit: 2)
+    /// What each code run's attempt read at its start, for its end in one statement.
+    let endBases = DurableEndBases(limit: 4096)
     private let clientConfiguration: PostgresClient.Configuration
     private let backgroundLogger: Logger
     /// The connection pool and the task running it; replaced when a call misses its deadline.

@@ -320,6 +320,29 @@ enum PostgresMigrations {
             CREATE INDEX steward_jobs_children ON S.steward_jobs (id) WHERE depends_on IS NOT NULL;
             """
         ),
+        (
+            12,
+            """
+            -- A code run's end in one statement (PostgresStatements.DurableEndIfUnchanged), decided from
+            -- what the driver read at the attempt's start: takes the run's lock, then raises SD001 unless
+            -- the run's record and its running execution (locked) are still as read and no job waits
+            -- for the driver, so the whole statement rolls back and the end takes the locked path.
+            CREATE FUNCTION S.steward_durable_end_check(lock_key text, run text, expected text, execution bigint,
+                expected_execution text, jobs bigint[]) RETURNS boolean
+            LANGUAGE plpgsql VOLATILE AS $fn$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtextextended(lock_key, 0));
+                IF (SELECT record FROM S.steward_durable_runs WHERE id = run) IS DISTINCT FROM expected
+                    OR (execution IS NOT NULL AND (SELECT e::text FROM S.steward_pipeline_executions e WHERE e.id = execution FOR UPDATE)
+                        IS DISTINCT FROM expected_execution)
+                    OR EXISTS (SELECT 1 FROM S.steward_jobs WHERE id = ANY(jobs) AND has_children) THEN
+                    RAISE EXCEPTION 'code run % changed since its attempt read it', run USING ERRCODE = 'SD001';
+                END IF;
+                RETURN true;
+            END
+            $fn$;
+            """
+        ),
     ]
 
     /// The statements of a migration's SQL: split at `;`, except inside a `$fn$ … $fn$` body.

@@ -154,22 +154,82 @@ extension PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String, String, Bool).self) }
     }
 
-    /// A code run's record and its positions as one JSON array.
+    /// A code run's record, its positions as one JSON array, and its running pipeline execution
+    /// with its definition and its row as text (what ``DurableEndIfUnchanged`` checks; columns NULL
+    /// when there is none).
     struct DurableHistory: BoundStatement {
-        static let name = "steward_durable_history_v1"
+        static let name = "steward_durable_history_v2"
         static let sql = """
             SELECT r.record, (SELECT coalesce(json_agg(st.record::json ORDER BY st.seq), '[]')::text
-                              FROM steward_durable_steps st WHERE st.run_id = r.id)
-            FROM steward_durable_runs r WHERE r.id = $1
+                              FROM steward_durable_steps st WHERE st.run_id = r.id), x.*
+            FROM steward_durable_runs r LEFT JOIN LATERAL (
+                SELECT \(PostgresJobStore.executionColumns.split(separator: ", ").map { "e." + $0 }.joined(separator: ", ")), p.body, e::text
+                FROM steward_pipeline_executions e LEFT JOIN steward_pipelines p ON p.name = e.pipeline
+                WHERE e.workflow_run = r.id AND e.state = 'running'
+                ORDER BY e.id DESC LIMIT 1
+            ) x ON true
+            WHERE r.id = $1
             """
-        typealias Row = (String, String)
+        typealias Row = (record: String, steps: String, execution: DurableEndBasis.Execution?)
         let bindings: PostgresBindings
         init(run: String) {
             var b = PostgresBindings()
             b.append(run)
             bindings = b
         }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let cells = row.makeRandomAccess()
+            let (record, steps) = (try cells[0].decode(String.self), try cells[1].decode(String.self))
+            guard cells[2].bytes != nil else { return (record, steps, nil) }
+            // The execution's columns follow, as ``PostgresJobStore/execution(_:offset:)`` reads them.
+            let execution = try PostgresJobStore.execution(row, offset: 2)
+            return (record, steps, DurableEndBasis.Execution(execution: execution, body: try cells[13].decode(String?.self), row: try cells[14].decode(String.self)))
+        }
+    }
+
+    /// The end of a code run's attempt in one statement, without a transaction of its own, decided
+    /// from what the attempt read (``DurableEndBasis``): `steward_durable_end_check` (migration 12)
+    /// takes the run's lock and raises `SD001` unless the run's record (`$23`) and its running
+    /// execution (`$24`, `$25`) are as read and no job waits for the driver; then, as
+    /// ``DurableEnd``, the run's record saved (`$26`–`$28`), its execution finished (`$29`–`$34`)
+    /// and the driver job's transition (``Transition``, `$1`–`$20`, without jobs others wait for),
+    /// which starts only once the check passed.
+    struct DurableEndIfUnchanged: BoundStatement {
+        static let name = "steward_durable_end_if_unchanged_v1"
+        static let sql = """
+            WITH ok AS (SELECT steward_durable_end_check($21, $22, $23, $24::int8, $25, $1::bigint[]) AS ok
+            ), saved AS (
+                UPDATE steward_durable_runs SET state = $26, finished_at = $27, record = $28 WHERE id = $22 AND (SELECT ok FROM ok)
+            ), finished AS (
+                UPDATE steward_pipeline_executions
+                SET state = $29, finished_at = $30, inserted = $31, updated = $32, deleted = $33, metrics = $34
+                WHERE id = $24::int8 AND (SELECT ok FROM ok)
+            ), \(Transition.gatedSQL(by: "ok").dropFirst("WITH ".count))
+            """
+        typealias Row = Transition.Row
+        /// The SQLSTATE of the check's refusal.
+        static let changed = "SD001"
+        let bindings: PostgresBindings
+        init(_ transition: Transition, lockKey: String, basis: DurableEndBasis, run: DurableRunRecord, execution: PipelineExecution?) throws {
+            precondition(!transition.parents, "a job others wait for ends in a transaction (its children are released there)")
+            var b = try transition.makeBindings()
+            b.append(lockKey)
+            b.append(run.id)
+            b.append(basis.record)
+            b.append(basis.execution?.execution.id)
+            b.append(basis.execution?.row)
+            b.append(run.state.rawValue)
+            b.append(run.finishedAt)
+            b.append(try JSONCoding.encode(run))
+            b.append(execution?.state.rawValue)
+            b.append(execution?.finishedAt)
+            b.append(execution?.inserted)
+            b.append(execution?.updated)
+            b.append(execution?.deleted)
+            b.append(try execution.map { try JSONCoding.encode($0.metrics) })
+            bindings = b
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String, String, Bool).self) }
     }
 
     /// A code run's record written (inserted or replaced).

@@ -165,9 +165,14 @@ enum PostgresStatements {
     /// left to the transactional path.
     struct Transition: PostgresPreparedStatement {
         static let name = "steward_transition_v3"
-        static let sql = """
+        static let sql = gatedSQL(by: nil)
+        /// The statement; with `gate`, the name of a one-row CTE the caller defines, the input is
+        /// joined to it, so that CTE (a lock, a check that may raise) is evaluated before any job
+        /// row is touched.
+        static func gatedSQL(by gate: String?) -> String {
+            """
             WITH t AS (
-                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::int4[], $6::bool[], $7::text[],
+                SELECT t.* FROM \(gate.map { $0 + ", " } ?? "")unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::int4[], $6::bool[], $7::text[],
                     $8::bool[], $9::text[], $10::text[], $11::int4[], $12::text[], $13::text[], $14::float8[], $15::text[], $16::text[],
                     $20::text[])
                 AS t(id, owner, state, run_at, attempt_delta, clears_owner, result, sets_error, error_type, error_message,
@@ -207,6 +212,7 @@ enum PostgresStatements {
             )
             SELECT id, queue, state, has_children FROM done WHERE (SELECT count(*) FROM told) >= 0
             """
+        }
         /// An applied transition, and whether jobs wait for it.
         typealias Row = (id: Int64, queue: String, state: String, hasChildren: Bool)
 
