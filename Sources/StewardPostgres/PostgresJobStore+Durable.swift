@@ -133,9 +133,8 @@ extension PostgresJobStore {
     /// An attempt's end (the run's record, its execution's end and the driver job's outcome) in one
     /// statement without a transaction of its own (``PostgresStatements/DurableEndIfUnchanged``),
     /// decided from what the attempt read at its start. `nil` when the change is not such an end,
-    /// or the store refused it because something changed since (a cancel, a message's wake-up, a
-    /// job that now waits for the driver): the caller then takes the locked path, which decides
-    /// again from what it reads.
+    /// or the store refused it because something changed since (a cancel, a message's wake-up):
+    /// the caller then takes the locked path, which decides again from what it reads.
     private func endIfUnchanged(
         _ basis: DurableEndBasis, reading: DurableRead, now: Date, _ decide: @Sendable (DurableRunState) throws -> DurableChange
     ) async throws -> DurableChangeResult? {
@@ -158,7 +157,7 @@ extension PostgresJobStore {
             finished = decided.execution
         }
         let statement = try PostgresStatements.DurableEndIfUnchanged(
-            PostgresStatements.Transition(transitions: [JobTransition(outcome, deadLetterQueue: nil)], now: now, channel: channel, parents: false),
+            PostgresStatements.Transition(transitions: [JobTransition(outcome, deadLetterQueue: nil)], now: now, channel: channel),
             lockKey: quotedSchema + ".durable:" + run.id, basis: basis, run: run, execution: finished)
         let logger = self.logger
         let rows = try await mapErrors {
@@ -174,8 +173,8 @@ extension PostgresJobStore {
         }
         guard let rows else { return nil }
         endBases.oneStatementEnds.add(1, ordering: .relaxed)
-        let applied = rows.map { AppliedTransition(id: JobID($0.id), queue: $0.queue, state: JobState(rawValue: $0.state) ?? .running) }
-        let wake = AppliedTransition.queuesToWake(applied)
+        let applied = Self.applied(rows)
+        let wake = AppliedTransition.queuesToWake(applied).union(Self.released(rows))
         if !wake.isEmpty { hub.emit(wake) }
         if applied.contains(where: \.state.isFinished) { finishedHub.emit([WakeupHub.anyQueue]) }
         return DurableChangeResult(seen: seen, run: run, steps: [], outcomeApplied: !applied.isEmpty)

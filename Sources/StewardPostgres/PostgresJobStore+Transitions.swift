@@ -14,23 +14,11 @@ extension PostgresJobStore {
         }
         let deadLetters = try await deadLetterQueues(of: dying)
         let transitions = outcomes.map { JobTransition($0, deadLetterQueue: deadLetters[$0.id.rawValue]) }
-        // One statement, no transaction: what it leaves (jobs others wait for, lost leases) takes
-        // the transactional path, which releases the children.
-        let rows = try await execute(PostgresStatements.Transition(transitions: transitions, now: now, channel: channel, parents: false))
-        var applied = Self.applied(rows)
-        if applied.count < transitions.count {
-            let done = Set(applied.map(\.id))
-            applied += try await applyInTransaction(transitions.filter { !done.contains($0.id) }, now: now)
-        }
-        emit(applied, releasedQueues: [])
+        // One statement, no transaction: it releases the children of the jobs it finishes too.
+        let rows = try await execute(PostgresStatements.Transition(transitions: transitions, now: now, channel: channel))
+        let applied = Self.applied(rows)
+        emit(applied, releasedQueues: Self.released(rows))
         return Set(applied.map(\.id))
-    }
-
-    /// Applies `transitions` and releases the children of the jobs they finish, in one transaction.
-    private func applyInTransaction(_ transitions: [JobTransition], now: Date) async throws -> [AppliedTransition] {
-        let (applied, released) = try await transaction { [self] conn in try await apply(transitions, now: now, on: conn) }
-        emit([], releasedQueues: released)
-        return applied
     }
 
     /// Applies `transitions` on `conn` (inside the caller's transaction), then releases the
@@ -43,21 +31,20 @@ extension PostgresJobStore {
     ) async throws -> (applied: [AppliedTransition], released: Set<String>) {
         guard !transitions.isEmpty else { return ([], []) }
         var rows: [PostgresStatements.Transition.Row] = []
-        let statement = PostgresStatements.Transition(transitions: transitions, now: now, channel: channel, parents: true)
+        let statement = PostgresStatements.Transition(transitions: transitions, now: now, channel: channel)
         if let (run, execution) = endingRun {
             let end = try PostgresStatements.DurableEnd(statement, run: run, execution: execution)
             for try await row in try await conn.execute(end, logger: logger) { rows.append(row) }
         } else {
             for try await row in try await conn.execute(statement, logger: logger) { rows.append(row) }
         }
-        let applied = Self.applied(rows)
-        let released = try await releaseChildren(of: rows.filter { $0.hasChildren && Self.finishes($0.state) }.map(\.id), on: conn)
-        return (applied, released)
+        return (Self.applied(rows), Self.released(rows))
     }
 
-    private static func finishes(_ state: String) -> Bool { JobState(rawValue: state)?.isFinished ?? false }
+    /// The queues of the children a transition statement released (every row names them all).
+    static func released(_ rows: [PostgresStatements.Transition.Row]) -> Set<String> { Set(rows.first?.released ?? []) }
 
-    private static func applied(_ rows: [PostgresStatements.Transition.Row]) -> [AppliedTransition] {
+    static func applied(_ rows: [PostgresStatements.Transition.Row]) -> [AppliedTransition] {
         rows.map { AppliedTransition(id: JobID($0.id), queue: $0.queue, state: JobState(rawValue: $0.state) ?? .running) }
     }
 

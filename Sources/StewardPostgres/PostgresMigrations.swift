@@ -325,20 +325,50 @@ enum PostgresMigrations {
             """
             -- A code run's end in one statement (PostgresStatements.DurableEndIfUnchanged), decided from
             -- what the driver read at the attempt's start: takes the run's lock, then raises SD001 unless
-            -- the run's record and its running execution (locked) are still as read and no job waits
-            -- for the driver, so the whole statement rolls back and the end takes the locked path.
+            -- the run's record and its running execution (locked) are still as read, so the whole
+            -- statement rolls back and the end takes the locked path.
             CREATE FUNCTION S.steward_durable_end_check(lock_key text, run text, expected text, execution bigint,
-                expected_execution text, jobs bigint[]) RETURNS boolean
+                expected_execution text) RETURNS boolean
             LANGUAGE plpgsql VOLATILE AS $fn$
             BEGIN
                 PERFORM pg_advisory_xact_lock(hashtextextended(lock_key, 0));
                 IF (SELECT record FROM S.steward_durable_runs WHERE id = run) IS DISTINCT FROM expected
                     OR (execution IS NOT NULL AND (SELECT e::text FROM S.steward_pipeline_executions e WHERE e.id = execution FOR UPDATE)
-                        IS DISTINCT FROM expected_execution)
-                    OR EXISTS (SELECT 1 FROM S.steward_jobs WHERE id = ANY(jobs) AND has_children) THEN
+                        IS DISTINCT FROM expected_execution) THEN
                     RAISE EXCEPTION 'code run % changed since its attempt read it', run USING ERRCODE = 'SD001';
                 END IF;
                 RETURN true;
+            END
+            $fn$;
+            """
+        ),
+        (
+            13,
+            """
+            -- The children of finished parents released: deletes the parents' edges, releases each child
+            -- whose last unfinished parent this was, announces their queues, and returns each released
+            -- child's queue. The transition statement calls it once its update is done (a volatile
+            -- function's statements see that update, and a child enqueued meanwhile, as a later
+            -- statement of the transaction would), so a job others wait for finishes in one statement.
+            CREATE FUNCTION S.steward_release_children(parents bigint[], channel text) RETURNS SETOF text
+            LANGUAGE plpgsql VOLATILE AS $fn$
+            BEGIN
+                RETURN QUERY
+                WITH edges AS (
+                    DELETE FROM S.steward_job_dependencies WHERE parent_id = ANY(parents) RETURNING child_id
+                ), finished AS (
+                    SELECT child_id, count(*)::int AS n FROM edges GROUP BY child_id
+                ), released AS (
+                    UPDATE S.steward_jobs j SET pending_parents = j.pending_parents - f.n,
+                        state = CASE WHEN j.pending_parents - f.n <= 0 THEN \(JobState.released.sql) ELSE j.state END
+                    FROM finished f WHERE j.id = f.child_id AND j.state = \(JobState.waiting.sql)
+                    RETURNING j.queue, j.state
+                ), queues AS (
+                    SELECT DISTINCT r.queue FROM released r WHERE r.state <> \(JobState.waiting.sql)
+                ), told AS (
+                    SELECT pg_notify(channel, q.queue) FROM queues q
+                )
+                SELECT q.queue::text FROM queues q WHERE (SELECT count(*) FROM told) >= 0;
             END
             $fn$;
             """

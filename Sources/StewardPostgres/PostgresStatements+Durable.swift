@@ -114,19 +114,19 @@ extension PostgresStatements {
     }
 
     /// The end of a code run's attempt in one statement: the run's record saved (``SaveRun``,
-    /// `$21`–`$26`), its pipeline execution finished (``FinishExecution``, `$27`–`$33`; none when
-    /// `$27` is NULL) and the driver job's transition (``Transition``, `$1`–`$20`).
+    /// `$20`–`$25`), its pipeline execution finished (``FinishExecution``, `$26`–`$32`; none when
+    /// `$26` is NULL) and the driver job's transition (``Transition``, `$1`–`$19`).
     struct DurableEnd: BoundStatement {
         static let name = "steward_durable_end_v1"
         static let sql = """
             WITH saved AS (
                 INSERT INTO steward_durable_runs (id, workflow, state, created_at, finished_at, record)
-                VALUES ($21, $22, $23, $24, $25, $26)
+                VALUES ($20, $21, $22, $23, $24, $25)
                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, record = excluded.record
             ), finished AS (
                 UPDATE steward_pipeline_executions
-                SET state = $28, finished_at = $29, inserted = $30, updated = $31, deleted = $32, metrics = $33
-                WHERE id = $27::int8
+                SET state = $27, finished_at = $28, inserted = $29, updated = $30, deleted = $31, metrics = $32
+                WHERE id = $26::int8
             ), \(Transition.sql.dropFirst("WITH ".count))
             """
         typealias Row = Transition.Row
@@ -151,7 +151,7 @@ extension PostgresStatements {
             b.append(try execution.map { try JSONCoding.encode($0.metrics) })
             bindings = b
         }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String, String, Bool).self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try Transition.decode(row) }
     }
 
     /// A code run's record, its positions as one JSON array, and its running pipeline execution
@@ -189,21 +189,21 @@ extension PostgresStatements {
 
     /// The end of a code run's attempt in one statement, without a transaction of its own, decided
     /// from what the attempt read (``DurableEndBasis``): `steward_durable_end_check` (migration 12)
-    /// takes the run's lock and raises `SD001` unless the run's record (`$23`) and its running
-    /// execution (`$24`, `$25`) are as read and no job waits for the driver; then, as
-    /// ``DurableEnd``, the run's record saved (`$26`–`$28`), its execution finished (`$29`–`$34`)
-    /// and the driver job's transition (``Transition``, `$1`–`$20`, without jobs others wait for),
-    /// which starts only once the check passed.
+    /// takes the run's lock and raises `SD001` unless the run's record (`$22`) and its running
+    /// execution (`$23`, `$24`) are as read; then, as ``DurableEnd``, the run's record saved
+    /// (`$25`–`$27`), its execution finished (`$28`–`$33`) and the driver job's transition
+    /// (``Transition``, `$1`–`$19`, releasing the jobs that wait for it), which starts only once
+    /// the check passed.
     struct DurableEndIfUnchanged: BoundStatement {
         static let name = "steward_durable_end_if_unchanged_v1"
         static let sql = """
-            WITH ok AS (SELECT steward_durable_end_check($21, $22, $23, $24::int8, $25, $1::bigint[]) AS ok
+            WITH ok AS (SELECT steward_durable_end_check($20, $21, $22, $23::int8, $24) AS ok
             ), saved AS (
-                UPDATE steward_durable_runs SET state = $26, finished_at = $27, record = $28 WHERE id = $22 AND (SELECT ok FROM ok)
+                UPDATE steward_durable_runs SET state = $25, finished_at = $26, record = $27 WHERE id = $21 AND (SELECT ok FROM ok)
             ), finished AS (
                 UPDATE steward_pipeline_executions
-                SET state = $29, finished_at = $30, inserted = $31, updated = $32, deleted = $33, metrics = $34
-                WHERE id = $24::int8 AND (SELECT ok FROM ok)
+                SET state = $28, finished_at = $29, inserted = $30, updated = $31, deleted = $32, metrics = $33
+                WHERE id = $23::int8 AND (SELECT ok FROM ok)
             ), \(Transition.gatedSQL(by: "ok").dropFirst("WITH ".count))
             """
         typealias Row = Transition.Row
@@ -211,7 +211,6 @@ extension PostgresStatements {
         static let changed = "SD001"
         let bindings: PostgresBindings
         init(_ transition: Transition, lockKey: String, basis: DurableEndBasis, run: DurableRunRecord, execution: PipelineExecution?) throws {
-            precondition(!transition.parents, "a job others wait for ends in a transaction (its children are released there)")
             var b = try transition.makeBindings()
             b.append(lockKey)
             b.append(run.id)
@@ -229,7 +228,7 @@ extension PostgresStatements {
             b.append(try execution.map { try JSONCoding.encode($0.metrics) })
             bindings = b
         }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String, String, Bool).self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try Transition.decode(row) }
     }
 
     /// A code run's record written (inserted or replaced).
@@ -408,27 +407,12 @@ extension PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { row }
     }
 
-    /// The children of finished `parents` released (``PostgresJobStore/releaseChildren(of:on:)``):
-    /// answers the queue of each child released, once per queue, and announces those queues.
+    /// The children of finished `parents` released (migration 13's `steward_release_children`, which
+    /// the transition statement calls too): answers the queue of each child released, once per
+    /// queue, and announces those queues. For a job finished by other means (a cancel by hand).
     struct ReleaseChildren: BoundStatement {
-        static let name = "steward_release_children_v1"
-        static let sql = """
-            WITH edges AS (
-                DELETE FROM steward_job_dependencies WHERE parent_id = ANY($1::int8[]) RETURNING child_id
-            ), finished AS (
-                SELECT child_id, count(*)::int AS n FROM edges GROUP BY child_id
-            ), released AS (
-                UPDATE steward_jobs j SET pending_parents = j.pending_parents - f.n,
-                    state = CASE WHEN j.pending_parents - f.n <= 0 THEN \(JobState.released.sql) ELSE j.state END
-                FROM finished f WHERE j.id = f.child_id AND j.state = \(JobState.waiting.sql)
-                RETURNING j.queue, j.state
-            ), queues AS (
-                SELECT DISTINCT queue FROM released WHERE state <> \(JobState.waiting.sql)
-            ), told AS (
-                SELECT pg_notify($2::text, queue) FROM queues
-            )
-            SELECT queue FROM queues WHERE (SELECT count(*) FROM told) >= 0
-            """
+        static let name = "steward_release_children_v2"
+        static let sql = "SELECT steward_release_children($1::int8[], $2::text)"
         typealias Row = String
         let bindings: PostgresBindings
         init(parents: [Int64], channel: String) {

@@ -159,10 +159,11 @@ enum PostgresStatements {
     /// update returns (the queue and attempt the job ran under), a dead-letter queue is
     /// registered, and the queues with work again (and, as an empty payload, that jobs finished)
     /// are announced, all in one round trip. Arrays cannot hold NULL here, so absent values travel
-    /// as sentinels (`-1`, `''`, `NaN`) turned back into NULL by the statement. Unless `parents`,
-    /// a job that others wait for is not finished here: the children it releases must be read by
-    /// a later statement (see ``PostgresJobStore/releaseChildren(of:on:)``), so its transition is
-    /// left to the transactional path.
+    /// as sentinels (`-1`, `''`, `NaN`) turned back into NULL by the statement. The children of
+    /// the jobs it finishes are released by `steward_release_children` (migration 13) once the
+    /// update is done: a volatile function's statements see it, and any child enqueued meanwhile,
+    /// as a later statement of a transaction would. Each row also names the queues of the released
+    /// children (the same list on every row).
     struct Transition: PostgresPreparedStatement {
         static let name = "steward_transition_v3"
         static let sql = gatedSQL(by: nil)
@@ -174,7 +175,7 @@ enum PostgresStatements {
             WITH t AS (
                 SELECT t.* FROM \(gate.map { $0 + ", " } ?? "")unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::int4[], $6::bool[], $7::text[],
                     $8::bool[], $9::text[], $10::text[], $11::int4[], $12::text[], $13::text[], $14::float8[], $15::text[], $16::text[],
-                    $20::text[])
+                    $19::text[])
                 AS t(id, owner, state, run_at, attempt_delta, clears_owner, result, sets_error, error_type, error_message,
                     error_attempt, move_to_queue, history, started_at, history_error_type, history_error_message, payload)
             ), done AS (
@@ -193,7 +194,6 @@ enum PostgresStatements {
                     payload = coalesce(nullif(t.payload, ''), j.payload)
                 FROM t
                 WHERE j.id = t.id AND j.id = ANY($1::bigint[]) AND j.state = \(JobState.running.sql) AND j.lease_owner = t.owner
-                    AND ($18 OR NOT j.has_children OR t.state NOT IN (\(JobState.finishedSQL)))
                 RETURNING j.id, j.queue, j.original_queue, j.attempt, j.state, j.has_children
             ), recorded AS (
                 INSERT INTO steward_attempts (job_id, queue, attempt, worker, started_at, finished_at, outcome, error_type, error_message)
@@ -205,22 +205,25 @@ enum PostgresStatements {
                 INSERT INTO steward_queues (name) SELECT DISTINCT d.queue FROM done d JOIN t ON t.id = d.id WHERE t.move_to_queue <> ''
                 ON CONFLICT DO NOTHING
             ), told AS (
-                SELECT pg_notify($19, n.payload) FROM (
+                SELECT pg_notify($18, n.payload) FROM (
                     SELECT DISTINCT queue AS payload FROM done WHERE state NOT IN (\(JobState.finishedSQL))
                     UNION SELECT '' WHERE EXISTS (SELECT 1 FROM done WHERE state IN (\(JobState.finishedSQL)))
                 ) n
+            ), released AS (
+                SELECT r.queue FROM (SELECT array_agg(id) AS ids FROM done WHERE has_children AND state IN (\(JobState.finishedSQL))) p,
+                    LATERAL steward_release_children(p.ids, $18) AS r(queue)
+                WHERE p.ids IS NOT NULL
             )
-            SELECT id, queue, state, has_children FROM done WHERE (SELECT count(*) FROM told) >= 0
+            SELECT id, queue, state, (SELECT coalesce(array_agg(DISTINCT queue), '{}') FROM released)
+            FROM done WHERE (SELECT count(*) FROM told) >= 0
             """
         }
-        /// An applied transition, and whether jobs wait for it.
-        typealias Row = (id: Int64, queue: String, state: String, hasChildren: Bool)
+        /// An applied transition, and the queues of the children the statement released.
+        typealias Row = (id: Int64, queue: String, state: String, released: [String])
 
         var transitions: [JobTransition]
         var now: Date
         var channel: String
-        /// Whether jobs that others wait for may finish here (inside the transactional path).
-        var parents: Bool
 
         func makeBindings() throws -> PostgresBindings {
             let ts = transitions
@@ -242,11 +245,11 @@ enum PostgresStatements {
             bindings.append(ts.map { $0.history?.errorType ?? "" })
             bindings.append(ts.map { $0.history?.errorMessage ?? "" })
             bindings.append(now)
-            bindings.append(parents)
             bindings.append(channel)
             bindings.append(ts.map { $0.payload ?? "" })
             return bindings
         }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String, String, Bool).self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try Self.decode(row) }
+        static func decode(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String, String, [String]).self) }
     }
 }
