@@ -217,10 +217,14 @@ public enum WorkflowEngine {
         }
     }
 
-    /// The outcomes of `names`, read in one call.
-    static func outcomes(_ names: Set<String>, in run: WorkflowRunRecord, store: any WorkflowStore & PipelineStore, now: Date) async throws -> [String: Outcome] {
+    /// The outcomes of `names`, read in one call (none when `known` already holds their jobs).
+    static func outcomes(
+        _ names: Set<String>, in run: WorkflowRunRecord, store: any WorkflowStore & PipelineStore, now: Date, known: [JobRecord] = []
+    ) async throws -> [String: Outcome] {
         let ids = names.compactMap { run.tasks[$0]?.job }
-        let jobs = Dictionary(uniqueKeysWithValues: try await store.jobs(ids: ids, now: now).map { ($0.id, $0) })
+        var jobs = Dictionary(known.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let missing = ids.filter { jobs[$0] == nil }
+        if !missing.isEmpty { for job in try await store.jobs(ids: missing, now: now) { jobs[job.id] = job } }
         var out: [String: Outcome] = [:]
         for name in names { out[name] = outcome(of: run.tasks[name].flatMap { jobs[$0.job] }) }
         return out
@@ -261,6 +265,10 @@ public enum WorkflowEngine {
         _ context: JobContext, role: Role, store: any WorkflowStore & PipelineStore, clock: any StewardClock, next: JobNext
     ) async throws -> String? {
         let now = clock.now()
+        // A task's upstream tasks are its job's parents: read them beside the run rather than after
+        // it (the run names which jobs a task reads; those it names beyond these are read then).
+        let parents = role == .task || role == .dispatch ? context.dependsOn : []
+        async let upstream = parents.isEmpty ? [] : store.jobs(ids: parents, now: now)
         guard let runID = context.metadata[Key.run], let run = try await store.workflowRun(runID) else {
             throw PermanentJobError("workflow run \(context.metadata[Key.run] ?? "?") not found")
         }
@@ -270,7 +278,8 @@ public enum WorkflowEngine {
         }
         switch role {
         case .task, .dispatch:
-            return try await runTask(context, run: run, dispatch: role == .dispatch, next: next, store: store, now: now)
+            return try await runTask(
+                context, run: run, dispatch: role == .dispatch, next: next, store: store, now: now, upstream: try await upstream)
         case .collect: return try await collect(context, run: run, store: store, now: now)
         case .finish: return try await finish(run, store: store, now: now)
         case .timeout: return try await timeOut(run, store: store, now: now)
@@ -283,14 +292,14 @@ public enum WorkflowEngine {
 
     static func runTask(
         _ context: JobContext, run: WorkflowRunRecord, dispatch: Bool, next: JobNext, store: any WorkflowStore & PipelineStore,
-        now: Date
+        now: Date, upstream: [JobRecord]
     ) async throws -> String? {
         guard let name = context.metadata[Key.task], let task = run.definition.task(name) else {
             throw PermanentJobError("workflow run \(run.id): no task '\(context.metadata[Key.task] ?? "?")'")
         }
         if run.halted || run.state != .running { throw NotRun(state: .cancelled, reason: run.haltReason ?? "the execution ended") }
         let compiled = try CompiledWorkflow.of(run.definition).tasks[name]!
-        let outcomes = try await outcomes(compiled.reads, in: run, store: store, now: now)
+        let outcomes = try await outcomes(compiled.reads, in: run, store: store, now: now, known: upstream)
         if let reason = blocked(task.trigger, upstream: task.dependsOn.map { ($0, outcomes[$0]?.state ?? .pending) }) {
             throw NotRun(state: .skipped, reason: reason)
         }
