@@ -361,7 +361,10 @@ enum PostgresMigrations {
                 ), released AS (
                     UPDATE S.steward_jobs j SET pending_parents = j.pending_parents - f.n,
                         state = CASE WHEN j.pending_parents - f.n <= 0 THEN \(JobState.released.sql) ELSE j.state END
-                    FROM finished f WHERE j.id = f.child_id AND j.state = \(JobState.waiting.sql)
+                    -- The ids named as an array too: a cached generic plan then reads the children by key
+                    -- (a join alone may be planned as a scan of every job).
+                    FROM finished f WHERE j.id = f.child_id AND j.id = ANY(ARRAY(SELECT child_id FROM finished))
+                        AND j.state = \(JobState.waiting.sql)
                     RETURNING j.queue, j.state
                 ), queues AS (
                     SELECT DISTINCT r.queue FROM released r WHERE r.state <> \(JobState.waiting.sql)
