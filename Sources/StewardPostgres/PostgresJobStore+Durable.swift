@@ -283,7 +283,7 @@ extension PostgresJobStore {
     }
 
     /// One round trip: the run's record and its positions as one JSON array; with them its running
-    /// execution, kept with the record as the basis of the attempt's end (``DurableEndBasis``).
+    /// execution, kept with the record as the basis of the attempt's end (one statement: see docs/design.md).
     public func durableHistory(_ run: String) async throws -> (run: DurableRunRecord, steps: [DurableStepRecord])? {
         guard let (record, steps, execution) = try await execute(PostgresStatements.DurableHistory(run: run)).first else { return nil }
         let stored = try DurableRunRecord.stored(record)
