@@ -39,6 +39,27 @@ struct JSONTextTests {
         }
     }
 
+    @Test("a stored job's metadata and retry policy decode as Foundation's decoder decodes them, and refuse what it refuses")
+    func storedJobColumns() throws {
+        let metadata = [
+            "{}", #"{"a":"b"}"#, #"{"workflow.run":"r-1","task":"t\u00e9\n","emoji":"😀"}"#, #"{ "k" : "v" , "k2":"" }"#,
+            #"{"a":1}"#, #"{"a":null}"#, #"["a"]"#, #""a""#, "{", #"{"a":"b",}"#,
+        ]
+        for text in metadata {
+            let expected = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+            if let expected {
+                #expect(try JobRecord.decodeStored(retryPolicy: nil, metadata: text).1 == expected, "\(text)")
+            } else {
+                #expect(throws: (any Error).self, "\(text)") { try JobRecord.decodeStored(retryPolicy: nil, metadata: text) }
+            }
+        }
+        let policy = RetryPolicy.linear(maxAttempts: 7, initial: .seconds(2), step: .seconds(3))
+        let text = try JSONCoding.encode(policy)
+        // Twice: the second from the memo.
+        for _ in 0..<2 { #expect(try JobRecord.decodeStored(retryPolicy: text, metadata: nil).0 == policy) }
+        #expect(throws: (any Error).self) { try JobRecord.decodeStored(retryPolicy: #"{"kind":"nope"}"#, metadata: nil) }
+    }
+
     /// Values built from a seed: nested, with every kind, odd strings and numbers.
     static func value(_ rng: inout SystemRandomNumberGenerator, depth: Int) -> JSONValue {
         let strings = ["", "a", "é", "😀", "\"q\"", "back\\slash", "a/b", "tab\t", "nl\n", "\u{1}\u{1f}\u{7f}", "\u{2028}\u{2029}", "Zz", "zZ", "Ä", "10", "9"]
