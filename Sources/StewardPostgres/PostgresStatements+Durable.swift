@@ -143,12 +143,7 @@ extension PostgresStatements {
             b.append(run.finishedAt)
             b.append(try JSONCoding.encode(run))
             b.append(id)
-            b.append(execution?.state.rawValue)
-            b.append(execution?.finishedAt)
-            b.append(execution?.inserted)
-            b.append(execution?.updated)
-            b.append(execution?.deleted)
-            b.append(try execution.map { try JSONCoding.encode($0.metrics) })
+            try b.appendEnd(of: execution)
             bindings = b
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try Transition.decode(row) }
@@ -220,12 +215,7 @@ extension PostgresStatements {
             b.append(run.state.rawValue)
             b.append(run.finishedAt)
             b.append(try JSONCoding.encode(run))
-            b.append(execution?.state.rawValue)
-            b.append(execution?.finishedAt)
-            b.append(execution?.inserted)
-            b.append(execution?.updated)
-            b.append(execution?.deleted)
-            b.append(try execution.map { try JSONCoding.encode($0.metrics) })
+            try b.appendEnd(of: execution)
             bindings = b
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try Transition.decode(row) }
@@ -396,12 +386,7 @@ extension PostgresStatements {
         init(_ e: PipelineExecution, id: Int64) throws {
             var b = PostgresBindings()
             b.append(id)
-            b.append(e.state.rawValue)
-            b.append(e.finishedAt)
-            b.append(e.inserted)
-            b.append(e.updated)
-            b.append(e.deleted)
-            b.append(try JSONCoding.encode(e.metrics))
+            try b.appendEnd(of: e)
             bindings = b
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { row }
@@ -495,5 +480,18 @@ extension PostgresStatements {
             bindings = b
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { row }
+    }
+}
+
+extension PostgresBindings {
+    /// An execution's end as ``PostgresStatements/FinishExecution`` and the code-run ends write it:
+    /// state, finished at, the three counts, metrics (all NULL for none).
+    mutating func appendEnd(of execution: PipelineExecution?) throws {
+        append(execution?.state.rawValue)
+        append(execution?.finishedAt)
+        append(execution?.inserted)
+        append(execution?.updated)
+        append(execution?.deleted)
+        append(try execution.map { try JSONCoding.encode($0.metrics) })
     }
 }
