@@ -174,9 +174,7 @@ extension PostgresJobStore {
         guard let rows else { return nil }
         endBases.oneStatementEnds.add(1, ordering: .relaxed)
         let applied = Self.applied(rows)
-        let wake = AppliedTransition.queuesToWake(applied).union(Self.released(rows))
-        if !wake.isEmpty { hub.emit(wake) }
-        if applied.contains(where: \.state.isFinished) { finishedHub.emit([WakeupHub.anyQueue]) }
+        emit(applied, releasedQueues: Self.released(rows))
         return DurableChangeResult(seen: seen, run: run, steps: [], outcomeApplied: !applied.isEmpty)
     }
 

@@ -49,7 +49,7 @@ extension PostgresJobStore {
     }
 
     /// This process's own wake-ups (other processes hear the statement's `NOTIFY`).
-    private func emit(_ applied: [AppliedTransition], releasedQueues: Set<String>) {
+    func emit(_ applied: [AppliedTransition], releasedQueues: Set<String>) {
         let wake = AppliedTransition.queuesToWake(applied).union(releasedQueues)
         if !wake.isEmpty { hub.emit(wake) }
         if applied.contains(where: \.state.isFinished) { finishedHub.emit([WakeupHub.anyQueue]) }
