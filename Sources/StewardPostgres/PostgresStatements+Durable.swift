@@ -90,8 +90,8 @@ extension PostgresStatements {
         static let sql = """
             WITH locked AS (SELECT steward_durable_locked_run($1, $2) AS record)
             SELECT locked.record, x.* FROM locked LEFT JOIN LATERAL (
-                SELECT \(PostgresJobStore.executionColumns.split(separator: ", ").map { "e." + $0 }.joined(separator: ", ")), p.body
-                FROM steward_pipeline_executions e LEFT JOIN steward_pipelines p ON p.name = e.pipeline
+                SELECT \(ExecutionAndBody.columns)
+                FROM \(ExecutionAndBody.tables)
                 WHERE e.workflow_run = $2 AND e.state = 'running' AND locked.record IS NOT NULL
                 ORDER BY e.id DESC LIMIT 1 FOR UPDATE OF e
             ) x ON true
@@ -108,8 +108,7 @@ extension PostgresStatements {
             let cells = row.makeRandomAccess()
             let record = try cells[0].decode(String?.self)
             guard cells[1].bytes != nil else { return (record, nil) }
-            // The execution's columns follow the record, as ``PostgresJobStore/execution(_:offset:)`` reads them.
-            return (record, (try PostgresJobStore.execution(row, offset: 1), try cells[12].decode(String?.self)))
+            return (record, try ExecutionAndBody.decode(row, offset: 1))
         }
     }
 
@@ -158,8 +157,8 @@ extension PostgresStatements {
             SELECT r.record, (SELECT coalesce(json_agg(st.record::json ORDER BY st.seq), '[]')::text
                               FROM steward_durable_steps st WHERE st.run_id = r.id), x.*
             FROM steward_durable_runs r LEFT JOIN LATERAL (
-                SELECT \(PostgresJobStore.executionColumns.split(separator: ", ").map { "e." + $0 }.joined(separator: ", ")), p.body, e::text
-                FROM steward_pipeline_executions e LEFT JOIN steward_pipelines p ON p.name = e.pipeline
+                SELECT \(ExecutionAndBody.columns), e::text
+                FROM \(ExecutionAndBody.tables)
                 WHERE e.workflow_run = r.id AND e.state = 'running'
                 ORDER BY e.id DESC LIMIT 1
             ) x ON true
@@ -176,9 +175,9 @@ extension PostgresStatements {
             let cells = row.makeRandomAccess()
             let (record, steps) = (try cells[0].decode(String.self), try cells[1].decode(String.self))
             guard cells[2].bytes != nil else { return (record, steps, nil) }
-            // The execution's columns follow, as ``PostgresJobStore/execution(_:offset:)`` reads them.
-            let execution = try PostgresJobStore.execution(row, offset: 2)
-            return (record, steps, DurableEndBasis.Execution(execution: execution, body: try cells[13].decode(String?.self), row: try cells[14].decode(String.self)))
+            let (execution, body) = try ExecutionAndBody.decode(row, offset: 2)
+            let text = try cells[2 + ExecutionAndBody.count].decode(String.self)
+            return (record, steps, DurableEndBasis.Execution(execution: execution, body: body, row: text))
         }
     }
 
@@ -344,13 +343,26 @@ extension PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
     }
 
+    /// A pipeline execution's columns (as ``PostgresJobStore/execution(_:offset:)`` reads them)
+    /// followed by its pipeline's definition, from `e` joined to `p`: how the statements that end
+    /// an execution read it.
+    enum ExecutionAndBody {
+        static let columns = PostgresJobStore.executionColumns.split(separator: ", ").map { "e." + $0 }.joined(separator: ", ") + ", p.body"
+        static let tables = "steward_pipeline_executions e LEFT JOIN steward_pipelines p ON p.name = e.pipeline"
+        /// How many columns they are.
+        static let count = PostgresJobStore.executionColumns.split(separator: ", ").count + 1
+        static func decode(_ row: PostgresRow, offset: Int) throws -> (PipelineExecution, String?) {
+            (try PostgresJobStore.execution(row, offset: offset), try row.makeRandomAccess()[offset + count - 1].decode(String?.self))
+        }
+    }
+
     /// An execution to finish, locked, with its pipeline's definition: by id, or the running one
     /// of a workflow run.
     struct ExecutionToFinish: BoundStatement {
         static let name = "steward_execution_to_finish_v1"
         static let sql = """
-            SELECT \(PostgresJobStore.executionColumns.split(separator: ", ").map { "e." + $0 }.joined(separator: ", ")), p.body
-            FROM steward_pipeline_executions e LEFT JOIN steward_pipelines p ON p.name = e.pipeline
+            SELECT \(ExecutionAndBody.columns)
+            FROM \(ExecutionAndBody.tables)
             WHERE e.id = $1::int8 OR (e.workflow_run = $2::text AND e.state = 'running')
             ORDER BY e.id DESC LIMIT 1 FOR UPDATE OF e
             """
@@ -369,7 +381,7 @@ extension PostgresStatements {
             bindings = b
         }
         func decodeRow(_ row: PostgresRow) throws -> Row {
-            (try PostgresJobStore.execution(row), try row.makeRandomAccess()[11].decode(String?.self))
+            try ExecutionAndBody.decode(row, offset: 0)
         }
     }
 
